@@ -1,0 +1,50 @@
+# Stoa: `make run` sets up and starts Stoa; `make test` sets up and runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PEERS := .peers/atproto/node_modules/.installed
+STOA_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/stoa
+export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install peers run test test-postgres lint bench-publish clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+# The local AT Protocol network (PLC + PDS) that the Bluesky tests publish to.
+$(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json
+	cd .peers/atproto && npm ci --no-audit --no-fund --loglevel=error && npm rebuild better-sqlite3 --loglevel=error
+	touch $@
+
+peers: $(PEERS)
+
+run: install
+	$(BIN)/stoa run
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install peers lint
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-postgres
+
+# The engine's tests again on PostgreSQL (claims with SKIP LOCKED, many connections).
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(STOA_TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3)" 2>/dev/null; then \
+		echo "== PostgreSQL run: $(STOA_TEST_POSTGRES_URL)"; \
+		DATABASE_URL=$(STOA_TEST_POSTGRES_URL) $(BIN)/pytest -m postgres -p no:cacheprovider; \
+	else \
+		echo "SKIPPED the PostgreSQL run: cannot connect to $(STOA_TEST_POSTGRES_URL) (start PostgreSQL or set STOA_TEST_POSTGRES_URL)"; \
+	fi
+
+bench-publish: install
+	$(BIN)/python bench/publish.py
+
+clean:
+	rm -rf $(VENV) .peers/atproto/node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,132 @@
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: list[ErrorItem]
+
+
+class WorkspaceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    timezone: str = "UTC"
+    language: str = "en"
+    slug: str = ""
+
+
+class WorkspaceOut(Schema):
+    id: int
+    name: str
+    slug: str
+    timezone: str
+    language: str
+
+
+class ChannelIn(Schema):
+    network: str = Field(..., examples=["bluesky", "mastodon", "telegram"])
+    name: str = ""
+    config: dict[str, Any] = Field(default_factory=dict, description="pds_url, instance_url, chat_id...")
+    credentials: dict[str, str] = Field(default_factory=dict,
+                                        description="identifier + app_password, access_token, bot_token")
+    min_gap_minutes: int = Field(0, ge=0)
+    daily_max: int = Field(0, ge=0)
+
+
+class ChannelRulesIn(Schema):
+    min_gap_minutes: int = Field(..., ge=0)
+    daily_max: int = Field(..., ge=0)
+
+
+class ChannelOut(Schema):
+    id: int
+    workspace_id: int
+    network: str
+    name: str
+    status: str
+    status_reason: str
+    min_gap_minutes: int
+    daily_max: int
+
+
+class MediaOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    alt_text: str
+
+
+class VariantIn(Schema):
+    channel_id: int
+    text: str | None = Field(None, description="This channel's own text; the post's text when omitted.")
+    media_ids: list[int] | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description='e.g. {"thread": ["part 2"]}')
+
+
+class PostIn(Schema):
+    text: str = ""
+    media_ids: list[int] = Field(default_factory=list)
+    variants: list[VariantIn] = Field(..., min_length=1)
+    scheduled_at: datetime | None = Field(
+        None, description="Without an offset: local to the workspace. With one: that instant. "
+                          "Omitted: a draft.")
+    title: str = ""
+    content_type: str = "other"
+    tags: list[str] = Field(default_factory=list)
+
+
+class PublicationOut(Schema):
+    id: int
+    post_id: int
+    workspace_id: int
+    channel_id: int
+    channel_name: str
+    network: str
+    state: str
+    scheduled_at: datetime | None
+    scheduled_local: str | None
+    timezone: str
+    attempts: int
+    text: str
+    options: dict[str, Any]
+    last_error: str
+    remote_id: str
+    remote_url: str
+    published_at: datetime | None
+
+
+class PostOut(Schema):
+    id: int
+    workspace_id: int
+    title: str
+    content_type: str
+    tags: list[str]
+    publications: list[PublicationOut]
+
+
+class RescheduleIn(Schema):
+    scheduled_at: datetime
+
+
+class ResolveIn(Schema):
+    published: bool
+    url: str = ""
+
+
+class NetworkOut(Schema):
+    key: str
+    name: str
+    max_text: int
+    counts: str
+    max_media: int
+    max_caption: int | None
+    media_types: list[str]
+    max_media_bytes: int
+    supports_threads: bool
+    connect_fields: list[str]

@@ -1,0 +1,246 @@
+"""REST API under /api/v1/: parse, check access, call the same actions as the page and the CLI."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, NinjaAPI, Router, Status, UploadedFile
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from stoa.api.schemas import (
+    ChannelIn,
+    ChannelOut,
+    ChannelRulesIn,
+    ErrorOut,
+    MediaOut,
+    NetworkOut,
+    PostIn,
+    PostOut,
+    PublicationOut,
+    RescheduleIn,
+    ResolveIn,
+    WorkspaceIn,
+    WorkspaceOut,
+)
+from stoa.channels.actions import connect_channel, set_channel_rules
+from stoa.channels.models import Channel
+from stoa.errors import ActionError
+from stoa.posts import actions
+from stoa.posts.models import State
+from stoa.posts.queries import publication_dict, publications_in
+from stoa.providers.registry import PROVIDERS, get_provider_class
+from stoa.workspaces.access import (
+    Forbidden,
+    NotFound,
+    Permission,
+    access_channel,
+    access_post,
+    access_publication,
+    access_workspace,
+    workspaces_for,
+)
+from stoa.workspaces.actions import create_workspace
+from stoa.workspaces.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer stoa_...`: a personal token made with `stoa apitoken NAME`."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        now = timezone.now()
+        if not api_token.last_used_at or (now - api_token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        return api_token.user
+
+
+api = NinjaAPI(title="Stoa API", version="1", urls_namespace="api", auth=TokenAuth())
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _errors(request, status: int, errors: dict[str, list[str]]):
+    detail = [{"field": field, "message": m} for field, messages in errors.items() for m in messages]
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(ActionError)
+def on_action_error(request, exc: ActionError):
+    return _errors(request, 422, exc.errors)
+
+
+@api.exception_handler(NotFound)
+def on_not_found(request, exc):
+    return _errors(request, 404, {"__all__": [str(exc)]})
+
+
+@api.exception_handler(Forbidden)
+def on_forbidden(request, exc):
+    return _errors(request, 403, {"__all__": [str(exc)]})
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "invalid"))
+    return _errors(request, 422, errors)
+
+
+workspaces = Router(tags=["workspaces"])
+channels = Router(tags=["channels"])
+posts = Router(tags=["posts"])
+publications = Router(tags=["publications"])
+
+
+@api.get("/networks", response=list[NetworkOut], tags=["networks"])
+def list_networks(request):
+    """The networks Stoa can publish to, with their limits."""
+    out = []
+    for key in PROVIDERS:
+        cls = get_provider_class(key)
+        limits = cls.limits
+        out.append({"key": key, "name": cls.name, "max_text": limits.max_text, "counts": limits.counts,
+                    "max_media": limits.max_media, "max_caption": limits.max_caption,
+                    "media_types": sorted(limits.media_types), "max_media_bytes": limits.max_media_bytes,
+                    "supports_threads": cls.supports_threads,
+                    "connect_fields": [name for name, _, _ in cls.connect_fields]})
+    return out
+
+
+@workspaces.get("", response=list[WorkspaceOut])
+def list_workspaces(request):
+    return workspaces_for(request.auth)
+
+
+@workspaces.post("", response={201: WorkspaceOut, **ERRORS})
+def create(request, payload: WorkspaceIn):
+    workspace = create_workspace(request.auth, payload.name, payload.timezone, payload.language, payload.slug)
+    return Status(201, workspace)
+
+
+@workspaces.get("/{workspace_id}", response={200: WorkspaceOut, **ERRORS})
+def get_workspace(request, workspace_id: int):
+    return access_workspace(request.auth, workspace_id)
+
+
+@workspaces.get("/{workspace_id}/channels", response={200: list[ChannelOut], **ERRORS})
+def list_channels(request, workspace_id: int):
+    return Channel.objects.filter(workspace=access_workspace(request.auth, workspace_id))
+
+
+@workspaces.post("/{workspace_id}/channels", response={201: ChannelOut, **ERRORS})
+def add_channel(request, workspace_id: int, payload: ChannelIn):
+    """Connect a channel. The credentials are checked with the network, then stored encrypted."""
+    workspace = access_workspace(request.auth, workspace_id, Permission.MANAGE_CHANNELS)
+    channel = connect_channel(request.auth, workspace, payload.network, payload.config, payload.credentials,
+                              name=payload.name, min_gap_minutes=payload.min_gap_minutes,
+                              daily_max=payload.daily_max)
+    return Status(201, channel)
+
+
+@workspaces.post("/{workspace_id}/media", response={201: MediaOut, **ERRORS})
+def upload_media(request, workspace_id: int, file: File[UploadedFile], alt_text: Form[str] = ""):
+    workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
+    if file.size > settings.STOA_MAX_UPLOAD_BYTES:
+        raise ActionError({"file": [f"{file.name} is {file.size / 1e6:.1f} MB; Stoa accepts at most "
+                                    f"{settings.STOA_MAX_UPLOAD_BYTES / 1e6:.0f} MB."]})
+    return Status(201, actions.add_media(request.auth, workspace, file.name or "upload", file.read(), alt_text))
+
+
+@workspaces.post("/{workspace_id}/posts", response={201: PostOut, **ERRORS})
+def create_post(request, workspace_id: int, payload: PostIn):
+    """A post with one variant per channel, scheduled at `scheduled_at` or kept as a draft."""
+    needed = Permission.PUBLISH if payload.scheduled_at else Permission.EDIT_POSTS
+    workspace = access_workspace(request.auth, workspace_id, needed)
+    post = actions.create_post(
+        request.auth, workspace, text=payload.text, media_ids=payload.media_ids,
+        variants=[actions.VariantInput(v.channel_id, v.text, v.media_ids, v.options) for v in payload.variants],
+        scheduled_at=payload.scheduled_at, title=payload.title, content_type=payload.content_type,
+        tags=payload.tags)
+    return Status(201, _post_out(post))
+
+
+@workspaces.get("/{workspace_id}/publications", response={200: list[PublicationOut], **ERRORS})
+def list_workspace_publications(request, workspace_id: int, state: str | None = None):
+    workspace = access_workspace(request.auth, workspace_id, Permission.VIEW_PUBLICATIONS)
+    return [publication_dict(p) for p in publications_in([workspace.pk], _states(state))]
+
+
+@channels.get("/{channel_id}", response={200: ChannelOut, **ERRORS})
+def get_channel(request, channel_id: int):
+    return access_channel(request.auth, channel_id)
+
+
+@channels.patch("/{channel_id}", response={200: ChannelOut, **ERRORS})
+def set_rules(request, channel_id: int, payload: ChannelRulesIn):
+    channel = access_channel(request.auth, channel_id, Permission.MANAGE_CHANNELS)
+    return set_channel_rules(request.auth, channel, payload.min_gap_minutes, payload.daily_max)
+
+
+@posts.get("/{post_id}", response={200: PostOut, **ERRORS})
+def get_post(request, post_id: int):
+    return _post_out(access_post(request.auth, post_id))
+
+
+@publications.get("", response=list[PublicationOut])
+def list_publications(request, state: str | None = None):
+    ids = workspaces_for(request.auth, Permission.VIEW_PUBLICATIONS).values_list("pk", flat=True)
+    return [publication_dict(p) for p in publications_in(list(ids), _states(state))]
+
+
+@publications.get("/{publication_id}", response={200: PublicationOut, **ERRORS})
+def get_publication(request, publication_id: int):
+    return publication_dict(access_publication(request.auth, publication_id))
+
+
+@publications.post("/{publication_id}/cancel", response={200: PublicationOut, **ERRORS})
+def cancel(request, publication_id: int):
+    return _act(request, publication_id, actions.cancel_publication)
+
+
+@publications.post("/{publication_id}/publish-now", response={200: PublicationOut, **ERRORS})
+def publish_now(request, publication_id: int):
+    return _act(request, publication_id, actions.publish_now)
+
+
+@publications.post("/{publication_id}/reschedule", response={200: PublicationOut, **ERRORS})
+def reschedule(request, publication_id: int, payload: RescheduleIn):
+    return _act(request, publication_id, actions.schedule_publication, payload.scheduled_at)
+
+
+@publications.post("/{publication_id}/resolve", response={200: PublicationOut, **ERRORS})
+def resolve(request, publication_id: int, payload: ResolveIn):
+    """After an unknown outcome: say whether it went out (and where), or publish it again."""
+    return _act(request, publication_id, lambda user, p: actions.resolve_unknown(
+        user, p, published=payload.published, url=payload.url))
+
+
+def _act(request, publication_id: int, action, *args):
+    publication = access_publication(request.auth, publication_id, Permission.PUBLISH)
+    return publication_dict(action(request.auth, publication, *args))
+
+
+def _states(state: str | None) -> list[str] | None:
+    if not state:
+        return None
+    states = state.split(",")
+    if unknown := [s for s in states if s not in State.values]:
+        raise ActionError({"state": [f"Unknown state {', '.join(unknown)}; choose from {', '.join(State.values)}."]})
+    return states
+
+
+def _post_out(post) -> dict:
+    pubs = publications_in([post.workspace_id]).filter(variant__post=post)
+    return {"id": post.pk, "workspace_id": post.workspace_id, "title": post.title,
+            "content_type": post.content_type, "tags": post.tags,
+            "publications": [publication_dict(p) for p in pubs]}
+
+
+api.add_router("/workspaces", workspaces)
+api.add_router("/channels", channels)
+api.add_router("/posts", posts)
+api.add_router("/publications", publications)

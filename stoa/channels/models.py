@@ -1,0 +1,47 @@
+from django.db import models
+
+from stoa.crypto import decrypt_json, encrypt_json
+from stoa.workspaces.models import Workspace
+
+
+class ChannelStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+    DISABLED = "disabled", "Disabled"
+
+
+class Channel(models.Model):
+    """One account, page, group or channel on one network, in one workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="channels")
+    network = models.CharField(max_length=32, help_text="Provider key: bluesky, mastodon, telegram...")
+    name = models.CharField(max_length=200)
+    # Public settings of the connection (server URL, chat id) and what connect() learned
+    # (account id, handle, the instance's limits).
+    config = models.JSONField(default=dict, blank=True)
+    credentials_encrypted = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=24, choices=ChannelStatus.choices, default=ChannelStatus.ACTIVE)
+    status_reason = models.TextField(blank=True, default="")
+    # Posting rules: 0 means no rule.
+    min_gap_minutes = models.PositiveIntegerField(default=0)
+    daily_max = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace_id", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.network})"
+
+    @property
+    def credentials(self) -> dict:
+        return decrypt_json(self.credentials_encrypted)
+
+    @credentials.setter
+    def credentials(self, value: dict) -> None:
+        self.credentials_encrypted = encrypt_json(value)
+
+    def provider(self, http=None):
+        from stoa.providers.registry import get_provider_class
+
+        return get_provider_class(self.network)(config=self.config, credentials=self.credentials, http=http)

@@ -1,0 +1,18 @@
+"""The one error type actions raise for bad input, shared by the page, the API and the CLI."""
+
+
+class ActionError(Exception):
+    """Bad input: field name -> what is wrong with it, in words a person understands."""
+
+    def __init__(self, errors: dict[str, list[str]] | str):
+        if isinstance(errors, str):
+            errors = {"__all__": [errors]}
+        self.errors = errors
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        return "; ".join(
+            message if field == "__all__" else f"{field}: {message}"
+            for field, messages in self.errors.items()
+            for message in messages
+        )

@@ -1,0 +1,265 @@
+"""Writes to posts and publications that people make (the engine's own are in publishing/engine.py)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from stoa.channels.models import Channel, ChannelStatus
+from stoa.errors import ActionError
+from stoa.posts.models import (
+    CANCELLABLE_STATES,
+    EDITABLE_STATES,
+    ContentType,
+    Media,
+    Post,
+    Publication,
+    State,
+    Variant,
+    VariantMedia,
+)
+from stoa.posts.times import to_local, to_utc
+from stoa.providers.base import Draft, MediaFile
+from stoa.workspaces.actions import audit
+from stoa.workspaces.models import Workspace
+
+# Allowed uploads and the bytes each format starts with: the file's own bytes decide, not its name.
+MEDIA_SIGNATURES: dict[str, tuple[int, bytes]] = {
+    "image/jpeg": (0, b"\xff\xd8\xff"),
+    "image/png": (0, b"\x89PNG\r\n\x1a\n"),
+    "image/gif": (0, b"GIF8"),
+    "image/webp": (8, b"WEBP"),
+    "video/mp4": (4, b"ftyp"),
+}
+OCCUPYING_STATES = (State.SCHEDULED, State.PUBLISHING, State.PUBLISHED)
+
+
+@dataclass
+class VariantInput:
+    """One channel's version of a post; empty text and media mean the post's common ones."""
+
+    channel_id: int
+    text: str | None = None
+    media_ids: list[int] | None = None
+    options: dict = field(default_factory=dict)
+
+
+# -- Media --------------------------------------------------------------------------------
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    for content_type, (offset, signature) in MEDIA_SIGNATURES.items():
+        if data[offset:offset + len(signature)] == signature:
+            return content_type
+    return None
+
+
+def add_media(actor, workspace: Workspace, filename: str, data: bytes, alt_text: str = "") -> Media:
+    limit = settings.STOA_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise ActionError({"file": [f"{filename} is {len(data) / 1e6:.1f} MB; Stoa accepts at most "
+                                    f"{limit / 1e6:.0f} MB."]})
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise ActionError({"file": [f"{filename} is not a JPEG, PNG, GIF, WebP image or MP4 video."]})
+    with transaction.atomic():
+        media = Media(workspace=workspace, filename=filename[:255], content_type=content_type,
+                      size=len(data), alt_text=alt_text)
+        media.file.save(filename, ContentFile(data), save=False)
+        media.save()
+        audit(workspace.pk, actor, "media.added", media, filename=filename, size=len(data))
+    return media
+
+
+def _media_file(media: Media) -> MediaFile:
+    def read() -> bytes:
+        with media.file.open("rb") as f:
+            return f.read()
+
+    return MediaFile(media.filename, media.content_type, media.size, media.alt_text, read)
+
+
+# -- Validation ---------------------------------------------------------------------------
+
+
+def draft_for(variant: Variant, workspace: Workspace | None = None) -> Draft:
+    workspace = workspace or variant.post.workspace
+    options = dict(variant.options)
+    language = options.pop("language", "") or workspace.language
+    return Draft(text=variant.text, media=tuple(_media_file(m) for m in variant.ordered_media()),
+                 options=options, language=language)
+
+
+def channel_problems(channel: Channel, draft: Draft) -> list[str]:
+    """What the channel's network says is wrong with the draft, each prefixed with the channel."""
+    problems = []
+    if channel.status != ChannelStatus.ACTIVE:
+        problems.append(f"{channel.name} is {channel.get_status_display().lower()}: "
+                        f"{channel.status_reason or 'reconnect it first'}.")
+    for problem in channel.provider().validate(draft):
+        problems.append(f"{channel.name} ({problem.field}): {problem.message}")
+    return problems
+
+
+def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = None) -> list[str]:
+    """The channel's posting rules against what is already planned or published on it."""
+    others = Publication.objects.filter(channel=channel, state__in=OCCUPYING_STATES).exclude(pk=exclude_id)
+    tz = channel.workspace.timezone
+    problems = []
+    if channel.min_gap_minutes:
+        gap = timedelta(minutes=channel.min_gap_minutes)
+        near = others.filter(scheduled_at__gt=when - gap, scheduled_at__lt=when + gap).order_by("scheduled_at")
+        if clash := near.first():
+            problems.append(
+                f"{channel.name} already has a post at {to_local(clash.scheduled_at, tz):%Y-%m-%d %H:%M} "
+                f"({tz}); its rule is at least {channel.min_gap_minutes} minutes between posts."
+            )
+    if channel.daily_max:
+        local = to_local(when, tz)
+        day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        same_day = others.filter(scheduled_at__gte=day_start, scheduled_at__lt=day_start + timedelta(days=1))
+        if (count := same_day.count()) >= channel.daily_max:
+            problems.append(
+                f"{channel.name} allows at most {channel.daily_max} posts a day; "
+                f"{count} are already planned for {local:%Y-%m-%d}."
+            )
+    return problems
+
+
+def _check_time(when: datetime, field_name: str = "scheduled_at") -> None:
+    if when < timezone.now() - timedelta(seconds=60):
+        raise ActionError({field_name: ["That time is in the past. Pick a future time, or publish now."]})
+
+
+# -- Posts ------------------------------------------------------------------------------
+
+
+def _resolve_variants(workspace: Workspace, text: str, media_ids: list[int],
+                      variants: list[VariantInput]) -> tuple[list[tuple[Channel, str, list[Media], dict]], dict]:
+    """Channels and media of the request, looked up inside the workspace only."""
+    errors: dict[str, list[str]] = {}
+    if not variants:
+        errors["variants"] = ["Choose at least one channel."]
+    channels = {c.pk: c for c in Channel.objects.filter(workspace=workspace,
+                                                        pk__in=[v.channel_id for v in variants])}
+    wanted_media = set(media_ids) | {m for v in variants for m in (v.media_ids or [])}
+    media = {m.pk: m for m in Media.objects.filter(workspace=workspace, pk__in=wanted_media)}
+    resolved, seen = [], set()
+    for i, v in enumerate(variants):
+        channel = channels.get(v.channel_id)
+        ids = media_ids if v.media_ids is None else v.media_ids
+        if channel is None:
+            errors.setdefault(f"variants[{i}].channel_id", []).append(
+                f"No channel {v.channel_id} in {workspace.name}.")
+            continue
+        if channel.pk in seen:
+            errors.setdefault(f"variants[{i}].channel_id", []).append(f"{channel.name} is listed twice.")
+            continue
+        seen.add(channel.pk)
+        if missing := [m for m in ids if m not in media]:
+            errors.setdefault(f"variants[{i}].media_ids", []).append(f"No media {missing} in {workspace.name}.")
+            continue
+        text_for_channel = text if v.text is None else v.text
+        resolved.append((channel, text_for_channel, [media[m] for m in ids], dict(v.options)))
+    return resolved, errors
+
+
+def create_post(actor, workspace: Workspace, *, text: str = "", variants: list[VariantInput],
+                media_ids: list[int] | None = None, scheduled_at: datetime | None = None,
+                title: str = "", content_type: str = ContentType.OTHER, tags: list[str] | None = None) -> Post:
+    """A post with a variant and a publication per channel: scheduled at `scheduled_at` (a naive
+    time is local to the workspace), or a draft when it is None. All-or-nothing."""
+    if content_type not in ContentType.values:
+        raise ActionError({"content_type": [f"Choose one of {', '.join(ContentType.values)}."]})
+    resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
+    when = to_utc(scheduled_at, workspace.timezone) if scheduled_at else None
+    if when:
+        try:
+            _check_time(when)
+        except ActionError as e:
+            errors.update(e.errors)
+    for i, (channel, body, media, options) in enumerate(resolved):
+        draft = Draft(text=body, media=tuple(_media_file(m) for m in media), options=options)
+        problems = channel_problems(channel, draft)
+        if when:
+            problems += rule_problems(channel, when)
+        if problems:
+            errors[f"variants[{i}]"] = problems
+    if errors:
+        raise ActionError(errors)
+    with transaction.atomic():
+        post = Post.objects.create(workspace=workspace, title=title, content_type=content_type,
+                                   tags=list(tags or []), created_by=actor)
+        for channel, body, media, options in resolved:
+            variant = Variant.objects.create(post=post, channel=channel, text=body, options=options)
+            VariantMedia.objects.bulk_create(
+                VariantMedia(variant=variant, media=m, position=n) for n, m in enumerate(media))
+            publication = Publication.objects.create(
+                variant=variant, channel=channel, workspace=workspace,
+                state=State.SCHEDULED if when else State.DRAFT, scheduled_at=when, next_attempt_at=when)
+            audit(workspace.pk, actor, "publication.scheduled" if when else "publication.drafted",
+                  publication, channel=channel.name, scheduled_at=when.isoformat() if when else None)
+        audit(workspace.pk, actor, "post.created", post, channels=[c.name for c, *_ in resolved])
+    return post
+
+
+# -- Publications -------------------------------------------------------------------------
+
+
+def _transition(actor, publication: Publication, allowed: set[str], action: str, **changes) -> Publication:
+    """Move a publication out of one of `allowed` states, unless the engine moved it first."""
+    with transaction.atomic():
+        updated = Publication.objects.filter(pk=publication.pk, state__in=allowed).update(
+            **changes, updated_at=timezone.now())
+        if not updated:
+            publication.refresh_from_db()
+            raise ActionError({"state": [
+                f"Publication {publication.pk} is {publication.get_state_display().lower()} "
+                f"and cannot be changed that way now."
+            ]})
+        publication.refresh_from_db()
+        audit(publication.workspace_id, actor, action, publication, state=publication.state)
+    return publication
+
+
+def _check_publishable(publication: Publication, when: datetime) -> None:
+    channel = publication.channel
+    problems = channel_problems(channel, draft_for(publication.variant, publication.workspace))
+    problems += rule_problems(channel, when, exclude_id=publication.pk)
+    if problems:
+        raise ActionError({"publication": problems})
+
+
+def schedule_publication(actor, publication: Publication, scheduled_at: datetime) -> Publication:
+    """(Re)schedule a draft, scheduled, failed or missed publication at a new time."""
+    when = to_utc(scheduled_at, publication.workspace.timezone)
+    _check_time(when)
+    _check_publishable(publication, when)
+    return _transition(actor, publication, EDITABLE_STATES, "publication.scheduled", state=State.SCHEDULED,
+                       scheduled_at=when, next_attempt_at=when, attempts=0, last_error="")
+
+
+def publish_now(actor, publication: Publication) -> Publication:
+    now = timezone.now()
+    _check_publishable(publication, now)
+    return _transition(actor, publication, EDITABLE_STATES, "publication.publish_now", state=State.SCHEDULED,
+                       scheduled_at=now, next_attempt_at=now, attempts=0, last_error="")
+
+
+def cancel_publication(actor, publication: Publication) -> Publication:
+    return _transition(actor, publication, CANCELLABLE_STATES, "publication.cancelled",
+                       state=State.CANCELLED, reconcile_at=None)
+
+
+def resolve_unknown(actor, publication: Publication, *, published: bool, url: str = "") -> Publication:
+    """A person looked at the network: it went out (at `url`), or it did not and should go now."""
+    if published:
+        return _transition(actor, publication, {State.UNKNOWN}, "publication.resolved_published",
+                           state=State.PUBLISHED, remote_url=url, published_at=timezone.now(),
+                           reconcile_at=None, last_error="")
+    now = timezone.now()
+    return _transition(actor, publication, {State.UNKNOWN}, "publication.resolved_not_published",
+                       state=State.SCHEDULED, next_attempt_at=now, reconcile_at=None, last_error="")

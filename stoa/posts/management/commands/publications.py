@@ -1,0 +1,66 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from stoa.commandline import acting_user, add_user_argument, plain_errors
+from stoa.posts.actions import cancel_publication, publish_now, resolve_unknown, schedule_publication
+from stoa.posts.models import State
+from stoa.posts.queries import publication_dict, publications_in
+from stoa.posts.times import parse_when
+from stoa.workspaces.access import Permission, access_publication, access_workspace, workspaces_for
+
+
+class Command(BaseCommand):
+    help = "List publications and act on one: cancel, publish now, reschedule, resolve an unknown outcome."
+
+    def add_arguments(self, parser):
+        add_user_argument(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list")
+        listing.add_argument("workspace", nargs="?", help="id or slug (default: all of yours)")
+        listing.add_argument("--state", action="append", choices=State.values)
+        listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+        for name in ("cancel", "publish-now"):
+            sub.add_parser(name).add_argument("id", type=int)
+        reschedule = sub.add_parser("reschedule")
+        reschedule.add_argument("id", type=int)
+        reschedule.add_argument("--at", required=True, help="YYYY-MM-DD HH:MM in the workspace's timezone")
+        resolve = sub.add_parser("resolve", help="Say what happened to a publication with an unknown outcome.")
+        resolve.add_argument("id", type=int)
+        group = resolve.add_mutually_exclusive_group(required=True)
+        group.add_argument("--published", metavar="URL", help="it went out, at this address")
+        group.add_argument("--not-published", action="store_true", help="it did not: publish it now")
+
+    def handle(self, *args, action, user=None, **o):
+        actor = acting_user(user)
+        with plain_errors():
+            if action == "list":
+                return self._list(actor, o)
+            publication = access_publication(actor, o["id"], Permission.PUBLISH)
+            if action == "cancel":
+                publication = cancel_publication(actor, publication)
+            elif action == "publish-now":
+                publication = publish_now(actor, publication)
+            elif action == "reschedule":
+                publication = schedule_publication(actor, publication, parse_when(o["at"]))
+            else:
+                publication = resolve_unknown(actor, publication, published=bool(o["published"]),
+                                              url=o["published"] or "")
+        self.stdout.write(f"Publication {publication.pk} is now {publication.get_state_display().lower()}.")
+
+    def _list(self, actor, o) -> None:
+        if o["workspace"]:
+            ids = [access_workspace(actor, o["workspace"], Permission.VIEW_PUBLICATIONS).pk]
+        else:
+            ids = list(workspaces_for(actor, Permission.VIEW_PUBLICATIONS).values_list("pk", flat=True))
+        rows = [publication_dict(p) for p in publications_in(ids, o["state"])]
+        if o["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+            return
+        self.stdout.write(f"{'ID':>6}  {'STATE':<10}  {'WHEN (LOCAL)':<16}  {'WORKSPACE':<14}  {'CHANNEL':<20}  TEXT")
+        for r in rows:
+            text = r["text"].replace("\n", " ")[:40]
+            self.stdout.write(f"{r['id']:>6}  {r['state']:<10}  {r['scheduled_local'] or '-':<16}  "
+                              f"{r['workspace'][:14]:<14}  {r['channel_name'][:20]:<20}  {text}")
+            if r["last_error"]:
+                self.stdout.write(f"{'':>8}{r['last_error']}")

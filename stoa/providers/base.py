@@ -1,0 +1,262 @@
+"""The one small interface every network provider implements.
+
+A provider speaks to one network's HTTP API with httpx. It knows nothing about the database:
+the publishing engine gives it a Draft and an attempt (key and start time) and records what
+comes back. Failures are raised as ProviderError with a kind that tells the engine what to do.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+import regex
+from django.conf import settings
+
+
+class ErrorKind(enum.StrEnum):
+    TRANSIENT = "transient"  # nothing was published; try again with backoff
+    RATE_LIMITED = "rate_limited"  # nothing was published; try again after retry_after
+    AUTHORIZATION = "authorization"  # credentials rejected; the channel needs reconnecting
+    PERMANENT = "permanent"  # the network refuses this content; a person must change it
+    UNKNOWN_OUTCOME = "unknown_outcome"  # the request may have been carried out: reconcile
+
+
+class ProviderError(Exception):
+    """A failure, said in words a social media manager understands."""
+
+    def __init__(self, message: str, kind: ErrorKind, retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    filename: str
+    content_type: str
+    size: int
+    alt_text: str
+    read: Callable[[], bytes]  # loads the bytes only when the provider uploads them
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What to publish on one channel: the variant's text, media and network options."""
+
+    text: str
+    media: tuple[MediaFile, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at publishing. The key and time are saved before the request is sent,
+    so that reconcile() can find what this attempt created."""
+
+    key: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Published:
+    remote_id: str
+    url: str
+    parts: tuple[str, ...] = ()  # ids of every part (thread posts, album messages), in order
+
+
+@dataclass(frozen=True)
+class Account:
+    """What connect() learned: who we are on the network, and settings worth keeping."""
+
+    remote_id: str
+    name: str
+    url: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a draft cannot be published, tied to the field it is about."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Declared limits of a network, read by validation and shown to people."""
+
+    max_text: int
+    counts: str = "graphemes"  # graphemes | characters | utf16
+    max_media: int = 4
+    media_types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+    max_media_bytes: int = 5 * 1024 * 1024
+    max_caption: int | None = None  # a different text limit when media is attached
+
+
+GRAPHEME = regex.compile(r"\X")
+
+
+def count_graphemes(text: str) -> int:
+    """User-perceived characters: an emoji with joiners or a letter with its marks counts once."""
+    return len(GRAPHEME.findall(text))
+
+
+def count_utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+COUNTERS: dict[str, Callable[[str], int]] = {
+    "graphemes": count_graphemes,
+    "characters": len,
+    "utf16": count_utf16,
+}
+
+
+class Provider:
+    """Base class. Subclasses set the class attributes and implement the network calls."""
+
+    key: ClassVar[str]
+    name: ClassVar[str]
+    limits: ClassVar[Limits]
+    supports_threads: ClassVar[bool] = False
+    # Fields a person enters to connect: (name, label, is_secret).
+    connect_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+
+    def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
+        self.config = dict(config)
+        self.credentials = dict(credentials)
+        self.http = http or httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
+
+    # -- What each network implements -------------------------------------------------
+
+    def connect(self) -> Account:
+        """Check the credentials against the network and learn the account and its limits."""
+        raise NotImplementedError
+
+    def publish(self, draft: Draft, attempt: Attempt) -> Published:
+        raise NotImplementedError
+
+    def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
+        """After an unknown outcome: what the attempt published, or None if it published nothing.
+        Raises ProviderError(UNKNOWN_OUTCOME) when the network cannot tell."""
+        raise ProviderError(
+            f"{self.name} offers no way to check whether this was published. "
+            "Look at the channel, then mark it published or publish it again.",
+            ErrorKind.UNKNOWN_OUTCOME,
+        )
+
+    def delete(self, published: Published) -> None:
+        raise NotImplementedError
+
+    # -- Shared behaviour --------------------------------------------------------------
+
+    def effective_limits(self) -> Limits:
+        """The declared limits; providers whose server announces its own (Mastodon) override this."""
+        return self.limits
+
+    def text_length(self, text: str) -> int:
+        return COUNTERS[self.effective_limits().counts](text)
+
+    def validate(self, draft: Draft) -> list[Problem]:
+        """Everything wrong with the draft for this network, without calling the network."""
+        limits = self.effective_limits()
+        problems = []
+        max_text = limits.max_caption if draft.media and limits.max_caption else limits.max_text
+        length = self.text_length(draft.text)
+        if length > max_text:
+            unit = "characters" if limits.counts != "graphemes" else "characters (graphemes)"
+            problems.append(
+                Problem("text", f"{self.name} allows {max_text} {unit}; this text has {length}.")
+            )
+        if not draft.text.strip() and not draft.media:
+            problems.append(Problem("text", "Write some text or attach media."))
+        if len(draft.media) > limits.max_media:
+            problems.append(
+                Problem("media", f"{self.name} takes at most {limits.max_media} attachments; "
+                        f"this post has {len(draft.media)}.")
+            )
+        for item in draft.media:
+            if item.content_type not in limits.media_types:
+                problems.append(
+                    Problem("media", f"{item.filename}: {self.name} does not accept {item.content_type} "
+                            f"(it accepts {', '.join(sorted(limits.media_types))}).")
+                )
+            elif item.size > limits.max_media_bytes:
+                problems.append(
+                    Problem("media", f"{item.filename} is {item.size / 1e6:.1f} MB; {self.name} accepts "
+                            f"at most {limits.max_media_bytes / 1e6:.1f} MB.")
+                )
+        if draft.options.get("thread") and not self.supports_threads:
+            problems.append(Problem("options.thread", f"{self.name} does not support threads."))
+        problems.extend(self.validate_network_specific(draft))
+        return problems
+
+    def validate_network_specific(self, draft: Draft) -> list[Problem]:
+        return []
+
+    def error_from_response(self, response: httpx.Response, *, creating: bool) -> ProviderError:
+        """Turn a failed response into a ProviderError. `creating` is True when the request may
+        have created something, so a server error there is an unknown outcome."""
+        status = response.status_code
+        detail = describe_response(response)
+        if status == 429:
+            return ProviderError(f"{self.name} is rate limiting this account: {detail}",
+                                 ErrorKind.RATE_LIMITED, retry_after=retry_after_seconds(response))
+        if status in (401, 403):
+            return ProviderError(f"{self.name} rejected the credentials: {detail}", ErrorKind.AUTHORIZATION)
+        if status >= 500 or status == 408:
+            kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
+            return ProviderError(f"{self.name} had a server error ({status}): {detail}", kind)
+        return ProviderError(f"{self.name} refused the request ({status}): {detail}", ErrorKind.PERMANENT)
+
+    def request(self, method: str, url: str, *, creating: bool = False, **kwargs) -> httpx.Response:
+        """Send a request and classify transport failures: a failure to connect published
+        nothing (transient); a timeout or broken answer after sending is an unknown outcome
+        when the request creates something."""
+        try:
+            response = self.http.request(method, url, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
+            raise ProviderError(f"Could not reach {self.name}: {type(e).__name__}", ErrorKind.TRANSIENT) from e
+        except httpx.TransportError as e:
+            kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
+            raise ProviderError(f"{self.name} did not answer properly ({type(e).__name__})", kind) from e
+        if response.is_error:
+            raise self.error_from_response(response, creating=creating)
+        return response
+
+    def json(self, response: httpx.Response, *, creating: bool = False) -> Any:
+        """The JSON body, or a clear error when the network answered garbage."""
+        try:
+            return response.json()
+        except ValueError as e:
+            kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
+            raise ProviderError(f"{self.name} answered with something that is not JSON: "
+                                f"{response.text[:120]!r}", kind) from e
+
+
+def describe_response(response: httpx.Response) -> str:
+    """The network's own error message where it gives one, kept short; never the request."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip() or response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("message", "error_description", "description", "error"):
+            if isinstance(body.get(key), str):
+                return body[key][:300]
+    return str(body)[:200]
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value and value.strip().isdigit():
+        return float(value)
+    return None

@@ -1,0 +1,425 @@
+"""Bluesky: post to any AT Protocol PDS through its XRPC HTTP API, with plain httpx.
+
+The facts used here come from the atproto lexicons (bluesky-social/atproto, lexicons/) and
+docs.bsky.app:
+- XRPC: GET /xrpc/<nsid> for queries, POST for procedures; errors are {"error", "message"}.
+- Sessions: com.atproto.server.createSession {identifier, password} gives accessJwt, refreshJwt,
+  did and handle; com.atproto.server.refreshSession (authorized with the refreshJwt) gives new ones.
+  An expired access token answers ExpiredToken (or InvalidToken). createSession is rate limited
+  per account (30 per 5 minutes, 300 a day on bsky.social), so the session is kept in the
+  credentials, which the engine saves when they change, and reused.
+- Posts: app.bsky.feed.post records {text (300 graphemes, 3000 bytes), facets, reply {root,
+  parent}, embed, langs, createdAt}, keyed by TID, written with com.atproto.repo.createRecord.
+- Images: com.atproto.repo.uploadBlob, then app.bsky.embed.images {images: [{image, alt}]}, at
+  most 4. The lexicon now allows 2,000,000 bytes an image ("formerly limited to 1 MB"); Stoa keeps
+  to 1,000,000 so that PDSes still on the old limit accept them too.
+- Rate limits: HTTP 429 RateLimitExceeded, with a RateLimit-Reset header (UNIX seconds).
+
+Each post's record key is chosen by Stoa from the attempt (see tid.py), so reconcile() can ask
+com.atproto.repo.getRecord whether an attempt whose answer was lost created its posts.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from stoa.providers.base import (
+    Account,
+    Attempt,
+    Draft,
+    ErrorKind,
+    Limits,
+    MediaFile,
+    Problem,
+    Provider,
+    ProviderError,
+    Published,
+    describe_response,
+    retry_after_seconds,
+)
+from stoa.providers.bluesky import richtext
+from stoa.providers.bluesky.tid import attempt_rkeys
+
+DEFAULT_PDS_URL = "https://bsky.social"
+POST = "app.bsky.feed.post"
+MAX_POST_BYTES = 3000  # app.bsky.feed.post text maxLength, in UTF-8 bytes
+SESSION_EXPIRED = ("ExpiredToken", "InvalidToken")
+SIGN_IN_REFUSED = ("AuthenticationRequired", "AuthFactorTokenRequired", "AccountTakedown",
+                   "AccountDeactivated", "AuthMissing")
+APP_PASSWORD_HINT = "Create an app password in Bluesky (Settings → Privacy and security → App passwords)."
+
+
+class BlueskyError(ProviderError):
+    """A ProviderError that remembers the XRPC error name and Bluesky's own message, for callers
+    that expect a particular error."""
+
+    def __init__(self, message: str, kind: ErrorKind, error: str = "", detail: str = "",
+                 retry_after: float | None = None):
+        super().__init__(message, kind, retry_after=retry_after)
+        self.error = error
+        self.detail = detail
+
+
+class ThreadInterrupted(ProviderError):
+    """Some posts of a thread are out and the next one failed. Publishing again from the start
+    would repeat them, so this is an unknown outcome: reconcile() finishes the thread."""
+
+    def __init__(self, message: str, cause: ProviderError):
+        super().__init__(message, ErrorKind.UNKNOWN_OUTCOME)
+        self.cause = cause
+
+
+class BlueskyProvider(Provider):
+    key = "bluesky"
+    name = "Bluesky"
+    limits = Limits(
+        max_text=300,
+        counts="graphemes",  # app.bsky.feed.post text: maxGraphemes 300
+        max_media=4,  # app.bsky.embed.images: images maxLength 4
+        media_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+        max_media_bytes=1_000_000,  # see the module docstring
+    )
+    supports_threads = True
+    # The PDS address (config "pds_url") is optional, so it is not listed: it defaults to bsky.social.
+    connect_fields = (
+        ("identifier", "Handle (like name.bsky.social) or account email", False),
+        ("app_password", "App password (not your account password)", True),
+    )
+
+    # -- Connecting ---------------------------------------------------------------------
+
+    def connect(self) -> Account:
+        session = self.create_session()
+        if session.get("active") is False:
+            status = session.get("status") or "not active"
+            raise ProviderError(f"This Bluesky account is {status}; it cannot post.", ErrorKind.AUTHORIZATION)
+        handle = self.handle
+        return Account(
+            remote_id=self.did,
+            name=handle,
+            url=f"https://bsky.app/profile/{handle}",
+            settings={"did": self.did, "handle": handle},
+        )
+
+    # -- Publishing ---------------------------------------------------------------------
+
+    def publish(self, draft: Draft, attempt: Attempt) -> Published:
+        problems = self.validate(draft)
+        if problems:
+            raise ProviderError(" ".join(problem.message for problem in problems), ErrorKind.PERMANENT)
+        texts = thread_texts(draft)
+        rkeys = attempt_rkeys(attempt, len(texts))
+        records = [self.post_record(draft, text) for text in texts]
+        if draft.media:
+            records[0]["embed"] = self.images_embed(draft.media)
+        return self.post_thread(records, rkeys, done=[])
+
+    def post_record(self, draft: Draft, text: str) -> dict[str, Any]:
+        record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": now_iso()}
+        if facets := self.facets(text):
+            record["facets"] = facets
+        if draft.language:
+            record["langs"] = [draft.language]
+        return record
+
+    def post_thread(self, records: list[dict], rkeys: list[str], done: list[dict]) -> Published:
+        """Create `records` after the posts already `done` (strong refs {uri, cid}), each replying
+        to the one before. Once the first post exists, a failure raises ThreadInterrupted."""
+        refs, total = list(done), len(done) + len(records)
+        for record, rkey in zip(records, rkeys, strict=True):
+            if refs:
+                record = record | {"reply": {"root": refs[0], "parent": refs[-1]}}
+            try:
+                refs.append(self.create_post(record, rkey))
+            except ProviderError as e:
+                if not refs:
+                    raise
+                raise ThreadInterrupted(
+                    f"Bluesky published {len(refs)} of the {total} posts of this thread, then: {e.message}", e
+                ) from e
+        return self.published(refs)
+
+    def create_post(self, record: dict[str, Any], rkey: str) -> dict[str, str]:
+        body = self.call("com.atproto.repo.createRecord", creating=True, json={
+            "repo": self.did, "collection": POST, "rkey": rkey, "record": record,
+        })
+        return strong_ref(body, creating=True)
+
+    def published(self, refs: list[dict[str, str]]) -> Published:
+        uris = tuple(ref["uri"] for ref in refs)
+        return Published(remote_id=uris[0], url=self.post_url(uris[0]), parts=uris)
+
+    def post_url(self, uri: str) -> str:
+        return f"https://bsky.app/profile/{self.handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+    # -- Rich text and images -----------------------------------------------------------
+
+    def facets(self, text: str) -> list[dict]:
+        facets = []
+        for span in richtext.find_spans(text):
+            if span.kind == "link":
+                feature = {"$type": "app.bsky.richtext.facet#link", "uri": span.value}
+            elif span.kind == "tag":
+                feature = {"$type": "app.bsky.richtext.facet#tag", "tag": span.value}
+            elif did := self.resolve_handle(span.value):
+                feature = {"$type": "app.bsky.richtext.facet#mention", "did": did}
+            else:
+                continue  # nobody has that handle: the text stays plain
+            facets.append(richtext.facet(span, feature))
+        return facets
+
+    def resolve_handle(self, handle: str) -> str | None:
+        try:
+            body = self.call("com.atproto.identity.resolveHandle", params={"handle": handle}, auth=False)
+        except ProviderError as e:
+            if e.kind == ErrorKind.PERMANENT:  # "Unable to resolve handle"
+                return None
+            raise
+        did = body.get("did")
+        return did if isinstance(did, str) and did.startswith("did:") else None
+
+    def images_embed(self, media: tuple[MediaFile, ...]) -> dict[str, Any]:
+        images = [{"image": self.upload_blob(item), "alt": item.alt_text or ""} for item in media]
+        return {"$type": "app.bsky.embed.images", "images": images}
+
+    def upload_blob(self, item: MediaFile) -> dict[str, Any]:
+        body = self.call("com.atproto.repo.uploadBlob", method="POST", content=item.read(),
+                         headers={"Content-Type": item.content_type})
+        blob = body.get("blob")
+        if not isinstance(blob, dict) or "ref" not in blob:
+            raise ProviderError(f"Bluesky took {item.filename} but did not say where it is stored.",
+                                ErrorKind.TRANSIENT)
+        return blob
+
+    # -- Checking what an attempt did ---------------------------------------------------
+
+    def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
+        texts = thread_texts(draft)
+        rkeys = attempt_rkeys(attempt, len(texts))
+        refs = []
+        for rkey in rkeys:
+            ref = self.find_post(rkey)
+            if ref is None:
+                break
+            refs.append(ref)
+        if not refs:
+            return None  # the first post does not exist: the attempt published nothing
+        if len(refs) == len(rkeys):
+            return self.published(refs)
+        # The thread stopped part way: finish it (only the first post carries the images).
+        records = [self.post_record(draft, text) for text in texts[len(refs):]]
+        try:
+            return self.post_thread(records, rkeys[len(refs):], done=refs)
+        except ThreadInterrupted as e:
+            if e.cause.kind == ErrorKind.PERMANENT:  # trying again will not help: a person decides
+                raise ProviderError(f"{e.message} Look at the thread on Bluesky, then finish or delete it.",
+                                    ErrorKind.UNKNOWN_OUTCOME) from e
+            # Checking again later is safe: every post is looked up before it is created.
+            kind = ErrorKind.TRANSIENT if e.cause.kind == ErrorKind.UNKNOWN_OUTCOME else e.cause.kind
+            raise ProviderError(e.message, kind, retry_after=e.cause.retry_after) from e
+
+    def find_post(self, rkey: str) -> dict[str, str] | None:
+        try:
+            body = self.call("com.atproto.repo.getRecord",
+                             params={"repo": self.did, "collection": POST, "rkey": rkey})
+        except BlueskyError as e:
+            if e.error == "RecordNotFound":
+                return None
+            raise
+        return strong_ref(body, creating=False)
+
+    def delete(self, published: Published) -> None:
+        # Replies first, so the thread never shows replies to a deleted post.
+        for uri in reversed(published.parts or (published.remote_id,)):
+            repo, collection, rkey = parse_at_uri(uri)
+            self.call("com.atproto.repo.deleteRecord",
+                      json={"repo": repo, "collection": collection, "rkey": rkey})
+
+    # -- Validation ---------------------------------------------------------------------
+
+    def validate_network_specific(self, draft: Draft) -> list[Problem]:
+        problems = []
+        if len(draft.text.encode("utf-8")) > MAX_POST_BYTES:
+            problems.append(Problem("text", too_many_bytes(draft.text)))
+        thread = draft.options.get("thread") or []
+        if not isinstance(thread, list):
+            return problems + [Problem("options.thread", "The thread must be a list of posts.")]
+        for index, part in enumerate(thread):
+            field = f"options.thread[{index}]"
+            if not isinstance(part, str) or not part.strip():
+                problems.append(Problem(field, f"Post {index + 2} of the thread is empty."))
+                continue
+            length = self.text_length(part)
+            if length > self.limits.max_text:
+                problems.append(Problem(field, f"Post {index + 2} of the thread has {length} characters "
+                                               f"(graphemes); Bluesky allows {self.limits.max_text}."))
+            elif len(part.encode("utf-8")) > MAX_POST_BYTES:
+                problems.append(Problem(field, f"Post {index + 2} of the thread: {too_many_bytes(part)}"))
+        return problems
+
+    # -- The session --------------------------------------------------------------------
+
+    @property
+    def pds_url(self) -> str:
+        url = str(self.config.get("pds_url") or DEFAULT_PDS_URL).strip().rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise ProviderError(f"The PDS address must start with https:// (got {url[:60]!r}).",
+                                ErrorKind.AUTHORIZATION)
+        return url
+
+    @property
+    def did(self) -> str:
+        self.ensure_session()
+        return self.credentials["did"]
+
+    @property
+    def handle(self) -> str:
+        self.ensure_session()
+        return self.credentials.get("handle") or self.config.get("handle") or self.credentials["did"]
+
+    def ensure_session(self) -> None:
+        if not (self.credentials.get("accessJwt") and self.credentials.get("did")):
+            self.create_session()
+
+    def create_session(self) -> dict[str, Any]:
+        identifier = str(self.credentials.get("identifier") or "").strip().lstrip("@")
+        password = str(self.credentials.get("app_password") or "").strip()
+        if not identifier or not password:
+            raise ProviderError(f"Enter the Bluesky handle and an app password. {APP_PASSWORD_HINT}",
+                                ErrorKind.AUTHORIZATION)
+        try:
+            session = self.send("POST", "com.atproto.server.createSession",
+                                json={"identifier": identifier, "password": password})
+        except BlueskyError as e:
+            if e.error == "AuthFactorTokenRequired":
+                raise ProviderError("This Bluesky account asks for an email code at sign-in. Sign in "
+                                    f"with an app password instead. {APP_PASSWORD_HINT}",
+                                    ErrorKind.AUTHORIZATION) from e
+            if e.kind == ErrorKind.AUTHORIZATION:
+                raise ProviderError(f"Bluesky did not accept this handle and app password ({e.detail}). "
+                                    f"{APP_PASSWORD_HINT}", ErrorKind.AUTHORIZATION) from e
+            raise
+        self.keep_session(session)
+        return session
+
+    def refresh_session(self) -> None:
+        """New tokens with the refresh token; signing in again when that has expired too."""
+        refresh_jwt = self.credentials.get("refreshJwt")
+        if refresh_jwt:
+            try:
+                session = self.send("POST", "com.atproto.server.refreshSession", token=refresh_jwt)
+            except BlueskyError as e:
+                if e.kind != ErrorKind.AUTHORIZATION:
+                    raise
+            else:
+                self.keep_session(session)
+                return
+        self.create_session()
+
+    def keep_session(self, session: Any) -> None:
+        fields = ("accessJwt", "refreshJwt", "did", "handle")
+        if not isinstance(session, dict) or not all(isinstance(session.get(f), str) for f in fields):
+            raise ProviderError("Bluesky answered the sign-in without a session.", ErrorKind.TRANSIENT)
+        self.credentials.update({field: session[field] for field in fields})
+
+    # -- Talking XRPC -------------------------------------------------------------------
+
+    def call(self, nsid: str, *, method: str | None = None, creating: bool = False, auth: bool = True,
+             **kwargs: Any) -> dict[str, Any]:
+        """One XRPC call with the saved session; when the access token has expired, refresh the
+        session and send it once more (an expired token means the request was not carried out)."""
+        method = method or ("POST" if "json" in kwargs else "GET")
+        if not auth:
+            return self.send(method, nsid, creating=creating, **kwargs)
+        self.ensure_session()
+        try:
+            return self.send(method, nsid, token=self.credentials["accessJwt"], creating=creating, **kwargs)
+        except BlueskyError as e:
+            if e.error not in SESSION_EXPIRED:
+                raise
+        self.refresh_session()
+        return self.send(method, nsid, token=self.credentials["accessJwt"], creating=creating, **kwargs)
+
+    def send(self, method: str, nsid: str, *, token: str | None = None, creating: bool = False,
+             headers: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = self.request(method, f"{self.pds_url}/xrpc/{nsid}", creating=creating,
+                                headers=headers, **kwargs)
+        body = self.json(response, creating=creating)
+        if not isinstance(body, dict):
+            kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
+            raise ProviderError(f"Bluesky answered {nsid} with {str(body)[:80]!r}, not an object.", kind)
+        return body
+
+    def error_from_response(self, response: httpx.Response, *, creating: bool) -> ProviderError:
+        error = xrpc_error_name(response)
+        detail = describe_response(response)
+        if error in SESSION_EXPIRED:
+            return BlueskyError(f"The Bluesky session has expired ({detail}); sign in again.",
+                                ErrorKind.AUTHORIZATION, error, detail)
+        if error in SIGN_IN_REFUSED or response.status_code == 401:
+            return BlueskyError(f"Bluesky refused the sign-in: {detail}", ErrorKind.AUTHORIZATION,
+                                error, detail)
+        if error == "RateLimitExceeded" or response.status_code == 429:
+            return BlueskyError(f"Bluesky is rate limiting this account: {detail}", ErrorKind.RATE_LIMITED,
+                                error, detail, retry_after=rate_limit_wait(response))
+        base = super().error_from_response(response, creating=creating)
+        return BlueskyError(base.message, base.kind, error, detail, retry_after=base.retry_after)
+
+
+# -- Reading and writing atproto values ---------------------------------------------------------
+
+
+def thread_texts(draft: Draft) -> list[str]:
+    """The text of each post: the draft's, then the thread's further parts."""
+    thread = draft.options.get("thread") or []
+    return [draft.text, *thread] if isinstance(thread, list) else [draft.text]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def strong_ref(body: dict[str, Any], *, creating: bool) -> dict[str, str]:
+    """com.atproto.repo.strongRef {uri, cid} from a createRecord or getRecord answer."""
+    uri, cid = body.get("uri"), body.get("cid")
+    if isinstance(uri, str) and uri.startswith("at://") and isinstance(cid, str) and cid:
+        return {"uri": uri, "cid": cid}
+    kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
+    raise ProviderError("Bluesky answered without the post's address (uri and cid).", kind)
+
+
+def parse_at_uri(uri: str) -> tuple[str, str, str]:
+    """at://<repo>/<collection>/<rkey> -> (repo, collection, rkey)."""
+    parts = uri.removeprefix("at://").split("/")
+    if not uri.startswith("at://") or len(parts) != 3 or not all(parts):
+        raise ProviderError(f"{uri!r} is not the address of a Bluesky post.", ErrorKind.PERMANENT)
+    return parts[0], parts[1], parts[2]
+
+
+def xrpc_error_name(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else ""
+
+
+def rate_limit_wait(response: httpx.Response) -> float | None:
+    """Seconds until the limit resets: RateLimit-Reset is a UNIX time; Retry-After is seconds."""
+    reset = response.headers.get("ratelimit-reset", "").strip()
+    if reset.isdigit():
+        return max(float(reset) - time.time(), 1.0)
+    return retry_after_seconds(response)
+
+
+def too_many_bytes(text: str) -> str:
+    return (f"Bluesky stores at most {MAX_POST_BYTES} bytes of text; this has "
+            f"{len(text.encode('utf-8'))} (emoji and non-Latin letters take several bytes each).")

@@ -1,0 +1,550 @@
+"""Mastodon: post to an account on any Mastodon server, through its REST API, with plain httpx.
+
+Every endpoint, parameter and field here is from https://docs.joinmastodon.org:
+- GET /api/v1/accounts/verify_credentials (methods/accounts#verify_credentials);
+- GET /api/v2/instance, or /api/v1/instance on servers older than 4.0 (methods/instance): the
+  server's own limits under `configuration`, e.g. `statuses.max_characters` (500 by default);
+- POST /api/v2/media answers 200 when processed, 202 while still processing (`url` is null);
+  GET /api/v1/media/:id answers 206 until it is done (methods/media);
+- POST /api/v1/statuses with form fields and an `Idempotency-Key` header; "Idempotency keys are
+  stored for up to 1 hour" (methods/statuses#create);
+- GET /api/v1/accounts/:id/statuses, newest first, paged with `max_id`, at most 40 a page;
+- DELETE /api/v1/statuses/:id;
+- errors are {"error": "..."} (entities/Error); 429 comes with X-RateLimit-Reset, a timestamp
+  (api/rate-limits).
+How the length is counted is explained in text.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from stoa.providers.base import (
+    Account,
+    Attempt,
+    Draft,
+    ErrorKind,
+    Limits,
+    MediaFile,
+    Problem,
+    Provider,
+    ProviderError,
+    Published,
+)
+from stoa.providers.mastodon.text import comparable, status_length, text_of_html
+
+# Defaults from the docs' example of GET /api/v2/instance, for servers that do not say.
+DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_MAX_MEDIA = 4
+DEFAULT_URL_LENGTH = 23
+DEFAULT_IMAGE_BYTES = 16_777_216
+DEFAULT_VIDEO_BYTES = 103_809_024
+DEFAULT_MIME_TYPES = (
+    "image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp", "image/avif",
+    "video/webm", "video/mp4", "video/quicktime", "video/ogg",
+    "audio/wave", "audio/wav", "audio/x-wav", "audio/x-pn-wave", "audio/vnd.wave", "audio/ogg",
+    "audio/vorbis", "audio/mpeg", "audio/mp3", "audio/webm", "audio/flac", "audio/aac", "audio/m4a",
+    "audio/x-m4a", "audio/mp4", "audio/3gpp", "video/x-ms-asf",
+)
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+# The server keeps an idempotency key for an hour from when the status was created. Reconcile
+# re-sends within a shorter window, leaving room for media uploads before the status is sent.
+IDEMPOTENCY_WINDOW = timedelta(hours=1)
+RESEND_WINDOW = timedelta(minutes=50)
+# Our clock and the server's may differ; look this much further back when matching statuses.
+CLOCK_SKEW = timedelta(minutes=5)
+PAGE_SIZE = 40  # the documented maximum for an account's statuses
+MAX_PAGES = 10
+MEDIA_WAIT_SECONDS = 90.0  # how long to wait for the server to process an upload
+
+
+class MastodonError(ProviderError):
+    """An error answer from the server, with its HTTP status."""
+
+    def __init__(self, message: str, kind: ErrorKind, retry_after: float | None = None, *, status: int):
+        super().__init__(message, kind, retry_after)
+        self.status = status
+
+
+class ThreadBroken(ProviderError):
+    """A later post of a thread failed after earlier ones were published."""
+
+    def __init__(self, message: str, cause: ProviderError):
+        super().__init__(message, ErrorKind.UNKNOWN_OUTCOME)
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class Part:
+    """One status of what is published: the draft's text, or a later post of its thread."""
+
+    index: int
+    text: str
+    media: tuple[MediaFile, ...]
+
+
+class MastodonProvider(Provider):
+    key = "mastodon"
+    name = "Mastodon"
+    limits = Limits(
+        max_text=DEFAULT_MAX_CHARACTERS,
+        counts="graphemes",
+        max_media=DEFAULT_MAX_MEDIA,
+        media_types=frozenset(DEFAULT_MIME_TYPES),
+        max_media_bytes=DEFAULT_VIDEO_BYTES,
+    )
+    supports_threads = True
+    connect_fields = (
+        ("instance_url", "Server address, like https://mastodon.social", False),
+        ("access_token", "Access token (Preferences → Development → New application; scopes "
+                         "read:accounts, read:statuses, write:statuses, write:media)", True),
+    )
+
+    def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
+        super().__init__(config, credentials, http)
+        # Replaceable in tests: the clock and the pause between checks on an upload.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.sleep: Callable[[float], None] = time.sleep
+
+    # -- Connecting ---------------------------------------------------------------------
+
+    def connect(self) -> Account:
+        me = self.get_json("/api/v1/accounts/verify_credentials")
+        if not isinstance(me, dict) or not me.get("id") or not me.get("acct"):
+            raise ProviderError("Mastodon did not say which account the token belongs to.",
+                                ErrorKind.TRANSIENT)
+        instance = self.instance()
+        domain = instance.get("domain") or instance.get("uri") or urlsplit(self.base_url).hostname
+        acct = str(me["acct"])
+        return Account(
+            remote_id=str(me["id"]),
+            name=f"@{acct}" if "@" in acct else f"@{acct}@{domain}",
+            url=str(me.get("url") or ""),
+            settings={"account_id": str(me["id"]), **instance_settings(instance)},
+        )
+
+    def instance(self) -> dict[str, Any]:
+        """The server's description: v2 since Mastodon 4.0, v1 before."""
+        try:
+            instance = self.get_json("/api/v2/instance")
+        except MastodonError as error:
+            if error.status != 404:
+                raise
+            instance = self.get_json("/api/v1/instance")
+        if not isinstance(instance, dict):
+            raise ProviderError("Mastodon described the server in an unexpected form.", ErrorKind.TRANSIENT)
+        return instance
+
+    # -- Limits and validation ----------------------------------------------------------
+
+    def setting(self, name: str, default: Any) -> Any:
+        value = self.config.get(name)
+        return default if value in (None, "", []) else value
+
+    def effective_limits(self) -> Limits:
+        """The limits this server announced when the channel was connected."""
+        return Limits(
+            max_text=int(self.setting("max_characters", DEFAULT_MAX_CHARACTERS)),
+            counts="graphemes",
+            max_media=int(self.setting("max_media_attachments", DEFAULT_MAX_MEDIA)),
+            media_types=frozenset(self.setting("supported_mime_types", DEFAULT_MIME_TYPES)),
+            # The larger of the two: validate_network_specific checks images against their own.
+            max_media_bytes=max(self.image_limit, self.video_limit),
+        )
+
+    @property
+    def url_length(self) -> int:
+        return int(self.setting("characters_reserved_per_url", DEFAULT_URL_LENGTH))
+
+    @property
+    def image_limit(self) -> int:
+        return int(self.setting("image_size_limit", DEFAULT_IMAGE_BYTES))
+
+    @property
+    def video_limit(self) -> int:
+        return int(self.setting("video_size_limit", DEFAULT_VIDEO_BYTES))
+
+    def text_length(self, text: str) -> int:
+        return status_length(text, url_length=self.url_length)
+
+    def validate_network_specific(self, draft: Draft) -> list[Problem]:
+        problems = self.option_problems(draft)
+        if problems:
+            return problems
+        limit = self.effective_limits().max_text
+        spoiler = draft.options.get("spoiler_text") or ""
+        # The base class measured the text alone; the content warning counts too.
+        length = status_length(draft.text, spoiler, self.url_length)
+        if spoiler and self.text_length(draft.text) <= limit < length:
+            problems.append(Problem("options.spoiler_text", f"Mastodon allows {limit} characters including "
+                                    f"the content warning; this post has {length}."))
+        for number, text in enumerate(draft.options.get("thread") or [], start=2):
+            length = status_length(text, spoiler, self.url_length)
+            if length > limit:
+                problems.append(Problem("options.thread", f"Post {number} of the thread has {length} "
+                                        f"characters; Mastodon allows {limit}."))
+            if not text.strip():
+                problems.append(Problem("options.thread", f"Post {number} of the thread is empty."))
+        return problems + self.media_problems(draft)
+
+    @staticmethod
+    def option_problems(draft: Draft) -> list[Problem]:
+        options, problems = draft.options, []
+        if options.get("visibility", "public") not in VISIBILITIES:
+            problems.append(Problem("options.visibility", f"Choose a visibility: {', '.join(VISIBILITIES)}."))
+        if not isinstance(options.get("spoiler_text") or "", str):
+            problems.append(Problem("options.spoiler_text", "The content warning must be text."))
+        if not isinstance(options.get("sensitive", False), bool):
+            problems.append(Problem("options.sensitive", "Choose yes or no."))
+        thread = options.get("thread") or []
+        if not isinstance(thread, list) or not all(isinstance(text, str) for text in thread):
+            problems.append(Problem("options.thread", "A thread is a list of texts."))
+        return problems
+
+    def media_problems(self, draft: Draft) -> list[Problem]:
+        problems = []
+        for item in draft.media:
+            # Mastodon checks images against image_size_limit and video or audio against
+            # video_size_limit; the base class already refused anything over the larger one.
+            if item.content_type.startswith("image/") and self.image_limit < item.size <= self.video_limit:
+                problems.append(Problem("media", f"{item.filename} is {item.size / 1e6:.1f} MB; this server "
+                                        f"accepts images up to {self.image_limit / 1e6:.1f} MB."))
+            alt_limit = self.config.get("description_limit")
+            if alt_limit and len(item.alt_text) > int(alt_limit):
+                problems.append(Problem("media", f"The description of {item.filename} is longer than the "
+                                        f"{alt_limit} characters this server accepts."))
+        if len(draft.media) > 1 and any(is_audio_or_video(item) for item in draft.media):
+            problems.append(Problem("media", "Mastodon takes a video or audio file only on its own, "
+                                    "not together with other attachments."))
+        return problems
+
+    # -- Publishing ---------------------------------------------------------------------
+
+    def publish(self, draft: Draft, attempt: Attempt) -> Published:
+        problems = self.validate(draft)
+        if problems:
+            raise ProviderError(" ".join(problem.message for problem in problems), ErrorKind.PERMANENT)
+        return self.post_parts(draft, attempt)
+
+    def post_parts(self, draft: Draft, attempt: Attempt) -> Published:
+        """Post the draft and its thread as a reply chain, each with its own idempotency key."""
+        statuses: list[dict[str, Any]] = []
+        for part in parts_of(draft):
+            media_ids = [self.upload(item) for item in part.media]
+            reply_to = statuses[-1]["id"] if statuses else None
+            key = part_key(attempt, part.index)
+            try:
+                statuses.append(self.post_status(draft, part, media_ids, reply_to, key))
+            except ProviderError as error:
+                if not statuses:
+                    raise
+                # Earlier posts of the thread are out: starting over would repeat them.
+                raise ThreadBroken(
+                    f"Posts 1-{len(statuses)} of the thread are on Mastodon, but post {part.index + 1} "
+                    f"failed: {error.message}",
+                    error,
+                ) from error
+        return published(statuses)
+
+    def post_status(
+        self, draft: Draft, part: Part, media_ids: list[str], reply_to: str | None, key: str
+    ) -> dict[str, Any]:
+        form: dict[str, Any] = {"visibility": draft.options.get("visibility") or "public"}
+        if part.text:
+            form["status"] = part.text
+        if media_ids:
+            form["media_ids[]"] = media_ids
+        if reply_to:
+            form["in_reply_to_id"] = reply_to
+        if draft.options.get("spoiler_text"):
+            # Every post of the thread carries the warning, or its replies would show uncovered.
+            form["spoiler_text"] = draft.options["spoiler_text"]
+        if draft.options.get("sensitive"):
+            form["sensitive"] = "true"
+        if draft.language:
+            form["language"] = draft.language
+        response = self.call("POST", "/api/v1/statuses", creating=True, data=form,
+                             headers={"Idempotency-Key": key})
+        status = self.json(response, creating=True)
+        if not isinstance(status, dict) or not status.get("id"):
+            raise ProviderError("Mastodon accepted the post but did not say which status it became. "
+                                "Look at the account before publishing again.", ErrorKind.UNKNOWN_OUTCOME)
+        return status
+
+    def upload(self, item: MediaFile) -> str:
+        """Upload one attachment and wait until the server has processed it: a status cannot
+        take media that is still processing."""
+        form = {"description": item.alt_text} if item.alt_text else {}
+        response = self.call("POST", "/api/v2/media", data=form,
+                             files={"file": (item.filename, item.read(), item.content_type)})
+        media = self.json(response)
+        if not isinstance(media, dict) or not media.get("id"):
+            raise ProviderError(f"Mastodon took {item.filename} without giving it an id.",
+                                ErrorKind.TRANSIENT)
+        if response.status_code == 202 or not media.get("url"):
+            self.wait_until_processed(str(media["id"]), item.filename)
+        return str(media["id"])
+
+    def wait_until_processed(self, media_id: str, filename: str) -> None:
+        waited, pause = 0.0, 1.0
+        while waited < MEDIA_WAIT_SECONDS:
+            self.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 10.0)
+            response = self.call("GET", f"/api/v1/media/{media_id}")
+            if response.status_code == 206:  # "The media attachment is still being processed"
+                continue
+            media = self.json(response)
+            if isinstance(media, dict) and media.get("url"):
+                return
+        raise ProviderError(f"Mastodon was still processing {filename} after {MEDIA_WAIT_SECONDS:.0f} "
+                            "seconds; nothing was posted. Stoa will try again.", ErrorKind.TRANSIENT)
+
+    # -- Reconciling --------------------------------------------------------------------
+
+    def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
+        if self.now() - aware(attempt.started_at) < RESEND_WINDOW:
+            return self.resend(draft, attempt)
+        return self.find_published(draft, attempt)
+
+    def resend(self, draft: Draft, attempt: Attempt) -> Published:
+        """Within the hour Mastodon keeps idempotency keys, sending the same posts with the same
+        keys returns what the attempt created, and creates only what it did not."""
+        try:
+            return self.post_parts(draft, attempt)
+        except ProviderError as error:
+            kind = error.cause.kind if isinstance(error, ThreadBroken) else error.kind
+            if kind in (ErrorKind.UNKNOWN_OUTCOME, ErrorKind.TRANSIENT):
+                # No clear answer again: resending with the same keys stays safe, so try later.
+                raise ProviderError(f"{error.message} Stoa will check again.", ErrorKind.TRANSIENT) from error
+            if kind == ErrorKind.PERMANENT:
+                raise ProviderError(f"Mastodon refused the post when Stoa checked it again: {error.message} "
+                                    "Look at the account to see what was published.",
+                                    ErrorKind.UNKNOWN_OUTCOME) from error
+            raise ProviderError(error.message, kind, error.retry_after) from error
+
+    def find_published(self, draft: Draft, attempt: Attempt) -> Published | None:
+        """After the hour: look for the posts among the account's statuses since the attempt."""
+        since = aware(attempt.started_at) - CLOCK_SKEW
+        statuses, complete = self.statuses_since(since)
+        found: list[dict[str, Any]] = []
+        for part in parts_of(draft):
+            reply_to = found[-1]["id"] if found else None
+            match = next((s for s in statuses if self.matches(s, draft, part, reply_to)), None)
+            if match is None:
+                break
+            found.append(match)
+        if len(found) == len(parts_of(draft)):
+            return published(found)
+        if found:
+            raise ProviderError(
+                f"Only the first {len(found)} posts of the thread are on Mastodon ({found[0].get('url')}). "
+                "Finish the thread there, or delete it and publish again.", ErrorKind.UNKNOWN_OUTCOME)
+        if complete:
+            return None
+        raise ProviderError(
+            f"The account posted more than {PAGE_SIZE * MAX_PAGES} statuses since this attempt, so Stoa "
+            "cannot tell whether it was published. Look at the account, then mark it published or "
+            "publish it again.", ErrorKind.UNKNOWN_OUTCOME)
+
+    def statuses_since(self, since: datetime) -> tuple[list[dict[str, Any]], bool]:
+        """The account's statuses created since `since`, and whether the list reaches back that far."""
+        found: list[dict[str, Any]] = []
+        for page in self.status_pages():
+            if not page:
+                return found, True  # the account's oldest status was reached
+            found += [status for status in page if created_at(status) >= since]
+            if created_at(page[-1]) < since:
+                return found, True
+        return found, False
+
+    def status_pages(self) -> Iterator[list[dict[str, Any]]]:
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
+        for _ in range(MAX_PAGES):
+            page = self.get_json(f"/api/v1/accounts/{self.account_id()}/statuses", params=params)
+            if not isinstance(page, list) or not all(isinstance(s, dict) and s.get("id") for s in page):
+                raise ProviderError("Mastodon listed the account's statuses in an unexpected form.",
+                                    ErrorKind.TRANSIENT)
+            yield page
+            if page:
+                params["max_id"] = page[-1]["id"]
+
+    def account_id(self) -> str:
+        if self.config.get("account_id"):
+            return str(self.config["account_id"])
+        me = self.get_json("/api/v1/accounts/verify_credentials")
+        self.config["account_id"] = str(me["id"])
+        return self.config["account_id"]
+
+    def matches(self, status: dict[str, Any], draft: Draft, part: Part, reply_to: str | None) -> bool:
+        if status.get("reblog") or status.get("in_reply_to_id") != reply_to:
+            return False
+        warning = draft.options.get("spoiler_text") or ""
+        if comparable(status.get("spoiler_text") or "") != comparable(warning):
+            return False
+        if comparable(text_of_html(status.get("content") or "")) != comparable(part.text):
+            return False
+        descriptions = [m.get("description") or "" for m in status.get("media_attachments") or []]
+        return descriptions == [item.alt_text for item in part.media]
+
+    # -- Deleting -----------------------------------------------------------------------
+
+    def delete(self, published: Published) -> None:
+        # Replies first, so no post of the thread is left answering a deleted one.
+        for status_id in reversed(published.parts or (published.remote_id,)):
+            try:
+                self.call("DELETE", f"/api/v1/statuses/{status_id}")
+            except MastodonError as error:
+                if error.status != 404:  # already gone is what we wanted
+                    raise
+
+    # -- Talking to the server ----------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        url = str(self.config.get("instance_url") or "").strip().rstrip("/")
+        if url and "://" not in url:
+            url = f"https://{url}"
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ProviderError("Enter the server's address, like https://mastodon.social.",
+                                ErrorKind.AUTHORIZATION)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def token(self) -> str:
+        token = str(self.credentials.get("access_token") or "").strip()
+        if not token:
+            raise ProviderError("Enter the access token of your Mastodon application.",
+                                ErrorKind.AUTHORIZATION)
+        return token
+
+    def call(self, method: str, path: str, *, creating: bool = False, headers: dict | None = None,
+             **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        return self.request(method, self.base_url + path, creating=creating, headers=headers, **kwargs)
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        return self.json(self.call("GET", path, **kwargs))
+
+    def error_from_response(self, response: httpx.Response, *, creating: bool) -> MastodonError:
+        status, detail = response.status_code, error_text(response)
+        retry_after = None
+        if status == 429:
+            retry_after = self.reset_seconds(response)
+            when = f"in {retry_after:.0f} seconds" if retry_after else "later"
+            message, kind = (f"Mastodon is limiting how often this account may post ({detail}). "
+                             f"Stoa will try again {when}."), ErrorKind.RATE_LIMITED
+        elif status == 401:
+            message, kind = (f"Mastodon rejected the access token ({detail}). Create a new access token "
+                             "and reconnect the channel."), ErrorKind.AUTHORIZATION
+        elif status == 403:
+            message, kind = (f"Mastodon does not let this account or token do that ({detail}). Check the "
+                             "account and the token's scopes, then reconnect."), ErrorKind.AUTHORIZATION
+        elif (status >= 500 or status == 408) and creating:
+            message, kind = (f"Mastodon had a server error while posting ({status}: {detail}); the post "
+                             "may or may not be on the account."), ErrorKind.UNKNOWN_OUTCOME
+        elif status >= 500 or status == 408:
+            message, kind = f"Mastodon had a server error ({status}: {detail}).", ErrorKind.TRANSIENT
+        else:
+            message, kind = f"Mastodon refused the request ({status}): {detail}", ErrorKind.PERMANENT
+        return MastodonError(message, kind, retry_after, status=status)
+
+    def reset_seconds(self, response: httpx.Response) -> float | None:
+        """Seconds until X-RateLimit-Reset, measured from the server's own Date where it sends one."""
+        reset = parse_time(response.headers.get("x-ratelimit-reset"))
+        if reset is None:
+            value = response.headers.get("retry-after", "")
+            return float(value) if value.strip().isdigit() else None
+        try:
+            now = parsedate_to_datetime(response.headers["date"])
+        except (KeyError, TypeError, ValueError):
+            now = self.now()
+        return max((reset - aware(now)).total_seconds(), 1.0)
+
+
+# -- Helpers ----------------------------------------------------------------------------------
+
+
+def instance_settings(instance: dict[str, Any]) -> dict[str, Any]:
+    """The limits worth keeping from GET /api/v2/instance (or v1, where the same names apply)."""
+    configuration = instance.get("configuration") or {}  # absent before Mastodon 3.4.2
+    statuses = configuration.get("statuses") or {}
+    media = configuration.get("media_attachments") or {}
+    settings = {
+        "max_characters": statuses.get("max_characters", DEFAULT_MAX_CHARACTERS),
+        "max_media_attachments": statuses.get("max_media_attachments", DEFAULT_MAX_MEDIA),
+        "characters_reserved_per_url": statuses.get("characters_reserved_per_url", DEFAULT_URL_LENGTH),
+        "supported_mime_types": list(media.get("supported_mime_types") or DEFAULT_MIME_TYPES),
+        "image_size_limit": media.get("image_size_limit", DEFAULT_IMAGE_BYTES),
+        "video_size_limit": media.get("video_size_limit", DEFAULT_VIDEO_BYTES),
+    }
+    if "description_limit" in media:  # since Mastodon 4.4
+        settings["description_limit"] = media["description_limit"]
+    return settings
+
+
+def parts_of(draft: Draft) -> list[Part]:
+    thread = draft.options.get("thread") or []
+    return [Part(0, draft.text, draft.media)] + [Part(n, text, ()) for n, text in enumerate(thread, start=1)]
+
+
+def part_key(attempt: Attempt, index: int) -> str:
+    """The first post uses the attempt's key; later posts of a thread derive theirs from it."""
+    return attempt.key if index == 0 else f"{attempt.key}-part-{index + 1}"
+
+
+def published(statuses: list[dict[str, Any]]) -> Published:
+    first = statuses[0]
+    return Published(
+        remote_id=str(first["id"]),
+        url=str(first.get("url") or first.get("uri") or ""),  # `url` may be null
+        parts=tuple(str(status["id"]) for status in statuses),
+    )
+
+
+def is_audio_or_video(item: MediaFile) -> bool:
+    return item.content_type.startswith(("video/", "audio/"))
+
+
+def error_text(response: httpx.Response) -> str:
+    """Mastodon's {"error": "..."}, or a short word on what came back instead (a proxy's page)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return body["error"][:300]
+    if "html" in response.headers.get("content-type", ""):
+        return response.reason_phrase or "an HTML page instead of an answer"
+    return response.text.strip()[:200] or response.reason_phrase or "no details"
+
+
+def parse_time(value: Any) -> datetime | None:
+    try:
+        return aware(datetime.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def created_at(status: dict[str, Any]) -> datetime:
+    moment = parse_time(status.get("created_at"))
+    if moment is None:
+        shown = status.get("created_at")
+        raise ProviderError(f"Mastodon listed a status with an unreadable time ({shown!r}), so Stoa "
+                            "cannot tell what was posted since.", ErrorKind.TRANSIENT)
+    return moment
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+

@@ -1,0 +1,105 @@
+"""Every permission check in Stoa goes through here.
+
+Views, the API and the CLI call access_* helpers; the helpers raise NotFound both for objects
+that do not exist and for objects the caller may not see, so nothing leaks across workspaces.
+"""
+
+import enum
+
+from django.db.models import QuerySet
+
+from stoa.workspaces.models import Membership, Role, Workspace
+
+
+class Permission(enum.StrEnum):
+    VIEW = "view"
+    VIEW_PUBLICATIONS = "view_publications"
+    EDIT_POSTS = "edit_posts"
+    PUBLISH = "publish"
+    MANAGE_CHANNELS = "manage_channels"
+    MANAGE_WORKSPACE = "manage_workspace"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.OWNER: frozenset(Permission),
+    Role.MANAGER: frozenset(Permission),
+    Role.CONTENT_EDITOR: frozenset(
+        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.EDIT_POSTS, Permission.PUBLISH}
+    ),
+    Role.COMMUNITY_MANAGER: frozenset({Permission.VIEW, Permission.VIEW_PUBLICATIONS}),
+    Role.ANALYST: frozenset({Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT}),
+    # Clients see only what is sent to them for approval (a later issue); here, the workspace itself.
+    Role.CLIENT: frozenset({Permission.VIEW}),
+}
+
+
+class NotFound(Exception):
+    """The object does not exist, or the caller may not see it."""
+
+
+class Forbidden(Exception):
+    """The caller sees the object but their role does not allow this."""
+
+
+def workspaces_for(user, permission: Permission = Permission.VIEW) -> QuerySet[Workspace]:
+    if not user.is_authenticated:
+        return Workspace.objects.none()
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+    return Workspace.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+def role_in(user, workspace: Workspace) -> str | None:
+    if not user.is_authenticated:
+        return None
+    membership = Membership.objects.filter(user=user, workspace=workspace).only("role").first()
+    return membership.role if membership else None
+
+
+def check(user, workspace: Workspace, permission: Permission) -> None:
+    role = role_in(user, workspace)
+    if role is None:
+        raise NotFound("No such workspace.")
+    if permission not in ROLE_PERMISSIONS[role]:
+        raise Forbidden(f"Your role in {workspace.name} ({Role(role).label}) does not allow this.")
+
+
+def access_workspace(user, key: int | str, permission: Permission = Permission.VIEW) -> Workspace:
+    """The workspace by id or slug, if the user may do `permission` in it."""
+    lookup = {"pk": key} if isinstance(key, int) or str(key).isdigit() else {"slug": key}
+    workspace = Workspace.objects.filter(**lookup).first()
+    if workspace is None:
+        raise NotFound(f"No workspace {key!r}.")
+    check(user, workspace, permission)
+    return workspace
+
+
+def _access_in_workspace(user, queryset, pk: int, label: str, permission: Permission):
+    """An object that belongs to a workspace, if the user may do `permission` there."""
+    obj = queryset.select_related("workspace").filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"No {label} {pk}.")
+    try:
+        check(user, obj.workspace, permission)
+    except NotFound:
+        raise NotFound(f"No {label} {pk}.") from None
+    return obj
+
+
+def access_channel(user, channel_id: int, permission: Permission = Permission.VIEW):
+    from stoa.channels.models import Channel
+
+    return _access_in_workspace(user, Channel.objects, channel_id, "channel", permission)
+
+
+def access_post(user, post_id: int, permission: Permission = Permission.VIEW_PUBLICATIONS):
+    from stoa.posts.models import Post
+
+    return _access_in_workspace(user, Post.objects, post_id, "post", permission)
+
+
+def access_publication(user, publication_id: int, permission: Permission = Permission.VIEW_PUBLICATIONS):
+    from stoa.posts.models import Publication
+
+    queryset = Publication.objects.select_related("channel", "variant__post")
+    return _access_in_workspace(user, queryset, publication_id, "publication", permission)

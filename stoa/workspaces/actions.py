@@ -1,0 +1,72 @@
+"""Writes to workspaces, memberships and the audit log."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from stoa.errors import ActionError
+from stoa.workspaces.models import AuditEvent, Membership, Notification, Role, Workspace, validate_timezone
+
+ENGINE = "engine"
+
+
+def audit(workspace_id: int, actor, action: str, obj=None, **detail) -> AuditEvent:
+    """Record who did what. `actor` is a user, or None for the publishing engine."""
+    return AuditEvent.objects.create(
+        workspace_id=workspace_id,
+        actor=actor,
+        actor_label=actor.get_username() if actor else ENGINE,
+        action=action,
+        object_type=type(obj).__name__.lower() if obj is not None else "",
+        object_id=obj.pk if obj is not None else None,
+        detail=detail,
+    )
+
+
+def notify(workspace_id: int, kind: str, message: str) -> None:
+    """Tell the people of a workspace: in the app now, by email through a task."""
+    from stoa.publishing.tasks import email_workspace_managers
+
+    Notification.objects.create(workspace_id=workspace_id, kind=kind, message=message)
+    transaction.on_commit(lambda: email_workspace_managers(workspace_id, kind, message))
+
+
+def _validated(name: str, timezone: str, language: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["A workspace needs a name."]
+    try:
+        validate_timezone(timezone)
+    except Exception as e:
+        errors["timezone"] = [e.messages[0] if hasattr(e, "messages") else str(e)]
+    if not language or len(language) > 16:
+        errors["language"] = ["Give a language code such as en, he, ar, fa, el or ru."]
+    return errors
+
+
+@transaction.atomic
+def create_workspace(actor, name: str, timezone: str = "UTC", language: str = "en", slug: str = "") -> Workspace:
+    """A new workspace with `actor` as its owner."""
+    if errors := _validated(name, timezone, language):
+        raise ActionError(errors)
+    slug = slugify(slug or name, allow_unicode=False)[:50] or "workspace"
+    base, n = slug, 2
+    while Workspace.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    workspace = Workspace.objects.create(name=name.strip(), slug=slug, timezone=timezone, language=language)
+    if actor is not None:
+        Membership.objects.create(workspace=workspace, user=actor, role=Role.OWNER)
+    audit(workspace.pk, actor, "workspace.created", workspace, name=workspace.name)
+    return workspace
+
+
+@transaction.atomic
+def add_member(actor, workspace: Workspace, username: str, role: str) -> Membership:
+    if role not in Role.values:
+        raise ActionError({"role": [f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."]})
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ActionError({"username": [f"No user {username!r}."]})
+    membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    audit(workspace.pk, actor, "member.set", membership, username=username, role=role)
+    return membership

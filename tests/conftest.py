@@ -1,0 +1,63 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from stoa.channels.models import Channel
+from stoa.testing.fake_network import FakeNetwork
+from stoa.workspaces.actions import add_member, create_workspace
+
+
+@pytest.fixture
+def owner(db):
+    return get_user_model().objects.create_user("olga", "olga@example.com", "pw-olga-123")
+
+
+@pytest.fixture
+def stranger(db):
+    return get_user_model().objects.create_user("sam", "sam@example.com", "pw-sam-123")
+
+
+@pytest.fixture
+def workspace(owner):
+    return create_workspace(owner, "Kafe Yafo", timezone="Asia/Jerusalem", language="he")
+
+
+@pytest.fixture
+def other_workspace(stranger):
+    return create_workspace(stranger, "Athens Bakery", timezone="Europe/Athens", language="el")
+
+
+@pytest.fixture
+def member(workspace, owner):
+    """Give another user a role in `workspace`: member("analyst") -> the user."""
+
+    def make(role: str):
+        user = get_user_model().objects.create_user(f"user-{role}", f"{role}@example.com", "pw-123456")
+        add_member(owner, workspace, user.username, role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def fake_network():
+    network = FakeNetwork().start()
+    yield network
+    network.stop()
+
+
+def mastodon_channel(workspace, network: FakeNetwork, account: int = 1, **fields) -> Channel:
+    """A Mastodon channel on the local fake network, as connect() would have stored it."""
+    channel = Channel(workspace=workspace, network="mastodon", name=f"Mastodon {account}",
+                      config={"instance_url": network.url, "account_id": str(account), "max_characters": 500,
+                              "max_media_attachments": 4, "characters_reserved_per_url": 23,
+                              "supported_mime_types": ["image/jpeg", "image/png"],
+                              "image_size_limit": 16777216, "video_size_limit": 103809024},
+                      **fields)
+    channel.credentials = {"access_token": f"token-{account}"}
+    channel.save()
+    return channel
+
+
+@pytest.fixture
+def channel(workspace, fake_network):
+    return mastodon_channel(workspace, fake_network)

@@ -1,0 +1,32 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from stoa.posts.actions import VariantInput, create_post
+from stoa.posts.models import Publication
+from stoa.publishing.engine import Engine
+
+
+def schedule(user, workspace, channels, text="Shalom, hello", in_seconds=120, **kwargs) -> list[Publication]:
+    """Schedule a post to `channels` and return its publications."""
+    post = create_post(user, workspace, text=text, variants=[VariantInput(c.pk) for c in channels],
+                       scheduled_at=timezone.now() + timedelta(seconds=in_seconds), **kwargs)
+    return list(Publication.objects.filter(variant__post=post).order_by("pk"))
+
+
+def make_due(*publications: Publication, ago_seconds: int = 1) -> None:
+    when = timezone.now() - timedelta(seconds=ago_seconds)
+    Publication.objects.filter(pk__in=[p.pk for p in publications]).update(scheduled_at=when, next_attempt_at=when)
+
+
+def drain(engine: Engine | None = None, rounds: int = 50) -> None:
+    """Let one engine work until nothing is left to do right now."""
+    engine = engine or Engine(owner="test")
+    for _ in range(rounds):
+        if not engine.work_once():
+            return
+
+
+def reload(publication: Publication) -> Publication:
+    publication.refresh_from_db()
+    return publication

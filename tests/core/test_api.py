@@ -1,0 +1,134 @@
+"""The REST API under /api/v1/."""
+
+import pytest
+from django.test import Client
+
+from stoa.posts.models import Publication, State
+from stoa.workspaces.models import ApiToken
+from tests.conftest import mastodon_channel
+from tests.core.helpers import schedule
+
+
+@pytest.fixture
+def api(owner):
+    _, token = ApiToken.issue(owner, "tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_openapi_schema_is_published(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/workspaces/{workspace_id}/posts" in paths
+    assert "/api/v1/publications/{publication_id}/publish-now" in paths
+
+
+def test_requests_without_a_valid_token_are_refused(client, db):
+    assert client.get("/api/v1/workspaces").status_code == 401
+    bad = Client(HTTP_AUTHORIZATION="Bearer stoa_not-a-token")
+    assert bad.get("/api/v1/workspaces").status_code == 401
+
+
+def test_only_the_tokens_hash_is_stored(owner):
+    api_token, token = ApiToken.issue(owner, "x")
+    assert token not in api_token.token_hash and len(api_token.token_hash) == 64
+
+
+def test_workspace_is_created_and_listed(api):
+    response = api.post("/api/v1/workspaces", {"name": "Tehran Tea", "timezone": "Asia/Tehran", "language": "fa"},
+                        content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert [w["slug"] for w in api.get("/api/v1/workspaces").json()] == ["tehran-tea"]
+
+
+def test_bad_timezone_says_which_field_and_why(api):
+    response = api.post("/api/v1/workspaces", {"name": "X", "timezone": "Mars/Olympus"},
+                        content_type="application/json")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "timezone" and "IANA" in error["message"]
+
+
+def test_malformed_body_is_a_422_naming_the_field(api, workspace):
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts", {"text": "x", "variants": "nope"},
+                        content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"].startswith("variants")
+
+
+def test_post_is_scheduled_through_the_api_at_local_time(api, workspace, channel):
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts",
+                        {"text": "مرحبا", "variants": [{"channel_id": channel.pk}],
+                         "scheduled_at": "2030-12-01T10:00", "content_type": "news"},
+                        content_type="application/json")
+    assert response.status_code == 201, response.content
+    [publication] = response.json()["publications"]
+    assert publication["state"] == "scheduled"
+    assert publication["scheduled_local"] == "2030-12-01 10:00"
+    assert publication["scheduled_at"].startswith("2030-12-01T08:00:00")
+
+
+def test_text_over_the_limit_is_a_422_per_channel(api, workspace, channel):
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts",
+                        {"text": "x" * 600, "variants": [{"channel_id": channel.pk}],
+                         "scheduled_at": "2030-12-01T10:00"}, content_type="application/json")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "variants[0]" and "500" in error["message"]
+    assert not Publication.objects.exists()
+
+
+def test_nonexistent_local_time_is_a_422(api, workspace, channel):
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts",
+                        {"text": "x", "variants": [{"channel_id": channel.pk}], "scheduled_at": "2031-03-28T02:30"},
+                        content_type="application/json")  # Jerusalem springs forward at 02:00 that day
+    assert response.status_code == 422
+    assert "does not exist in Asia/Jerusalem" in response.json()["detail"][0]["message"]
+
+
+def test_another_workspace_is_not_found(api, other_workspace, fake_network):
+    foreign = mastodon_channel(other_workspace, fake_network)
+    assert api.get(f"/api/v1/workspaces/{other_workspace.pk}").status_code == 404
+    assert api.get(f"/api/v1/channels/{foreign.pk}").status_code == 404
+    response = api.post(f"/api/v1/workspaces/{other_workspace.pk}/posts",
+                        {"text": "x", "variants": [{"channel_id": foreign.pk}]}, content_type="application/json")
+    assert response.status_code == 404
+
+
+def test_publication_is_cancelled_and_cannot_be_cancelled_twice(api, owner, workspace, channel):
+    [publication] = schedule(owner, workspace, [channel])
+    url = f"/api/v1/publications/{publication.pk}/cancel"
+    assert api.post(url).json()["state"] == "cancelled"
+    response = api.post(url)
+    assert response.status_code == 422
+    assert "cannot be changed" in response.json()["detail"][0]["message"]
+
+
+def test_unknown_outcome_is_resolved_through_the_api(api, owner, workspace, channel):
+    [publication] = schedule(owner, workspace, [channel])
+    Publication.objects.filter(pk=publication.pk).update(state=State.UNKNOWN)
+    response = api.post(f"/api/v1/publications/{publication.pk}/resolve",
+                        {"published": True, "url": "https://m.example/@k/1"}, content_type="application/json")
+    assert response.json()["state"] == "published"
+
+
+def test_publications_are_filtered_by_state(api, owner, workspace, channel):
+    schedule(owner, workspace, [channel])
+    assert len(api.get("/api/v1/publications?state=scheduled").json()) == 1
+    assert api.get("/api/v1/publications?state=published").json() == []
+    assert api.get("/api/v1/publications?state=bogus").status_code == 422
+
+
+def test_analyst_cannot_schedule(member, workspace, channel):
+    _, token = ApiToken.issue(member("analyst"), "t")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/workspaces/{workspace.pk}/posts",
+        {"text": "x", "variants": [{"channel_id": channel.pk}], "scheduled_at": "2030-12-01T10:00"},
+        content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_networks_and_their_limits_are_listed(api):
+    networks = {n["key"]: n for n in api.get("/api/v1/networks").json()}
+    assert networks["bluesky"]["max_text"] == 300 and networks["bluesky"]["counts"] == "graphemes"
+    assert networks["telegram"]["max_caption"] == 1024

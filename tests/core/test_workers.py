@@ -1,0 +1,83 @@
+"""Real `stoa worker` processes on one SQLite database, one of them killed mid-burst."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from stoa.testing.fake_network import FakeNetwork
+
+SETUP = """
+from datetime import timedelta
+from django.utils import timezone
+from stoa.channels.models import Channel
+from stoa.posts.models import Post, Publication, Variant
+from stoa.workspaces.models import Workspace
+ws = Workspace.objects.create(name="W", slug="w", timezone="Europe/Athens")
+now = timezone.now()
+for n in range(1, 6):
+    c = Channel(workspace=ws, network="mastodon", name=f"M{n}",
+                config={"instance_url": "%(url)s", "account_id": str(n), "max_characters": 500})
+    c.credentials = {"access_token": f"token-{n}"}
+    c.save()
+    for k in range(%(per_channel)d):
+        post = Post.objects.create(workspace=ws)
+        v = Variant.objects.create(post=post, channel=c, text=f"post {n}-{k}")
+        Publication.objects.create(variant=v, channel=c, workspace=ws, state="scheduled",
+                                   scheduled_at=now, next_attempt_at=now)
+"""
+STATES = "from stoa.posts.models import Publication; from collections import Counter; " \
+         "import json; print(json.dumps(Counter(Publication.objects.values_list('state', flat=True))))"
+
+
+def stoa(env, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "stoa.cli", *args], env=env, check=True,
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def start_worker(env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "4"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+@pytest.fixture
+def worker_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(STOA_DATA_DIR=str(tmp_path), STOA_LEASE_SECONDS="3", STOA_POLL_SECONDS="0.1",
+               STOA_HTTP_TIMEOUT_SECONDS="2", STOA_TASKS="sqlite", STOA_SECRET_KEY="worker-test")
+    return env
+
+
+def test_post_is_not_published_twice_when_a_worker_process_is_killed(worker_env):
+    network = FakeNetwork(latency=0.05).start()
+    workers = []
+    try:
+        stoa(worker_env, "migrate", "--verbosity", "0")
+        stoa(worker_env, "shell", "--no-imports", "-c", SETUP % {"url": network.url, "per_channel": 16})
+        workers = [start_worker(worker_env), start_worker(worker_env)]
+        deadline = time.monotonic() + 30
+        while len(network.statuses) < 25 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(workers[0].pid, signal.SIGKILL)  # mid-burst, with publishes in flight
+        workers.append(start_worker(worker_env))
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = json.loads(stoa(worker_env, "shell", "--no-imports", "-c", STATES).stdout)
+            if states.get("published", 0) == 80:
+                break
+            time.sleep(0.5)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=30)
+        network.stop()
+
+    assert states == {"published": 80}
+    texts = network.created_texts()
+    assert len(texts) == 80 and set(texts.values()) == {1}, "every post exactly once on the network"

@@ -1,0 +1,144 @@
+"""A real local AT Protocol network (PLC directory + PDS) for the Bluesky tests, as a pytest fixture.
+
+`bluesky_network` starts tests/peers/bluesky_network.js once per test run with the npm packages
+that `make peers` installs in .peers/atproto, and stops it at the end. The script listens on
+127.0.0.1 only. Also here: reading records back from the PDS, and making an expired session token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = REPO_ROOT / ".peers" / "atproto" / "node_modules"
+SCRIPT = REPO_ROOT / "tests" / "peers" / "bluesky_network.js"
+START_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class LocalAccount:
+    handle: str
+    did: str
+    password: str  # the account password
+    app_password: str  # what Stoa signs in with
+
+
+@dataclass(frozen=True)
+class LocalNetwork:
+    pds_url: str
+    plc_url: str
+    jwt_secret: str
+    accounts: dict[str, LocalAccount]  # by short name: "alice", "bob"
+
+    def get_record(self, uri: str) -> dict[str, Any] | None:
+        """The record at an at:// URI, read straight from the PDS; None if there is none."""
+        repo, collection, rkey = uri.removeprefix("at://").split("/")
+        response = httpx.get(f"{self.pds_url}/xrpc/com.atproto.repo.getRecord",
+                             params={"repo": repo, "collection": collection, "rkey": rkey})
+        if response.status_code == 400 and response.json().get("error") == "RecordNotFound":
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    def list_posts(self, did: str) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.pds_url}/xrpc/com.atproto.repo.listRecords",
+                             params={"repo": did, "collection": "app.bsky.feed.post", "limit": 100})
+        response.raise_for_status()
+        return response.json()["records"]
+
+    def get_blob(self, did: str, cid: str) -> bytes:
+        response = httpx.get(f"{self.pds_url}/xrpc/com.atproto.sync.getBlob", params={"did": did, "cid": cid})
+        response.raise_for_status()
+        return response.content
+
+    def expired(self, jwt: str) -> str:
+        """The same token with an expiry in the past, signed as the PDS signs (HS256)."""
+        header, payload, _ = jwt.split(".")
+        claims = json.loads(b64decode(payload))
+        claims["exp"] = int(time.time()) - 60
+        signed = f"{header}.{b64encode(json.dumps(claims).encode())}"
+        signature = hmac.new(self.jwt_secret.encode(), signed.encode(), hashlib.sha256).digest()
+        return f"{signed}.{b64encode(signature)}"
+
+
+def b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@pytest.fixture(scope="session")
+def bluesky_network() -> Iterator[LocalNetwork]:
+    node = shutil.which("node")
+    if node is None or not (NODE_MODULES / "@atproto" / "dev-env").is_dir():
+        pytest.skip("local AT Protocol network not installed: run `make peers`")
+    # The PDS keeps its databases and blobs under the temporary directory; this one is removed after.
+    with tempfile.TemporaryDirectory(prefix="stoa-atproto-") as data, tempfile.TemporaryFile() as stderr:
+        env = {**os.environ, "NODE_PATH": str(NODE_MODULES), "TMPDIR": data}
+        process = subprocess.Popen([node, str(SCRIPT)], cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=stderr)
+        try:
+            yield read_network(process, stderr)
+        finally:
+            stop(process)
+
+
+def read_network(process: subprocess.Popen, stderr: IO[bytes]) -> LocalNetwork:
+    """Wait for the script's JSON line; keep reading its output after that so it never blocks."""
+    lines: queue.Queue[bytes] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(b"")
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+        except queue.Empty:
+            fail_to_start(process, stderr, f"no answer within {START_TIMEOUT_SECONDS} s")
+        if not line:
+            fail_to_start(process, stderr, f"it exited with {process.wait()}")
+        if line.startswith(b"{"):
+            info = json.loads(line)
+            accounts = {a["handle"].split(".")[0]: LocalAccount(**a) for a in info["accounts"]}
+            return LocalNetwork(info["pds_url"], info["plc_url"], info["jwt_secret"], accounts)
+
+
+def fail_to_start(process: subprocess.Popen, stderr: IO[bytes], why: str) -> None:
+    process.kill()
+    stderr.seek(0)
+    output = stderr.read().decode(errors="replace")[-2000:]
+    pytest.fail(f"The local AT Protocol network did not start ({why}):\n{output}", pytrace=False)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Closing stdin tells the script to close the network; kill it if it does not."""
+    if process.stdin:
+        process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

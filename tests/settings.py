@@ -1,0 +1,20 @@
+"""Test settings: a throwaway data directory, tasks run inline, quick engine timings."""
+
+import os
+import tempfile
+
+os.environ.setdefault("STOA_DATA_DIR", tempfile.mkdtemp(prefix="stoa-test-"))
+os.environ.setdefault("STOA_SECRET_KEY", "test-secret-key-not-for-production")
+
+from stoa.settings import *  # noqa: E402,F403
+
+HUEY = {**HUEY, "immediate": True}  # noqa: F405  (immediate mode keeps tasks in memory)
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STOA_HTTP_TIMEOUT_SECONDS = 2.0
+STOA_LEASE_SECONDS = 30
+
+# A file, not SQLite's shared in-memory database, so threads racing for claims lock it
+# the way separate processes do.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
