@@ -107,7 +107,7 @@ def list_networks(request):
                     "max_media": limits.max_media, "max_caption": limits.max_caption,
                     "media_types": sorted(limits.media_types), "max_media_bytes": limits.max_media_bytes,
                     "supports_threads": cls.supports_threads,
-                    "connect_fields": [name for name, _, _ in cls.connect_fields]})
+                    "connect_fields": [f.name for f in cls.connect_fields]})
     return out
 
 

@@ -18,8 +18,8 @@ def _connect(network: str, config: dict, credentials: dict, http: httpx.Client |
         provider_class = get_provider_class(network)
     except UnknownNetwork as e:
         raise ActionError({"network": [str(e)]}) from None
-    missing = [label for name, label, _ in provider_class.connect_fields
-               if not (credentials.get(name) or config.get(name))]
+    missing = [f.label for f in provider_class.connect_fields
+               if f.required and not (credentials.get(f.name) or config.get(f.name))]
     if missing:
         raise ActionError({"credentials": [f"{provider_class.name} needs: {', '.join(missing)}."]})
     provider = provider_class(config=config, credentials=credentials, http=http)

@@ -82,6 +82,16 @@ class Account:
 
 
 @dataclass(frozen=True)
+class ConnectField:
+    """A value a person enters to connect a channel. Secret ones are masked and stored encrypted."""
+
+    name: str
+    label: str
+    secret: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class Problem:
     """One reason a draft cannot be published, tied to the field it is about."""
 
@@ -127,8 +137,7 @@ class Provider:
     name: ClassVar[str]
     limits: ClassVar[Limits]
     supports_threads: ClassVar[bool] = False
-    # Fields a person enters to connect: (name, label, is_secret).
-    connect_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
+    connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
 
     def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
         self.config = dict(config)

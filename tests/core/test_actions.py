@@ -24,6 +24,9 @@ from tests.core.helpers import schedule
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+# Also run on PostgreSQL by `make test-postgres`.
+pytestmark = pytest.mark.postgres
+
 def test_post_is_scheduled_on_every_channel_at_the_local_time(owner, workspace, fake_network):
     one, two = mastodon_channel(workspace, fake_network, 1), mastodon_channel(workspace, fake_network, 2)
     post = create_post(owner, workspace, text="שלום", variants=[VariantInput(one.pk), VariantInput(two.pk)],

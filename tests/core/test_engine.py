@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from stoa.channels.actions import reconnect_channel, set_channel_rules
@@ -15,6 +16,8 @@ from stoa.workspaces.models import AuditEvent, Notification
 from tests.conftest import mastodon_channel
 from tests.core.helpers import drain, make_due, reload, schedule
 
+# Also run on PostgreSQL by `make test-postgres`.
+pytestmark = pytest.mark.postgres
 
 def reconcile_now(publication: Publication) -> None:
     Publication.objects.filter(pk=publication.pk).update(reconcile_at=timezone.now())
@@ -54,7 +57,10 @@ def test_post_is_not_published_twice_when_many_engines_race(owner, workspace, fa
 
     def work(index: int) -> None:
         start.wait()
-        drain(Engine(owner=f"engine-{index}"), rounds=100)
+        try:
+            drain(Engine(owner=f"engine-{index}"), rounds=100)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
     for t in threads:

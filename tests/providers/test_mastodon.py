@@ -17,7 +17,7 @@ import html
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,7 +120,7 @@ class FakeMastodon:
     polls_until_processed: int = 0  # GET /api/v1/media/:id answers 206 this many times
     never_processed: bool = False
     sleeps: list[float] = field(default_factory=list)
-    ids: Any = field(default_factory=lambda: itertools.count(1))
+    ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def answer(self, route: str, *answers: Answer) -> FakeMastodon:
         self.queued.setdefault(route, []).extend(answers)
@@ -711,6 +711,15 @@ def test_a_thread_that_breaks_after_its_first_post_is_an_unknown_outcome():
 
     assert error.kind == ErrorKind.UNKNOWN_OUTCOME  # publishing again would repeat post 1
     assert "Posts 1-1 of the thread are on Mastodon, but post 2 failed" in error.message
+
+
+def test_timeout_while_creating_is_an_unknown_outcome():
+    fake = FakeMastodon()
+    fake.answer(POST, after_sending(httpx.ReadTimeout("no answer"), fake))
+    error = failure(lambda: provider(fake).publish(draft(HEBREW), ATTEMPT))
+
+    assert error.kind == ErrorKind.UNKNOWN_OUTCOME  # the server did create it: only reconcile can tell
+    assert len(fake.statuses) == 1
 
 
 def test_published_url_falls_back_to_the_uri_when_url_is_null():

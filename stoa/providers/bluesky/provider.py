@@ -30,6 +30,7 @@ import httpx
 from stoa.providers.base import (
     Account,
     Attempt,
+    ConnectField,
     Draft,
     ErrorKind,
     Limits,
@@ -86,8 +87,9 @@ class BlueskyProvider(Provider):
     supports_threads = True
     # The PDS address (config "pds_url") is optional, so it is not listed: it defaults to bsky.social.
     connect_fields = (
-        ("identifier", "Handle (like name.bsky.social) or account email", False),
-        ("app_password", "App password (not your account password)", True),
+        ConnectField("pds_url", f"Server (leave empty for {DEFAULT_PDS_URL})", required=False),
+        ConnectField("identifier", "Handle (like name.bsky.social) or account email"),
+        ConnectField("app_password", "App password (not your account password)", secret=True),
     )
 
     # -- Connecting ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ import httpx
 from stoa.providers.base import (
     Account,
     Attempt,
+    ConnectField,
     Draft,
     ErrorKind,
     Limits,
@@ -56,10 +57,11 @@ DEFAULT_MIME_TYPES = (
 )
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
-# The server keeps an idempotency key for an hour from when the status was created. Reconcile
-# re-sends within a shorter window, leaving room for media uploads before the status is sent.
+# "Idempotency keys are stored for up to 1 hour", counted from when the status was created.
+# Reconcile re-sends only within a shorter window, leaving room for media uploads before the
+# status request reaches the server.
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
-RESEND_WINDOW = timedelta(minutes=50)
+RESEND_WINDOW = IDEMPOTENCY_WINDOW - timedelta(minutes=10)
 # Our clock and the server's may differ; look this much further back when matching statuses.
 CLOCK_SKEW = timedelta(minutes=5)
 PAGE_SIZE = 40  # the documented maximum for an account's statuses
@@ -104,9 +106,9 @@ class MastodonProvider(Provider):
     )
     supports_threads = True
     connect_fields = (
-        ("instance_url", "Server address, like https://mastodon.social", False),
-        ("access_token", "Access token (Preferences → Development → New application; scopes "
-                         "read:accounts, read:statuses, write:statuses, write:media)", True),
+        ConnectField("instance_url", "Server address, like https://mastodon.social"),
+        ConnectField("access_token", "Access token (Preferences → Development → New application; scopes "
+                     "read:accounts, read:statuses, write:statuses, write:media)", secret=True),
     )
 
     def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):

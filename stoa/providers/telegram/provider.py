@@ -27,6 +27,7 @@ import httpx
 from stoa.providers.base import (
     Account,
     Attempt,
+    ConnectField,
     Draft,
     ErrorKind,
     Limits,
@@ -90,9 +91,9 @@ class TelegramProvider(Provider):
         max_media_bytes=10_000_000,  # "10 MB max size for photos", read conservatively
     )
     connect_fields = (
-        ("chat_id", "Channel: @channelusername or a numeric id like -1001234567890", False),
-        ("bot_token", "Bot token from @BotFather", True),
-        ("api_url", f"Bot API server (leave empty for {DEFAULT_API_URL})", False),
+        ConnectField("chat_id", "Channel: @channelusername or a numeric id like -1001234567890"),
+        ConnectField("bot_token", "Bot token from @BotFather", secret=True),
+        ConnectField("api_url", f"Bot API server (leave empty for {DEFAULT_API_URL})", required=False),
     )
 
     # -- Connecting ---------------------------------------------------------------------
