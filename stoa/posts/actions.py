@@ -104,9 +104,11 @@ def channel_problems(channel: Channel, draft: Draft) -> list[str]:
     return problems
 
 
-def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = None) -> list[str]:
-    """The channel's posting rules against what is already planned or published on it."""
-    others = Publication.objects.filter(channel=channel, state__in=OCCUPYING_STATES).exclude(pk=exclude_id)
+def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = None,
+                  states=OCCUPYING_STATES) -> list[str]:
+    """The channel's posting rules against what is already planned or published on it
+    (only what went out, when the engine checks again at delivery)."""
+    others = Publication.objects.filter(channel=channel, state__in=states).exclude(pk=exclude_id)
     tz = channel.workspace.timezone
     problems = []
     if channel.min_gap_minutes:

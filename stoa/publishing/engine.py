@@ -113,7 +113,7 @@ class Engine:
             return []
         # Serialise publishes on this channel (PostgreSQL) so two workers cannot both pass the check.
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
-        return rule_problems(channel, now, exclude_id=publication.pk)
+        return rule_problems(channel, now, exclude_id=publication.pk, states=[State.PUBLISHING, State.PUBLISHED])
 
     def _settle(self, publication: Publication, expected: list[str], state: str, action: str, **fields) -> bool:
         """Move to `state` if still in an `expected` state (for this attempt, where there is one)."""

@@ -251,3 +251,31 @@ def test_text_is_validated_again_at_delivery(owner, workspace, channel, fake_net
     assert publication.state == State.FAILED
     assert "300" in publication.last_error
     assert not fake_network.statuses
+
+
+def test_posts_exactly_the_minimum_gap_apart_both_go_out(owner, workspace, fake_network):
+    channel = mastodon_channel(workspace, fake_network, min_gap_minutes=60)
+    first = schedule(owner, workspace, [channel], text="one", in_seconds=3600)
+    second = schedule(owner, workspace, [channel], text="two", in_seconds=7200)
+    make_due(*first)
+    Publication.objects.filter(pk=second[0].pk).update(
+        scheduled_at=timezone.now() + timedelta(minutes=60), next_attempt_at=timezone.now() + timedelta(minutes=60))
+
+    drain()
+
+    assert reload(first[0]).state == State.PUBLISHED
+    make_due(*second)
+    Publication.objects.filter(pk=first[0].pk).update(scheduled_at=timezone.now() - timedelta(minutes=61))
+    drain()
+    assert reload(second[0]).state == State.PUBLISHED
+
+
+def test_waiting_for_reconnect_too_long_makes_it_missed(owner, workspace, channel, fake_network):
+    [publication] = schedule(owner, workspace, [channel])
+    make_due(publication, ago_seconds=2 * 3600)  # the channel was disconnected for two hours
+    Publication.objects.filter(pk=publication.pk).update(attempts=1)
+
+    drain()
+
+    assert reload(publication).state == State.MISSED
+    assert not fake_network.statuses
