@@ -19,7 +19,10 @@ install: $(STAMP)
 
 # The local AT Protocol network (PLC + PDS) that the Bluesky tests publish to.
 $(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json
-	cd .peers/atproto && npm ci --no-audit --no-fund --loglevel=error && npm rebuild better-sqlite3 --loglevel=error
+	cd .peers/atproto && npm ci --no-audit --no-fund --loglevel=error
+	@# npm may skip install scripts; the PDS needs better-sqlite3's native module built.
+	cd .peers/atproto && (test -f node_modules/better-sqlite3/build/Release/better_sqlite3.node \
+		|| npm rebuild better-sqlite3 --loglevel=error)
 	touch $@
 
 peers: $(PEERS)
