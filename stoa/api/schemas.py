@@ -110,6 +110,12 @@ class PostOut(Schema):
     publications: list[PublicationOut]
 
 
+class VariantEditIn(Schema):
+    text: str | None = None
+    media_ids: list[int] | None = None
+    options: dict[str, Any] | None = None
+
+
 class RescheduleIn(Schema):
     scheduled_at: datetime
 

@@ -19,6 +19,7 @@ from stoa.api.schemas import (
     PublicationOut,
     RescheduleIn,
     ResolveIn,
+    VariantEditIn,
     WorkspaceIn,
     WorkspaceOut,
 )
@@ -195,6 +196,13 @@ def list_publications(request, state: str | None = None):
 @publications.get("/{publication_id}", response={200: PublicationOut, **ERRORS})
 def get_publication(request, publication_id: int):
     return publication_dict(access_publication(request.auth, publication_id))
+
+
+@publications.patch("/{publication_id}", response={200: PublicationOut, **ERRORS})
+def edit(request, publication_id: int, payload: VariantEditIn):
+    """Change the text, media or options of a publication that has not gone out yet."""
+    return _act(request, publication_id, lambda user, p: actions.edit_variant(
+        user, p, text=payload.text, media_ids=payload.media_ids, options=payload.options))
 
 
 @publications.post("/{publication_id}/cancel", response={200: PublicationOut, **ERRORS})

@@ -244,6 +244,34 @@ def schedule_publication(actor, publication: Publication, scheduled_at: datetime
                        scheduled_at=when, next_attempt_at=when, attempts=0, last_error="")
 
 
+def edit_variant(actor, publication: Publication, *, text: str | None = None, media_ids: list[int] | None = None,
+                 options: dict | None = None) -> Publication:
+    """Change what a not-yet-published publication will say; checked like a new one."""
+    variant = publication.variant
+    media = variant.ordered_media()
+    if media_ids is not None:
+        found = {m.pk: m for m in Media.objects.filter(workspace_id=publication.workspace_id, pk__in=media_ids)}
+        if missing := [m for m in media_ids if m not in found]:
+            raise ActionError({"media_ids": [f"No media {missing} in {publication.workspace.name}."]})
+        media = [found[m] for m in media_ids]
+    text = variant.text if text is None else text
+    options = variant.options if options is None else options
+    draft = Draft(text=text, media=tuple(_media_file(m) for m in media), options=options)
+    if problems := channel_problems(publication.channel, draft):
+        raise ActionError({"variant": problems})
+    with transaction.atomic():
+        if not Publication.objects.select_for_update().filter(pk=publication.pk, state__in=EDITABLE_STATES).exists():
+            raise ActionError({"state": [f"Publication {publication.pk} can no longer be edited."]})
+        variant.text, variant.options = text, options
+        variant.save(update_fields=["text", "options"])
+        variant.variantmedia_set.all().delete()
+        VariantMedia.objects.bulk_create(VariantMedia(variant=variant, media=m, position=n)
+                                         for n, m in enumerate(media))
+        audit(publication.workspace_id, actor, "variant.edited", variant, publication=publication.pk)
+    publication.refresh_from_db()
+    return publication
+
+
 def publish_now(actor, publication: Publication) -> Publication:
     now = timezone.now()
     _check_publishable(publication, now)

@@ -67,7 +67,7 @@ class FakeNetwork:
         class Handler(_Handler):
             fake = network
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self._server.request_queue_size = 1024
         threading.Thread(target=self._server.serve_forever, name="fake-network", daemon=True).start()
@@ -124,6 +124,13 @@ class FakeNetwork:
     def next_fault(self) -> str | None:
         with self.lock:
             return self.faults.popleft() if self.faults else None
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away mid-request (a killed worker) is expected; anything else is shown."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def status_json(status: Status, base_url: str) -> dict:

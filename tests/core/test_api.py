@@ -132,3 +132,14 @@ def test_networks_and_their_limits_are_listed(api):
     networks = {n["key"]: n for n in api.get("/api/v1/networks").json()}
     assert networks["bluesky"]["max_text"] == 300 and networks["bluesky"]["counts"] == "graphemes"
     assert networks["telegram"]["max_caption"] == 1024
+
+
+def test_scheduled_publication_text_is_edited_and_checked(api, owner, workspace, channel):
+    [publication] = schedule(owner, workspace, [channel])
+    url = f"/api/v1/publications/{publication.pk}"
+    response = api.patch(url, {"text": "טקסט חדש"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["text"] == "טקסט חדש"
+    too_long = api.patch(url, {"text": "x" * 501}, content_type="application/json")
+    assert too_long.status_code == 422 and "500" in too_long.json()["detail"][0]["message"]
+    Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED)
+    assert api.patch(url, {"text": "late"}, content_type="application/json").status_code == 422

@@ -57,6 +57,8 @@ def test_post_is_scheduled_to_several_channels_listed_and_cancelled(admin, fake_
     table = stoa("publications", "list")
     assert "2030-12-01 10:00" in table and "Mastodon 1" in table
 
+    stoa("publications", "edit", str(rows[1]["id"]), "--text", "ערב טוב")
+    assert Publication.objects.get(pk=rows[1]["id"]).variant.text == "ערב טוב"
     assert "cancelled" in stoa("publications", "cancel", str(rows[0]["id"]))
     assert Publication.objects.get(pk=rows[0]["id"]).state == State.CANCELLED
 

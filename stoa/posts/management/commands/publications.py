@@ -3,7 +3,13 @@ import json
 from django.core.management.base import BaseCommand
 
 from stoa.commandline import acting_user, add_user_argument, plain_errors
-from stoa.posts.actions import cancel_publication, publish_now, resolve_unknown, schedule_publication
+from stoa.posts.actions import (
+    cancel_publication,
+    edit_variant,
+    publish_now,
+    resolve_unknown,
+    schedule_publication,
+)
 from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
 from stoa.posts.times import parse_when
@@ -22,6 +28,9 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
         for name in ("cancel", "publish-now"):
             sub.add_parser(name).add_argument("id", type=int)
+        edit = sub.add_parser("edit", help="Change the text of a publication that has not gone out yet.")
+        edit.add_argument("id", type=int)
+        edit.add_argument("--text", required=True)
         reschedule = sub.add_parser("reschedule")
         reschedule.add_argument("id", type=int)
         reschedule.add_argument("--at", required=True, help="YYYY-MM-DD HH:MM in the workspace's timezone")
@@ -41,6 +50,8 @@ class Command(BaseCommand):
                 publication = cancel_publication(actor, publication)
             elif action == "publish-now":
                 publication = publish_now(actor, publication)
+            elif action == "edit":
+                publication = edit_variant(actor, publication, text=o["text"])
             elif action == "reschedule":
                 publication = schedule_publication(actor, publication, parse_when(o["at"]))
             else:
