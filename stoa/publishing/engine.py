@@ -86,9 +86,12 @@ class Engine:
         late = now - publication.next_attempt_at
         if late > timedelta(seconds=settings.STOA_MISSED_AFTER_SECONDS):
             minutes = int(late.total_seconds() // 60)
-            self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",
-                         last_error=f"Not published: it was due {minutes} minutes ago, while Stoa was not running "
-                                    "or the channel was disconnected. Publish it now or give it a new time.")
+            reason = (f"it was due {minutes} minutes ago, while Stoa was not running or the channel was "
+                      "disconnected. Publish it now or give it a new time.")
+            if self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",
+                            last_error=f"Not published: {reason}"):
+                notify(publication.workspace_id, "publish_missed", f"A post to {publication.channel.name} "
+                       f"was not published: {reason}")
             return None
         if problems := self._rule_problems_now(publication, now):
             self._settle(publication, [State.SCHEDULED], State.FAILED, "publication.failed",
