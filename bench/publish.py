@@ -51,6 +51,7 @@ ENGINE_ENV = {
 }
 
 CHILDREN: list[subprocess.Popen] = []  # everything started, for cleanup on any exit
+GROUP_LEADERS: set[int] = set()  # those started in their own process group
 
 
 def log(message: str) -> None:
@@ -60,12 +61,12 @@ def log(message: str) -> None:
 # -- Processes ------------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGKILL if the benchmark itself dies (Linux)."""
+def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """In the child, before exec: get `sig` if the benchmark itself dies (Linux)."""
     with contextlib.suppress(Exception):
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
 
 
 def spawn(args: list[str], env: dict, cwd: Path = ROOT, **kwargs) -> subprocess.Popen:
@@ -73,6 +74,7 @@ def spawn(args: list[str], env: dict, cwd: Path = ROOT, **kwargs) -> subprocess.
     process = subprocess.Popen(args, env=env, cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent,
                                **kwargs)
     CHILDREN.append(process)
+    GROUP_LEADERS.add(process.pid)
     return process
 
 
@@ -93,15 +95,31 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 def cleanup() -> None:
+    """Stop everything still running: our process groups at once; a mode's process (it has its
+    own children and temporary directory) with SIGTERM first, so that it can clean up."""
     while CHILDREN:
         process = CHILDREN.pop()
-        kill_group(process, signal.SIGKILL)
+        if process.poll() is not None:
+            continue
+        if process.pid in GROUP_LEADERS:
+            kill_group(process, signal.SIGKILL)
+        else:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(20)
+            process.kill()
         with contextlib.suppress(Exception):
             process.wait(5)
 
 
-def _terminate(signum, frame) -> None:
-    raise SystemExit(128 + signum)
+STOPPING = threading.Event()
+
+
+def _on_signal(signum, frame) -> None:
+    """The first SIGINT or SIGTERM interrupts the run; later ones must not interrupt its cleanup."""
+    if not STOPPING.is_set():
+        STOPPING.set()
+        raise KeyboardInterrupt
 
 
 class FakeServer:
@@ -115,7 +133,7 @@ class FakeServer:
             raise RuntimeError(f"the fake network did not start (it said {self.url!r})")
 
     def stats(self) -> dict:
-        return httpx.get(f"{self.url}/_stats", timeout=60).json()
+        return httpx.get(f"{self.url}/_stats", timeout=60, trust_env=False).json()
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
@@ -173,15 +191,18 @@ def measure_limit(url: str, concurrency: int, total: int) -> float:
         response.raise_for_status()
 
     def run(thread: int) -> None:
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=10, trust_env=False) as client:
             try:
                 post(client, thread, f"limit warm-up {thread}")  # connect before the clock starts
-            finally:
-                start.wait()
-            try:
-                while (n := next(counter)) < total:
-                    post(client, thread, f"limit probe {n}")
+                warmed = True
             except Exception as error:  # reported below; the measurement is then void
+                errors.append(repr(error))
+                warmed = False
+            start.wait()
+            try:
+                while warmed and (n := next(counter)) < total:
+                    post(client, thread, f"limit probe {n}")
+            except Exception as error:
                 errors.append(repr(error))
 
     threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(concurrency)]
@@ -275,21 +296,25 @@ def quantile(values: list[float], q: float) -> float | None:
 
 def run_mode(mode: str, args: argparse.Namespace) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix=f"stoa-bench-{mode}-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STOA_TASKS", "REDIS_URL")}
+    # The embedded default (no DATABASE_URL, SQLite tasks, no other STOA_ settings from the caller),
+    # and no proxy between Stoa and 127.0.0.1.
+    dropped = {"DATABASE_URL", "REDIS_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"}
+    env = {k: v for k, v in os.environ.items()
+           if k.upper() not in dropped and not (k.startswith("STOA_") and k != "STOA_LOG_LEVEL")}
     env.update(ENGINE_ENV, STOA_DATA_DIR=str(data_dir), STOA_SECRET_KEY=secrets.token_urlsafe(40),
                DJANGO_SETTINGS_MODULE="stoa.settings", STOA_PUBLISHER_THREADS=str(args.threads),
                STOA_LOG_LEVEL=os.environ.get("STOA_LOG_LEVEL", "INFO"), PYTHONUNBUFFERED="1")
+    os.environ.clear()
     os.environ.update(env)
-    for name in ("DATABASE_URL", "STOA_TASKS", "REDIS_URL"):
-        os.environ.pop(name, None)
     workers: list[Worker] = []
     fake = None
     result: dict = {"mode": mode}
     try:
         fake = FakeServer(args.latency, env)
         log(f"{mode}: fake network at {fake.url} ({args.latency * 1000:.0f} ms per request); data in {data_dir}")
-        subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=env, cwd=ROOT,
+        subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=env, cwd=args.source,
                        check=True, timeout=300)
+        sys.path.insert(0, str(args.source))  # Stoa's code comes from --source everywhere
         import django
 
         django.setup()
@@ -409,6 +434,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
         })
         return result
     finally:
+        STOPPING.set()  # a signal from now on must not interrupt the cleanup
         for worker in workers:
             stop(worker.process, grace=2)
         if fake is not None:
@@ -435,7 +461,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds to wait after the minute for every publication to settle")
     parser.add_argument("--source", type=Path, default=ROOT,
-                        help="run the workers from this copy of the source tree (to measure a change to it)")
+                        help="run Stoa from this copy of the source tree (to measure a change to it)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory (database, worker logs)")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -453,7 +479,9 @@ def child_args(args: argparse.Namespace, mode: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    # Stop cleanly on Ctrl-C and SIGTERM, even when started with SIGINT ignored (in the background).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
     try:
         if args.mode != "both":
             result = run_mode(args.mode, args)
@@ -463,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
         missed = False
         for mode in ("steady", "kill"):
             child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *child_args(args, mode)],
-                                     stdout=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=_die_with_parent)
+                                     stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                                     preexec_fn=lambda: _die_with_parent(signal.SIGTERM))  # so it cleans up
             CHILDREN.append(child)
             output, _ = child.communicate()
             CHILDREN.remove(child)
