@@ -61,7 +61,8 @@ class Variant(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")]
 
     def ordered_media(self) -> list[Media]:
-        return [vm.media for vm in self.variantmedia_set.select_related("media").order_by("position")]
+        # VariantMedia is ordered by position; .all() also uses a prefetch where there is one.
+        return [vm.media for vm in self.variantmedia_set.all()]
 
 
 class VariantMedia(models.Model):

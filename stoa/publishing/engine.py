@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 import httpx
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from stoa.channels.models import Channel, ChannelStatus
@@ -51,6 +54,23 @@ class Claim:
     attempt: Attempt
 
 
+@dataclass
+class Outcome:
+    """What the network said about one attempt, to be recorded by whoever writes."""
+
+    publication: Publication
+    result: Published | None = None
+    error: ProviderError | None = None
+    credentials: dict | None = None  # refreshed by the provider (a new session), to be saved
+
+
+def refreshed(provider: Provider | None, before: dict | None) -> dict | None:
+    """The provider's credentials if it changed them during the call (Bluesky refreshes sessions)."""
+    if provider is None or before is None or provider.credentials == before:
+        return None
+    return dict(provider.credentials)
+
+
 class Engine:
     """One engine per thread. `http` lets tests and the benchmark share a client."""
 
@@ -78,6 +98,27 @@ class Engine:
                     return None
                 if claim := self._claim_or_refuse(candidate, now):
                     return claim
+
+    def claim_batch(self, limit: int) -> list[Claim]:
+        """Claim up to `limit` due publications in one transaction (the dispatcher's way)."""
+        now = timezone.now()
+        if not self._due(now).exists():
+            return []  # a plain read: no write lock just to learn there is nothing to do
+        claims, ruled_channels = [], set()
+        with transaction.atomic():
+            candidates = (self._due(now).select_for_update(skip_locked=True, of=("self",))
+                          .select_related("channel__workspace", "variant")[:limit])
+            for publication in candidates:
+                channel = publication.channel
+                if channel.min_gap_minutes or channel.daily_max:
+                    # One per ruled channel per batch, so the next one's check sees this one publishing.
+                    if channel.pk in ruled_channels:
+                        continue
+                    ruled_channels.add(channel.pk)
+                if claim := self._claim_or_refuse(publication, now):
+                    claims.append(claim)
+        prefetch_related_objects([c.publication.variant for c in claims], "variantmedia_set__media")
+        return claims
 
     def _claim_or_refuse(self, publication: Publication, now: datetime) -> Claim | None:
         """Inside the claim's transaction: claim it, or settle it as missed or failed."""
@@ -139,28 +180,39 @@ class Engine:
         return True
 
     def publish(self, claim: Claim) -> None:
+        self.record(self.attempt(claim))
+
+    def attempt(self, claim: Claim) -> Outcome:
+        """The network part of a publish: no database writes, so it can run on any thread."""
         publication, attempt = claim.publication, claim.attempt
         publication.attempt_key = attempt.key
-        channel = publication.channel
-        provider = None
+        provider, credentials_before = None, None
         try:
-            provider = channel.provider(http=self.http)
-            draft = draft_for(publication.variant, channel.workspace)
+            provider = publication.channel.provider(http=self.http)
+            credentials_before = dict(provider.credentials)
+            draft = draft_for(publication.variant, publication.channel.workspace)
             if problems := provider.validate(draft):
                 # Checked again at delivery: the channel's limits may have changed since scheduling.
                 raise ProviderError("; ".join(p.message for p in problems), ErrorKind.PERMANENT)
             result = provider.publish(draft, attempt)
         except ProviderError as error:
-            self._record_failure(publication, error)
+            return Outcome(publication, error=error, credentials=refreshed(provider, credentials_before))
         except Exception as error:  # a bug or a crash mid-publish: what was sent is not known
             log.exception("publication %s: unexpected error while publishing", publication.pk)
-            self._record_failure(publication, ProviderError(
+            return Outcome(publication, error=ProviderError(
                 f"Stoa stopped with an internal error while publishing ({type(error).__name__}).",
                 ErrorKind.UNKNOWN_OUTCOME))
-        else:
-            self._record_success(publication, result)
-        finally:
-            self._save_credentials(channel, provider)
+        return Outcome(publication, result=result, credentials=refreshed(provider, credentials_before))
+
+    def record(self, outcome: Outcome) -> None:
+        """The database part of a publish."""
+        with transaction.atomic():
+            if outcome.error:
+                self._record_failure(outcome.publication, outcome.error)
+            else:
+                self._record_success(outcome.publication, outcome.result)
+            if outcome.credentials is not None:
+                self._save_credentials(outcome.publication.channel, outcome.credentials)
 
     def _record_success(self, publication: Publication, result: Published) -> None:
         # UNKNOWN too: the lease may have expired while the network was slow to answer.
@@ -211,11 +263,10 @@ class Engine:
                    f"{channel.name} needs reconnecting: {reason} Its scheduled posts wait until it is.")
 
     @staticmethod
-    def _save_credentials(channel: Channel, provider: Provider | None) -> None:
+    def _save_credentials(channel: Channel, credentials: dict) -> None:
         """Keep what the provider refreshed (a new session token), encrypted."""
-        if provider is not None and provider.credentials != channel.credentials:
-            channel.credentials = provider.credentials
-            Channel.objects.filter(pk=channel.pk).update(credentials_encrypted=channel.credentials_encrypted)
+        channel.credentials = credentials
+        Channel.objects.filter(pk=channel.pk).update(credentials_encrypted=channel.credentials_encrypted)
 
     # -- Unknown outcomes -----------------------------------------------------------------
 
@@ -234,28 +285,35 @@ class Engine:
 
     def reconcile_next(self) -> bool:
         """Ask the network what one unknown attempt did. False when none is waiting."""
+        publication = self.claim_reconcile()
+        if publication is None:
+            return False
+        self.reconcile(publication)
+        return True
+
+    def claim_reconcile(self) -> Publication | None:
         now = timezone.now()
+        waiting = Publication.objects.filter(state=State.UNKNOWN, reconcile_at__lte=now,
+                                             channel__status=ChannelStatus.ACTIVE)
+        if not waiting.exists():
+            return None
         with transaction.atomic():
-            publication = (
-                Publication.objects.filter(state=State.UNKNOWN, reconcile_at__lte=now,
-                                           channel__status=ChannelStatus.ACTIVE)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("channel__workspace", "variant").order_by("reconcile_at").first()
-            )
+            publication = (waiting.select_for_update(skip_locked=True, of=("self",))
+                           .select_related("channel__workspace", "variant").order_by("reconcile_at").first())
             if publication is None:
-                return False
+                return None
             # reconcile_at doubles as the lease: if this worker dies, another tries again later.
             Publication.objects.filter(pk=publication.pk, state=State.UNKNOWN).update(
                 reconcile_at=now + timedelta(seconds=settings.STOA_LEASE_SECONDS))
-        self.reconcile(publication)
-        return True
+        return publication
 
     def reconcile(self, publication: Publication) -> None:
         channel = publication.channel
         attempt = Attempt(publication.attempt_key, publication.attempt_started_at)
-        provider = None
+        provider, credentials_before = None, None
         try:
             provider = channel.provider(http=self.http)
+            credentials_before = dict(provider.credentials)
             result = provider.reconcile(draft_for(publication.variant, channel.workspace), attempt)
         except ProviderError as error:
             self._record_reconcile_failure(publication, error)
@@ -272,8 +330,8 @@ class Engine:
                                  next_attempt_at=timezone.now(), reconcile_at=None,
                                  last_error="The network confirmed the earlier attempt published nothing; "
                                             "publishing again.")
-        finally:
-            self._save_credentials(channel, provider)
+        if (credentials := refreshed(provider, credentials_before)) is not None:
+            self._save_credentials(channel, credentials)
 
     def _record_reconcile_failure(self, publication: Publication, error: ProviderError) -> None:
         with transaction.atomic():
@@ -301,33 +359,113 @@ def _audit_detail(fields: dict) -> dict:
     return {k: str(v) for k, v in fields.items() if k in keep and v}
 
 
-def run_engine(stop: threading.Event, threads: int | None = None, http: httpx.Client | None = None,
-               poll_seconds: float | None = None) -> list[threading.Thread]:
-    """Start publisher threads that work until `stop` is set. Returns them to join."""
-    threads = threads or settings.STOA_PUBLISHER_THREADS
-    poll = settings.STOA_POLL_SECONDS if poll_seconds is None else poll_seconds
+class Dispatcher:
+    """Runs the engine in one process: one dispatcher thread does every write of the hot path
+    (claims and outcomes, in batches) and publisher threads only talk to the networks.
 
-    def loop(index: int) -> None:
-        engine = Engine(http=http)
-        last_sweep = 0.0
+    SQLite allows one writer at a time; many threads queueing for its lock, each holding it
+    while Python builds a query, cost far more than one thread writing in batches. On
+    PostgreSQL the same shape keeps connections and round trips few."""
+
+    def __init__(self, stop: threading.Event, threads: int, http: httpx.Client | None, poll: float):
+        self.stop, self.threads, self.http, self.poll = stop, threads, http, poll
+        self.capacity = 2 * threads  # claimed ahead, so publishers never wait for the next claim
+        self.batch = max(1, threads // 2)
+        self.work: queue.Queue = queue.Queue()
+        self.done: queue.Queue = queue.Queue()  # an Outcome per publish, None per reconcile
+        self.in_flight = 0
+
+    def start(self) -> list[threading.Thread]:
+        started = [threading.Thread(target=self.dispatch, name="stoa-dispatcher", daemon=True)]
+        started += [threading.Thread(target=self.publish, name=f"stoa-publisher-{i}", daemon=True)
+                    for i in range(self.threads)]
+        for thread in started:
+            thread.start()
+        return started
+
+    def dispatch(self) -> None:
+        engine = Engine(http=self.http)
+        last_sweep = last_reconcile = 0.0
+        claimed = 0
         try:
-            while not stop.is_set():
+            # After stop, no new claims; what is in flight is still recorded.
+            while not self.stop.is_set() or self.in_flight:
                 try:
-                    if index == 0 and (now := timezone.now().timestamp()) - last_sweep > poll * 5:
+                    wait = 0 if claimed else self.poll
+                    self._record(engine, self._collect(wait))
+                    if self.stop.is_set():
+                        continue
+                    now = time.monotonic()
+                    if now - last_sweep > self.poll * 5:
                         engine.expire_leases()
                         last_sweep = now
-                    if not engine.work_once():
-                        stop.wait(poll)
+                    items = []
+                    if now - last_reconcile > self.poll:
+                        while len(items) < self.capacity - self.in_flight and (p := engine.claim_reconcile()):
+                            items.append(("reconcile", p))
+                        last_reconcile = now
+                    room = self.capacity - self.in_flight - len(items)
+                    if room >= self.batch:
+                        items += [("publish", claim) for claim in engine.claim_batch(room)]
+                    for item in items:
+                        self.work.put(item)
+                    self.in_flight += len(items)
+                    claimed = len(items)
                 except Exception:
-                    log.exception("publisher thread %s: error; continuing", index)
+                    log.exception("publishing dispatcher: error; continuing")
                     close_old_connections()
-                    stop.wait(poll)
+                    self.stop.wait(self.poll)
+        finally:
+            for _ in range(self.threads):
+                self.work.put(None)
+            connection.close()
+
+    def _collect(self, wait: float) -> list[Outcome | None]:
+        """Outcomes that arrived; waits up to `wait` seconds for the first one."""
+        finished = []
+        try:
+            finished.append(self.done.get(timeout=wait) if wait else self.done.get_nowait())
+            while True:
+                finished.append(self.done.get_nowait())
+        except queue.Empty:
+            pass
+        self.in_flight -= len(finished)
+        return finished
+
+    @staticmethod
+    def _record(engine: Engine, finished: list[Outcome | None]) -> None:
+        outcomes = [o for o in finished if o is not None]
+        if not outcomes:
+            return
+        with transaction.atomic():  # one commit for the batch; each outcome in its own savepoint
+            for outcome in outcomes:
+                try:
+                    engine.record(outcome)
+                except Exception:
+                    log.exception("publication %s: could not record the outcome", outcome.publication.pk)
+
+    def publish(self) -> None:
+        engine = Engine(http=self.http)
+        try:
+            while (item := self.work.get()) is not None:
+                kind, target = item
+                outcome = None
+                try:
+                    if kind == "publish":
+                        outcome = engine.attempt(target)
+                    else:
+                        engine.reconcile(target)
+                except Exception:
+                    log.exception("publisher: error; continuing")
+                    close_old_connections()
+                finally:
+                    self.done.put(outcome)
         finally:
             connection.close()
 
-    started = []
-    for index in range(threads):
-        thread = threading.Thread(target=loop, args=(index,), name=f"stoa-publisher-{index}", daemon=True)
-        thread.start()
-        started.append(thread)
-    return started
+
+def run_engine(stop: threading.Event, threads: int | None = None, http: httpx.Client | None = None,
+               poll_seconds: float | None = None) -> list[threading.Thread]:
+    """Start the engine's threads; they work until `stop` is set. Returns them to join."""
+    poll = settings.STOA_POLL_SECONDS if poll_seconds is None else poll_seconds
+    return Dispatcher(stop, threads or settings.STOA_PUBLISHER_THREADS, http, poll).start()
