@@ -1,6 +1,7 @@
 """The publishing engine against a local network that speaks Mastodon's API."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from stoa.channels.actions import reconnect_channel, set_channel_rules
 from stoa.channels.models import ChannelStatus
 from stoa.posts.models import Publication, State
-from stoa.publishing.engine import Engine
+from stoa.publishing.engine import Engine, run_engine
 from stoa.workspaces.models import AuditEvent, Notification
 from tests.conftest import mastodon_channel
 from tests.core.helpers import drain, make_due, reload, schedule
@@ -279,3 +280,41 @@ def test_waiting_for_reconnect_too_long_makes_it_missed(owner, workspace, channe
 
     assert reload(publication).state == State.MISSED
     assert not fake_network.statuses
+
+
+def test_batch_claims_one_publication_per_channel_with_rules(owner, workspace, fake_network):
+    ruled = mastodon_channel(workspace, fake_network, 1, daily_max=5)
+    free = mastodon_channel(workspace, fake_network, 2)
+    publications = []
+    for n in range(3):
+        publications += schedule(owner, workspace, [ruled, free], text=f"batch {n}", in_seconds=600 + n)
+    make_due(*publications)
+
+    claims = Engine(owner="dispatcher").claim_batch(10)
+
+    channels = sorted(c.publication.channel_id for c in claims)
+    assert channels == [ruled.pk, free.pk, free.pk, free.pk]
+    assert len({c.attempt.key for c in claims}) == 4
+    assert Publication.objects.filter(state=State.PUBLISHING).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatcher_publishes_everything_due_and_stops_cleanly(owner, workspace, fake_network):
+    channels = [mastodon_channel(workspace, fake_network, account=n) for n in range(1, 4)]
+    publications = []
+    for n in range(10):
+        publications += schedule(owner, workspace, channels, text=f"dispatch {n}", in_seconds=600 + n)
+    make_due(*publications)
+    stop = threading.Event()
+
+    threads = run_engine(stop, threads=4, poll_seconds=0.05)
+    deadline = time.monotonic() + 20
+    while Publication.objects.filter(state=State.PUBLISHED).count() < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert not any(t.is_alive() for t in threads)
+    assert Publication.objects.filter(state=State.PUBLISHED).count() == 30
+    assert len(fake_network.statuses) == 30
