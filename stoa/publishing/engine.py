@@ -87,17 +87,12 @@ class Engine:
 
     def claim_next(self) -> Claim | None:
         """Take the most overdue publication, or return None when nothing is due."""
-        while True:
-            now = timezone.now()
-            with transaction.atomic():
-                candidate = (
-                    self._due(now).select_for_update(skip_locked=True, of=("self",))
-                    .select_related("channel__workspace", "variant").first()
-                )
-                if candidate is None:
-                    return None
-                if claim := self._claim_or_refuse(candidate, now):
-                    return claim
+        for _ in range(100):  # settling a missed or ruled-out one lets the next one through
+            if claims := self.claim_batch(1):
+                return claims[0]
+            if not self._due(timezone.now()).exists():
+                return None
+        return None
 
     def claim_batch(self, limit: int) -> list[Claim]:
         """Claim up to `limit` due publications in one transaction (the dispatcher's way)."""
