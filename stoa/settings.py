@@ -173,7 +173,7 @@ else:
     raise ValueError(f"STOA_TASKS must be 'sqlite' or 'redis', not {STOA_TASKS!r}")
 
 # The publishing engine.
-STOA_PUBLISHER_THREADS = env_int("STOA_PUBLISHER_THREADS", 8)
+STOA_PUBLISHER_THREADS = env_int("STOA_PUBLISHER_THREADS", 16)
 STOA_LEASE_SECONDS = env_int("STOA_LEASE_SECONDS", 300)
 STOA_POLL_SECONDS = float(os.environ.get("STOA_POLL_SECONDS", "1.0"))
 STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
