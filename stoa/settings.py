@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "stoa.channels",
     "stoa.posts",
     "stoa.publishing",
+    "stoa.approvals",
+    "stoa.planning",
     "stoa.web",
 ]
 if DEBUG:

@@ -8,11 +8,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from stoa.approvals.actions import content_changed
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
 from stoa.posts.models import (
     CANCELLABLE_STATES,
     EDITABLE_STATES,
+    ApprovalState,
     ContentType,
     Media,
     Post,
@@ -268,12 +270,17 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
         VariantMedia.objects.bulk_create(VariantMedia(variant=variant, media=m, position=n)
                                          for n, m in enumerate(media))
         audit(publication.workspace_id, actor, "variant.edited", variant, publication=publication.pk)
+        content_changed(actor, variant.post)
     publication.refresh_from_db()
     return publication
 
 
 def publish_now(actor, publication: Publication) -> Publication:
     now = timezone.now()
+    post = publication.variant.post
+    if publication.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
+        raise ActionError({"approval": [f"{publication.workspace.name} publishes only approved posts; this one is "
+                                        f"{post.get_approval_state_display().lower()}."]})
     _check_publishable(publication, now)
     return _transition(actor, publication, EDITABLE_STATES, "publication.publish_now", state=State.SCHEDULED,
                        scheduled_at=now, next_attempt_at=now, attempts=0, last_error="")

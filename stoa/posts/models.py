@@ -1,17 +1,26 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from stoa.channels.models import Channel
 from stoa.workspaces.models import Workspace
 
 
 class ContentType(models.TextChoices):
-    INFORMATIONAL = "informational", "Informational"
-    SELLING = "selling", "Selling"
-    ENTERTAINING = "entertaining", "Entertaining"
-    QUESTION = "question", "Engagement question"
-    NEWS = "news", "News"
-    OTHER = "other", "Other"
+    INFORMATIONAL = "informational", _("Informational")
+    SELLING = "selling", _("Selling")
+    ENTERTAINING = "entertaining", _("Entertaining")
+    QUESTION = "question", _("Engagement question")
+    NEWS = "news", _("News")
+    OTHER = "other", _("Other")
+
+
+class ApprovalState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")  # internal review
+    WITH_CLIENT = "with_client", _("With the client")  # internal review passed, the client decides
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
 
 
 class Post(models.Model):
@@ -21,6 +30,8 @@ class Post(models.Model):
     title = models.CharField(max_length=200, blank=True, default="")
     content_type = models.CharField(max_length=24, choices=ContentType.choices, default=ContentType.OTHER)
     tags = models.JSONField(default=list, blank=True)
+    # Only approved posts are published in a workspace that requires approval (checked at delivery).
+    approval_state = models.CharField(max_length=24, choices=ApprovalState.choices, default=ApprovalState.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -40,6 +51,9 @@ class Media(models.Model):
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to=media_upload_path, blank=True, default="")
     alt_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -75,14 +89,14 @@ class VariantMedia(models.Model):
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    PUBLISHING = "publishing", "Publishing"
-    PUBLISHED = "published", "Published"
-    FAILED = "failed", "Failed"
-    UNKNOWN = "unknown", "Unknown outcome"
-    MISSED = "missed", "Missed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Unknown outcome")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Which states a person may move a publication out of, and to where. The engine's own

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import draft_for, rule_problems
-from stoa.posts.models import Publication, State
+from stoa.posts.models import ApprovalState, Publication, State
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
 from stoa.workspaces.actions import audit, notify
 
@@ -102,7 +102,7 @@ class Engine:
         claims, ruled_channels = [], set()
         with transaction.atomic():
             candidates = (self._due(now).select_for_update(skip_locked=True, of=("self",))
-                          .select_related("channel__workspace", "variant")[:limit])
+                          .select_related("channel__workspace", "variant__post")[:limit])
             for publication in candidates:
                 channel = publication.channel
                 if channel.min_gap_minutes or channel.daily_max:
@@ -128,6 +128,15 @@ class Engine:
                             last_error=f"Not published: {reason}"):
                 notify(publication.workspace_id, "publish_missed", f"A post to {publication.channel.name} "
                        f"was not published: {reason}")
+            return None
+        post = publication.variant.post
+        if publication.channel.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
+            reason = (f"it was not approved by its time (it is {post.get_approval_state_display().lower()}). "
+                      "Once it is approved, publish it now or give it a new time.")
+            if self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",
+                            last_error=f"Not published: {reason}"):
+                notify(publication.workspace_id, "publish_missed", f"A post to {publication.channel.name} "
+                       f"was not published: {reason}", link=f"/posts/{post.pk}/")
             return None
         if problems := self._rule_problems_now(publication, now):
             self._settle(publication, [State.SCHEDULED], State.FAILED, "publication.failed",

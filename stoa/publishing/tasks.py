@@ -1,20 +1,20 @@
-"""Background tasks (Huey): the same code runs on SqliteHuey embedded and RedisHuey scaled."""
+"""Background tasks (Huey): the same task code runs on SqliteHuey embedded and RedisHuey scaled."""
 
-
+from django.conf import settings
 from django.core.mail import send_mass_mail
 from huey.contrib.djhuey import db_task
 
-from stoa.workspaces.models import Membership, Role
+from stoa.workspaces.models import Notification
 
 
 @db_task(retries=3, retry_delay=60)
-def email_workspace_managers(workspace_id: int, kind: str, message: str) -> int:
-    """Email the owners and managers of a workspace. Returns how many were sent."""
-    members = Membership.objects.filter(
-        workspace_id=workspace_id, role__in=[Role.OWNER, Role.MANAGER]
-    ).select_related("user", "workspace")
-    mails = [
-        (f"[Stoa] {m.workspace.name}: {kind.replace('_', ' ')}", message, None, [m.user.email])
-        for m in members if m.user.email
-    ]
+def email_notifications(notification_ids: list[int]) -> int:
+    """Email each notification to its person, with a link into Stoa. Returns how many were sent."""
+    notifications = Notification.objects.filter(pk__in=notification_ids).select_related("user", "workspace")
+    mails = []
+    for n in notifications:
+        if not (n.user and n.user.email):
+            continue
+        body = n.message + (f"\n\n{settings.SITE_URL}{n.link}" if n.link else "")
+        mails.append((f"[Stoa] {n.workspace.name}: {n.message[:80]}", body, None, [n.user.email]))
     return send_mass_mail(mails, fail_silently=False) if mails else 0

@@ -17,20 +17,23 @@ class Permission(enum.StrEnum):
     EDIT_POSTS = "edit_posts"
     PUBLISH = "publish"
     MANAGE_CHANNELS = "manage_channels"
-    MANAGE_WORKSPACE = "manage_workspace"
+    MANAGE_WORKSPACE = "manage_workspace"  # settings, members and invitations, approval flow
     VIEW_AUDIT = "view_audit"
+    APPROVE = "approve"  # decide in the internal review
+    SEND_TO_CLIENT = "send_to_client"  # send posts to the client for approval
+    CLIENT_REVIEW = "client_review"  # see and decide on what was sent to the client
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.OWNER: frozenset(Permission),
-    Role.MANAGER: frozenset(Permission),
+    Role.OWNER: frozenset(Permission) - {Permission.CLIENT_REVIEW},
+    Role.MANAGER: frozenset(Permission) - {Permission.CLIENT_REVIEW},
     Role.CONTENT_EDITOR: frozenset(
         {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.EDIT_POSTS, Permission.PUBLISH}
     ),
     Role.COMMUNITY_MANAGER: frozenset({Permission.VIEW, Permission.VIEW_PUBLICATIONS}),
     Role.ANALYST: frozenset({Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT}),
-    # Clients see only what is sent to them for approval (a later issue); here, the workspace itself.
-    Role.CLIENT: frozenset({Permission.VIEW}),
+    # Clients see only what is sent to them for approval.
+    Role.CLIENT: frozenset({Permission.VIEW, Permission.CLIENT_REVIEW}),
 }
 
 

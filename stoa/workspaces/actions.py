@@ -1,11 +1,26 @@
 """Writes to workspaces, memberships and the audit log."""
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
 
 from stoa.errors import ActionError
-from stoa.workspaces.models import AuditEvent, Membership, Notification, Role, Workspace, validate_timezone
+from stoa.workspaces.models import (
+    AuditEvent,
+    Membership,
+    Notification,
+    Role,
+    UserSettings,
+    Workspace,
+    validate_timezone,
+)
+
+MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
 
 ENGINE = "engine"
 
@@ -23,12 +38,31 @@ def audit(workspace_id: int, actor, action: str, obj=None, **detail) -> AuditEve
     )
 
 
-def notify(workspace_id: int, kind: str, message: str) -> None:
-    """Tell the people of a workspace: in the app now, by email through a task."""
-    from stoa.publishing.tasks import email_workspace_managers
+def notify(workspace_id: int, kind: str, message: str | Promise, *, link: str = "",
+           to: Iterable | None = None) -> list[Notification]:
+    """Tell people of a workspace, in the app now and by email through a task: the users `to`,
+    or the workspace's owners and managers. A lazy message is written in each one's language."""
+    from stoa.publishing.tasks import email_notifications
 
-    Notification.objects.create(workspace_id=workspace_id, kind=kind, message=message)
-    transaction.on_commit(lambda: email_workspace_managers(workspace_id, kind, message))
+    if to is None:
+        to = [m.user for m in Membership.objects.filter(workspace_id=workspace_id, role__in=MANAGING_ROLES)
+              .select_related("user")]
+    notifications = []
+    for user in {u.pk: u for u in to}.values():
+        with translation.override(language_of(user)):
+            notifications.append(Notification(workspace_id=workspace_id, user=user, kind=kind,
+                                              message=str(message), link=link))
+    Notification.objects.bulk_create(notifications)
+    ids = [n.pk for n in notifications]
+    if ids:
+        transaction.on_commit(lambda: email_notifications(ids))
+    return notifications
+
+
+def language_of(user) -> str:
+    """The language a person chose for Stoa, or the site's default."""
+    chosen = UserSettings.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    return chosen or settings.LANGUAGE_CODE
 
 
 def _validated(name: str, timezone: str, language: str) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from huey import RedisHuey, SqliteHuey
 
-from stoa.publishing.tasks import email_workspace_managers
+from stoa.publishing.tasks import email_notifications
 from stoa.workspaces.actions import notify
 from stoa.workspaces.models import Notification
 
@@ -25,8 +25,10 @@ def redis_or_skip() -> None:
 
 def run_through(huey, workspace_id: int) -> int:
     """Enqueue the real task function on `huey`, let a consumer step take it, return its result."""
-    task = huey.task()(email_workspace_managers.func)
-    result = task(workspace_id, "publish_failed", "A post to Bluesky failed.")
+    notifications = notify(workspace_id, "publish_failed", "A post to Bluesky failed.")
+    mail.outbox.clear()
+    task = huey.task()(email_notifications.func)
+    result = task([n.pk for n in notifications])
     huey.execute(huey.dequeue())
     return result.get(blocking=True, timeout=10)
 
