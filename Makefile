@@ -7,7 +7,7 @@ PEERS := .peers/atproto/node_modules/.installed
 STOA_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/stoa
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install peers run test test-postgres lint bench-publish clean
+.PHONY: install translations messages peers run test test-postgres lint bench-publish clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(STAMP)
+# The translation catalogues, compiled from stoa/locale/*/LC_MESSAGES/django.po (no GNU gettext needed).
+translations: $(STAMP)
+	$(BIN)/stoa compiletranslations > /dev/null
+
+install: $(STAMP) translations
 
 # The local AT Protocol network (PLC + PDS) that the Bluesky tests publish to.
 $(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json
@@ -29,6 +33,10 @@ peers: $(PEERS)
 
 run: install
 	$(BIN)/stoa run
+
+# After changing texts: collect them into the catalogues for the translators (needs GNU gettext).
+messages: install
+	cd stoa && ../$(BIN)/stoa makemessages --no-obsolete --no-location $(foreach l,ru he ar fa el,-l $(l))
 
 lint: install
 	$(BIN)/ruff check .

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stoa.web.middleware.user_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "stoa.web.navigation.navigation",
             ],
         },
     },
@@ -137,6 +139,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface languages; Hebrew, Arabic and Persian are right to left.
+LANGUAGES = [
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("he", "עברית"),
+    ("ar", "العربية"),
+    ("fa", "فارسی"),
+    ("el", "Ελληνικά"),
+]
+LOCALE_PATHS = [BASE_DIR / "stoa" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
