@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from stoa.approvals.models import CommentKind, PostComment
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post
-from stoa.workspaces.actions import audit, notify
+from stoa.workspaces.actions import audit, in_their_language, notify
 
 # Where a post goes back to when its content changes after someone looked at it.
 REVIEWED_STATES = {ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT, ApprovalState.APPROVED}
@@ -22,8 +22,8 @@ def content_changed(actor, post: Post) -> None:
         PostComment.objects.create(post=post, author=actor, author_name=actor.get_username() if actor else "",
                                    kind=CommentKind.SENT_FOR_REVIEW, body=str(_("Edited; back to review.")))
         audit(post.workspace_id, actor, "post.back_to_review", post, before=before)
-        notify(post.workspace_id, "needs_review", _("A post was edited and needs review again: %(title)s")
-               % {"title": str(post)}, link=f"/posts/{post.pk}/")
+        message = in_their_language(_("A post was edited and needs review again: %(title)s"), title=str(post))
+        notify(post.workspace_id, "needs_review", message, link=f"/posts/{post.pk}/")
 
 
 def _reviewers(post: Post) -> list:
@@ -52,6 +52,7 @@ def send_for_review(actor, post: Post, note: str = "") -> Post:
         PostComment.objects.create(post=post, author=actor, author_name=actor.get_username(),
                                    kind=CommentKind.SENT_FOR_REVIEW, body=note)
         audit(post.workspace_id, actor, "post.sent_for_review", post)
-        notify(post.workspace_id, "needs_review", _("A post needs your review: %(title)s") % {"title": str(post)},
-               link=f"/posts/{post.pk}/", to=[u for u in _reviewers(post) if u.pk != actor.pk])
+        message = in_their_language(_("A post needs your review: %(title)s"), title=str(post))
+        notify(post.workspace_id, "needs_review", message, link=f"/posts/{post.pk}/",
+               to=[u for u in _reviewers(post) if u.pk != actor.pk])
     return post

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import slugify
 
 from stoa.errors import ActionError
@@ -57,6 +57,12 @@ def notify(workspace_id: int, kind: str, message: str | Promise, *, link: str = 
     if ids:
         transaction.on_commit(lambda: email_notifications(ids))
     return notifications
+
+
+def in_their_language(message: Promise, **values) -> Promise:
+    """A lazy message with %(name)s values filled in when it is rendered, so that notify() writes
+    it in each recipient's language: in_their_language(_("A post needs review: %(title)s"), title=...)."""
+    return lazy(lambda: str(message) % values, str)()
 
 
 def language_of(user) -> str:
