@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stoa.approvals.actions import content_changed
 from stoa.channels.models import Channel, ChannelStatus
@@ -99,10 +100,11 @@ def channel_problems(channel: Channel, draft: Draft) -> list[str]:
     """What the channel's network says is wrong with the draft, each prefixed with the channel."""
     problems = []
     if channel.status != ChannelStatus.ACTIVE:
-        problems.append(f"{channel.name} is {channel.get_status_display().lower()}: "
-                        f"{channel.status_reason or 'reconnect it first'}.")
+        problems.append(_("%(channel)s is %(status)s: %(reason)s.") % {
+            "channel": channel.name, "status": str(channel.get_status_display()).lower(),
+            "reason": channel.status_reason or _("reconnect it first")})
     for problem in channel.provider().validate(draft):
-        problems.append(f"{channel.name} ({problem.field}): {problem.message}")
+        problems.append(f"{channel.name} ({problem.field}): {problem.message}")  # the message is translated
     return problems
 
 
@@ -118,8 +120,9 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
         near = others.filter(scheduled_at__gt=when - gap, scheduled_at__lt=when + gap).order_by("scheduled_at")
         if clash := near.first():
             problems.append(
-                f"{channel.name} already has a post at {to_local(clash.scheduled_at, tz):%Y-%m-%d %H:%M} "
-                f"({tz}); its rule is at least {channel.min_gap_minutes} minutes between posts."
+                _("%(channel)s already has a post at %(time)s (%(tz)s); its rule is at least %(minutes)d minutes "
+                  "between posts.") % {"channel": channel.name, "tz": tz, "minutes": channel.min_gap_minutes,
+                                       "time": f"{to_local(clash.scheduled_at, tz):%Y-%m-%d %H:%M}"}
             )
     if channel.daily_max:
         local = to_local(when, tz)
@@ -127,15 +130,15 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
         same_day = others.filter(scheduled_at__gte=day_start, scheduled_at__lt=day_start + timedelta(days=1))
         if (count := same_day.count()) >= channel.daily_max:
             problems.append(
-                f"{channel.name} allows at most {channel.daily_max} posts a day; "
-                f"{count} are already planned for {local:%Y-%m-%d}."
+                _("%(channel)s allows at most %(max)d posts a day; %(count)d are already planned for %(day)s.")
+                % {"channel": channel.name, "max": channel.daily_max, "count": count, "day": f"{local:%Y-%m-%d}"}
             )
     return problems
 
 
 def _check_time(when: datetime, field_name: str = "scheduled_at") -> None:
     if when < timezone.now() - timedelta(seconds=60):
-        raise ActionError({field_name: ["That time is in the past. Pick a future time, or publish now."]})
+        raise ActionError({field_name: [_("That time is in the past. Pick a future time, or publish now.")]})
 
 
 # -- Posts ------------------------------------------------------------------------------
@@ -157,14 +160,16 @@ def _resolve_variants(workspace: Workspace, text: str, media_ids: list[int],
         ids = media_ids if v.media_ids is None else v.media_ids
         if channel is None:
             errors.setdefault(f"variants[{i}].channel_id", []).append(
-                f"No channel {v.channel_id} in {workspace.name}.")
+                _("No channel %(id)s in %(workspace)s.") % {"id": v.channel_id, "workspace": workspace.name})
             continue
         if channel.pk in seen:
-            errors.setdefault(f"variants[{i}].channel_id", []).append(f"{channel.name} is listed twice.")
+            errors.setdefault(f"variants[{i}].channel_id", []).append(
+                _("%(channel)s is listed twice.") % {"channel": channel.name})
             continue
         seen.add(channel.pk)
         if missing := [m for m in ids if m not in media]:
-            errors.setdefault(f"variants[{i}].media_ids", []).append(f"No media {missing} in {workspace.name}.")
+            errors.setdefault(f"variants[{i}].media_ids", []).append(
+                _("No media %(ids)s in %(workspace)s.") % {"ids": missing, "workspace": workspace.name})
             continue
         text_for_channel = text if v.text is None else v.text
         resolved.append((channel, text_for_channel, [media[m] for m in ids], dict(v.options)))
@@ -177,7 +182,8 @@ def create_post(actor, workspace: Workspace, *, text: str = "", variants: list[V
     """A post with a variant and a publication per channel: scheduled at `scheduled_at` (a naive
     time is local to the workspace), or a draft when it is None. All-or-nothing."""
     if content_type not in ContentType.values:
-        raise ActionError({"content_type": [f"Choose one of {', '.join(ContentType.values)}."]})
+        choices = ", ".join(ContentType.values)
+        raise ActionError({"content_type": [_("Choose one of %(choices)s.") % {"choices": choices}]})
     resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
     when = to_utc(scheduled_at, workspace.timezone) if scheduled_at else None
     if when:
@@ -221,8 +227,8 @@ def _transition(actor, publication: Publication, allowed: set[str], action: str,
         if not updated:
             publication.refresh_from_db()
             raise ActionError({"state": [
-                f"Publication {publication.pk} is {publication.get_state_display().lower()} "
-                f"and cannot be changed that way now."
+                _("Publication %(id)s is %(state)s and cannot be changed that way now.")
+                % {"id": publication.pk, "state": str(publication.get_state_display()).lower()}
             ]})
         publication.refresh_from_db()
         audit(publication.workspace_id, actor, action, publication, state=publication.state)
@@ -254,7 +260,8 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
     if media_ids is not None:
         found = {m.pk: m for m in Media.objects.filter(workspace_id=publication.workspace_id, pk__in=media_ids)}
         if missing := [m for m in media_ids if m not in found]:
-            raise ActionError({"media_ids": [f"No media {missing} in {publication.workspace.name}."]})
+            raise ActionError({"media_ids": [_("No media %(ids)s in %(workspace)s.")
+                                          % {"ids": missing, "workspace": publication.workspace.name}]})
         media = [found[m] for m in media_ids]
     text = variant.text if text is None else text
     options = variant.options if options is None else options
@@ -263,7 +270,7 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
         raise ActionError({"variant": problems})
     with transaction.atomic():
         if not Publication.objects.select_for_update().filter(pk=publication.pk, state__in=EDITABLE_STATES).exists():
-            raise ActionError({"state": [f"Publication {publication.pk} can no longer be edited."]})
+            raise ActionError({"state": [_("Publication %(id)s can no longer be edited.") % {"id": publication.pk}]})
         variant.text, variant.options = text, options
         variant.save(update_fields=["text", "options"])
         variant.variantmedia_set.all().delete()
@@ -279,8 +286,8 @@ def publish_now(actor, publication: Publication) -> Publication:
     now = timezone.now()
     post = publication.variant.post
     if publication.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
-        raise ActionError({"approval": [f"{publication.workspace.name} publishes only approved posts; this one is "
-                                        f"{post.get_approval_state_display().lower()}."]})
+        raise ActionError({"approval": [_("%(workspace)s publishes only approved posts; this one is %(state)s.") % {
+            "workspace": publication.workspace.name, "state": str(post.get_approval_state_display()).lower()}]})
     _check_publishable(publication, now)
     return _transition(actor, publication, EDITABLE_STATES, "publication.publish_now", state=State.SCHEDULED,
                        scheduled_at=now, next_attempt_at=now, attempts=0, last_error="")

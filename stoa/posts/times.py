@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from stoa.errors import ActionError
 
 
@@ -15,7 +17,7 @@ def parse_when(text: str) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError:
         raise ActionError({"scheduled_at": [
-            f"{text!r} is not a time; write it as YYYY-MM-DD HH:MM in the workspace's timezone."
+            _("%(text)r is not a time; write it as YYYY-MM-DD HH:MM in the workspace's timezone.") % {"text": text}
         ]}) from None
 
 
@@ -31,11 +33,12 @@ def to_utc(when: datetime, timezone: str, field: str = "scheduled_at") -> dateti
         # fold=0 and fold=1 disagree both for a gap and for an overlap; a round trip tells which.
         if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != when:
             raise ActionError({field: [
-                f"{wall} does not exist in {timezone}: the clocks jump forward at that time. Pick another time."
+                _("%(time)s does not exist in %(tz)s: the clocks jump forward at that time. Pick another time.")
+                % {"time": wall, "tz": timezone}
             ]})
         raise ActionError({field: [
-            f"{wall} happens twice in {timezone}: the clocks go back at that time. "
-            "Pick another time, or give it with its UTC offset."
+            _("%(time)s happens twice in %(tz)s: the clocks go back at that time. "
+              "Pick another time, or give it with its UTC offset.") % {"time": wall, "tz": timezone}
         ]})
     return first.astimezone(UTC)
 
