@@ -2,6 +2,7 @@
 
 import httpx
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
@@ -21,7 +22,8 @@ def _connect(network: str, config: dict, credentials: dict, http: httpx.Client |
     missing = [f.label for f in provider_class.connect_fields
                if f.required and not (credentials.get(f.name) or config.get(f.name))]
     if missing:
-        raise ActionError({"credentials": [f"{provider_class.name} needs: {', '.join(missing)}."]})
+        raise ActionError({"credentials": [_("%(network)s needs: %(fields)s.")
+                                                % {"network": provider_class.name, "fields": ", ".join(missing)}]})
     provider = provider_class(config=config, credentials=credentials, http=http)
     try:
         return provider.connect(), provider.credentials
@@ -31,7 +33,7 @@ def _connect(network: str, config: dict, credentials: dict, http: httpx.Client |
 
 def _validated_rules(min_gap_minutes: int, daily_max: int) -> None:
     if min_gap_minutes < 0 or daily_max < 0:
-        raise ActionError({"rules": ["Posting rules cannot be negative (0 means no rule)."]})
+        raise ActionError({"rules": [_("Posting rules cannot be negative (0 means no rule).")]})
 
 
 def connect_channel(actor, workspace: Workspace, network: str, config: dict, credentials: dict,
@@ -76,7 +78,7 @@ def set_channel_rules(actor, channel: Channel, min_gap_minutes: int, daily_max: 
 
 def set_channel_status(actor, channel: Channel, status: str, reason: str = "") -> Channel:
     if status not in ChannelStatus.values:
-        raise ActionError({"status": [f"Unknown status {status!r}."]})
+        raise ActionError({"status": [_("Unknown status %(status)r.") % {"status": status}]})
     with transaction.atomic():
         channel.status, channel.status_reason = status, reason
         channel.save(update_fields=["status", "status_reason"])
