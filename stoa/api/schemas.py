@@ -136,3 +136,17 @@ class NetworkOut(Schema):
     max_media_bytes: int
     supports_threads: bool
     connect_fields: list[str]
+
+
+class ImportErrorOut(Schema):
+    line: int = Field(..., description="Physical line in the file; the header is line 1.")
+    reasons: list[str]
+
+
+class ImportReportOut(Schema):
+    dry_run: bool
+    created: list[int] = Field(..., description="Ids of the posts created (none in a dry run).")
+    imported_lines: list[int] = Field(..., description="Lines imported, or that would be in a dry run.")
+    errors: list[ImportErrorOut]
+    duplicates: list[int] = Field(..., description="Lines that repeat a post already there; not imported.")
+    ignored_columns: list[str]

@@ -1,7 +1,9 @@
 """REST API under /api/v1/: parse, check access, call the same actions as the page and the CLI."""
 
+from datetime import date
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Router, Status, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
@@ -12,6 +14,7 @@ from stoa.api.schemas import (
     ChannelOut,
     ChannelRulesIn,
     ErrorOut,
+    ImportReportOut,
     MediaOut,
     NetworkOut,
     PostIn,
@@ -27,6 +30,7 @@ from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.posts import actions
+from stoa.posts.csv_io import export_filename, export_posts, import_posts
 from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
 from stoa.providers.registry import PROVIDERS, get_provider_class
@@ -146,9 +150,7 @@ def add_channel(request, workspace_id: int, payload: ChannelIn):
 @workspaces.post("/{workspace_id}/media", response={201: MediaOut, **ERRORS})
 def upload_media(request, workspace_id: int, file: File[UploadedFile], alt_text: Form[str] = ""):
     workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
-    if file.size > settings.STOA_MAX_UPLOAD_BYTES:
-        raise ActionError({"file": [f"{file.name} is {file.size / 1e6:.1f} MB; Stoa accepts at most "
-                                    f"{settings.STOA_MAX_UPLOAD_BYTES / 1e6:.0f} MB."]})
+    _refuse_oversize(file)
     return Status(201, actions.add_media(request.auth, workspace, file.name or "upload", file.read(), alt_text))
 
 
@@ -169,6 +171,27 @@ def create_post(request, workspace_id: int, payload: PostIn):
 def list_workspace_publications(request, workspace_id: int, state: str | None = None):
     workspace = access_workspace(request.auth, workspace_id, Permission.VIEW_PUBLICATIONS)
     return [publication_dict(p) for p in publications_in([workspace.pk], _states(state))]
+
+
+@workspaces.post("/{workspace_id}/posts/import", response={200: ImportReportOut, **ERRORS})
+def import_csv(request, workspace_id: int, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """Posts from a CSV file (columns text, channels, scheduled_local...): good rows are imported, bad ones
+    reported by line. `dry_run` checks everything and imports nothing. Rows with a time need PUBLISH."""
+    workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
+    _refuse_oversize(file)
+    return import_posts(request.auth, workspace, file.read(), dry_run=dry_run).as_dict()
+
+
+@workspaces.get("/{workspace_id}/posts/export.csv", response={200: None, **ERRORS})
+def export_csv(request, workspace_id: int, start: date | None = None, end: date | None = None,
+               state: str | None = None):
+    """One row per publication, UTF-8 with a BOM; `start`/`end` are local days (inclusive)."""
+    workspace = access_workspace(request.auth, workspace_id, Permission.VIEW_PUBLICATIONS)
+    response = StreamingHttpResponse(export_posts(workspace, start=start, end=end, states=_states(state),
+                                                  actor=request.auth),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(workspace)}"'
+    return response
 
 
 @channels.get("/{channel_id}", response={200: ChannelOut, **ERRORS})
@@ -225,6 +248,13 @@ def resolve(request, publication_id: int, payload: ResolveIn):
     """After an unknown outcome: say whether it went out (and where), or publish it again."""
     return _act(request, publication_id, lambda user, p: actions.resolve_unknown(
         user, p, published=payload.published, url=payload.url))
+
+
+def _refuse_oversize(file: UploadedFile) -> None:
+    """Refuse before reading the whole upload into memory."""
+    if file.size > settings.STOA_MAX_UPLOAD_BYTES:
+        raise ActionError({"file": [f"{file.name} is {file.size / 1e6:.1f} MB; Stoa accepts at most "
+                                    f"{settings.STOA_MAX_UPLOAD_BYTES / 1e6:.0f} MB."]})
 
 
 def _act(request, publication_id: int, action, *args):

@@ -14,6 +14,7 @@ MENU = [
     ("plan", _("Content plan")),
     ("review", _("Review")),
     ("media-library", _("Media")),
+    ("posts-import", _("Import/Export")),
     ("channels", _("Channels")),
     ("team", _("Team")),
 ]
