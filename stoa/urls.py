@@ -6,5 +6,9 @@ from stoa.api.views import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("stoa.approvals.urls")),
+    path("", include("stoa.workspaces.urls")),
+    path("", include("stoa.channels.urls")),
+    path("", include("stoa.planning.urls")),
     path("", include("stoa.web.urls")),
 ]

@@ -1,12 +1,26 @@
 """The approval flow of posts: draft -> in review -> (with the client ->) approved, or changes requested."""
 
-from django.db import transaction
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from stoa.approvals.models import CommentKind, PostComment
+from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post
 from stoa.workspaces.actions import audit, in_their_language, notify
+from stoa.workspaces.models import Workspace, hash_token
 
 # Where a post goes back to when its content changes after someone looked at it.
 REVIEWED_STATES = {ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT, ApprovalState.APPROVED}
@@ -56,3 +70,251 @@ def send_for_review(actor, post: Post, note: str = "") -> Post:
         notify(post.workspace_id, "needs_review", message, link=f"/posts/{post.pk}/",
                to=[u for u in _reviewers(post) if u.pk != actor.pk])
     return post
+
+
+# -- Decisions ------------------------------------------------------------------------------
+
+def _members_with(post: Post, permission) -> list:
+    """The members of the post's workspace whose role allows `permission`."""
+    from stoa.workspaces.access import ROLE_PERMISSIONS
+    from stoa.workspaces.models import Membership
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+    return [m.user for m in Membership.objects.filter(workspace_id=post.workspace_id, role__in=roles)
+            .select_related("user")]
+
+
+def _creator_and_editors(post: Post) -> list:
+    from stoa.workspaces.access import Permission
+
+    people = _members_with(post, Permission.EDIT_POSTS)
+    return people + ([post.created_by] if post.created_by else [])
+
+
+def _move(post: Post, allowed: set, to: str) -> None:
+    """Move the post only if it is still in the state the actor saw (post.approval_state), and that
+    state is one of `allowed`: of two people deciding at the same moment, one wins and the other
+    is told what happened."""
+    seen = {post.approval_state} & set(allowed)
+    if not Post.objects.filter(pk=post.pk, approval_state__in=seen).update(approval_state=to):
+        post.refresh_from_db()
+        raise ActionError({"approval": [_("Someone else decided first: this post is now %(state)s.")
+                                        % {"state": post.get_approval_state_display().lower()}]})
+    post.approval_state = to
+
+
+def _name(actor) -> str:
+    return actor.get_full_name() or actor.get_username()
+
+
+def approve(actor, post: Post, note: str = "") -> Post:
+    """The internal review passes: to the client in the client flow, else approved."""
+    from stoa.workspaces.models import ApprovalFlow
+
+    with transaction.atomic():
+        to_client = post.workspace.approval_flow == ApprovalFlow.CLIENT
+        _move(post, {ApprovalState.IN_REVIEW}, ApprovalState.WITH_CLIENT if to_client else ApprovalState.APPROVED)
+        PostComment.objects.create(post=post, author=actor, author_name=_name(actor), kind=CommentKind.APPROVED,
+                                   body=note.strip())
+        audit(post.workspace_id, actor, "post.approved", post, state=post.approval_state, note=note.strip())
+        link = f"/posts/{post.pk}/"
+        if to_client:
+            from stoa.workspaces.access import Permission
+
+            message = in_their_language(_("A post passed the internal review and can go to the client: %(title)s"),
+                                        title=str(post))
+            senders = [u for u in _members_with(post, Permission.SEND_TO_CLIENT) if u.pk != actor.pk]
+            notify(post.workspace_id, "ready_for_client", message, link=link, to=senders)
+            clients = _members_with(post, Permission.CLIENT_REVIEW)
+            notify(post.workspace_id, "needs_client_review",
+                   in_their_language(_("A post awaits your approval: %(title)s"), title=str(post)),
+                   link=link, to=clients)
+        else:
+            notify(post.workspace_id, "approved", in_their_language(_("Your post was approved: %(title)s"),
+                                                                     title=str(post)),
+                   link=link, to=[u for u in [post.created_by] if u and u.pk != actor.pk])
+    return post
+
+
+def _require_note(note: str) -> str:
+    if not note.strip():
+        raise ActionError({"comment": [gettext("Say what should change, so the author knows what to do.")]})
+    return note.strip()
+
+
+def request_changes(actor, post: Post, note: str) -> Post:
+    """A reviewer sends the post back to its author, with what to change."""
+    note = _require_note(note)
+    allowed = {ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT, ApprovalState.APPROVED}
+    with transaction.atomic():
+        _move(post, allowed, ApprovalState.CHANGES_REQUESTED)
+        PostComment.objects.create(post=post, author=actor, author_name=_name(actor),
+                                   kind=CommentKind.CHANGES_REQUESTED, body=note)
+        audit(post.workspace_id, actor, "post.changes_requested", post, note=note)
+        _tell_about_changes(post, _name(actor), note, exclude=actor.pk)
+    return post
+
+
+def _tell_about_changes(post: Post, who: str, note: str, exclude: int | None = None) -> None:
+    message = in_their_language(_("%(name)s asked for changes to %(title)s: %(note)s"),
+                                name=who, title=str(post), note=note)
+    notify(post.workspace_id, "changes_requested", message, link=f"/posts/{post.pk}/",
+           to=[u for u in _creator_and_editors(post) if u.pk != exclude])
+
+
+def link_problem(link: ApprovalLink | None) -> str:
+    """Why a client link no longer works ('' when it does): unknown, revoked or expired."""
+    if link is None:
+        return "unknown"
+    if link.revoked_at:
+        return "revoked"
+    if link.expires_at <= timezone.now():
+        return "expired"
+    return ""
+
+
+def link_for_token(token: str) -> ApprovalLink | None:
+    return ApprovalLink.objects.select_related("workspace", "created_by").filter(
+        token_hash=hash_token(token)).first()
+
+
+def client_decide(link_or_member, post: Post, approved: bool, name: str = "", note: str = "") -> Post:
+    """The client approves a post sent to them, or asks for changes (with a note): through a
+    link (an ApprovalLink) or as a member with the client role (a user, checked by the view)."""
+    link, user = (link_or_member, None) if isinstance(link_or_member, ApprovalLink) else (None, link_or_member)
+    if link is not None:
+        _check_link(link, post)
+        name = name.strip() or link.recipient_name
+    else:
+        name = _name(user)
+    note = note.strip() if approved else _require_note(note)
+    with transaction.atomic():
+        _move(post, {ApprovalState.WITH_CLIENT},
+              ApprovalState.APPROVED if approved else ApprovalState.CHANGES_REQUESTED)
+        PostComment.objects.create(post=post, author=user, author_name=name[:200], via_link=link,
+                                   kind=CommentKind.APPROVED if approved else CommentKind.CHANGES_REQUESTED,
+                                   body=note)
+        audit(post.workspace_id, user, "post.client_approved" if approved else "post.client_changes_requested",
+              post, client=name, via_link=link.pk if link else None, note=note)
+        if approved:
+            from stoa.workspaces.access import Permission
+
+            people = [post.created_by] if post.created_by else []
+            people += _members_with(post, Permission.SEND_TO_CLIENT)
+            message = in_their_language(_("%(name)s approved %(title)s."), name=name, title=str(post))
+            notify(post.workspace_id, "approved", message, link=f"/posts/{post.pk}/", to=people)
+        else:
+            _tell_about_changes(post, name, note)
+    return post
+
+
+def _check_link(link: ApprovalLink, post: Post) -> None:
+    problem = link_problem(link)
+    if problem == "expired":
+        raise ActionError({"link": [gettext("This link has expired.")]})
+    if problem:
+        raise ActionError({"link": [gettext("This link no longer works.")]})
+    if not link.posts.filter(pk=post.pk).exists():
+        raise ActionError({"post": [gettext("This post was not sent with this link.")]})
+
+
+def add_comment(actor_or_link, post: Post, body: str, name: str = "") -> PostComment:
+    """A remark on the post by a member, or by the client through their link."""
+    body = body.strip()
+    if not body:
+        raise ActionError({"comment": [gettext("Write a comment first.")]})
+    if len(body) > 5000:
+        raise ActionError({"comment": [gettext("A comment can be at most 5000 characters.")]})
+    link = actor_or_link if isinstance(actor_or_link, ApprovalLink) else None
+    user = None if link else actor_or_link
+    if link is not None:
+        _check_link(link, post)
+    author_name = (name.strip() or link.recipient_name) if link else _name(user)
+    with transaction.atomic():
+        comment = PostComment.objects.create(post=post, author=user, author_name=author_name[:200], via_link=link,
+                                             body=body)
+        audit(post.workspace_id, user, "post.commented", post, author=author_name)
+        message = in_their_language(_("%(name)s commented on %(title)s: %(comment)s"),
+                                    name=author_name, title=str(post), comment=body[:200])
+        people = [u for u in _creator_and_editors(post) + _commenters(post) if user is None or u.pk != user.pk]
+        notify(post.workspace_id, "comment", message, link=f"/posts/{post.pk}/", to=people)
+    return comment
+
+
+def _commenters(post: Post) -> list:
+    ids = post.comments.exclude(author=None).values_list("author_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=set(ids)))
+
+
+# -- Links for the client ---------------------------------------------------------------------
+
+MAX_LINK_DAYS = 60
+
+
+def create_approval_link(actor, workspace: Workspace, posts, recipient_name: str, recipient_email: str = "",
+                         days_valid: int = 7, message: str = "") -> tuple[ApprovalLink, str]:
+    """A link the client opens without an account; returns it and its token (shown/emailed once)."""
+    posts = list(posts)
+    errors: dict[str, list] = {}
+    if not posts:
+        errors["posts"] = [gettext("Choose at least one post to send.")]
+    wrong = [p for p in posts if p.workspace_id != workspace.pk or p.approval_state != ApprovalState.WITH_CLIENT]
+    if wrong:
+        errors["posts"] = [_("Only posts of %(workspace)s that passed the internal review can be sent: %(posts)s.")
+                           % {"workspace": workspace.name, "posts": ", ".join(str(p) for p in wrong)}]
+    if not recipient_name.strip():
+        errors["recipient_name"] = [gettext("Whom is this for? Give the client's name.")]
+    if recipient_email.strip():
+        try:
+            validate_email(recipient_email.strip())
+        except ValidationError:
+            errors["recipient_email"] = [gettext("This is not an email address.")]
+    if not 1 <= days_valid <= MAX_LINK_DAYS:
+        errors["days_valid"] = [_("A link can be valid for 1 to %(max)s days.") % {"max": MAX_LINK_DAYS}]
+    if errors:
+        raise ActionError(errors)
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        link = ApprovalLink.objects.create(
+            workspace=workspace, token_hash=hash_token(token), recipient_name=recipient_name.strip()[:200],
+            recipient_email=recipient_email.strip(), message=message.strip(), created_by=actor,
+            expires_at=timezone.now() + timedelta(days=days_valid))
+        link.posts.set(posts)
+        audit(workspace.pk, actor, "approval_link.created", link, recipient=link.recipient_name,
+              posts=[p.pk for p in posts], days_valid=days_valid)
+        if link.recipient_email:
+            transaction.on_commit(lambda: email_approval_link(link.pk, token))
+    return link, token
+
+
+def approval_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('client-approval', args=[token])}"
+
+
+def email_approval_link(link_id: int, token: str) -> None:
+    """Email the link in the workspace's language (we do not know the client's)."""
+    link = ApprovalLink.objects.select_related("workspace", "created_by").get(pk=link_id)
+    sender = _name(link.created_by) if link.created_by else link.workspace.name
+    with translation.override(link.workspace.language):
+        subject = _("%(workspace)s: posts for your approval") % {"workspace": link.workspace.name}
+        body = _("Hello %(name)s,\n\n%(sender)s sent you %(count)s post(s) of %(workspace)s to approve.\n\n"
+                 "%(message)s\n\nOpen: %(url)s\n\nThe link works until %(expires)s.") % {
+            "name": link.recipient_name, "sender": sender, "count": link.posts.count(),
+            "workspace": link.workspace.name, "message": link.message, "url": approval_url(token),
+            "expires": date_format(timezone.localtime(link.expires_at, link.workspace.tzinfo), "DATETIME_FORMAT")}
+    send_mail(str(subject), str(body), None, [link.recipient_email])
+
+
+def revoke_link(actor, link: ApprovalLink) -> ApprovalLink:
+    with transaction.atomic():
+        if ApprovalLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now()):
+            audit(link.workspace_id, actor, "approval_link.revoked", link, recipient=link.recipient_name)
+        link.refresh_from_db()
+    return link
+
+
+def posts_for_client(workspace_ids) -> "models.QuerySet[Post]":
+    """What a client member may see: posts with the client, or sent in a link of their workspace."""
+    return Post.objects.filter(
+        Q(approval_state=ApprovalState.WITH_CLIENT) | Q(approval_links__isnull=False),
+        workspace_id__in=workspace_ids).distinct()

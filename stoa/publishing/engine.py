@@ -26,12 +26,13 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import draft_for, rule_problems
 from stoa.posts.models import ApprovalState, Publication, State
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
-from stoa.workspaces.actions import audit, notify
+from stoa.workspaces.actions import audit, in_their_language, notify
 
 log = logging.getLogger("stoa.publishing")
 
@@ -126,8 +127,12 @@ class Engine:
                       "disconnected. Publish it now or give it a new time.")
             if self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",
                             last_error=f"Not published: {reason}"):
-                notify(publication.workspace_id, "publish_missed", f"A post to {publication.channel.name} "
-                       f"was not published: {reason}")
+                notify(publication.workspace_id, "publish_missed", in_their_language(
+                    gettext_lazy("A post to %(channel)s was not published: it was due %(minutes)s minutes ago, "
+                                 "while Stoa was not running or the channel was disconnected. Publish it now or "
+                                 "give it a new time."),
+                    channel=publication.channel.name, minutes=minutes),
+                    link=f"/posts/{publication.variant.post_id}/")
             return None
         post = publication.variant.post
         if publication.channel.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
@@ -135,13 +140,19 @@ class Engine:
                       "Once it is approved, publish it now or give it a new time.")
             if self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",
                             last_error=f"Not published: {reason}"):
-                notify(publication.workspace_id, "publish_missed", f"A post to {publication.channel.name} "
-                       f"was not published: {reason}", link=f"/posts/{post.pk}/")
+                notify(publication.workspace_id, "publish_missed", in_their_language(
+                    gettext_lazy("A post to %(channel)s was not published: it was not approved by its time (it "
+                                 "is %(state)s). Once it is approved, publish it now or give it a new time."),
+                    channel=publication.channel.name, state=post.get_approval_state_display().lower()),
+                    link=f"/posts/{post.pk}/")
             return None
         if problems := self._rule_problems_now(publication, now):
             self._settle(publication, [State.SCHEDULED], State.FAILED, "publication.failed",
                          last_error="Not published: " + " ".join(problems))
-            notify(publication.workspace_id, "publish_failed", f"{publication.channel.name}: {problems[0]}")
+            notify(publication.workspace_id, "publish_failed", in_their_language(
+                gettext_lazy("A post to %(channel)s failed: %(reason)s"), channel=publication.channel.name,
+                reason=problems[0]),
+                link=f"/posts/{post.pk}/")
             return None
         attempt = Attempt(key=uuid.uuid4().hex, started_at=now)
         claimed = Publication.objects.filter(pk=publication.pk, state=State.SCHEDULED).update(
@@ -243,8 +254,9 @@ class Engine:
             elif error.kind == ErrorKind.PERMANENT or publication.attempts >= self._max_attempts(error):
                 self._settle(publication, in_states, State.FAILED, "publication.failed", **release,
                              last_error=f"Not published: {error.message}")
-                notify(publication.workspace_id, "publish_failed",
-                       f"A post to {publication.channel.name} failed: {error.message}")
+                notify(publication.workspace_id, "publish_failed", in_their_language(
+                    gettext_lazy("A post to %(channel)s failed: %(reason)s"), channel=publication.channel.name,
+                    reason=error.message), link=f"/posts/{publication.variant.post_id}/")
             else:
                 retry_at = now + (timedelta(seconds=error.retry_after) if error.retry_after
                                   else backoff(publication.attempts))
@@ -263,8 +275,9 @@ class Engine:
             status=ChannelStatus.NEEDS_RECONNECT, status_reason=reason)
         if updated:
             audit(channel.workspace_id, None, "channel.needs_reconnect", channel, reason=reason)
-            notify(channel.workspace_id, "channel_needs_reconnect",
-                   f"{channel.name} needs reconnecting: {reason} Its scheduled posts wait until it is.")
+            notify(channel.workspace_id, "channel_needs_reconnect", in_their_language(
+                gettext_lazy("%(channel)s needs reconnecting: %(reason)s Its scheduled posts wait until it is."),
+                channel=channel.name, reason=reason), link=f"/channels/?workspace={channel.workspace.slug}")
 
     @staticmethod
     def _save_credentials(channel: Channel, credentials: dict) -> None:

@@ -1,0 +1,304 @@
+"""Pages of the approval flow: a post with its thread, the review queue, and the client's link page."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string, select_template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from stoa.approvals import actions
+from stoa.approvals.models import ApprovalLink
+from stoa.errors import ActionError
+from stoa.posts.models import ApprovalState, Media, Post, Publication, Variant, VariantMedia
+from stoa.workspaces.access import (
+    Forbidden,
+    NotFound,
+    Permission,
+    access_post,
+    access_workspace,
+    check,
+    workspaces_for,
+)
+from stoa.workspaces.models import AuditEvent, Workspace
+
+PREVIEW = "web/_preview.html"
+
+
+def access_errors(view: Callable) -> Callable:
+    """NotFound -> 404 and Forbidden -> 403, the same for every page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as e:
+            raise Http404(str(e)) from None
+        except Forbidden as e:
+            raise PermissionDenied(str(e)) from None
+
+    return wrapped
+
+
+def allowed(user, workspace: Workspace, permission: Permission) -> bool:
+    try:
+        check(user, workspace, permission)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
+def visible_post(user, post_id: int) -> Post:
+    """The post if the user may see it: members who see publications see all posts; a client
+    sees only what was sent to them."""
+    post = access_post(user, post_id, Permission.VIEW)
+    if allowed(user, post.workspace, Permission.VIEW_PUBLICATIONS):
+        return post
+    if allowed(user, post.workspace, Permission.CLIENT_REVIEW) and \
+            actions.posts_for_client([post.workspace_id]).filter(pk=post.pk).exists():
+        return post
+    raise NotFound(f"No post {post_id}.")
+
+
+def _variants(post: Post, request: HttpRequest, **extra) -> list[Variant]:
+    """The post's variants with their publication and a rendered per-network preview, when the
+    preview template exists (else the page shows the plain text)."""
+    variants = list(post.variants.select_related("channel", "publication").prefetch_related(
+        Prefetch("variantmedia_set", queryset=VariantMedia.objects.select_related("media"))))
+    try:
+        select_template([PREVIEW])
+    except TemplateDoesNotExist:
+        return variants
+    for v in variants:
+        v.preview_html = render_to_string(PREVIEW, {"variant": v, **extra}, request)
+    return variants
+
+
+def _publication_of(variant: Variant) -> Publication | None:
+    try:
+        return variant.publication
+    except Publication.DoesNotExist:
+        return None
+
+
+# -- The post page ------------------------------------------------------------------------------
+
+@login_required
+@access_errors
+def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = visible_post(request.user, post_id)
+    if request.method == "POST":
+        error = _post_action(request, post)
+        if not error:
+            target = request.POST.get("next", "")
+            # Back to the review page when deciding from there; only paths inside Stoa.
+            return redirect(target if target.startswith("/") and not target.startswith("//") else
+                            reverse("post", args=[post.pk]))
+        post.refresh_from_db()
+        return render(request, "approvals/post.html", _post_context(request, post, error), status=422)
+    return render(request, "approvals/post.html", _post_context(request, post))
+
+
+def _post_action(request: HttpRequest, post: Post) -> str:
+    """One button on the post page; returns the error to show, if any."""
+    user, action, note = request.user, request.POST.get("action", ""), request.POST.get("comment", "")
+    is_client = allowed(user, post.workspace, Permission.CLIENT_REVIEW)
+    # Decide on the state the person saw on the page, so that a decision made meanwhile wins.
+    if request.POST.get("seen_state") in ApprovalState.values:
+        post.approval_state = request.POST["seen_state"]
+    try:
+        if action == "review":
+            check(user, post.workspace, Permission.EDIT_POSTS)
+            actions.send_for_review(user, post, note)
+        elif action in ("approve", "changes") and is_client:
+            actions.client_decide(user, post, approved=action == "approve", note=note)
+        elif action == "approve":
+            check(user, post.workspace, Permission.APPROVE)
+            actions.approve(user, post, note)
+        elif action == "changes":
+            check(user, post.workspace, Permission.APPROVE)
+            actions.request_changes(user, post, note)
+        elif action == "comment":
+            actions.add_comment(user, post, note)
+        else:
+            return gettext("Unknown action.")
+    except ActionError as e:
+        return e.summary()
+    return ""
+
+
+def _post_context(request: HttpRequest, post: Post, error: str = "") -> dict:
+    user, ws = request.user, post.workspace
+    can = {p.name.lower(): allowed(user, ws, p) for p in Permission}
+    variants = _variants(post, request)
+    for v in variants:
+        v.pub = _publication_of(v)
+    state = post.approval_state
+    buttons = {
+        "review": can["edit_posts"] and ws.requires_approval and state in (ApprovalState.DRAFT,
+                                                                             ApprovalState.CHANGES_REQUESTED),
+        "approve": (can["approve"] and state == ApprovalState.IN_REVIEW)
+        or (can["client_review"] and state == ApprovalState.WITH_CLIENT),
+        "changes": (can["approve"] and state in (ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT,
+                                                 ApprovalState.APPROVED))
+        or (can["client_review"] and state == ApprovalState.WITH_CLIENT),
+    }
+    history = []
+    if can["view_audit"]:
+        pub_ids = [v.pub.pk for v in variants if v.pub]
+        history = AuditEvent.objects.filter(workspace=ws).filter(
+            Q(object_type="post", object_id=post.pk) | Q(object_type="publication", object_id__in=pub_ids))[:100]
+    return {"post": post, "workspace": ws, "variants": variants, "comments": post.comments.all(),
+            "can": can, "buttons": buttons, "history": history, "error": error,
+            "edit_url": _edit_url(post) if can["edit_posts"] else ""}
+
+
+def _edit_url(post: Post) -> str:
+    try:
+        return reverse("compose-edit", args=[post.pk])
+    except NoReverseMatch:  # the composer is not installed
+        return ""
+
+
+# -- The review queue ---------------------------------------------------------------------------
+
+def _ids(user, permission: Permission) -> list[int]:
+    return list(workspaces_for(user, permission).values_list("pk", flat=True))
+
+
+def _posts(**filters):
+    return (Post.objects.filter(**filters).select_related("workspace", "created_by")
+            .prefetch_related("variants__channel", "variants__publication").order_by("created_at"))
+
+
+@login_required
+@access_errors
+def review(request: HttpRequest) -> HttpResponse:
+    return render(request, "approvals/review.html", _review_context(request))
+
+
+def _review_context(request: HttpRequest, **extra) -> dict:
+    user = request.user
+    senders = list(workspaces_for(user, Permission.SEND_TO_CLIENT))
+    with_client = list(_posts(workspace__in=senders, approval_state=ApprovalState.WITH_CLIENT))
+    send_forms = [{"workspace": w, "posts": [p for p in with_client if p.workspace_id == w.pk]} for w in senders]
+    links = (ApprovalLink.objects.filter(workspace__in=senders).select_related("workspace", "created_by")
+             .prefetch_related("posts")[:50])
+    now = timezone.now()
+    for link in links:
+        link.problem = actions.link_problem(link)
+    reviewing, editing = _ids(user, Permission.APPROVE), _ids(user, Permission.EDIT_POSTS)
+    return {
+        "reviewer": bool(reviewing), "editor": bool(editing),
+        "to_review": _posts(workspace_id__in=reviewing, approval_state=ApprovalState.IN_REVIEW),
+        "for_client": _posts(workspace_id__in=_ids(user, Permission.CLIENT_REVIEW),
+                             approval_state=ApprovalState.WITH_CLIENT),
+        "changes": _posts(workspace_id__in=editing, approval_state=ApprovalState.CHANGES_REQUESTED),
+        "send_forms": [f for f in send_forms if f["posts"]], "links": links, "now": now,
+        "can_send": bool(senders), **extra,
+    }
+
+
+@login_required
+@require_POST
+@access_errors
+def send_to_client(request: HttpRequest) -> HttpResponse:
+    workspace = access_workspace(request.user, request.POST.get("workspace", ""), Permission.SEND_TO_CLIENT)
+    ids = [int(i) for i in request.POST.getlist("posts") if i.isdigit()]
+    posts = Post.objects.filter(pk__in=ids, workspace=workspace)
+    try:
+        days = int(request.POST.get("days_valid") or 7)
+        link, token = actions.create_approval_link(
+            request.user, workspace, posts, request.POST.get("recipient_name", ""),
+            request.POST.get("recipient_email", ""), days_valid=days, message=request.POST.get("message", ""))
+    except ValueError:
+        error = {"workspace": workspace.slug, "message": gettext("Give the number of days the link stays valid.")}
+        return render(request, "approvals/review.html", _review_context(request, send_error=error), status=422)
+    except ActionError as e:
+        error = {"workspace": workspace.slug, "message": e.summary()}
+        return render(request, "approvals/review.html", _review_context(request, send_error=error), status=422)
+    return render(request, "approvals/review.html",
+                  _review_context(request, new_link=link, new_link_url=actions.approval_url(token)))
+
+
+@login_required
+@require_POST
+@access_errors
+def revoke_link(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = get_object_or_404(ApprovalLink.objects.select_related("workspace"), pk=link_id,
+                             workspace__in=workspaces_for(request.user, Permission.VIEW))
+    access_workspace(request.user, link.workspace_id, Permission.SEND_TO_CLIENT)
+    actions.revoke_link(request.user, link)
+    return redirect("review")
+
+
+# -- The client's link page (no account) ----------------------------------------------------------
+
+def client_approval(request: HttpRequest, token: str) -> HttpResponse:
+    link = actions.link_for_token(token)
+    problem = actions.link_problem(link)
+    if problem:
+        return render(request, "approvals/link_problem.html", {"link": link, "problem": problem},
+                      status=404 if problem == "unknown" else 410)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        post_id = request.POST.get("post", "")
+        post = link.posts.filter(pk=int(post_id)).first() if post_id.isdigit() else None
+        if post is None:
+            return render(request, "approvals/link_problem.html", {"link": link, "problem": "post"}, status=404)
+        error = _client_action(request, link, post)
+        if not error:
+            return redirect(f"{reverse('client-approval', args=[token])}#post-{post.pk}")
+        errors[post.pk] = error
+    posts = list(link.posts.select_related("workspace").order_by("created_at"))
+    for p in posts:
+        p.variant_list = _variants(p, request, client_token=token)
+        for v in p.variant_list:
+            v.pub = _publication_of(v)
+        p.error = errors.get(p.pk, "")
+        p.comment_list = list(p.comments.all())
+    return render(request, "approvals/client.html", {"link": link, "workspace": link.workspace, "posts": posts,
+                                                     "sender": _sender(link), "client_token": token},
+                  status=422 if errors else 200)
+
+
+def client_media(request: HttpRequest, token: str, media_id: int) -> HttpResponse:
+    """An image of a post sent with a working link, for the client who has no account."""
+    link = actions.link_for_token(token)
+    if actions.link_problem(link):
+        raise Http404("No such link.")
+    media = get_object_or_404(Media, pk=media_id, workspace_id=link.workspace_id,
+                              variant__post__approval_links=link)
+    file = media.thumbnail or media.file
+    response = FileResponse(file.open("rb"), content_type=media.content_type if file == media.file else None)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _sender(link: ApprovalLink) -> str:
+    if link.created_by:
+        return link.created_by.get_full_name() or link.created_by.get_username()
+    return link.workspace.name
+
+
+def _client_action(request: HttpRequest, link: ApprovalLink, post: Post) -> str:
+    decision, note = request.POST.get("decision", ""), request.POST.get("comment", "")
+    name = request.POST.get("name", "")
+    try:
+        if decision in ("approve", "changes"):
+            actions.client_decide(link, post, approved=decision == "approve", name=name, note=note)
+        elif decision == "comment":
+            actions.add_comment(link, post, note, name=name)
+        else:
+            return gettext("Unknown action.")
+    except ActionError as e:
+        return e.summary()
+    return ""

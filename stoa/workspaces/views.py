@@ -1,0 +1,214 @@
+"""Pages: the team and invitations, notifications, personal preferences and workspace settings."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from stoa.approvals.views import access_errors, allowed
+from stoa.errors import ActionError
+from stoa.workspaces import team
+from stoa.workspaces.access import Permission, access_workspace, workspaces_for
+from stoa.workspaces.actions import create_workspace
+from stoa.workspaces.models import ApprovalFlow, Invitation, Membership, Role, Workspace
+
+
+def _chosen(request: HttpRequest, permission: Permission) -> tuple[list[Workspace], Workspace | None]:
+    """The user's workspaces and the one chosen with ?workspace=<slug> (the first by default)."""
+    mine = list(workspaces_for(request.user, permission))
+    slug = request.GET.get("workspace") or request.POST.get("workspace")
+    if slug:
+        return mine, access_workspace(request.user, slug, permission)
+    return mine, (mine[0] if mine else None)
+
+
+# -- Team -----------------------------------------------------------------------------------------
+
+@login_required
+@access_errors
+def team_page(request: HttpRequest) -> HttpResponse:
+    mine, workspace = _chosen(request, Permission.VIEW_PUBLICATIONS)
+    return render(request, "workspaces/team.html", _team_context(request, mine, workspace))
+
+
+def _team_context(request: HttpRequest, mine: list, workspace: Workspace | None, **extra) -> dict:
+    if workspace is None:
+        return {"workspaces": mine, "workspace": None, **extra}
+    can_manage = allowed(request.user, workspace, Permission.MANAGE_WORKSPACE)
+    invitations = workspace.invitations.filter(accepted_at=None, revoked_at=None).select_related("invited_by")
+    return {"workspaces": mine, "workspace": workspace, "can_manage": can_manage, "roles": Role.choices,
+            "members": workspace.memberships.select_related("user").order_by("user__username"),
+            "invitations": invitations if can_manage else [], **extra}
+
+
+def _team_url(workspace: Workspace) -> str:
+    return f"{reverse('team')}?workspace={workspace.slug}"
+
+
+def _team_error(request: HttpRequest, workspace: Workspace, error: ActionError) -> HttpResponse:
+    mine = list(workspaces_for(request.user, Permission.VIEW_PUBLICATIONS))
+    return render(request, "workspaces/team.html", _team_context(request, mine, workspace, error=error.summary()),
+                  status=422)
+
+
+def _membership(request: HttpRequest, membership_id: int) -> Membership:
+    membership = get_object_or_404(Membership.objects.select_related("user", "workspace"), pk=membership_id,
+                                   workspace__in=workspaces_for(request.user))
+    access_workspace(request.user, membership.workspace_id, Permission.MANAGE_WORKSPACE)
+    return membership
+
+
+@login_required
+@require_POST
+@access_errors
+def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _membership(request, membership_id)
+    try:
+        team.set_role(request.user, membership, request.POST.get("role", ""))
+    except ActionError as e:
+        return _team_error(request, membership.workspace, e)
+    return redirect(_team_url(membership.workspace))
+
+
+@login_required
+@require_POST
+@access_errors
+def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _membership(request, membership_id)
+    try:
+        team.remove_member(request.user, membership)
+    except ActionError as e:
+        return _team_error(request, membership.workspace, e)
+    if membership.user_id == request.user.pk:
+        return redirect("home")
+    return redirect(_team_url(membership.workspace))
+
+
+@login_required
+@require_POST
+@access_errors
+def invite(request: HttpRequest) -> HttpResponse:
+    workspace = access_workspace(request.user, request.POST.get("workspace", ""), Permission.MANAGE_WORKSPACE)
+    try:
+        invitation, token = team.invite(request.user, workspace, request.POST.get("email", ""),
+                                        request.POST.get("role", ""))
+    except ActionError as e:
+        return _team_error(request, workspace, e)
+    messages.success(request, gettext("Invitation emailed to %(email)s.") % {"email": invitation.email})
+    return redirect(_team_url(workspace))
+
+
+@login_required
+@require_POST
+@access_errors
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("workspace"), pk=invitation_id,
+                                   workspace__in=workspaces_for(request.user))
+    access_workspace(request.user, invitation.workspace_id, Permission.MANAGE_WORKSPACE)
+    team.revoke_invitation(request.user, invitation)
+    return redirect(_team_url(invitation.workspace))
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """A logged-in person joins; anyone else creates an account here and joins."""
+    invitation = team.invitation_for_token(token)
+    problem = team.invitation_problem(invitation)
+    if problem:
+        return render(request, "workspaces/invitation_problem.html",
+                      {"message": team.PROBLEM_MESSAGES[problem], "invitation": invitation},
+                      status=404 if problem == "unknown" else 410)
+    context = {"invitation": invitation, "role": Role(invitation.role).label}
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                team.accept_invitation(request.user, invitation)
+            else:
+                user = team.sign_up_and_accept(invitation, request.POST.get("username", ""),
+                                               request.POST.get("password", ""))
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        except ActionError as e:
+            context.update(errors=e.errors, username=request.POST.get("username", ""))
+            return render(request, "workspaces/accept.html", context, status=422)
+        messages.success(request, gettext("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name})
+        return redirect("home")
+    return render(request, "workspaces/accept.html", context)
+
+
+# -- Notifications and preferences ----------------------------------------------------------------
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+        team.mark_read(request.user, None if request.POST.get("all") else ids)
+        target = request.POST.get("next", "")
+        # Only a path inside Stoa, never another site.
+        if target.startswith("/") and not target.startswith("//"):
+            return redirect(target)
+        return redirect("notifications")
+    items = request.user.notifications.select_related("workspace")[:200]
+    return render(request, "workspaces/notifications.html", {"notifications": items})
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            team.set_language(request.user, request.POST.get("language", ""))
+            return redirect("preferences")
+        except ActionError as e:
+            error = e.summary()
+    current = getattr(request.user, "stoa_settings", None)
+    return render(request, "workspaces/preferences.html",
+                  {"languages": settings.LANGUAGES, "current": current.language if current else request.LANGUAGE_CODE,
+                   "error": error}, status=422 if error else 200)
+
+
+# -- Workspace settings ---------------------------------------------------------------------------
+
+def _settings_context(workspace: Workspace | None, **extra) -> dict:
+    return {"workspace": workspace, "flows": ApprovalFlow.choices, "languages": settings.LANGUAGES,
+            "timezones": sorted(zoneinfo.available_timezones()), **extra}
+
+
+@login_required
+@access_errors
+def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = access_workspace(request.user, slug, Permission.MANAGE_WORKSPACE)
+    if request.method == "POST":
+        p = request.POST
+        try:
+            team.update_workspace(request.user, workspace, name=p.get("name", ""),
+                                  timezone_name=p.get("timezone", "").strip(), language=p.get("language", ""),
+                                  approval_flow=p.get("approval_flow", ""),
+                                  max_selling_percent=p.get("max_selling_percent", ""),
+                                  max_selling_in_a_row=p.get("max_selling_in_a_row", ""))
+        except ActionError as e:
+            workspace.refresh_from_db()
+            return render(request, "workspaces/settings.html",
+                          _settings_context(workspace, errors=e.errors, values=p), status=422)
+        messages.success(request, gettext("Settings saved."))
+        return redirect("workspace-settings", slug=workspace.slug)
+    return render(request, "workspaces/settings.html", _settings_context(workspace))
+
+
+@login_required
+def new_workspace(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        p = request.POST
+        try:
+            workspace = create_workspace(request.user, p.get("name", ""), timezone=p.get("timezone", "").strip(),
+                                         language=p.get("language", "en"))
+        except ActionError as e:
+            return render(request, "workspaces/new.html", _settings_context(None, errors=e.errors, values=p),
+                          status=422)
+        return redirect("workspace-settings", slug=workspace.slug)
+    return render(request, "workspaces/new.html", _settings_context(None))

@@ -1,0 +1,95 @@
+"""The channels page: list, connect with the network's own check, rules, reconnect, disable."""
+
+import pytest
+from django.test import Client
+
+from stoa.channels.models import Channel, ChannelStatus
+from stoa.workspaces.models import AuditEvent
+
+
+def as_user(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_channels_page_highlights_a_channel_that_needs_reconnecting(owner, workspace, channel):
+    Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT,
+                                                 status_reason="The access token is invalid")
+    page = as_user(owner).get(f"/channels/?workspace={workspace.slug}").content.decode()
+    assert "Mastodon 1" in page and 'class="needs_reconnect"' in page and "The access token is invalid" in page
+    assert 'type="password" name="access_token"' in page and "token-1" not in page
+
+
+def test_connect_with_bad_credentials_shows_the_networks_error(owner, workspace, fake_network):
+    response = as_user(owner).post("/channels/connect/", {
+        "workspace": workspace.slug, "network": "mastodon", "instance_url": fake_network.url,
+        "access_token": "stolen-token"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "The access token is invalid" in html
+    assert fake_network.url in html and "stolen-token" not in html  # typed values back, secrets never
+    assert not Channel.objects.exists()
+
+
+def test_connect_with_good_credentials_keeps_them_encrypted(owner, workspace, fake_network):
+    response = as_user(owner).post("/channels/connect/", {
+        "workspace": workspace.slug, "network": "mastodon", "instance_url": fake_network.url,
+        "access_token": "token-3", "min_gap_minutes": "30", "daily_max": "4"})
+    assert response.status_code == 302
+    channel = Channel.objects.get()
+    assert channel.credentials == {"access_token": "token-3"} and "token-3" not in channel.credentials_encrypted
+    assert (channel.min_gap_minutes, channel.daily_max) == (30, 4)
+    assert channel.config["instance_url"] == fake_network.url
+
+
+def test_missing_fields_and_bad_rules_are_refused(owner, workspace, fake_network):
+    c = as_user(owner)
+    response = c.post("/channels/connect/", {"workspace": workspace.slug, "network": "telegram"})
+    assert response.status_code == 422 and "Telegram needs" in response.content.decode()
+    response = c.post("/channels/connect/", {"workspace": workspace.slug, "network": "mastodon",
+                                             "instance_url": fake_network.url, "access_token": "token-3",
+                                             "min_gap_minutes": "soon"})
+    assert response.status_code == 422 and not Channel.objects.exists()
+
+
+def test_rules_reconnect_and_disable(owner, workspace, channel):
+    c = as_user(owner)
+    assert c.post(f"/channels/{channel.pk}/rules/", {"min_gap_minutes": "60", "daily_max": "3"}).status_code == 302
+    assert c.post(f"/channels/{channel.pk}/rules/", {"min_gap_minutes": "-5", "daily_max": "3"}).status_code == 422
+    channel.refresh_from_db()
+    assert (channel.min_gap_minutes, channel.daily_max) == (60, 3)
+    Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT)
+    assert c.post(f"/channels/{channel.pk}/status/", {"status": "active"}).status_code == 422
+    assert c.post(f"/channels/{channel.pk}/reconnect/", {"access_token": "nope"}).status_code == 422
+    assert c.post(f"/channels/{channel.pk}/reconnect/", {"access_token": "token-1"}).status_code == 302
+    assert Channel.objects.get(pk=channel.pk).status == ChannelStatus.ACTIVE
+    assert c.post(f"/channels/{channel.pk}/status/", {"status": "disabled"}).status_code == 302
+    assert Channel.objects.get(pk=channel.pk).status == ChannelStatus.DISABLED
+    assert AuditEvent.objects.filter(action="channel.reconnected").exists()
+
+
+@pytest.mark.parametrize("role", ["content_editor", "analyst", "community_manager"])
+def test_only_channel_managers_change_channels(role, member, workspace, channel, fake_network):
+    c = as_user(member(role))
+    page = c.get(f"/channels/?workspace={workspace.slug}").content.decode()
+    assert "Mastodon 1" in page and "Connect a channel" not in page
+    assert c.post(f"/channels/{channel.pk}/status/", {"status": "disabled"}).status_code == 403
+    response = c.post("/channels/connect/", {"workspace": workspace.slug, "network": "mastodon",
+                                             "instance_url": fake_network.url, "access_token": "token-5"})
+    assert response.status_code == 403
+    assert Channel.objects.get().status == ChannelStatus.ACTIVE and Channel.objects.count() == 1
+
+
+def test_client_does_not_see_channels(member, workspace, channel):
+    assert as_user(member("client")).get(f"/channels/?workspace={workspace.slug}").status_code == 403
+
+
+def test_stranger_gets_404(stranger, workspace, channel):
+    c = as_user(stranger)
+    assert c.get(f"/channels/?workspace={workspace.slug}").status_code == 404
+    assert c.post(f"/channels/{channel.pk}/rules/", {"min_gap_minutes": "1", "daily_max": "1"}).status_code == 404
+    assert c.post(f"/channels/{channel.pk}/reconnect/", {"access_token": "token-1"}).status_code == 404
+    assert c.post(f"/channels/{channel.pk}/status/", {"status": "disabled"}).status_code == 404
+    assert c.post("/channels/connect/", {"workspace": workspace.slug, "network": "mastodon"}).status_code == 404
+    assert Channel.objects.get().min_gap_minutes == 0
