@@ -11,7 +11,6 @@ from django.utils import timezone
 from stoa.posts.actions import VariantInput, create_post
 from stoa.posts.models import Post
 from stoa.workspaces.models import AuditEvent
-from tests.web import test_browser
 
 
 def upload(*rows: str, name: str = "posts.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
@@ -26,9 +25,6 @@ def future() -> str:
 def logged_in(client, owner):
     client.force_login(owner)
     return client
-
-
-page = test_browser.page  # the Playwright fixture
 
 
 def url(workspace) -> str:
