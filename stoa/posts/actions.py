@@ -8,10 +8,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stoa.approvals.actions import content_changed
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
+from stoa.posts.media_files import inspect, sniff_content_type
 from stoa.posts.models import (
     CANCELLABLE_STATES,
     EDITABLE_STATES,
@@ -25,18 +27,10 @@ from stoa.posts.models import (
     VariantMedia,
 )
 from stoa.posts.times import to_local, to_utc
-from stoa.providers.base import Draft, MediaFile
+from stoa.providers.base import Draft, MediaFile, Problem
 from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
 
-# Allowed uploads and the bytes each format starts with: the file's own bytes decide, not its name.
-MEDIA_SIGNATURES: dict[str, tuple[int, bytes]] = {
-    "image/jpeg": (0, b"\xff\xd8\xff"),
-    "image/png": (0, b"\x89PNG\r\n\x1a\n"),
-    "image/gif": (0, b"GIF8"),
-    "image/webp": (8, b"WEBP"),
-    "video/mp4": (4, b"ftyp"),
-}
 OCCUPYING_STATES = (State.SCHEDULED, State.PUBLISHING, State.PUBLISHED)
 
 
@@ -48,33 +42,90 @@ class VariantInput:
     text: str | None = None
     media_ids: list[int] | None = None
     options: dict = field(default_factory=dict)
+    scheduled_at: datetime | None = None  # this channel's own time (its queue slot); else the post's
+
+
+@dataclass
+class ChannelCheck:
+    """One channel's verdict on a post being written: what is wrong, and how much text is left."""
+
+    channel: Channel
+    problems: list[Problem]
+    length: int
+    limit: int
+    scheduled_at: datetime | None = None
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.length
+
+    def messages(self) -> list[str]:
+        """Each problem as one sentence that names the channel."""
+        return [p.message if p.field in NAMED_FIELDS else f"{self.channel.name} ({p.field}): {p.message}"
+                for p in self.problems]
+
+
+@dataclass
+class ResolvedVariant:
+    index: int  # in the request, for error keys
+    channel: Channel
+    text: str
+    media: list[Media]
+    options: dict
+    scheduled_at: datetime | None
+
+
+# Problems whose message already names the channel.
+NAMED_FIELDS = ("channel", "scheduled_at")
 
 
 # -- Media --------------------------------------------------------------------------------
 
 
-def sniff_content_type(data: bytes) -> str | None:
-    for content_type, (offset, signature) in MEDIA_SIGNATURES.items():
-        if data[offset:offset + len(signature)] == signature:
-            return content_type
-    return None
-
-
 def add_media(actor, workspace: Workspace, filename: str, data: bytes, alt_text: str = "") -> Media:
+    """Keep an upload in the workspace's library, once its bytes show it is an image or video that opens."""
     limit = settings.STOA_MAX_UPLOAD_BYTES
     if len(data) > limit:
-        raise ActionError({"file": [f"{filename} is {len(data) / 1e6:.1f} MB; Stoa accepts at most "
-                                    f"{limit / 1e6:.0f} MB."]})
+        raise ActionError({"file": [_("%(file)s is %(size).1f MB; Stoa accepts at most %(max).0f MB.")
+                                    % {"file": filename, "size": len(data) / 1e6, "max": limit / 1e6}]})
     content_type = sniff_content_type(data)
     if content_type is None:
-        raise ActionError({"file": [f"{filename} is not a JPEG, PNG, GIF, WebP image or MP4 video."]})
+        raise ActionError({"file": [_("%(file)s is not a JPEG, PNG, GIF, WebP image or MP4 video.")
+                                    % {"file": filename}]})
+    info = inspect(filename, content_type, data)
     with transaction.atomic():
-        media = Media(workspace=workspace, filename=filename[:255], content_type=content_type,
-                      size=len(data), alt_text=alt_text)
+        media = Media(workspace=workspace, filename=filename[:255], content_type=content_type, size=len(data),
+                      alt_text=alt_text, width=info.width, height=info.height,
+                      duration_seconds=info.duration_seconds)
         media.file.save(filename, ContentFile(data), save=False)
+        if info.thumbnail:
+            extension = "png" if info.thumbnail.startswith(b"\x89PNG") else "jpg"
+            media.thumbnail.save(f"thumb-{filename.rsplit('.', 1)[0]}.{extension}", ContentFile(info.thumbnail),
+                                 save=False)
         media.save()
         audit(workspace.pk, actor, "media.added", media, filename=filename, size=len(data))
     return media
+
+
+def set_alt_text(actor, media: Media, alt_text: str) -> Media:
+    media.alt_text = alt_text.strip()
+    media.save(update_fields=["alt_text"])
+    audit(media.workspace_id, actor, "media.alt_text", media)
+    return media
+
+
+def delete_media(actor, media: Media) -> None:
+    """Remove a file from the library; one that a post uses stays, so nothing planned loses its picture."""
+    used = Post.objects.filter(variants__variantmedia__media=media).distinct().count()
+    if used:
+        raise ActionError({"media": [ngettext("%(file)s is used by %(count)d post; remove it there first.",
+                                              "%(file)s is used by %(count)d posts; remove it there first.", used)
+                                     % {"file": media.filename, "count": used}]})
+    with transaction.atomic():
+        audit(media.workspace_id, actor, "media.deleted", media, filename=media.filename)
+        files = [f for f in (media.file, media.thumbnail) if f]
+        media.delete()
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
 
 
 def _media_file(media: Media) -> MediaFile:
@@ -96,16 +147,25 @@ def draft_for(variant: Variant, workspace: Workspace | None = None) -> Draft:
                  options=options, language=language)
 
 
-def channel_problems(channel: Channel, draft: Draft) -> list[str]:
-    """What the channel's network says is wrong with the draft, each prefixed with the channel."""
+def check_channel(channel: Channel, draft: Draft, when: datetime | None = None,
+                  exclude_id: int | None = None) -> ChannelCheck:
+    """The channel's state, its network's rules and, given a time, its posting rules, against the draft."""
     problems = []
     if channel.status != ChannelStatus.ACTIVE:
-        problems.append(_("%(channel)s is %(status)s: %(reason)s.") % {
+        problems.append(Problem("channel", _("%(channel)s is %(status)s: %(reason)s.") % {
             "channel": channel.name, "status": str(channel.get_status_display()).lower(),
-            "reason": channel.status_reason or _("reconnect it first")})
-    for problem in channel.provider().validate(draft):
-        problems.append(f"{channel.name} ({problem.field}): {problem.message}")  # the message is translated
-    return problems
+            "reason": channel.status_reason or _("reconnect it first")}))
+    provider = channel.provider()
+    problems += provider.validate(draft)
+    if when:
+        problems += [Problem("scheduled_at", m) for m in rule_problems(channel, when, exclude_id=exclude_id)]
+    length, limit = provider.text_budget(draft)
+    return ChannelCheck(channel, problems, length, limit, when)
+
+
+def channel_problems(channel: Channel, draft: Draft) -> list[str]:
+    """What the channel's network says is wrong with the draft, each naming the channel."""
+    return check_channel(channel, draft).messages()
 
 
 def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = None,
@@ -145,11 +205,11 @@ def _check_time(when: datetime, field_name: str = "scheduled_at") -> None:
 
 
 def _resolve_variants(workspace: Workspace, text: str, media_ids: list[int],
-                      variants: list[VariantInput]) -> tuple[list[tuple[Channel, str, list[Media], dict]], dict]:
+                      variants: list[VariantInput]) -> tuple[list[ResolvedVariant], dict]:
     """Channels and media of the request, looked up inside the workspace only."""
     errors: dict[str, list[str]] = {}
     if not variants:
-        errors["variants"] = ["Choose at least one channel."]
+        errors["variants"] = [_("Choose at least one channel.")]
     channels = {c.pk: c for c in Channel.objects.filter(workspace=workspace,
                                                         pk__in=[v.channel_id for v in variants])}
     wanted_media = set(media_ids) | {m for v in variants for m in (v.media_ids or [])}
@@ -171,48 +231,92 @@ def _resolve_variants(workspace: Workspace, text: str, media_ids: list[int],
             errors.setdefault(f"variants[{i}].media_ids", []).append(
                 _("No media %(ids)s in %(workspace)s.") % {"ids": missing, "workspace": workspace.name})
             continue
-        text_for_channel = text if v.text is None else v.text
-        resolved.append((channel, text_for_channel, [media[m] for m in ids], dict(v.options)))
+        resolved.append(ResolvedVariant(i, channel, text if v.text is None else v.text, [media[m] for m in ids],
+                                        dict(v.options), v.scheduled_at))
     return resolved, errors
+
+
+def _utc_time(when: datetime | None, workspace: Workspace, errors: dict) -> datetime | None:
+    """A time of the request in UTC, or None with the reason added to `errors`."""
+    if when is None:
+        return None
+    try:
+        utc = to_utc(when, workspace.timezone)
+        _check_time(utc)
+    except ActionError as e:
+        for key, messages in e.errors.items():
+            errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+        return None
+    return utc
+
+
+def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantInput],
+               media_ids: list[int] | None = None,
+               scheduled_at: datetime | None = None) -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
+    """Everything wrong with a post before it is saved: the same checks answer the composer while
+    someone types, the API's check endpoint, and create_post, so they never disagree."""
+    resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
+    post_time = _utc_time(scheduled_at, workspace, errors)
+    checks = []
+    for r in resolved:
+        r.scheduled_at = _utc_time(r.scheduled_at, workspace, errors) if r.scheduled_at else post_time
+        draft = Draft(text=r.text, media=tuple(_media_file(m) for m in r.media), options=r.options,
+                      language=r.options.get("language", "") or workspace.language)
+        check = check_channel(r.channel, draft, r.scheduled_at)
+        checks.append(check)
+        if check.problems:
+            errors[f"variants[{r.index}]"] = check.messages()
+    return resolved, checks, errors
 
 
 def create_post(actor, workspace: Workspace, *, text: str = "", variants: list[VariantInput],
                 media_ids: list[int] | None = None, scheduled_at: datetime | None = None,
                 title: str = "", content_type: str = ContentType.OTHER, tags: list[str] | None = None) -> Post:
     """A post with a variant and a publication per channel: scheduled at `scheduled_at` (a naive
-    time is local to the workspace), or a draft when it is None. All-or-nothing."""
+    time is local to the workspace) or at a variant's own time, or a draft when neither is given.
+    All-or-nothing."""
     if content_type not in ContentType.values:
         choices = ", ".join(ContentType.values)
         raise ActionError({"content_type": [_("Choose one of %(choices)s.") % {"choices": choices}]})
-    resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
-    when = to_utc(scheduled_at, workspace.timezone) if scheduled_at else None
-    if when:
-        try:
-            _check_time(when)
-        except ActionError as e:
-            errors.update(e.errors)
-    for i, (channel, body, media, options) in enumerate(resolved):
-        draft = Draft(text=body, media=tuple(_media_file(m) for m in media), options=options)
-        problems = channel_problems(channel, draft)
-        if when:
-            problems += rule_problems(channel, when)
-        if problems:
-            errors[f"variants[{i}]"] = problems
+    resolved, _checks, errors = check_post(workspace, text=text, variants=variants, media_ids=media_ids,
+                                           scheduled_at=scheduled_at)
     if errors:
         raise ActionError(errors)
     with transaction.atomic():
         post = Post.objects.create(workspace=workspace, title=title, content_type=content_type,
-                                   tags=list(tags or []), created_by=actor)
-        for channel, body, media, options in resolved:
-            variant = Variant.objects.create(post=post, channel=channel, text=body, options=options)
+                                   tags=clean_tags(tags or []), created_by=actor)
+        for r in resolved:
+            variant = Variant.objects.create(post=post, channel=r.channel, text=r.text, options=r.options)
             VariantMedia.objects.bulk_create(
-                VariantMedia(variant=variant, media=m, position=n) for n, m in enumerate(media))
+                VariantMedia(variant=variant, media=m, position=n) for n, m in enumerate(r.media))
+            when = r.scheduled_at
             publication = Publication.objects.create(
-                variant=variant, channel=channel, workspace=workspace,
+                variant=variant, channel=r.channel, workspace=workspace,
                 state=State.SCHEDULED if when else State.DRAFT, scheduled_at=when, next_attempt_at=when)
             audit(workspace.pk, actor, "publication.scheduled" if when else "publication.drafted",
-                  publication, channel=channel.name, scheduled_at=when.isoformat() if when else None)
-        audit(workspace.pk, actor, "post.created", post, channels=[c.name for c, *_ in resolved])
+                  publication, channel=r.channel.name, scheduled_at=when.isoformat() if when else None)
+        audit(workspace.pk, actor, "post.created", post, channels=[r.channel.name for r in resolved])
+    return post
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    """Tags as people type them ("#Winter, menu"): trimmed, without '#', each once, in order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        tag = str(tag).strip().lstrip("#").strip()
+        if tag and tag.casefold() not in {t.casefold() for t in seen}:
+            seen[tag[:60]] = None
+    return list(seen)
+
+
+def update_post_details(actor, post: Post, *, title: str, content_type: str, tags: list[str]) -> Post:
+    """What the post is (title, content type, tags); not what it says, so approval stays as it is."""
+    if content_type not in ContentType.values:
+        raise ActionError({"content_type": [_("Choose one of %(choices)s.")
+                                            % {"choices": ", ".join(ContentType.values)}]})
+    post.title, post.content_type, post.tags = title[:200], content_type, clean_tags(tags)
+    post.save(update_fields=["title", "content_type", "tags"])
+    audit(post.workspace_id, actor, "post.details", post)
     return post
 
 

@@ -53,6 +53,7 @@ class Media(models.Model):
     size = models.PositiveBigIntegerField()
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)  # videos
     thumbnail = models.FileField(upload_to=media_upload_path, blank=True, default="")
     alt_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

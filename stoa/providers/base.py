@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 import regex
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class ErrorKind(enum.StrEnum):
@@ -142,7 +143,14 @@ class Provider:
     def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
         self.config = dict(config)
         self.credentials = dict(credentials)
-        self.http = http or httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
+        self._http = http
+
+    @property
+    def http(self) -> httpx.Client:
+        """Made on first use: validating a draft, as the composer does on every keystroke, needs none."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
+        return self._http
 
     # -- What each network implements -------------------------------------------------
 
@@ -174,37 +182,47 @@ class Provider:
     def text_length(self, text: str) -> int:
         return COUNTERS[self.effective_limits().counts](text)
 
+    def visible_text(self, draft: Draft) -> str:
+        """The text readers will see; networks with markup (Telegram) count this, not the markup."""
+        return draft.text
+
+    def text_budget(self, draft: Draft) -> tuple[int, int]:
+        """How long the draft's text is, counted the way this network counts, and how long it may be."""
+        limits = self.effective_limits()
+        limit = limits.max_caption if draft.media and limits.max_caption else limits.max_text
+        return self.text_length(self.visible_text(draft)), limit
+
     def validate(self, draft: Draft) -> list[Problem]:
-        """Everything wrong with the draft for this network, without calling the network."""
+        """Everything wrong with the draft for this network, without calling the network.
+        Messages are in the active language: the composer shows them next to the field."""
         limits = self.effective_limits()
         problems = []
-        max_text = limits.max_caption if draft.media and limits.max_caption else limits.max_text
-        length = self.text_length(draft.text)
+        length, max_text = self.text_budget(draft)
         if length > max_text:
-            unit = "characters" if limits.counts != "graphemes" else "characters (graphemes)"
-            problems.append(
-                Problem("text", f"{self.name} allows {max_text} {unit}; this text has {length}.")
-            )
-        if not draft.text.strip() and not draft.media:
-            problems.append(Problem("text", "Write some text or attach media."))
+            message = (_("%(network)s allows %(max)d characters; this text has %(length)d.")
+                       if limits.counts != "graphemes" else
+                       _("%(network)s allows %(max)d characters (graphemes); this text has %(length)d."))
+            problems.append(Problem("text", message % {"network": self.name, "max": max_text, "length": length}))
+        if not self.visible_text(draft).strip() and not draft.media:
+            problems.append(Problem("text", _("Write some text or attach media.")))
         if len(draft.media) > limits.max_media:
-            problems.append(
-                Problem("media", f"{self.name} takes at most {limits.max_media} attachments; "
-                        f"this post has {len(draft.media)}.")
-            )
+            problems.append(Problem("media", _("%(network)s takes at most %(max)d attachments; this post has "
+                                               "%(count)d.") % {"network": self.name, "max": limits.max_media,
+                                                                "count": len(draft.media)}))
         for item in draft.media:
             if item.content_type not in limits.media_types:
-                problems.append(
-                    Problem("media", f"{item.filename}: {self.name} does not accept {item.content_type} "
-                            f"(it accepts {', '.join(sorted(limits.media_types))}).")
-                )
+                problems.append(Problem("media", _("%(file)s: %(network)s does not accept %(type)s (it accepts "
+                                                   "%(accepted)s).") % {
+                    "file": item.filename, "network": self.name, "type": item.content_type,
+                    "accepted": ", ".join(sorted(limits.media_types))}))
             elif item.size > limits.max_media_bytes:
-                problems.append(
-                    Problem("media", f"{item.filename} is {item.size / 1e6:.1f} MB; {self.name} accepts "
-                            f"at most {limits.max_media_bytes / 1e6:.1f} MB.")
-                )
+                problems.append(Problem("media", _("%(file)s is %(size).1f MB; %(network)s accepts at most "
+                                                   "%(max).1f MB.") % {
+                    "file": item.filename, "size": item.size / 1e6, "network": self.name,
+                    "max": limits.max_media_bytes / 1e6}))
         if draft.options.get("thread") and not self.supports_threads:
-            problems.append(Problem("options.thread", f"{self.name} does not support threads."))
+            problems.append(Problem("options.thread", _("%(network)s does not support threads.")
+                                    % {"network": self.name}))
         problems.extend(self.validate_network_specific(draft))
         return problems
 

@@ -10,7 +10,7 @@ from stoa.approvals import actions
 from stoa.approvals.models import ApprovalLink, PostComment
 from stoa.posts.models import ApprovalState, Post, Publication, State
 from tests.approvals.test_flow import draft, sent, state
-from tests.core.helpers import schedule
+from tests.core.helpers import image_bytes, schedule
 
 
 @pytest.fixture
@@ -198,13 +198,7 @@ def test_content_editor_cannot_send_to_the_client(client_flow, owner, member, ch
 
 
 def tiny_png() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "orange").save(buffer, "PNG")
-    return buffer.getvalue()
+    return image_bytes()
 
 
 def test_client_sees_the_images_of_the_posts_sent_and_nothing_else(client, client_flow, owner, channel,

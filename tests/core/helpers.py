@@ -1,6 +1,8 @@
+import io
 from datetime import timedelta
 
 from django.utils import timezone
+from PIL import Image
 
 from stoa.posts.actions import VariantInput, create_post
 from stoa.posts.models import Publication
@@ -30,3 +32,10 @@ def drain(engine: Engine | None = None, rounds: int = 50) -> None:
 def reload(publication: Publication) -> Publication:
     publication.refresh_from_db()
     return publication
+
+
+def image_bytes(width: int = 4, height: int = 4, kind: str = "PNG", colour: str = "orange") -> bytes:
+    """A real picture that opens, as uploads must."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, kind)
+    return buffer.getvalue()

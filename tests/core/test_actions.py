@@ -19,9 +19,9 @@ from stoa.posts.models import Publication, State
 from stoa.workspaces.access import Forbidden, NotFound, Permission, access_publication, access_workspace
 from stoa.workspaces.models import AuditEvent
 from tests.conftest import mastodon_channel
-from tests.core.helpers import schedule
+from tests.core.helpers import image_bytes, schedule
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes()
 
 
 # Also run on PostgreSQL by `make test-postgres`.

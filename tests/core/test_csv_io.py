@@ -21,8 +21,9 @@ from stoa.workspaces.access import ROLE_PERMISSIONS, Permission
 from stoa.workspaces.actions import create_workspace
 from stoa.workspaces.models import ApiToken, AuditEvent, Role
 from tests.conftest import mastodon_channel
+from tests.core.helpers import image_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = image_bytes()
 HEADER = "text,channels,scheduled_local,title,content_type,tags,media,thread\r\n"
 TEXTS = [
     'בוקר טוב, יפו! "קפה" ב-12 ₪ ☕\nמחר: מאפים 🥐',

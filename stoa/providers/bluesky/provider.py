@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext as _
 
 from stoa.providers.base import (
     Account,
@@ -249,18 +250,21 @@ class BlueskyProvider(Provider):
             problems.append(Problem("text", too_many_bytes(draft.text)))
         thread = draft.options.get("thread") or []
         if not isinstance(thread, list):
-            return problems + [Problem("options.thread", "The thread must be a list of posts.")]
+            return problems + [Problem("options.thread", _("A thread is a list of texts."))]
         for index, part in enumerate(thread):
             field = f"options.thread[{index}]"
             if not isinstance(part, str) or not part.strip():
-                problems.append(Problem(field, f"Post {index + 2} of the thread is empty."))
+                problems.append(Problem(field, _("Post %(number)d of the thread is empty.") % {"number": index + 2}))
                 continue
             length = self.text_length(part)
             if length > self.limits.max_text:
-                problems.append(Problem(field, f"Post {index + 2} of the thread has {length} characters "
-                                               f"(graphemes); Bluesky allows {self.limits.max_text}."))
+                problems.append(Problem(field, _("Post %(number)d of the thread has %(length)d characters; "
+                                                 "%(network)s allows %(max)d.")
+                                        % {"number": index + 2, "length": length, "network": self.name,
+                                           "max": self.limits.max_text}))
             elif len(part.encode("utf-8")) > MAX_POST_BYTES:
-                problems.append(Problem(field, f"Post {index + 2} of the thread: {too_many_bytes(part)}"))
+                problems.append(Problem(field, _("Post %(number)d of the thread: %(problem)s")
+                                        % {"number": index + 2, "problem": too_many_bytes(part)}))
         return problems
 
     # -- The session --------------------------------------------------------------------
@@ -423,5 +427,5 @@ def rate_limit_wait(response: httpx.Response) -> float | None:
 
 
 def too_many_bytes(text: str) -> str:
-    return (f"Bluesky stores at most {MAX_POST_BYTES} bytes of text; this has "
-            f"{len(text.encode('utf-8'))} (emoji and non-Latin letters take several bytes each).")
+    return _("Bluesky stores at most %(max)d bytes of text; this has %(bytes)d (emoji and non-Latin letters take "
+             "several bytes each).") % {"max": MAX_POST_BYTES, "bytes": len(text.encode("utf-8"))}

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from django.utils.translation import gettext as _
 
 from stoa.providers.base import (
     Account,
@@ -187,29 +188,33 @@ class MastodonProvider(Provider):
         # The base class measured the text alone; the content warning counts too.
         length = status_length(draft.text, spoiler, self.url_length)
         if spoiler and self.text_length(draft.text) <= limit < length:
-            problems.append(Problem("options.spoiler_text", f"Mastodon allows {limit} characters including "
-                                    f"the content warning; this post has {length}."))
+            problems.append(Problem("options.spoiler_text", _("Mastodon allows %(max)d characters including the "
+                                                              "content warning; this post has %(length)d.")
+                                    % {"max": limit, "length": length}))
         for number, text in enumerate(draft.options.get("thread") or [], start=2):
             length = status_length(text, spoiler, self.url_length)
             if length > limit:
-                problems.append(Problem("options.thread", f"Post {number} of the thread has {length} "
-                                        f"characters; Mastodon allows {limit}."))
+                problems.append(Problem("options.thread", _("Post %(number)d of the thread has %(length)d "
+                                                            "characters; %(network)s allows %(max)d.")
+                                        % {"number": number, "length": length, "network": self.name, "max": limit}))
             if not text.strip():
-                problems.append(Problem("options.thread", f"Post {number} of the thread is empty."))
+                problems.append(Problem("options.thread", _("Post %(number)d of the thread is empty.")
+                                        % {"number": number}))
         return problems + self.media_problems(draft)
 
     @staticmethod
     def option_problems(draft: Draft) -> list[Problem]:
         options, problems = draft.options, []
         if options.get("visibility", "public") not in VISIBILITIES:
-            problems.append(Problem("options.visibility", f"Choose a visibility: {', '.join(VISIBILITIES)}."))
+            problems.append(Problem("options.visibility", _("Choose a visibility: %(choices)s.")
+                                    % {"choices": ", ".join(VISIBILITIES)}))
         if not isinstance(options.get("spoiler_text") or "", str):
-            problems.append(Problem("options.spoiler_text", "The content warning must be text."))
+            problems.append(Problem("options.spoiler_text", _("The content warning must be text.")))
         if not isinstance(options.get("sensitive", False), bool):
-            problems.append(Problem("options.sensitive", "Choose yes or no."))
+            problems.append(Problem("options.sensitive", _("Choose yes or no.")))
         thread = options.get("thread") or []
         if not isinstance(thread, list) or not all(isinstance(text, str) for text in thread):
-            problems.append(Problem("options.thread", "A thread is a list of texts."))
+            problems.append(Problem("options.thread", _("A thread is a list of texts.")))
         return problems
 
     def media_problems(self, draft: Draft) -> list[Problem]:
@@ -218,15 +223,17 @@ class MastodonProvider(Provider):
             # Mastodon checks images against image_size_limit and video or audio against
             # video_size_limit; the base class already refused anything over the larger one.
             if item.content_type.startswith("image/") and self.image_limit < item.size <= self.video_limit:
-                problems.append(Problem("media", f"{item.filename} is {item.size / 1e6:.1f} MB; this server "
-                                        f"accepts images up to {self.image_limit / 1e6:.1f} MB."))
+                problems.append(Problem("media", _("%(file)s is %(size).1f MB; this server accepts images up to "
+                                                   "%(max).1f MB.") % {"file": item.filename, "size": item.size / 1e6,
+                                                                      "max": self.image_limit / 1e6}))
             alt_limit = self.config.get("description_limit")
             if alt_limit and len(item.alt_text) > int(alt_limit):
-                problems.append(Problem("media", f"The description of {item.filename} is longer than the "
-                                        f"{alt_limit} characters this server accepts."))
+                problems.append(Problem("media", _("The description of %(file)s is longer than the %(max)d "
+                                                   "characters this server accepts.")
+                                        % {"file": item.filename, "max": int(alt_limit)}))
         if len(draft.media) > 1 and any(is_audio_or_video(item) for item in draft.media):
-            problems.append(Problem("media", "Mastodon takes a video or audio file only on its own, "
-                                    "not together with other attachments."))
+            problems.append(Problem("media", _("Mastodon takes a video or audio file only on its own, not together "
+                                               "with other attachments.")))
         return problems
 
     # -- Publishing ---------------------------------------------------------------------
@@ -371,7 +378,7 @@ class MastodonProvider(Provider):
 
     def status_pages(self) -> Iterator[list[dict[str, Any]]]:
         params: dict[str, Any] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             page = self.get_json(f"/api/v1/accounts/{self.account_id()}/statuses", params=params)
             if not isinstance(page, list) or not all(isinstance(s, dict) and s.get("id") for s in page):
                 raise ProviderError("Mastodon listed the account's statuses in an unexpected form.",

@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import replace
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext as _
 
 from stoa.providers.base import (
     Account,
@@ -205,29 +205,37 @@ class TelegramProvider(Provider):
 
     # -- Validation ---------------------------------------------------------------------
 
+    def visible_text(self, draft: Draft) -> str:
+        """Telegram counts its limits after entities are parsed, so markup and entities like &amp;
+        don't count. Text whose markup is broken counts as written (validate() says what is wrong)."""
+        fmt = draft.options.get("format", "plain")
+        if fmt not in FORMATS:
+            return draft.text
+        try:
+            return render(draft.text, fmt).visible
+        except FormattingError:
+            return draft.text
+
     def validate(self, draft: Draft) -> list[Problem]:
-        """The base checks, run on the text readers will see: Telegram counts its limits after
-        entities are parsed, so markup and entities like &amp; don't count."""
-        problems, visible = [], draft.text
+        problems = []
         fmt = draft.options.get("format", "plain")
         if fmt in FORMATS:
             try:
-                visible = render(draft.text, fmt).visible
+                render(draft.text, fmt)
             except FormattingError as e:
                 problems.append(Problem("text", str(e)))
-        return problems + super().validate(replace(draft, text=visible))
+        return problems + super().validate(draft)
 
     def validate_network_specific(self, draft: Draft) -> list[Problem]:
         problems = []
         if draft.options.get("format", "plain") not in FORMATS:
-            problems.append(Problem("options.format", f"Choose a format: {', '.join(FORMATS)}."))
+            problems.append(Problem("options.format", _("Choose a format: %(choices)s.")
+                                    % {"choices": ", ".join(FORMATS)}))
         for option in ("disable_notification", "disable_web_page_preview"):
             if not isinstance(draft.options.get(option, False), bool):
-                problems.append(Problem(f"options.{option}", "Choose yes or no."))
+                problems.append(Problem(f"options.{option}", _("Choose yes or no.")))
         if not isinstance(draft.options.get("link_preview_options") or {}, dict):
-            problems.append(
-                Problem("options.link_preview_options", "Link preview options must be an object.")
-            )
+            problems.append(Problem("options.link_preview_options", _("Link preview options must be an object.")))
         return problems
 
     # -- Talking to the Bot API ---------------------------------------------------------
