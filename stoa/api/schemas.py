@@ -76,9 +76,28 @@ class PostIn(Schema):
     scheduled_at: datetime | None = Field(
         None, description="Without an offset: local to the workspace. With one: that instant. "
                           "Omitted: a draft.")
+    queue: bool = Field(False, description="Schedule each channel at its next free time slot "
+                                           "(instead of scheduled_at).")
     title: str = ""
     content_type: str = "other"
     tags: list[str] = Field(default_factory=list)
+
+
+class ChannelCheckOut(Schema):
+    channel_id: int
+    name: str
+    network: str
+    length: int = Field(..., description="The text's length, counted the way this network counts.")
+    limit: int
+    remaining: int
+    scheduled_at: datetime | None
+    problems: list[ErrorItem]
+
+
+class PostCheckOut(Schema):
+    ok: bool
+    errors: list[ErrorItem] = Field(..., description="Problems that belong to no one channel.")
+    channels: list[ChannelCheckOut]
 
 
 class PublicationOut(Schema):

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Router, Status, UploadedFile
@@ -17,6 +16,7 @@ from stoa.api.schemas import (
     ImportReportOut,
     MediaOut,
     NetworkOut,
+    PostCheckOut,
     PostIn,
     PostOut,
     PublicationOut,
@@ -29,6 +29,7 @@ from stoa.api.schemas import (
 from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
+from stoa.planning.actions import next_free_slots
 from stoa.posts import actions
 from stoa.posts.csv_io import export_filename, export_posts, import_posts
 from stoa.posts.models import State
@@ -150,21 +151,44 @@ def add_channel(request, workspace_id: int, payload: ChannelIn):
 @workspaces.post("/{workspace_id}/media", response={201: MediaOut, **ERRORS})
 def upload_media(request, workspace_id: int, file: File[UploadedFile], alt_text: Form[str] = ""):
     workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
-    _refuse_oversize(file)
+    actions.check_upload_size(file.name or "upload", file.size)  # before reading it into memory
     return Status(201, actions.add_media(request.auth, workspace, file.name or "upload", file.read(), alt_text))
 
 
 @workspaces.post("/{workspace_id}/posts", response={201: PostOut, **ERRORS})
 def create_post(request, workspace_id: int, payload: PostIn):
-    """A post with one variant per channel, scheduled at `scheduled_at` or kept as a draft."""
-    needed = Permission.PUBLISH if payload.scheduled_at else Permission.EDIT_POSTS
+    """A post with one variant per channel, scheduled at `scheduled_at`, queued, or kept as a draft."""
+    needed = Permission.PUBLISH if payload.scheduled_at or payload.queue else Permission.EDIT_POSTS
     workspace = access_workspace(request.auth, workspace_id, needed)
     post = actions.create_post(
         request.auth, workspace, text=payload.text, media_ids=payload.media_ids,
-        variants=[actions.VariantInput(v.channel_id, v.text, v.media_ids, v.options) for v in payload.variants],
-        scheduled_at=payload.scheduled_at, title=payload.title, content_type=payload.content_type,
-        tags=payload.tags)
+        variants=_variant_inputs(workspace, payload), scheduled_at=None if payload.queue else payload.scheduled_at,
+        title=payload.title, content_type=payload.content_type, tags=payload.tags)
     return Status(201, _post_out(post))
+
+
+@workspaces.post("/{workspace_id}/posts/check", response={200: PostCheckOut, **ERRORS})
+def check_post(request, workspace_id: int, payload: PostIn):
+    """What create_post would refuse, per channel, without saving anything: the composer's live checks."""
+    workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
+    _resolved, checks, errors = actions.check_post(
+        workspace, text=payload.text, media_ids=payload.media_ids, variants=_variant_inputs(workspace, payload),
+        scheduled_at=None if payload.queue else payload.scheduled_at)
+    general = [{"field": k, "message": m} for k, ms in errors.items() if not k.startswith("variants[") for m in ms]
+    return {"ok": not errors, "errors": general, "channels": [
+        {"channel_id": c.channel.pk, "name": c.channel.name, "network": c.channel.network, "length": c.length,
+         "limit": c.limit, "remaining": c.remaining, "scheduled_at": c.scheduled_at,
+         "problems": [{"field": p.field, "message": p.message} for p in c.problems]} for c in checks]}
+
+
+def _variant_inputs(workspace, payload: PostIn) -> list[actions.VariantInput]:
+    inputs = [actions.VariantInput(v.channel_id, v.text, v.media_ids, v.options) for v in payload.variants]
+    if payload.queue:
+        channels = list(Channel.objects.filter(workspace=workspace, pk__in=[v.channel_id for v in inputs]))
+        times = next_free_slots(channels)
+        for variant in inputs:
+            variant.scheduled_at = times.get(variant.channel_id)
+    return inputs
 
 
 @workspaces.get("/{workspace_id}/publications", response={200: list[PublicationOut], **ERRORS})
@@ -178,7 +202,7 @@ def import_csv(request, workspace_id: int, file: File[UploadedFile], dry_run: Fo
     """Posts from a CSV file (columns text, channels, scheduled_local...): good rows are imported, bad ones
     reported by line. `dry_run` checks everything and imports nothing. Rows with a time need PUBLISH."""
     workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
-    _refuse_oversize(file)
+    actions.check_upload_size(file.name or "upload", file.size)  # before reading it into memory
     return import_posts(request.auth, workspace, file.read(), dry_run=dry_run).as_dict()
 
 
@@ -248,13 +272,6 @@ def resolve(request, publication_id: int, payload: ResolveIn):
     """After an unknown outcome: say whether it went out (and where), or publish it again."""
     return _act(request, publication_id, lambda user, p: actions.resolve_unknown(
         user, p, published=payload.published, url=payload.url))
-
-
-def _refuse_oversize(file: UploadedFile) -> None:
-    """Refuse before reading the whole upload into memory."""
-    if file.size > settings.STOA_MAX_UPLOAD_BYTES:
-        raise ActionError({"file": [f"{file.name} is {file.size / 1e6:.1f} MB; Stoa accepts at most "
-                                    f"{settings.STOA_MAX_UPLOAD_BYTES / 1e6:.0f} MB."]})
 
 
 def _act(request, publication_id: int, action, *args):

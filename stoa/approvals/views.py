@@ -1,10 +1,7 @@
 """Pages of the approval flow: a post with its thread, the review queue, and the client's link page."""
 
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +16,8 @@ from stoa.approvals import actions
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Media, Post, Publication, Variant, VariantMedia
+from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import (
-    Forbidden,
     NotFound,
     Permission,
     access_post,
@@ -28,32 +25,9 @@ from stoa.workspaces.access import (
     check,
     workspaces_for,
 )
-from stoa.workspaces.models import AuditEvent, Workspace
+from stoa.workspaces.models import AuditEvent
 
 PREVIEW = "web/_preview.html"
-
-
-def access_errors(view: Callable) -> Callable:
-    """NotFound -> 404 and Forbidden -> 403, the same for every page."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as e:
-            raise Http404(str(e)) from None
-        except Forbidden as e:
-            raise PermissionDenied(str(e)) from None
-
-    return wrapped
-
-
-def allowed(user, workspace: Workspace, permission: Permission) -> bool:
-    try:
-        check(user, workspace, permission)
-    except (NotFound, Forbidden):
-        return False
-    return True
 
 
 def visible_post(user, post_id: int) -> Post:

@@ -1,13 +1,14 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from stoa.crypto import decrypt_json, encrypt_json
 from stoa.workspaces.models import Workspace
 
 
 class ChannelStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
-    DISABLED = "disabled", "Disabled"
+    ACTIVE = "active", _("Active")
+    NEEDS_RECONNECT = "needs_reconnect", _("Needs reconnect")
+    DISABLED = "disabled", _("Disabled")
 
 
 class Channel(models.Model):

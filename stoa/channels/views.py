@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from stoa.approvals.views import access_errors, allowed
 from stoa.channels import actions
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
 from stoa.providers.registry import PROVIDERS, get_provider_class
+from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import Permission, access_channel, access_workspace, workspaces_for
 from stoa.workspaces.models import Workspace
 

@@ -49,6 +49,19 @@ def next_free_slot(channel: Channel, after: datetime | None = None) -> datetime:
         % {"channel": channel.name, "weeks": QUEUE_HORIZON_DAYS // 7}]})
 
 
+def next_free_slots(channels: list[Channel]) -> dict[int, datetime]:
+    """Each channel's next free time slot by channel id; every channel without one is named in the error."""
+    times, errors = {}, []
+    for channel in channels:
+        try:
+            times[channel.pk] = next_free_slot(channel)
+        except ActionError as e:
+            errors += e.errors.get("queue", [])
+    if errors:
+        raise ActionError({"queue": errors})
+    return times
+
+
 # -- Input helpers ------------------------------------------------------------------------
 
 

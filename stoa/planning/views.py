@@ -1,8 +1,6 @@
 """Pages of the calendar and the content plan. Views parse, check access, call actions, render."""
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -23,13 +21,13 @@ from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Wee
 from stoa.posts.actions import schedule_publication
 from stoa.posts.models import ContentType, State
 from stoa.posts.times import to_local
+from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import (
     Forbidden,
     NotFound,
     Permission,
     access_publication,
     access_workspace,
-    check,
     workspaces_for,
 )
 from stoa.workspaces.models import Workspace
@@ -38,29 +36,6 @@ VIEWS = ("month", "week", "list")
 MONTH_PER_DAY = 4  # entries drawn in a month cell; the rest behind "+N more"
 WEEK_PER_HOUR = 4
 LIST_DAYS, MAX_LIST_DAYS = 7, 31
-
-
-def access_errors(view: Callable) -> Callable:
-    """NotFound -> 404 and Forbidden -> 403, the same for every page."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as e:
-            raise Http404(str(e)) from None
-        except Forbidden as e:
-            raise PermissionDenied(str(e)) from None
-
-    return wrapped
-
-
-def allowed(user, workspace: Workspace, permission: Permission) -> bool:
-    try:
-        check(user, workspace, permission)
-    except (NotFound, Forbidden):
-        return False
-    return True
 
 
 def parse_date(text: str | None, default: date) -> date:

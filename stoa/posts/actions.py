@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,6 +60,10 @@ class ChannelCheck:
     def remaining(self) -> int:
         return self.limit - self.length
 
+    @property
+    def over(self) -> int:
+        return max(0, self.length - self.limit)
+
     def messages(self) -> list[str]:
         """Each problem as one sentence that names the channel."""
         return [p.message if p.field in NAMED_FIELDS else f"{self.channel.name} ({p.field}): {p.message}"
@@ -82,12 +87,17 @@ NAMED_FIELDS = ("channel", "scheduled_at")
 # -- Media --------------------------------------------------------------------------------
 
 
+def check_upload_size(filename: str, size: int) -> None:
+    """Refuse a file over the upload limit; callers ask before reading an upload into memory."""
+    limit = settings.STOA_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise ActionError({"file": [_("%(file)s is %(size)s; Stoa accepts at most %(max)s.")
+                                    % {"file": filename, "size": filesizeformat(size), "max": filesizeformat(limit)}]})
+
+
 def add_media(actor, workspace: Workspace, filename: str, data: bytes, alt_text: str = "") -> Media:
     """Keep an upload in the workspace's library, once its bytes show it is an image or video that opens."""
-    limit = settings.STOA_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise ActionError({"file": [_("%(file)s is %(size).1f MB; Stoa accepts at most %(max).0f MB.")
-                                    % {"file": filename, "size": len(data) / 1e6, "max": limit / 1e6}]})
+    check_upload_size(filename, len(data))
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ActionError({"file": [_("%(file)s is not a JPEG, PNG, GIF, WebP image or MP4 video.")
@@ -251,10 +261,11 @@ def _utc_time(when: datetime | None, workspace: Workspace, errors: dict) -> date
 
 
 def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantInput],
-               media_ids: list[int] | None = None,
-               scheduled_at: datetime | None = None) -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
+               media_ids: list[int] | None = None, scheduled_at: datetime | None = None,
+               exclude_ids: dict[int, int] | None = None) -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
     """Everything wrong with a post before it is saved: the same checks answer the composer while
-    someone types, the API's check endpoint, and create_post, so they never disagree."""
+    someone types, the API's check endpoint, and create_post, so they never disagree.
+    `exclude_ids` maps a channel to the publication being edited, which its posting rules ignore."""
     resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
     post_time = _utc_time(scheduled_at, workspace, errors)
     checks = []
@@ -262,7 +273,7 @@ def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantIn
         r.scheduled_at = _utc_time(r.scheduled_at, workspace, errors) if r.scheduled_at else post_time
         draft = Draft(text=r.text, media=tuple(_media_file(m) for m in r.media), options=r.options,
                       language=r.options.get("language", "") or workspace.language)
-        check = check_channel(r.channel, draft, r.scheduled_at)
+        check = check_channel(r.channel, draft, r.scheduled_at, (exclude_ids or {}).get(r.channel.pk))
         checks.append(check)
         if check.problems:
             errors[f"variants[{r.index}]"] = check.messages()
@@ -285,18 +296,39 @@ def create_post(actor, workspace: Workspace, *, text: str = "", variants: list[V
     with transaction.atomic():
         post = Post.objects.create(workspace=workspace, title=title, content_type=content_type,
                                    tags=clean_tags(tags or []), created_by=actor)
-        for r in resolved:
-            variant = Variant.objects.create(post=post, channel=r.channel, text=r.text, options=r.options)
-            VariantMedia.objects.bulk_create(
-                VariantMedia(variant=variant, media=m, position=n) for n, m in enumerate(r.media))
-            when = r.scheduled_at
-            publication = Publication.objects.create(
-                variant=variant, channel=r.channel, workspace=workspace,
-                state=State.SCHEDULED if when else State.DRAFT, scheduled_at=when, next_attempt_at=when)
-            audit(workspace.pk, actor, "publication.scheduled" if when else "publication.drafted",
-                  publication, channel=r.channel.name, scheduled_at=when.isoformat() if when else None)
+        _save_variants(actor, post, resolved)
         audit(workspace.pk, actor, "post.created", post, channels=[r.channel.name for r in resolved])
     return post
+
+
+def add_variants(actor, post: Post, *, text: str, variants: list[VariantInput], media_ids: list[int] | None = None,
+                 scheduled_at: datetime | None = None) -> Post:
+    """More channels for a saved post, checked like a new one; its approval starts again."""
+    taken = set(post.variants.values_list("channel_id", flat=True))
+    if clash := [v.channel_id for v in variants if v.channel_id in taken]:
+        raise ActionError({"variants": [_("The post already goes to channel %(ids)s.") % {"ids": clash}]})
+    resolved, _checks, errors = check_post(post.workspace, text=text, variants=variants, media_ids=media_ids,
+                                           scheduled_at=scheduled_at)
+    if errors:
+        raise ActionError(errors)
+    with transaction.atomic():
+        _save_variants(actor, post, resolved)
+        content_changed(actor, post)
+    return post
+
+
+def _save_variants(actor, post: Post, resolved: list[ResolvedVariant]) -> None:
+    workspace = post.workspace
+    for r in resolved:
+        variant = Variant.objects.create(post=post, channel=r.channel, text=r.text, options=r.options)
+        VariantMedia.objects.bulk_create(
+            VariantMedia(variant=variant, media=m, position=n) for n, m in enumerate(r.media))
+        when = r.scheduled_at
+        publication = Publication.objects.create(
+            variant=variant, channel=r.channel, workspace=workspace,
+            state=State.SCHEDULED if when else State.DRAFT, scheduled_at=when, next_attempt_at=when)
+        audit(workspace.pk, actor, "publication.scheduled" if when else "publication.drafted",
+              publication, channel=r.channel.name, scheduled_at=when.isoformat() if when else None)
 
 
 def clean_tags(tags: list[str]) -> list[str]:

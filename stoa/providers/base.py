@@ -93,6 +93,16 @@ class ConnectField:
 
 
 @dataclass(frozen=True)
+class OptionField:
+    """A network option a person sets per post in the composer, kept in the variant's options."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | choice | bool
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Problem:
     """One reason a draft cannot be published, tied to the field it is about."""
 
@@ -137,8 +147,9 @@ class Provider:
     key: ClassVar[str]
     name: ClassVar[str]
     limits: ClassVar[Limits]
-    supports_threads: ClassVar[bool] = False
+    supports_threads: ClassVar[bool] = False  # later posts of a thread, or the brand's own first comment
     connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
+    option_fields: ClassVar[tuple[OptionField, ...]] = ()
 
     def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
         self.config = dict(config)

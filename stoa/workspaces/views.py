@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from stoa.approvals.views import access_errors, allowed
 from stoa.errors import ActionError
+from stoa.web.pages import access_errors, allowed
 from stoa.workspaces import team
 from stoa.workspaces.access import Permission, access_workspace, workspaces_for
 from stoa.workspaces.actions import create_workspace

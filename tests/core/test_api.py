@@ -143,3 +143,34 @@ def test_scheduled_publication_text_is_edited_and_checked(api, owner, workspace,
     assert too_long.status_code == 422 and "500" in too_long.json()["detail"][0]["message"]
     Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED)
     assert api.patch(url, {"text": "late"}, content_type="application/json").status_code == 422
+
+
+def test_check_answers_what_each_channel_says_without_saving(api, workspace, channel):
+    from tests.web.test_journey import bluesky_channel
+
+    bluesky = bluesky_channel(workspace)
+    payload = {"text": "ש" * 320, "variants": [{"channel_id": channel.pk}, {"channel_id": bluesky.pk}]}
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts/check", payload, content_type="application/json")
+    body = response.json()
+    assert response.status_code == 200 and body["ok"] is False
+    by_network = {c["network"]: c for c in body["channels"]}
+    assert by_network["mastodon"]["remaining"] == 180 and by_network["mastodon"]["problems"] == []
+    assert by_network["bluesky"]["remaining"] == -20
+    assert by_network["bluesky"]["problems"][0]["field"] == "text"
+    assert Publication.objects.count() == 0
+
+
+def test_a_post_can_be_queued_at_each_channels_next_free_slot(api, owner, workspace, channel):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from stoa.planning.actions import add_slot
+
+    tomorrow = datetime.now(ZoneInfo(workspace.timezone)) + timedelta(days=1)
+    add_slot(owner, channel, weekday=tomorrow.weekday(), time_of_day="08:15")
+    payload = {"text": "בוקר טוב", "variants": [{"channel_id": channel.pk}], "queue": True}
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    publication = Publication.objects.get()
+    assert publication.state == State.SCHEDULED
+    assert f"{publication.scheduled_at.astimezone(ZoneInfo(workspace.timezone)):%H:%M}" == "08:15"

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stoa.providers.base import (
     Account,
@@ -36,6 +37,7 @@ from stoa.providers.base import (
     ErrorKind,
     Limits,
     MediaFile,
+    OptionField,
     Problem,
     Provider,
     ProviderError,
@@ -106,6 +108,13 @@ class MastodonProvider(Provider):
         max_media_bytes=DEFAULT_VIDEO_BYTES,
     )
     supports_threads = True
+    option_fields = (
+        OptionField("spoiler_text", gettext_lazy("Content warning")),
+        OptionField("visibility", gettext_lazy("Visibility"), "choice", (
+            ("public", gettext_lazy("Public")), ("unlisted", gettext_lazy("Quiet public")),
+            ("private", gettext_lazy("Followers only")), ("direct", gettext_lazy("Mentioned people only")))),
+        OptionField("sensitive", gettext_lazy("Mark media as sensitive"), "bool"),
+    )
     connect_fields = (
         ConnectField("instance_url", "Server address, like https://mastodon.social"),
         ConnectField("access_token", "Access token (Preferences → Development → New application; scopes "

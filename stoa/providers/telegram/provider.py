@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stoa.providers.base import (
     Account,
@@ -32,6 +33,7 @@ from stoa.providers.base import (
     ErrorKind,
     Limits,
     MediaFile,
+    OptionField,
     Problem,
     Provider,
     ProviderError,
@@ -89,6 +91,12 @@ class TelegramProvider(Provider):
         # sendPhoto takes photos; GIFs would need sendAnimation and WebP files become stickers.
         media_types=frozenset({"image/jpeg", "image/png"}),
         max_media_bytes=10_000_000,  # "10 MB max size for photos", read conservatively
+    )
+    option_fields = (
+        OptionField("format", gettext_lazy("Formatting"), "choice", (
+            ("plain", gettext_lazy("Plain text")), ("markdown", "MarkdownV2"), ("html", "HTML"))),
+        OptionField("disable_notification", gettext_lazy("Send silently"), "bool"),
+        OptionField("disable_web_page_preview", gettext_lazy("No link preview"), "bool"),
     )
     connect_fields = (
         ConnectField("chat_id", "Channel: @channelusername or a numeric id like -1001234567890"),

@@ -1,0 +1,203 @@
+"""The composer: written once, adapted per channel, checked by each network while typing, saved four ways."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from stoa.planning.actions import add_slot
+from stoa.posts.actions import VariantInput, add_media, create_post
+from stoa.posts.models import ApprovalState, Post, Publication, State
+from stoa.workspaces.models import ApprovalFlow, UserSettings
+from tests.core.helpers import image_bytes
+from tests.web.test_journey import bluesky_channel
+
+HEBREW = "מבצע חורף בקפה יפו ☕ #חורף https://kafe.example/menu "
+
+
+@pytest.fixture
+def logged_in(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def bluesky(workspace):
+    return bluesky_channel(workspace)
+
+
+def local(workspace, days: int = 3, hour: int = 10) -> datetime:
+    now = datetime.now(ZoneInfo(workspace.timezone))
+    return (now + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def form(workspace, channels, text=HEBREW, **extra) -> dict:
+    data = {"workspace": workspace.slug, "text": text, "channels": [c.pk for c in channels]}
+    for c in channels:
+        data[f"own_{c.pk}"] = "0"
+    data.update(extra)
+    return data
+
+
+def check(client, workspace, data) -> str:
+    response = client.post(f"/compose/check/?workspace={workspace.slug}", data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_composer_offers_the_workspace_channels_and_media(logged_in, owner, workspace, channel, bluesky):
+    add_media(owner, workspace, "menu.png", image_bytes(), alt_text="The winter menu")
+    page = logged_in.get("/compose/").content.decode()
+    assert channel.name in page and bluesky.name in page
+    assert "menu.png" in page and "The winter menu" in page
+    assert f'name="text_{bluesky.pk}"' in page and "Content warning" in page  # Mastodon's own option
+
+
+def test_live_check_counts_as_each_network_counts_and_says_what_is_wrong(logged_in, workspace, channel, bluesky):
+    text = "א" * 320
+    answer = check(logged_in, workspace, form(workspace, [channel, bluesky], text=text))
+    assert f'id="problems-{bluesky.pk}"' in answer and "Bluesky allows 300 characters (graphemes)" in answer
+    assert "20 characters too many" in answer
+    assert "180 characters left" in answer  # Mastodon: 500
+    assert f'id="preview-{channel.pk}"' in answer and "pv-mastodon" in answer
+
+
+def test_live_check_speaks_the_users_language(logged_in, owner, workspace, bluesky):
+    UserSettings.objects.update_or_create(user=owner, defaults={"language": "ru"})
+    answer = check(logged_in, workspace, form(workspace, [bluesky], text="ж" * 301))
+    assert "Bluesky allows" not in answer and "Bluesky" in answer and "301" in answer
+
+
+def test_preview_marks_links_and_hashtags_and_escapes_markup(logged_in, workspace, bluesky):
+    answer = check(logged_in, workspace, form(workspace, [bluesky], text="<script>x</script> #חורף https://kafe.example/a."))
+    assert "<script>" not in answer and "&lt;script&gt;" in answer
+    assert '<span class="tag">#חורף</span>' in answer
+    assert 'href="https://kafe.example/a"' in answer  # the full stop ends the sentence, not the link
+    assert 'dir="auto"' in answer
+
+
+def test_variant_keeps_its_own_text_and_others_follow_the_common_text(logged_in, workspace, channel, bluesky):
+    when = local(workspace)
+    data = form(workspace, [channel, bluesky], text="א" * 400, action="schedule",
+                scheduled_at=f"{when:%Y-%m-%dT%H:%M}", **{f"own_{bluesky.pk}": "1", f"text_{bluesky.pk}": "קצר"})
+    response = logged_in.post("/compose/", data)
+    post = Post.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/posts/{post.pk}/"
+    assert {v.channel_id: v.text for v in post.variants.all()} == {channel.pk: "א" * 400, bluesky.pk: "קצר"}
+    assert {p.scheduled_at for p in Publication.objects.all()} == {when.astimezone(ZoneInfo("UTC"))}
+    assert set(Publication.objects.values_list("state", flat=True)) == {State.SCHEDULED}
+
+
+def test_a_refused_post_saves_nothing_and_keeps_what_was_written(logged_in, workspace, channel, bluesky):
+    data = form(workspace, [channel, bluesky], text="ש" * 350, action="schedule",
+                scheduled_at=f"{local(workspace, days=-2):%Y-%m-%dT%H:%M}")
+    response = logged_in.post("/compose/", data)
+    page = response.content.decode()
+    assert response.status_code == 422 and Post.objects.count() == 0
+    assert "in the past" in page and "Bluesky allows 300" in page
+    assert "ש" * 350 in page  # nothing typed is lost
+
+
+def test_scheduling_needs_a_time(logged_in, workspace, channel):
+    response = logged_in.post("/compose/", form(workspace, [channel], action="schedule"))
+    assert response.status_code == 422 and "Pick the date and time" in response.content.decode()
+
+
+def test_draft_thread_and_network_options_are_saved(logged_in, workspace, channel):
+    data = form(workspace, [channel], action="draft", content_type="selling", tags="#winter, menu, winter",
+                **{f"thread_{channel.pk}": ["second post", ""],
+                   f"option_{channel.pk}_spoiler_text": "food", f"option_{channel.pk}_visibility": "unlisted"})
+    assert logged_in.post("/compose/", data).status_code == 302
+    post = Post.objects.get()
+    variant = post.variants.get()
+    assert (post.content_type, post.tags) == ("selling", ["winter", "menu"])
+    assert variant.options == {"thread": ["second post"], "spoiler_text": "food", "visibility": "unlisted"}
+    assert variant.publication.state == State.DRAFT
+
+
+def test_queue_gives_each_channel_its_next_free_slot(logged_in, owner, workspace, channel, bluesky):
+    tomorrow = local(workspace, days=1)
+    add_slot(owner, channel, weekday=tomorrow.weekday(), time_of_day="09:30")
+    add_slot(owner, bluesky, weekday=tomorrow.weekday(), time_of_day="18:00")
+    response = logged_in.post("/compose/", form(workspace, [channel, bluesky], text="שלום", action="queue"))
+    assert response.status_code == 302
+    times = {p.channel_id: p.scheduled_at.astimezone(ZoneInfo(workspace.timezone)) for p in Publication.objects.all()}
+    assert times[channel.pk].strftime("%H:%M") == "09:30" and times[bluesky.pk].strftime("%H:%M") == "18:00"
+    assert times[channel.pk].date() == tomorrow.date()
+
+
+def test_queue_without_slots_names_the_channel_and_saves_nothing(logged_in, workspace, channel):
+    response = logged_in.post("/compose/", form(workspace, [channel], action="queue"))
+    assert response.status_code == 422 and "has no time slots" in response.content.decode()
+    assert Post.objects.count() == 0
+
+
+def test_send_for_approval_puts_the_post_in_review(logged_in, workspace, channel):
+    workspace.approval_flow = ApprovalFlow.INTERNAL
+    workspace.save()
+    assert logged_in.post("/compose/", form(workspace, [channel], action="review")).status_code == 302
+    assert Post.objects.get().approval_state == ApprovalState.IN_REVIEW
+
+
+def test_analyst_cannot_compose_and_editor_cannot_schedule_without_publish_rights(client, workspace, channel,
+                                                                                   member):
+    client.force_login(member("analyst"))
+    assert client.get("/compose/").status_code == 403
+    assert client.post(f"/compose/check/?workspace={workspace.slug}", form(workspace, [channel])).status_code == 403
+
+
+def test_a_stranger_cannot_use_another_workspaces_channels(client, stranger, other_workspace, workspace, channel):
+    client.force_login(stranger)
+    client.post(f"/compose/?workspace={other_workspace.slug}",
+                form(other_workspace, [channel], action="draft"))
+    assert not Post.objects.filter(variants__channel=channel).exists()
+
+
+def test_editing_changes_the_text_adds_a_channel_and_sends_an_approved_post_back_to_review(
+        logged_in, owner, workspace, channel, bluesky):
+    workspace.approval_flow = ApprovalFlow.INTERNAL
+    workspace.save()
+    post = create_post(owner, workspace, text="ישן", variants=[VariantInput(channel.pk)],
+                       scheduled_at=timezone.now() + timedelta(days=2))
+    Post.objects.filter(pk=post.pk).update(approval_state=ApprovalState.APPROVED)
+    page = logged_in.get(f"/posts/{post.pk}/edit/").content.decode()
+    assert "ישן" in page
+    when = local(workspace, days=4)
+    data = form(workspace, [channel, bluesky], text="חדש", action="schedule", scheduled_at=f"{when:%Y-%m-%dT%H:%M}")
+    assert logged_in.post(f"/posts/{post.pk}/edit/", data).status_code == 302
+    post.refresh_from_db()
+    assert {v.channel_id: v.text for v in post.variants.all()} == {channel.pk: "חדש", bluesky.pk: "חדש"}
+    assert {p.scheduled_at for p in Publication.objects.all()} == {when.astimezone(ZoneInfo("UTC"))}
+    assert post.approval_state == ApprovalState.IN_REVIEW
+
+
+def test_a_published_channel_is_shown_but_not_changed(logged_in, owner, workspace, channel, bluesky):
+    post = create_post(owner, workspace, text="out already", variants=[VariantInput(channel.pk)])
+    Publication.objects.filter(variant__post=post).update(state=State.PUBLISHED)
+    page = logged_in.get(f"/posts/{post.pk}/edit/").content.decode()
+    assert "can no longer be edited" in page
+    logged_in.post(f"/posts/{post.pk}/edit/", form(workspace, [channel], text="changed", action="draft"))
+    assert post.variants.get().text == "out already"
+
+
+def test_the_days_theme_and_its_hashtags_are_offered_for_the_chosen_day(logged_in, owner, workspace, channel):
+    from stoa.planning.actions import save_theme
+
+    when = local(workspace, days=2)
+    save_theme(owner, workspace, weekday=when.weekday(), name="Tip Tuesday", hashtags="#TipTuesday #קפה")
+    answer = check(logged_in, workspace, form(workspace, [channel], scheduled_at=f"{when:%Y-%m-%dT%H:%M}"))
+    assert 'id="day-plan"' in answer and "Tip Tuesday" in answer and 'data-hashtag="#קפה"' in answer
+    other_day = check(logged_in, workspace, form(workspace, [channel],
+                                                 scheduled_at=f"{when + timedelta(days=1):%Y-%m-%dT%H:%M}"))
+    assert "Tip Tuesday" not in other_day
+
+
+def test_saving_a_scheduled_post_with_another_time_moves_it(logged_in, owner, workspace, channel):
+    post = create_post(owner, workspace, text="שלום", variants=[VariantInput(channel.pk)],
+                       scheduled_at=timezone.now() + timedelta(days=2))
+    when = local(workspace, days=5, hour=8)
+    data = form(workspace, [channel], text="שלום", action="draft", scheduled_at=f"{when:%Y-%m-%dT%H:%M}")
+    assert logged_in.post(f"/posts/{post.pk}/edit/", data).status_code == 302
+    publication = Publication.objects.get()
+    assert (publication.state, publication.scheduled_at) == (State.SCHEDULED, when.astimezone(ZoneInfo("UTC")))
