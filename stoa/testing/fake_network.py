@@ -174,6 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> dict:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:  # the client died mid-request: a real server never sees this request
+            raise ConnectionAbortedError("request body cut short")
         ctype = self.headers.get("Content-Type", "")
         if "json" in ctype:
             return json.loads(raw or b"{}")
@@ -244,6 +246,8 @@ class _Handler(BaseHTTPRequestHandler):
                        "429": "Too many requests", "500": "Internal server error"}[fault]
             return self._send(code, {"error": message}, headers)
         text = body.get("status", "")
+        if not text.strip() and not body.get("media_ids"):
+            return self._send(422, {"error": "Validation failed: Text can't be blank"})
         if len(text) > fake.max_characters:
             return self._send(422, {"error": "Validation failed: Text character limit of "
                                              f"{fake.max_characters} exceeded"})
