@@ -7,7 +7,7 @@ PEERS := .peers/atproto/node_modules/.installed
 STOA_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/stoa
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install translations messages peers run test test-postgres lint bench-publish bench-web screenshots clean
+.PHONY: install translations messages peers run test test-postgres lint bench-publish bench-web bench-inbox eval-inbox screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-publish: install
 # The month calendar of six busy workspaces (2,000 posts) through Django's test client.
 bench-web: install
 	$(BIN)/python bench/web/month_calendar.py
+
+# The inbox classifier on its held-out messages: macro-F1 per language for sentiment and intent.
+eval-inbox: install
+	$(BIN)/python -m stoa.inbox.evaluation
 
 # Refresh docs/screenshots/ from the browser tests that walk through the main pages.
 screenshots: install

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "stoa.publishing",
     "stoa.approvals",
     "stoa.planning",
+    "stoa.inbox",
     "stoa.web",
 ]
 if DEBUG:

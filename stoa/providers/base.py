@@ -73,6 +73,40 @@ class Published:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone on the network, as a message to the brand names them."""
+
+    remote_id: str
+    handle: str = ""
+    name: str = ""
+    avatar_url: str = ""
+    profile_url: str = ""
+    follows_brand: bool | None = None  # None: the network did not say
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One comment, mention or direct message, as the network gave it."""
+
+    remote_id: str
+    kind: str  # comment | mention | message | search (stoa.inbox.models.Kind)
+    text: str
+    author: Person
+    written_at: datetime
+    url: str = ""
+    parent_remote_id: str = ""  # what it answers
+    root_remote_id: str = ""  # where its conversation starts (the brand's post, for comments)
+    deleted: bool = False  # the network says the author removed it
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: tuple[Incoming, ...]
+    cursor: str  # where to go on next time; "" when the network gives none
+    more: bool = False  # another page is waiting now
+
+
+@dataclass(frozen=True)
 class Account:
     """What connect() learned: who we are on the network, and settings worth keeping."""
 

@@ -1,5 +1,8 @@
 // A real local AT Protocol network for Stoa's Bluesky tests: a PLC directory and a PDS from
-// @atproto/dev-env (TestNetworkNoAppView), with two accounts that each have an app password.
+// @atproto/dev-env (TestNetworkNoAppView), with accounts that each have an app password.
+// With STOA_APPVIEW_POSTGRES_URL (and REDIS_HOST) set it starts the full TestNetwork instead, whose
+// AppView serves notifications, threads and search, in the PostgreSQL schemas named by
+// STOA_APPVIEW_SCHEMA (appview_<name>, ozone_<name>).
 //
 // Run with NODE_PATH pointing at .peers/atproto/node_modules. It prints ONE JSON line:
 //   {"pds_url": ..., "plc_url": ..., "jwt_secret": ..., "accounts": [{handle, did, password, app_password}]}
@@ -30,9 +33,9 @@ net.Server.prototype.listen = function (...args) {
   return listen.apply(this, args) // a Unix socket or an inherited handle: not a network port
 }
 
-const { TestNetworkNoAppView } = require('@atproto/dev-env')
+const { TestNetwork, TestNetworkNoAppView } = require('@atproto/dev-env')
 
-const ACCOUNTS = ['alice', 'bob']
+const ACCOUNTS = ['alice', 'bob', 'carol']
 
 async function xrpc(pdsUrl, nsid, accessJwt, body) {
   const response = await fetch(`${pdsUrl}/xrpc/${nsid}`, {
@@ -60,7 +63,11 @@ async function createAccount(network, pdsUrl, name) {
 
 async function main() {
   const jwtSecret = crypto.randomBytes(16).toString('hex')
-  const network = await TestNetworkNoAppView.create({ pds: { jwtSecret } })
+  const appview = process.env.STOA_APPVIEW_POSTGRES_URL
+  const network = appview
+    ? await TestNetwork.create({ dbPostgresUrl: appview, dbPostgresSchema: process.env.STOA_APPVIEW_SCHEMA,
+      pds: { jwtSecret } })
+    : await TestNetworkNoAppView.create({ pds: { jwtSecret } })
   const pdsUrl = `http://${LOOPBACK}:${network.pds.port}`
   const accounts = []
   for (const name of ACCOUNTS) accounts.push(await createAccount(network, pdsUrl, name))
@@ -79,7 +86,8 @@ async function main() {
   process.stdin.resume()
 
   // The secret signs session tokens; tests use it to make an expired access token.
-  const info = { pds_url: pdsUrl, plc_url: network.plc.url, jwt_secret: jwtSecret, accounts }
+  const info = { pds_url: pdsUrl, plc_url: network.plc.url, jwt_secret: jwtSecret, accounts,
+    appview_url: appview ? `http://${LOOPBACK}:${network.bsky.port}` : '' }
   process.stdout.write(JSON.stringify(info) + '\n')
 }
 

@@ -13,7 +13,9 @@ import hmac
 import json
 import os
 import queue
+import secrets
 import shutil
+import string
 import subprocess
 import tempfile
 import threading
@@ -45,7 +47,8 @@ class LocalNetwork:
     pds_url: str
     plc_url: str
     jwt_secret: str
-    accounts: dict[str, LocalAccount]  # by short name: "alice", "bob"
+    accounts: dict[str, LocalAccount]  # by short name: "alice", "bob", "carol"
+    appview_url: str = ""  # the full network's AppView (notifications, threads, search)
 
     def get_record(self, uri: str) -> dict[str, Any] | None:
         """The record at an at:// URI, read straight from the PDS; None if there is none."""
@@ -88,12 +91,45 @@ def b64decode(text: str) -> bytes:
 
 @pytest.fixture(scope="session")
 def bluesky_network() -> Iterator[LocalNetwork]:
+    yield from run_network({})
+
+
+@pytest.fixture(scope="session")
+def bluesky_appview_network() -> Iterator[LocalNetwork]:
+    """The full network, with an AppView indexing into PostgreSQL (and Redis), in schemas of its own
+    that are dropped afterwards."""
+    postgres = os.environ.get("STOA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/stoa")
+    admin_url = postgres.rsplit("/", 1)[0] + "/postgres"
+    redis_url = os.environ.get("STOA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    redis_host = redis_url.split("://", 1)[1].split("/", 1)[0]
+    try:
+        import psycopg
+
+        psycopg.connect(admin_url, connect_timeout=3).close()
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except Exception as e:  # noqa: BLE001 - any reason it cannot connect is a reason to skip
+        pytest.skip(f"the AppView needs PostgreSQL and Redis on loopback: {e}")
+    schema = "stoa_" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
+    try:
+        yield from run_network({"STOA_APPVIEW_POSTGRES_URL": admin_url, "STOA_APPVIEW_SCHEMA": schema,
+                                "REDIS_HOST": redis_host})
+    finally:
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as db:
+            for prefix in ("appview", "ozone"):
+                db.execute(f'DROP SCHEMA IF EXISTS "{prefix}_{schema}" CASCADE')
+
+
+def run_network(extra_env: dict[str, str]) -> Iterator[LocalNetwork]:
     node = shutil.which("node")
     if node is None or not (NODE_MODULES / "@atproto" / "dev-env").is_dir():
         pytest.skip("local AT Protocol network not installed: run `make peers`")
     # The PDS keeps its databases and blobs under the temporary directory; this one is removed after.
     with tempfile.TemporaryDirectory(prefix="stoa-atproto-") as data, tempfile.TemporaryFile() as stderr:
-        env = {**os.environ, "NODE_PATH": str(NODE_MODULES), "TMPDIR": data}
+        env = {**os.environ, "NODE_PATH": str(NODE_MODULES), "TMPDIR": data, **extra_env}
         process = subprocess.Popen([node, str(SCRIPT)], cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=stderr)
         try:
@@ -123,7 +159,8 @@ def read_network(process: subprocess.Popen, stderr: IO[bytes]) -> LocalNetwork:
         if line.startswith(b"{"):
             info = json.loads(line)
             accounts = {a["handle"].split(".")[0]: LocalAccount(**a) for a in info["accounts"]}
-            return LocalNetwork(info["pds_url"], info["plc_url"], info["jwt_secret"], accounts)
+            return LocalNetwork(info["pds_url"], info["plc_url"], info["jwt_secret"], accounts,
+                                info.get("appview_url", ""))
 
 
 def fail_to_start(process: subprocess.Popen, stderr: IO[bytes], why: str) -> None:

@@ -34,6 +34,8 @@ from stoa.providers.base import (
     ConnectField,
     Draft,
     ErrorKind,
+    InboxPage,
+    Incoming,
     Limits,
     MediaFile,
     Problem,
@@ -43,7 +45,7 @@ from stoa.providers.base import (
     describe_response,
     retry_after_seconds,
 )
-from stoa.providers.bluesky import richtext
+from stoa.providers.bluesky import inbox, richtext
 from stoa.providers.bluesky.tid import attempt_rkeys
 
 DEFAULT_PDS_URL = "https://bsky.social"
@@ -241,6 +243,69 @@ class BlueskyProvider(Provider):
             repo, collection, rkey = parse_at_uri(uri)
             self.call("com.atproto.repo.deleteRecord",
                       json={"repo": repo, "collection": collection, "rkey": rkey})
+
+    # -- The inbox ----------------------------------------------------------------------
+
+    def fetch_inbox(self, position: str) -> InboxPage:
+        """Replies, mentions and quotes of the brand's account newer than `position`."""
+        return self.read_newest("app.bsky.notification.listNotifications", "notifications", position,
+                                {"reasons": list(inbox.MESSAGE_REASONS)}, self.from_notification)
+
+    def search(self, query: str, position: str) -> InboxPage:
+        """Posts that name the brand, by anyone but the brand itself, newer than `position`."""
+        return self.read_newest("app.bsky.feed.searchPosts", "posts", position, {"q": query, "sort": "latest"},
+                                self.from_search)
+
+    def from_notification(self, n: dict) -> Incoming | None:
+        kind = inbox.MESSAGE_REASONS.get(n.get("reason"))
+        return inbox.incoming(n.get("uri"), n.get("record"), n.get("author"), n.get("indexedAt", ""), kind) \
+            if kind else None
+
+    def from_search(self, post: dict) -> Incoming | None:
+        author = post.get("author")
+        if isinstance(author, dict) and author.get("did") == self.did:
+            return None
+        return inbox.incoming(post.get("uri"), post.get("record"), author, post.get("indexedAt", ""), "search")
+
+    def read_newest(self, nsid: str, key: str, position: str, params: dict, convert) -> InboxPage:
+        """Pages, newest first, until the one that reaches `position` (the newest indexedAt seen before)."""
+        found, newest, cursor, reached = [], position, None, False
+        for _page in range(inbox.MAX_PAGES):
+            body = self.call(nsid, params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
+            entries = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(entries, list):
+                raise ProviderError(f"Bluesky answered {nsid} without a list of {key}.", ErrorKind.TRANSIENT)
+            for entry in entries:
+                indexed = entry.get("indexedAt") if isinstance(entry, dict) else None
+                if not isinstance(indexed, str):
+                    continue  # garbage in a page: skipped, the rest of the page still counts
+                if position and indexed <= position:
+                    reached = True
+                    continue
+                newest = max(newest, indexed)
+                if item := convert(entry):
+                    found.append(item)
+            cursor = body.get("cursor")
+            if reached or not cursor or not entries:
+                break
+        more = bool(cursor) and not reached
+        # While older pages still wait, the position stays, so the next read goes on where this one stopped.
+        return InboxPage(tuple(found), position if more and position else newest, more)
+
+    def reply(self, parent_uri: str, text: str) -> Published:
+        """Answer a post in its thread, as the brand."""
+        body = self.call("app.bsky.feed.getPosts", params={"uris": [parent_uri]})
+        posts = body.get("posts") if isinstance(body, dict) else None
+        if not posts or not isinstance(posts[0], dict) or not posts[0].get("cid"):
+            raise ProviderError("That post is no longer on Bluesky; it may have been deleted.", ErrorKind.PERMANENT)
+        parent = {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
+        record_reply = posts[0].get("record", {}).get("reply") if isinstance(posts[0].get("record"), dict) else None
+        root = record_reply.get("root") if isinstance(record_reply, dict) else None
+        record = self.post_record(Draft(text=text), text)
+        record["reply"] = {"root": root if isinstance(root, dict) and root.get("cid") else parent, "parent": parent}
+        created = self.call("com.atproto.repo.createRecord", creating=True,
+                            json={"repo": self.did, "collection": POST, "record": record})
+        return Published(created["uri"], self.post_url(created["uri"]), (created["uri"],))
 
     # -- Validation ---------------------------------------------------------------------
 

@@ -1,0 +1,156 @@
+"""Messages into the inbox: deduplicated, threaded, classified, routed and put on their response clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import regex
+from django.db import transaction
+
+from stoa.channels.models import Channel
+from stoa.inbox.classifier import Classifier, builtin
+from stoa.inbox.models import Author, Intent, Item, Kind, ResponseTarget, RoutingRule, WorkingTime
+from stoa.inbox.working_time import WorkingClock
+from stoa.posts.models import Publication
+from stoa.providers.base import Incoming
+from stoa.workspaces.models import Workspace
+
+# Until a workspace sets its own: minutes of working time to a first answer. Spam gets none.
+DEFAULT_TARGET_MINUTES = {Intent.COMPLAINT: 60, Intent.LEAD: 60, Intent.QUESTION: 120,
+                          Intent.PRAISE: 360, Intent.OTHER: 360}
+BATCH = 500  # rows per query and per insert
+
+
+@dataclass
+class CompiledRule:
+    rule: RoutingRule
+    channel_ids: set[int]
+    keywords: regex.Pattern | None
+
+    def matches(self, item: Item) -> bool:
+        r = self.rule
+        return ((not r.intents or item.intent in r.intents)
+                and (not r.sentiments or item.sentiment in r.sentiments)
+                and (not r.languages or item.language in r.languages)
+                and (not r.kinds or item.kind in r.kinds)
+                and (not self.channel_ids or item.channel_id in self.channel_ids)
+                and (self.keywords is None or bool(self.keywords.search(item.text))))
+
+
+@dataclass
+class Policy:
+    """A workspace's routing rules, targets and working time, read once for a batch of messages."""
+
+    rules: list[CompiledRule]
+    targets: dict[str, int]
+    clock: WorkingClock
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Policy:
+        rules = [CompiledRule(r, {c.pk for c in r.channels.all()}, keyword_pattern(r.keywords))
+                 for r in RoutingRule.objects.filter(workspace=workspace).prefetch_related("channels")]
+        targets = dict(DEFAULT_TARGET_MINUTES)
+        targets.update(ResponseTarget.objects.filter(workspace=workspace).values_list("intent",
+                                                                                      "first_response_minutes"))
+        working = WorkingTime.objects.filter(workspace=workspace).first()
+        clock = WorkingClock(working.hours if working else {}, working.holidays if working else [],
+                             workspace.timezone)
+        return cls(rules, targets, clock)
+
+    def route(self, item: Item) -> None:
+        for compiled in self.rules:
+            if compiled.matches(item):
+                item.assigned_to_id, item.team_id = compiled.rule.assign_to_id, compiled.rule.team_id
+                item.routed_by = compiled.rule.name
+                return
+
+    def set_due(self, item: Item) -> None:
+        minutes = self.targets.get(item.intent)
+        item.first_response_due = self.clock.add(item.written_at, minutes) if minutes else None
+
+
+def keyword_pattern(keywords: list[str]) -> regex.Pattern | None:
+    words = [regex.escape(k.strip()) for k in keywords if k.strip()]
+    if not words:
+        return None
+    return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{'|'.join(words)})(?![\p{{L}}\p{{N}}])", regex.IGNORECASE)
+
+
+@dataclass
+class IngestReport:
+    new: int = 0
+    duplicates: int = 0
+    deleted: int = 0  # already here, now removed by their author: marked, never dropped
+
+
+def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifier | None = None,
+           policy: Policy | None = None) -> IngestReport:
+    """Keep every message not seen before, once, however often or in whatever order the network sends it."""
+    classifier = classifier or builtin()
+    policy = policy or Policy.of(channel.workspace)
+    by_id: dict[str, Incoming] = {}
+    for message in incoming:
+        by_id[message.remote_id] = message  # a page that repeats itself counts once
+    report = IngestReport()
+    messages = list(by_id.values())
+    for start in range(0, len(messages), BATCH):
+        _ingest_batch(channel, messages[start:start + BATCH], classifier, policy, report)
+    return report
+
+
+def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifier, policy: Policy,
+                  report: IngestReport) -> None:
+    existing = dict(Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in batch])
+                    .values_list("remote_id", "deleted_on_network"))
+    fresh = [m for m in batch if m.remote_id not in existing]
+    gone = [m.remote_id for m in batch if m.deleted and existing.get(m.remote_id) is False]
+    report.duplicates += len(batch) - len(fresh)
+    with transaction.atomic():
+        if gone:
+            report.deleted += Item.objects.filter(channel=channel, remote_id__in=gone).update(deleted_on_network=True)
+        if not fresh:
+            return
+        authors = _authors(channel, fresh)
+        posts = _brand_posts(channel, fresh)
+        items = []
+        for m in fresh:
+            verdict = classifier.classify(m.text)
+            item = Item(workspace_id=channel.workspace_id, channel=channel, kind=m.kind, remote_id=m.remote_id,
+                        remote_url=m.url, parent_remote_id=m.parent_remote_id, root_remote_id=m.root_remote_id,
+                        publication_id=posts.get(m.root_remote_id) or posts.get(m.parent_remote_id),
+                        author=authors[m.author.remote_id], text=m.text, written_at=m.written_at,
+                        deleted_on_network=m.deleted, language=verdict.language, sentiment=verdict.sentiment,
+                        intent=verdict.intent, confidence=verdict.confidence)
+            policy.route(item)
+            policy.set_due(item)
+            items.append(item)
+        # A webhook and a poll may bring the same message at once: the unique constraint keeps one.
+        Item.objects.bulk_create(items, ignore_conflicts=True)
+    report.new += len(items)
+
+
+def _authors(channel: Channel, messages: list[Incoming]) -> dict[str, Author]:
+    people = {m.author.remote_id: m.author for m in messages}
+    Author.objects.bulk_create(
+        [Author(workspace_id=channel.workspace_id, network=channel.network, remote_id=p.remote_id, handle=p.handle,
+                name=p.name, avatar_url=p.avatar_url, profile_url=p.profile_url, follows_brand=p.follows_brand)
+         for p in people.values()], ignore_conflicts=True)
+    return {a.remote_id: a for a in Author.objects.filter(workspace_id=channel.workspace_id, network=channel.network,
+                                                          remote_id__in=list(people))}
+
+
+def _brand_posts(channel: Channel, messages: list[Incoming]) -> dict[str, int]:
+    """The brand's publications that these messages answer, by the network's id of the post."""
+    ids = {m.root_remote_id for m in messages if m.kind == Kind.COMMENT} | {
+        m.parent_remote_id for m in messages if m.kind == Kind.COMMENT}
+    ids.discard("")
+    if not ids:
+        return {}
+    return dict(Publication.objects.filter(channel=channel, remote_id__in=ids).values_list("remote_id", "pk"))
+
+
+def overdue(now: datetime):
+    """Open messages whose first answer is late."""
+    return Item.objects.filter(status="open", first_response_at=None, first_response_due__lt=now)

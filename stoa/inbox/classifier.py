@@ -1,0 +1,194 @@
+"""What a message to a brand is: its language, its sentiment and its intent, worked out offline.
+
+The built-in classifier is a multinomial naive Bayes over words, word pairs and letter n-grams,
+trained when first used from the labelled messages in eval/inbox/train_*.jsonl (written for Stoa in
+English, Russian, Hebrew, Arabic, Persian and Greek). Training takes well under a second, so
+nothing is downloaded and no model file is kept. `make eval-inbox` measures it on the held-out
+eval/inbox/eval_*.jsonl.
+
+The language comes first from the script (Hebrew, Greek, Cyrillic; Persian tells itself from
+Arabic by its own letters), and for Latin-script text from the same n-gram model, since
+Greeklish, Arabizi and transliterated Russian are common under brands' posts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "eval" / "inbox"
+LANGUAGES = ("en", "ru", "he", "ar", "fa", "el")
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = ("question", "complaint", "praise", "lead", "spam", "other")
+
+URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
+MENTION = regex.compile(r"@[\p{L}\p{N}_.]+")
+WORD = regex.compile(r"[\p{L}\p{M}\p{N}'’]+|\p{Extended_Pictographic}|[?؟;!]")
+REPEATS = regex.compile(r"(\p{L})\1{2,}")  # "soooo" and "ооочень" count like "soo" and "оочень"
+ARABIC_MARKS = regex.compile(r"[\u064B-\u065F\u0670\u0640]")  # harakat and tatweel
+PERSIAN_LETTERS = set("پچژگکیۀ")
+ARABIC_ONLY_LETTERS = set("ةيكىؤإأ")
+SCRIPTS = (("he", regex.compile(r"\p{Hebrew}")), ("el", regex.compile(r"\p{Greek}")),
+           ("ru", regex.compile(r"\p{Cyrillic}")), ("arabic", regex.compile(r"\p{Arabic}")))
+LATIN = regex.compile(r"\p{Latin}")
+WORD_WEIGHT = 3
+
+
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    language: str
+    sentiment: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    language: str
+    sentiment: str
+    intent: str
+    confidence: float  # of the intent, 0..1
+
+
+# -- Features -------------------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = URL.sub(" urlx ", text)
+    text = MENTION.sub(" userx ", text)
+    text = ARABIC_MARKS.sub("", text)
+    text = text.replace("ي", "ی").replace("ك", "ک")  # Arabic and Persian spellings of the same letters
+    return REPEATS.sub(r"\1\1", text)
+
+
+def features(text: str) -> list[str]:
+    """Words, word pairs, letter n-grams of each word, and a few signs of tone."""
+    words = WORD.findall(normalise(text))
+    # Whole words and pairs weigh as much as a word's letter n-grams together (measured by make eval-inbox).
+    found = [f"w:{w}" for w in words] * WORD_WEIGHT
+    found += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)] * WORD_WEIGHT
+    for word in words:
+        if len(word) > 2:
+            padded = f"<{word}>"
+            found += [f"c:{padded[i:i + n]}" for n in (3, 4) for i in range(len(padded) - n + 1)]
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 6 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+        found.append("s:shouting")
+    if text.count("!") >= 2:
+        found.append("s:exclaiming")
+    return found
+
+
+# -- Naive Bayes ----------------------------------------------------------------------------
+
+class NaiveBayes:
+    """Multinomial naive Bayes with Laplace smoothing; classes scored by summed log-probabilities."""
+
+    def __init__(self, alpha: float = 0.35):
+        self.alpha = alpha
+        self.classes: tuple[str, ...] = ()
+        self.log_prior: list[float] = []
+        self.log_likelihood: dict[str, list[float]] = {}
+        self.unseen: list[float] = []
+
+    def fit(self, samples: Iterable[tuple[list[str], str]]) -> NaiveBayes:
+        counts: dict[str, Counter] = defaultdict(Counter)
+        docs: Counter = Counter()
+        for feats, label in samples:
+            docs[label] += 1
+            counts[label].update(feats)
+        self.classes = tuple(sorted(docs))
+        vocabulary = set().union(*counts.values())
+        total_docs = sum(docs.values())
+        self.log_prior = [math.log(docs[c] / total_docs) for c in self.classes]
+        totals = [sum(counts[c].values()) + self.alpha * (len(vocabulary) + 1) for c in self.classes]
+        self.unseen = [math.log(self.alpha / t) for t in totals]
+        self.log_likelihood = {
+            f: [math.log((counts[c][f] + self.alpha) / t) for c, t in zip(self.classes, totals, strict=True)]
+            for f in vocabulary}
+        return self
+
+    def scores(self, feats: list[str]) -> list[float]:
+        scores = list(self.log_prior)
+        n = len(scores)
+        for f in feats:
+            row = self.log_likelihood.get(f)
+            if row is not None:  # a feature never seen in training says nothing
+                for i in range(n):
+                    scores[i] += row[i]
+        return scores
+
+    def predict(self, feats: list[str]) -> tuple[str, float]:
+        scores = self.scores(feats)
+        best = max(range(len(scores)), key=scores.__getitem__)
+        top = scores[best]
+        probability = 1 / sum(math.exp(s - top) for s in scores)
+        return self.classes[best], probability
+
+
+# -- The classifier -------------------------------------------------------------------------
+
+def script_language(text: str) -> str | None:
+    """The language its letters give away, or None for Latin-script (or letterless) text."""
+    counts = {name: len(pattern.findall(text)) for name, pattern in SCRIPTS}
+    name, count = max(counts.items(), key=lambda item: item[1])
+    if count == 0 or count < len(LATIN.findall(text)):
+        return None
+    if name == "arabic":
+        persian = sum(c in PERSIAN_LETTERS for c in text)
+        arabic = sum(c in ARABIC_ONLY_LETTERS for c in text)
+        return "fa" if persian > arabic else "ar"
+    return name
+
+
+class Classifier:
+    def __init__(self, examples: list[Labelled]):
+        prepared = [(features(e.text), e) for e in examples]
+        self.sentiment = NaiveBayes().fit((f, e.sentiment) for f, e in prepared)
+        self.intent = NaiveBayes().fit((f, e.intent) for f, e in prepared)
+        latin = [(f, e.language) for f, e in prepared if script_language(e.text) is None]
+        self.latin_language = NaiveBayes().fit(latin) if len({lang for _f, lang in latin}) > 1 else None
+
+    def language(self, text: str, feats: list[str] | None = None) -> str:
+        found = script_language(text)
+        if found:
+            return found
+        if self.latin_language is None or not LATIN.search(text):
+            return "en"
+        return self.latin_language.predict(feats if feats is not None else features(text))[0]
+
+    def classify(self, text: str) -> Verdict:
+        feats = features(text)
+        intent, confidence = self.intent.predict(feats)
+        return Verdict(self.language(text, feats), self.sentiment.predict(feats)[0], intent, round(confidence, 3))
+
+
+def load_examples(kind: str = "train", folder: Path = DATA_DIR) -> list[Labelled]:
+    examples = []
+    for path in sorted(folder.glob(f"{kind}_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                examples.append(Labelled(row["text"], row["language"], row["sentiment"], row["intent"]))
+    return examples
+
+
+_builtin: Classifier | None = None
+_lock = threading.Lock()
+
+
+def builtin() -> Classifier:
+    """The built-in classifier, trained once per process on first use."""
+    global _builtin
+    with _lock:
+        if _builtin is None:
+            _builtin = Classifier(load_examples("train"))
+    return _builtin

@@ -1,0 +1,62 @@
+"""What people write to a brand on Bluesky, read from the AppView (through the PDS, which proxies app.bsky.*).
+
+Facts from the lexicons (app.bsky.notification.listNotifications, app.bsky.feed.searchPosts,
+app.bsky.feed.defs#postView, app.bsky.actor.defs#profileView):
+- listNotifications {reasons?, limit 1..100, cursor?} -> {cursor?, notifications: [{uri, cid, author,
+  reason, reasonSubject?, record, isRead, indexedAt}]}, newest first; reasons include "reply",
+  "mention" and "quote" (and likes, reposts, follows, which are not messages).
+- searchPosts {q, sort "top"|"latest", limit 1..100, cursor?} -> {cursor?, hitsTotal?, posts: [postView]},
+  postView {uri, cid, author, record, indexedAt}.
+- profileView {did, handle, displayName?, avatar?, viewer?: {following?, followedBy?}}: followedBy is
+  set when that account follows the viewer, here the brand.
+- A post record {text, createdAt, reply?: {root: {uri, cid}, parent: {uri, cid}}}.
+The position kept between reads is the newest indexedAt seen; pages are read until they reach it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from stoa.providers.base import Incoming, Person
+
+MESSAGE_REASONS = {"reply": "comment", "mention": "mention", "quote": "mention"}
+MAX_PAGES = 10  # per read; the rest waits for the next one (the position is not moved past it)
+
+
+def person(author: Any) -> Person | None:
+    if not isinstance(author, dict) or not isinstance(author.get("did"), str):
+        return None
+    handle = str(author.get("handle") or "")
+    viewer = author.get("viewer") if isinstance(author.get("viewer"), dict) else {}
+    return Person(author["did"], handle=handle, name=str(author.get("displayName") or ""),
+                  avatar_url=str(author.get("avatar") or ""),
+                  profile_url=f"https://bsky.app/profile/{handle or author['did']}",
+                  follows_brand=bool(viewer.get("followedBy")) if viewer else None)
+
+
+def incoming(uri: Any, record: Any, author: Any, indexed_at: str, kind: str) -> Incoming | None:
+    """A message from a post's parts; None for anything that is not a post Stoa can read."""
+    who = person(author)
+    if not isinstance(uri, str) or not uri.startswith("at://") or not isinstance(record, dict) or who is None:
+        return None
+    reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
+    return Incoming(
+        remote_id=uri, kind=kind, text=record.get("text") if isinstance(record.get("text"), str) else "",
+        author=who, written_at=parse_time(record.get("createdAt")) or parse_time(indexed_at) or datetime.now(UTC),
+        url=f"https://bsky.app/profile/{who.handle or who.remote_id}/post/{uri.rsplit('/', 1)[-1]}",
+        parent_remote_id=ref_uri(reply.get("parent")), root_remote_id=ref_uri(reply.get("root")))
+
+
+def ref_uri(ref: Any) -> str:
+    return ref["uri"] if isinstance(ref, dict) and isinstance(ref.get("uri"), str) else ""
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

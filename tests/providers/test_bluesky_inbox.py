@@ -1,0 +1,125 @@
+"""Reading what people write to a brand on a real local AT Protocol network with its AppView
+(PLC, PDS, AppView indexing into PostgreSQL), and answering them."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from stoa.inbox.actions import ingest
+from stoa.inbox.models import Item, Kind
+from stoa.posts.models import Publication, State
+from stoa.providers.base import Attempt, Draft
+from tests.core.helpers import schedule
+from tests.providers.test_bluesky import provider_for
+
+if TYPE_CHECKING:
+    from tests.providers.bluesky_network import LocalAccount, LocalNetwork
+
+pytest_plugins = ["tests.providers.bluesky_network"]
+pytestmark = pytest.mark.bluesky
+
+
+def write(network: LocalNetwork, account: LocalAccount, record: dict, collection: str = "app.bsky.feed.post") -> dict:
+    """What someone else does on the network, straight through the PDS with their own session."""
+    session = httpx.post(f"{network.pds_url}/xrpc/com.atproto.server.createSession",
+                         json={"identifier": account.handle, "password": account.password}).json()
+    response = httpx.post(f"{network.pds_url}/xrpc/com.atproto.repo.createRecord",
+                          headers={"Authorization": f"Bearer {session['accessJwt']}"},
+                          json={"repo": account.did, "collection": collection,
+                                "record": {"createdAt": datetime.now(UTC).isoformat(), **record}})
+    response.raise_for_status()
+    return response.json()
+
+
+def wait_for(read, count: int, seconds: float = 20):
+    """The AppView indexes what the PDS emits a moment later: read until enough has arrived."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page = read()
+        if len(page.items) >= count or time.monotonic() > deadline:
+            return page
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def conversation(bluesky_appview_network):
+    """Alice is the brand. Bob follows her and answers her post; Carol, who does not, mentions her
+    and writes about the café without tagging it; Bob also likes the post (not a message)."""
+    network = bluesky_appview_network
+    alice, bob, carol = (network.accounts[n] for n in ("alice", "bob", "carol"))
+    brand = provider_for(network, alice)
+    post = brand.publish(Draft(text="Winter menu at Kafe Yafo ☕"), Attempt("inbox-1", datetime.now(UTC)))
+    ref = {"uri": post.remote_id, "cid": brand.find_post(post.remote_id.rsplit("/", 1)[1])["cid"]}
+    write(network, bob, {"subject": alice.did}, "app.bsky.graph.follow")
+    reply = write(network, bob, {"text": "הקפה היה קר והמלצר התעלם מאיתנו", "reply": {"root": ref, "parent": ref}})
+    mention = write(network, carol, {"text": f"@{alice.handle} do you deliver to Jaffa?", "facets": [{
+        "index": {"byteStart": 0, "byteEnd": len(alice.handle) + 1},
+        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": alice.did}]}]})
+    found = write(network, carol, {"text": "Best shakshuka in town is at Kafe Yafo"})
+    write(network, bob, {"subject": ref}, "app.bsky.feed.like")
+    return {"network": network, "brand": brand, "post": post, "reply": reply, "mention": mention, "found": found}
+
+
+def test_replies_and_mentions_arrive_with_their_thread_and_author(conversation):
+    page = wait_for(lambda: conversation["brand"].fetch_inbox(""), 2)
+    items = {i.remote_id: i for i in page.items}
+    assert set(items) == {conversation["reply"]["uri"], conversation["mention"]["uri"]}  # the like is not a message
+    reply, mention = items[conversation["reply"]["uri"]], items[conversation["mention"]["uri"]]
+    assert (reply.kind, reply.root_remote_id, reply.parent_remote_id) == ("comment", conversation["post"].remote_id,
+                                                                          conversation["post"].remote_id)
+    assert reply.text == "הקפה היה קר והמלצר התעלם מאיתנו" and reply.author.handle == "bob.test"
+    assert reply.author.follows_brand is True and mention.author.follows_brand is False
+    assert mention.kind == "mention" and reply.url.startswith("https://bsky.app/profile/bob.test/post/")
+    assert page.cursor  # the newest indexedAt, kept for the next read
+
+
+def test_the_next_read_brings_only_what_is_new(conversation):
+    brand, network = conversation["brand"], conversation["network"]
+    first = wait_for(lambda: brand.fetch_inbox(""), 2)
+    assert brand.fetch_inbox(first.cursor).items == ()
+    later = write(network, network.accounts["bob"], {"text": "still waiting for an answer"})
+    # A plain post is no message to the brand; a reply in its thread is.
+    ref = {"uri": conversation["post"].remote_id,
+           "cid": brand.find_post(conversation["post"].remote_id.rsplit("/", 1)[1])["cid"]}
+    again = write(network, network.accounts["carol"], {"text": "me too", "reply": {"root": ref, "parent": ref}})
+    page = wait_for(lambda: brand.fetch_inbox(first.cursor), 1)
+    assert [i.remote_id for i in page.items] == [again["uri"]] and later["uri"] not in str(page.items)
+
+
+def test_search_finds_the_brand_named_by_someone_who_did_not_tag_it(conversation):
+    page = wait_for(lambda: conversation["brand"].search("Kafe Yafo", ""), 1)
+    assert [i.remote_id for i in page.items] == [conversation["found"]["uri"]]  # not the brand's own post
+    assert page.items[0].kind == "search" and page.items[0].author.follows_brand is False
+
+
+def test_a_reply_goes_into_the_thread_of_the_brands_post(conversation):
+    network, brand = conversation["network"], conversation["brand"]
+    answer = brand.reply(conversation["reply"]["uri"], "מצטערים! נשמח לפצות, כתבנו לך בהודעה פרטית")
+    record = network.get_record(answer.remote_id)["value"]
+    assert record["reply"]["root"]["uri"] == conversation["post"].remote_id
+    assert record["reply"]["parent"]["uri"] == conversation["reply"]["uri"]
+
+
+def test_fetched_messages_land_in_the_inbox_under_the_brands_post(conversation, owner, workspace):
+    from stoa.channels.models import Channel
+
+    network = conversation["network"]
+    channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
+                      config={"pds_url": network.pds_url})
+    channel.credentials = {"identifier": network.accounts["alice"].handle,
+                           "app_password": network.accounts["alice"].app_password}
+    channel.save()
+    publication = schedule(owner, workspace, [channel], text="Winter menu at Kafe Yafo ☕")[0]
+    Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED,
+                                                         remote_id=conversation["post"].remote_id)
+    page = wait_for(lambda: channel.provider().fetch_inbox(""), 2)
+    ingest(channel, page.items)
+    ingest(channel, page.items)  # read twice: kept once
+    comment = Item.objects.get(kind=Kind.COMMENT, remote_id=conversation["reply"]["uri"])
+    assert comment.publication_id == publication.pk and comment.language == "he"
+    assert Item.objects.filter(kind=Kind.MENTION).count() == 1
