@@ -61,6 +61,10 @@ bench-publish: install
 bench-web: install
 	$(BIN)/python bench/web/month_calendar.py
 
+# 100,000 messages ingested, classified and routed on SQLite, then a viral post's 50,000 comments.
+bench-inbox: install
+	$(BIN)/python bench/inbox.py
+
 # The inbox classifier on its held-out messages: macro-F1 per language for sentiment and intent.
 eval-inbox: install
 	$(BIN)/python -m stoa.inbox.evaluation

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("stoa.workspaces.urls")),
     path("", include("stoa.channels.urls")),
     path("", include("stoa.planning.urls")),
+    path("", include("stoa.inbox.urls")),
     path("", include("stoa.web.urls")),
 ]

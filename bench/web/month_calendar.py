@@ -13,7 +13,6 @@ the month view draws of it, and PASS/FAIL against "median <= 300 ms".
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import shutil
@@ -25,24 +24,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.embedded import setup_django  # noqa: E402 - after the path is set
+
 TARGET_MS = 300.0
 TIMEZONES = ["Asia/Jerusalem", "Europe/Athens", "Europe/London", "America/New_York", "Asia/Tehran", "UTC"]
 NETWORKS = ["mastodon", "bluesky", "telegram", "mastodon"]
 TYPES = ["informational", "selling", "entertaining", "question", "news", "other"]
-
-
-def setup_django(data_dir: str) -> None:
-    for name in [n for n in os.environ if n.startswith("STOA_") or n == "DATABASE_URL"]:
-        del os.environ[name]
-    os.environ.update(STOA_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="stoa.settings",
-                      STOA_SECRET_KEY="bench-secret-key-not-for-production")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def create_data(posts: int, workspaces: int, month: date, seed: int = 7):

@@ -3,12 +3,13 @@
 import httpx
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
 from stoa.providers.base import Account, ProviderError
 from stoa.providers.registry import UnknownNetwork, get_provider_class
-from stoa.workspaces.actions import audit
+from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import Workspace
 
 
@@ -84,3 +85,14 @@ def set_channel_status(actor, channel: Channel, status: str, reason: str = "") -
         channel.save(update_fields=["status", "status_reason"])
         audit(channel.workspace_id, actor, "channel.status_set", channel, status=status, reason=reason)
     return channel
+
+
+def mark_needs_reconnect(channel: Channel, reason: str) -> None:
+    """The network refused the channel's credentials: tell the workspace, once, and stop using it."""
+    updated = Channel.objects.filter(pk=channel.pk, status=ChannelStatus.ACTIVE).update(
+        status=ChannelStatus.NEEDS_RECONNECT, status_reason=reason)
+    if updated:
+        audit(channel.workspace_id, None, "channel.needs_reconnect", channel, reason=reason)
+        notify(channel.workspace_id, "channel_needs_reconnect", in_their_language(
+            gettext_lazy("%(channel)s needs reconnecting: %(reason)s Its scheduled posts wait until it is."),
+            channel=channel.name, reason=reason), link=f"/channels/?workspace={channel.workspace.slug}")

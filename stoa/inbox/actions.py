@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 import regex
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stoa.channels.models import Channel
+from stoa.errors import ActionError
 from stoa.inbox.classifier import Classifier, builtin
-from stoa.inbox.models import Author, Intent, Item, Kind, ResponseTarget, RoutingRule, WorkingTime
+from stoa.inbox.models import Author, Intent, Item, Kind, ResponseTarget, RoutingRule, Status, WorkingTime
 from stoa.inbox.working_time import WorkingClock
 from stoa.posts.models import Publication
 from stoa.providers.base import Incoming
+from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
 
 # Until a workspace sets its own: minutes of working time to a first answer. Spam gets none.
@@ -151,6 +154,22 @@ def _brand_posts(channel: Channel, messages: list[Incoming]) -> dict[str, int]:
     return dict(Publication.objects.filter(channel=channel, remote_id__in=ids).values_list("remote_id", "pk"))
 
 
-def overdue(now: datetime):
-    """Open messages whose first answer is late."""
-    return Item.objects.filter(status="open", first_response_at=None, first_response_due__lt=now)
+# -- Working the inbox ----------------------------------------------------------------------
+
+def take(actor, item: Item) -> Item:
+    """The person handles it from now on."""
+    Item.objects.filter(pk=item.pk).update(assigned_to=actor)
+    audit(item.workspace_id, actor, "inbox.taken", item)
+    item.refresh_from_db()
+    return item
+
+
+def set_status(actor, item: Item, status: str) -> Item:
+    """Done, or open again; a message is never deleted through Stoa."""
+    if status not in Status.values:
+        raise ActionError({"status": [_("Choose open or done.")]})
+    Item.objects.filter(pk=item.pk).update(status=status,
+                                           resolved_at=timezone.now() if status == Status.DONE else None)
+    audit(item.workspace_id, actor, f"inbox.{status}", item)
+    item.refresh_from_db()
+    return item

@@ -92,7 +92,7 @@ def features(text: str) -> list[str]:
 class NaiveBayes:
     """Multinomial naive Bayes with Laplace smoothing; classes scored by summed log-probabilities."""
 
-    def __init__(self, alpha: float = 0.35):
+    def __init__(self, alpha: float = 0.2):
         self.alpha = alpha
         self.classes: tuple[str, ...] = ()
         self.log_prior: list[float] = []

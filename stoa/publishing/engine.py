@@ -28,6 +28,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import draft_for, rule_problems
 from stoa.posts.models import ApprovalState, Publication, State
@@ -271,13 +272,7 @@ class Engine:
         return settings.STOA_MAX_ATTEMPTS * factor
 
     def _needs_reconnect(self, channel: Channel, reason: str) -> None:
-        updated = Channel.objects.filter(pk=channel.pk, status=ChannelStatus.ACTIVE).update(
-            status=ChannelStatus.NEEDS_RECONNECT, status_reason=reason)
-        if updated:
-            audit(channel.workspace_id, None, "channel.needs_reconnect", channel, reason=reason)
-            notify(channel.workspace_id, "channel_needs_reconnect", in_their_language(
-                gettext_lazy("%(channel)s needs reconnecting: %(reason)s Its scheduled posts wait until it is."),
-                channel=channel.name, reason=reason), link=f"/channels/?workspace={channel.workspace.slug}")
+        mark_needs_reconnect(channel, reason)
 
     @staticmethod
     def _save_credentials(channel: Channel, credentials: dict) -> None:

@@ -10,6 +10,7 @@ from stoa.workspaces.models import Notification
 MENU = [
     ("calendar", _("Calendar")),
     ("compose", _("Compose")),
+    ("inbox", _("Inbox")),
     ("home", _("Publications")),
     ("plan", _("Content plan")),
     ("review", _("Review")),

@@ -22,6 +22,8 @@ class Permission(enum.StrEnum):
     APPROVE = "approve"  # decide in the internal review
     SEND_TO_CLIENT = "send_to_client"  # send posts to the client for approval
     CLIENT_REVIEW = "client_review"  # see and decide on what was sent to the client
+    VIEW_INBOX = "view_inbox"  # the comments, mentions and messages people send the brand
+    ANSWER_INBOX = "answer_inbox"  # take, answer and close them
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -30,8 +32,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.CONTENT_EDITOR: frozenset(
         {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.EDIT_POSTS, Permission.PUBLISH}
     ),
-    Role.COMMUNITY_MANAGER: frozenset({Permission.VIEW, Permission.VIEW_PUBLICATIONS}),
-    Role.ANALYST: frozenset({Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT}),
+    Role.COMMUNITY_MANAGER: frozenset(
+        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_INBOX, Permission.ANSWER_INBOX}
+    ),
+    Role.ANALYST: frozenset(
+        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT, Permission.VIEW_INBOX}
+    ),
     # Clients see only what is sent to them for approval.
     Role.CLIENT: frozenset({Permission.VIEW, Permission.CLIENT_REVIEW}),
 }
@@ -99,6 +105,13 @@ def access_post(user, post_id: int, permission: Permission = Permission.VIEW_PUB
     from stoa.posts.models import Post
 
     return _access_in_workspace(user, Post.objects, post_id, "post", permission)
+
+
+def access_inbox_item(user, item_id: int, permission: Permission = Permission.VIEW_INBOX):
+    from stoa.inbox.models import Item
+
+    return _access_in_workspace(user, Item.objects.select_related("author", "channel"), item_id, "message",
+                                permission)
 
 
 def access_publication(user, publication_id: int, permission: Permission = Permission.VIEW_PUBLICATIONS):

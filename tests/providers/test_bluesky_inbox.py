@@ -46,7 +46,7 @@ def wait_for(read, count: int, seconds: float = 20):
         time.sleep(0.3)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per network: pytest may interleave this module with others
 def conversation(bluesky_appview_network):
     """Alice is the brand. Bob follows her and answers her post; Carol, who does not, mentions her
     and writes about the café without tagging it; Bob also likes the post (not a message)."""
@@ -68,7 +68,8 @@ def conversation(bluesky_appview_network):
 def test_replies_and_mentions_arrive_with_their_thread_and_author(conversation):
     page = wait_for(lambda: conversation["brand"].fetch_inbox(""), 2)
     items = {i.remote_id: i for i in page.items}
-    assert set(items) == {conversation["reply"]["uri"], conversation["mention"]["uri"]}  # the like is not a message
+    assert {conversation["reply"]["uri"], conversation["mention"]["uri"]} <= set(items)
+    assert all("/app.bsky.feed.post/" in uri for uri in items)  # the like and the follow are not messages
     reply, mention = items[conversation["reply"]["uri"]], items[conversation["mention"]["uri"]]
     assert (reply.kind, reply.root_remote_id, reply.parent_remote_id) == ("comment", conversation["post"].remote_id,
                                                                           conversation["post"].remote_id)
@@ -123,3 +124,38 @@ def test_fetched_messages_land_in_the_inbox_under_the_brands_post(conversation, 
     comment = Item.objects.get(kind=Kind.COMMENT, remote_id=conversation["reply"]["uri"])
     assert comment.publication_id == publication.pk and comment.language == "he"
     assert Item.objects.filter(kind=Kind.MENTION).count() == 1
+
+
+def test_polling_reads_from_where_it_stopped_and_searches_the_brands_names(conversation, workspace):
+    from stoa.channels.models import Channel
+    from stoa.inbox.models import Cursor
+    from stoa.inbox.polling import poll_channel
+
+    network = conversation["network"]
+    channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
+                      config={"pds_url": network.pds_url, "search_terms": ["Kafe Yafo"]})
+    channel.credentials = {"identifier": network.accounts["alice"].handle,
+                           "app_password": network.accounts["alice"].app_password}
+    channel.save()
+    wait_for(lambda: channel.provider().fetch_inbox(""), 2)
+    first = poll_channel(channel)
+    assert first.new >= 3 and Item.objects.filter(kind=Kind.SEARCH, remote_id=conversation["found"]["uri"]).exists()
+    assert set(Cursor.objects.filter(channel=channel).values_list("stream", flat=True)) == {
+        "notifications", "search:Kafe Yafo"}
+    assert all(Cursor.objects.filter(channel=channel).values_list("position", flat=True))
+    assert poll_channel(channel).new == 0
+    channel.refresh_from_db()
+    assert "accessJwt" in channel.credentials  # the session is kept, not signed in again every minute
+
+
+def test_rejected_credentials_stop_the_polling_and_ask_for_a_reconnect(conversation, workspace):
+    from stoa.channels.models import Channel, ChannelStatus
+    from stoa.inbox.polling import poll_channel
+
+    channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
+                      config={"pds_url": conversation["network"].pds_url})
+    channel.credentials = {"identifier": "alice.test", "app_password": "wrong-wrong-wrong"}
+    channel.save()
+    assert poll_channel(channel).new == 0
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.NEEDS_RECONNECT

@@ -1,0 +1,53 @@
+"""Reading each channel's messages on a schedule, from where the last read stopped."""
+
+from __future__ import annotations
+
+import logging
+
+from stoa.channels.actions import mark_needs_reconnect
+from stoa.channels.models import Channel, ChannelStatus
+from stoa.inbox.actions import IngestReport, ingest
+from stoa.inbox.models import Cursor
+from stoa.providers.base import ErrorKind, ProviderError
+
+log = logging.getLogger("stoa.inbox")
+NOTIFICATIONS = "notifications"
+
+
+def streams(channel: Channel, provider) -> list[tuple[str, object]]:
+    """What to read: the account's notifications, and a search for each of the brand's names."""
+    found = []
+    if hasattr(provider, "fetch_inbox"):
+        found.append((NOTIFICATIONS, provider.fetch_inbox))
+    if hasattr(provider, "search"):
+        for term in channel.config.get("search_terms") or []:
+            found.append((f"search:{term}", lambda position, term=term: provider.search(term, position)))
+    return found
+
+
+def poll_channel(channel: Channel) -> IngestReport:
+    """Read every stream of the channel once. A failing stream keeps its cursor, so nothing is skipped;
+    the others still run."""
+    total = IngestReport()
+    if channel.status != ChannelStatus.ACTIVE:
+        return total
+    provider = channel.provider()
+    for stream, read in streams(channel, provider):
+        cursor, _ = Cursor.objects.get_or_create(channel=channel, stream=stream)
+        try:
+            page = read(cursor.position)
+        except ProviderError as e:
+            log.warning("Reading %s of channel %s failed (%s): %s", stream, channel.pk, e.kind, e.message)
+            if e.kind == ErrorKind.AUTHORIZATION:
+                mark_needs_reconnect(channel, e.message)
+                break
+            continue
+        report = ingest(channel, page.items)
+        total.new, total.duplicates, total.deleted = (total.new + report.new, total.duplicates + report.duplicates,
+                                                      total.deleted + report.deleted)
+        # Only from where this read started: a read that ran at the same time never moves it backwards.
+        Cursor.objects.filter(pk=cursor.pk, position=cursor.position).update(position=page.cursor)
+    if provider.credentials != channel.credentials:  # the provider refreshed its session
+        channel.credentials = provider.credentials
+        channel.save(update_fields=["credentials_encrypted"])
+    return total

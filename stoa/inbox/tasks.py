@@ -1,0 +1,24 @@
+"""The inbox's schedule: every minute, each active channel's messages are read (Huey, embedded or scaled)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from stoa.channels.models import Channel, ChannelStatus
+from stoa.inbox.polling import poll_channel
+from stoa.providers.registry import get_provider_class
+
+
+@db_periodic_task(crontab(minute="*"))
+def poll_inboxes() -> int:
+    readable = [c.pk for c in Channel.objects.filter(status=ChannelStatus.ACTIVE)
+                if hasattr(get_provider_class(c.network), "fetch_inbox")]
+    for channel_id in readable:
+        poll_inbox(channel_id)
+    return len(readable)
+
+
+@db_task()
+def poll_inbox(channel_id: int) -> int:
+    with lock_task(f"poll-inbox-{channel_id}"):  # one read of a channel at a time, across all workers
+        channel = Channel.objects.filter(pk=channel_id).select_related("workspace").first()
+        return poll_channel(channel).new if channel else 0

@@ -1,0 +1,80 @@
+"""The inbox page: the views a community manager works from, and taking and closing messages."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stoa.inbox.actions import ingest
+from stoa.inbox.models import Item
+from stoa.providers.base import Person
+from stoa.workspaces.models import AuditEvent
+from tests.inbox.test_ingest import ByFirstWord, message
+
+
+@pytest.fixture
+def messages(workspace):
+    from tests.web.test_journey import bluesky_channel
+
+    channel = bluesky_channel(workspace)
+    long_ago = timezone.now() - timedelta(days=3)
+    stranger = Person("did:plc:stranger", handle="stranger.test", name="Dana", follows_brand=False)
+    ingest(channel, [message(1, "complaint: הקפה היה קר", written_at=long_ago),
+                     message(2, "lead: I want 20 boxes for the office", author=stranger),
+                     message(3, "praise: ευχαριστώ πολύ!")], ByFirstWord())
+    return {i.text.split(":")[0]: i for i in Item.objects.all()}
+
+
+def page(client, query: str = "") -> str:
+    response = client.get(f"/inbox/{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_unanswered_messages_show_with_their_labels_and_direction(client, owner, messages):
+    client.force_login(owner)
+    html = page(client)
+    assert "הקפה היה קר" in html and "I want 20 boxes" in html and "ευχαριστώ" in html
+    assert 'dir="auto"' in html and "late" in html  # the complaint from three days ago is overdue
+    assert "not following" in html
+
+
+@pytest.mark.parametrize(("view", "shown", "hidden"), [
+    ("overdue", "complaint", "praise"), ("negative", "complaint", "lead"), ("leads", "lead", "complaint"),
+    ("non_followers", "lead", "praise"),
+])
+def test_each_view_shows_what_it_says(client, owner, messages, view, shown, hidden):
+    client.force_login(owner)
+    html = page(client, f"?view={view}")
+    assert messages[shown].text in html and messages[hidden].text not in html
+
+
+def test_taking_and_closing_a_message_is_audited_and_moves_it_between_views(client, owner, messages):
+    client.force_login(owner)
+    lead = messages["lead"]
+    assert client.post(f"/inbox/{lead.pk}/take/").status_code == 200
+    assert lead.text in page(client, "?view=mine")
+    assert client.post(f"/inbox/{lead.pk}/done/").status_code == 200
+    assert lead.text not in page(client) and lead.text in page(client, "?view=done")
+    lead.refresh_from_db()
+    assert lead.resolved_at is not None
+    assert set(AuditEvent.objects.filter(object_type="item").values_list("action", flat=True)) == {
+        "inbox.taken", "inbox.done"}
+    client.post(f"/inbox/{lead.pk}/open/")
+    assert lead.text in page(client)
+
+
+def test_an_analyst_reads_but_does_not_answer_and_a_stranger_sees_nothing(client, member, stranger, messages):
+    client.force_login(member("analyst"))
+    assert messages["praise"].text in page(client)
+    assert client.post(f"/inbox/{messages['praise'].pk}/done/").status_code == 403
+    client.force_login(stranger)
+    assert messages["praise"].text not in page(client)
+    assert client.post(f"/inbox/{messages['praise'].pk}/done/").status_code == 404
+
+
+def test_filters_by_channel_language_and_kind(client, owner, messages):
+    client.force_login(owner)
+    assert "ευχαριστώ" in page(client, "?view=all&kind=comment")
+    assert "ευχαριστώ" not in page(client, "?view=all&kind=mention")
+    assert "ευχαριστώ" not in page(client, "?view=all&channel=99999")
