@@ -98,13 +98,17 @@ def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifie
         by_id[message.remote_id] = message  # a page that repeats itself counts once
     report = IngestReport()
     messages = list(by_id.values())
+    new_items: list[Item] = []
     for start in range(0, len(messages), BATCH):
-        _ingest_batch(channel, messages[start:start + BATCH], classifier, policy, report)
+        new_items += _ingest_batch(channel, messages[start:start + BATCH], classifier, policy, report)
+    from stoa.inbox.alerts import check_acute  # alerts read the routing helpers of this module
+
+    check_acute(channel.workspace_id, new_items)
     return report
 
 
 def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifier, policy: Policy,
-                  report: IngestReport) -> None:
+                  report: IngestReport) -> list[Item]:
     existing = dict(Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in batch])
                     .values_list("remote_id", "deleted_on_network"))
     fresh = [m for m in batch if m.remote_id not in existing]
@@ -114,7 +118,7 @@ def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifie
         if gone:
             report.deleted += Item.objects.filter(channel=channel, remote_id__in=gone).update(deleted_on_network=True)
         if not fresh:
-            return
+            return []
         authors = _authors(channel, fresh)
         posts = _brand_posts(channel, fresh)
         items = []
@@ -132,6 +136,7 @@ def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifie
         # A webhook and a poll may bring the same message at once: the unique constraint keeps one.
         Item.objects.bulk_create(items, ignore_conflicts=True)
     report.new += len(items)
+    return items
 
 
 def _authors(channel: Channel, messages: list[Incoming]) -> dict[str, Author]:

@@ -102,6 +102,9 @@ class Item(models.Model):
     first_response_due = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    due_warned = models.BooleanField(default=False)  # the "soon late" and "late" alerts go out once each
+    late_alerted = models.BooleanField(default=False)
+    hidden_reason = models.TextField(blank=True, default="")  # hidden on the network (never deleted)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="one_item_per_remote_message")]
@@ -171,3 +174,107 @@ class WorkingTime(models.Model):
     # {"0": [["09:00", "18:00"]], ... "6": []}: Monday is 0, as datetime.weekday() counts.
     hours = models.JSONField(default=dict, blank=True)
     holidays = models.JSONField(default=list, blank=True)  # ["2026-12-25", ...], local dates
+
+
+class LinkPolicy(models.TextChoices):
+    ANYWHERE = "anywhere", _("Links allowed in any reply")
+    ALLOWED_DOMAINS = "allowed_domains", _("Only links to the listed sites; others need a confirmation")
+    CONFIRM = "confirm", _("Every link needs a confirmation")
+
+
+class Policy(models.Model):
+    """The workspace's communication policy: how replies may look, what may be hidden, when to raise
+    the alarm, and where to hand messages on."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="inbox_policy")
+    tone_guide = models.TextField(blank=True, default="")
+    link_policy = models.CharField(max_length=16, choices=LinkPolicy.choices, default=LinkPolicy.ALLOWED_DOMAINS)
+    allowed_domains = models.JSONField(default=list, blank=True)  # ["kafe.example", ...]
+    hiding_allowed = models.BooleanField(default=False)
+    # Acute situations: this many negative messages within this many minutes, or any of these words.
+    burst_negative_count = models.PositiveIntegerField(default=5)
+    burst_minutes = models.PositiveIntegerField(default=15)
+    alarm_keywords = models.JSONField(default=list, blank=True)
+    last_alarm_at = models.DateTimeField(null=True, blank=True)  # one alarm per burst, not one per message
+    handoff_url = models.URLField(max_length=500, blank=True, default="")  # a helpdesk or CRM webhook
+    handoff_secret_encrypted = models.TextField(blank=True, default="")
+    handoff_email = models.EmailField(blank=True, default="")
+
+
+class SavedReply(models.Model):
+    """A reply the team reuses, with {name} and {order} filled in when it is used."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="saved_replies")
+    intent = models.CharField(max_length=16, choices=Intent.choices, blank=True, default="")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["intent", "title"]
+
+
+class ReplyState(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
+    UNKNOWN = "unknown", _("Unknown outcome")  # may have gone out: a person checks, Stoa never resends blindly
+
+
+class Reply(models.Model):
+    """An answer sent from the inbox through the network. Saved before it is sent, so none is lost."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    state = models.CharField(max_length=8, choices=ReplyState.choices, default=ReplyState.SENDING)
+    error = models.TextField(blank=True, default="")
+    remote_id = models.CharField(max_length=300, blank=True, default="")
+    remote_url = models.URLField(max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Note(models.Model):
+    """What the team says about a message among themselves; never sent."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Presence(models.Model):
+    """Who has a message open to answer it, so two people do not answer the same one."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "user"], name="one_presence_per_person")]
+
+
+class HandoffState(models.TextChoices):
+    SENT = "sent", _("Handed on")
+    FAILED = "failed", _("Hand-off failed")
+
+
+class Handoff(models.Model):
+    """A message passed, with its context, to the service that can solve it (a helpdesk, a CRM, sales)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="handoffs")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    target = models.CharField(max_length=500)  # the URL or address it went to
+    state = models.CharField(max_length=8, choices=HandoffState.choices)
+    reference = models.CharField(max_length=300, blank=True, default="")  # the ticket or lead id they answered
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]

@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from stoa.channels.models import Channel, ChannelStatus
+from stoa.inbox.alerts import check_deadlines
 from stoa.inbox.polling import poll_channel
 from stoa.providers.registry import get_provider_class
 
@@ -22,3 +23,9 @@ def poll_inbox(channel_id: int) -> int:
     with lock_task(f"poll-inbox-{channel_id}"):  # one read of a channel at a time, across all workers
         channel = Channel.objects.filter(pk=channel_id).select_related("workspace").first()
         return poll_channel(channel).new if channel else 0
+
+
+@db_periodic_task(crontab(minute="*"))
+def inbox_deadlines() -> tuple[int, int]:
+    """Warnings before a first answer is due, and alerts when it is late."""
+    return check_deadlines()

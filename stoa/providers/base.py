@@ -100,6 +100,17 @@ class Incoming:
 
 
 @dataclass(frozen=True)
+class ReplyTo:
+    """The message a reply answers (or that is hidden), as the network knows it."""
+
+    remote_id: str
+    kind: str
+    root_remote_id: str = ""
+    author_id: str = ""
+    author_handle: str = ""
+
+
+@dataclass(frozen=True)
 class InboxPage:
     items: tuple[Incoming, ...]
     cursor: str  # where to go on next time; "" when the network gives none
@@ -217,6 +228,16 @@ class Provider:
 
     def delete(self, published: Published) -> None:
         raise NotImplementedError
+
+    def reply(self, to: ReplyTo, text: str) -> Published:
+        """Answer a message where it was written, as the brand."""
+        raise ProviderError(_("Stoa cannot answer on %(network)s yet.") % {"network": self.name},
+                            ErrorKind.PERMANENT)
+
+    def hide(self, to: ReplyTo) -> None:
+        """Hide a reply under the brand's post from other readers (it stays on the network)."""
+        raise ProviderError(_("%(network)s offers no way to hide a reply.") % {"network": self.name},
+                            ErrorKind.PERMANENT)
 
     # -- Shared behaviour --------------------------------------------------------------
 

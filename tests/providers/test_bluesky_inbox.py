@@ -13,7 +13,7 @@ import pytest
 from stoa.inbox.actions import ingest
 from stoa.inbox.models import Item, Kind
 from stoa.posts.models import Publication, State
-from stoa.providers.base import Attempt, Draft
+from stoa.providers.base import Attempt, Draft, ReplyTo
 from tests.core.helpers import schedule
 from tests.providers.test_bluesky import provider_for
 
@@ -100,21 +100,26 @@ def test_search_finds_the_brand_named_by_someone_who_did_not_tag_it(conversation
 
 def test_a_reply_goes_into_the_thread_of_the_brands_post(conversation):
     network, brand = conversation["network"], conversation["brand"]
-    answer = brand.reply(conversation["reply"]["uri"], "מצטערים! נשמח לפצות, כתבנו לך בהודעה פרטית")
+    answer = brand.reply(ReplyTo(conversation["reply"]["uri"], "comment"), "מצטערים! נשמח לפצות, כתבנו לך בהודעה פרטית")
     record = network.get_record(answer.remote_id)["value"]
     assert record["reply"]["root"]["uri"] == conversation["post"].remote_id
     assert record["reply"]["parent"]["uri"] == conversation["reply"]["uri"]
 
 
-def test_fetched_messages_land_in_the_inbox_under_the_brands_post(conversation, owner, workspace):
+def brand_channel(network, workspace, **config):
     from stoa.channels.models import Channel
 
-    network = conversation["network"]
     channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
-                      config={"pds_url": network.pds_url})
+                      config={"pds_url": network.pds_url, **config})
     channel.credentials = {"identifier": network.accounts["alice"].handle,
                            "app_password": network.accounts["alice"].app_password}
     channel.save()
+    return channel
+
+
+def test_fetched_messages_land_in_the_inbox_under_the_brands_post(conversation, owner, workspace):
+    network = conversation["network"]
+    channel = brand_channel(network, workspace)
     publication = schedule(owner, workspace, [channel], text="Winter menu at Kafe Yafo ☕")[0]
     Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED,
                                                          remote_id=conversation["post"].remote_id)
@@ -127,16 +132,11 @@ def test_fetched_messages_land_in_the_inbox_under_the_brands_post(conversation, 
 
 
 def test_polling_reads_from_where_it_stopped_and_searches_the_brands_names(conversation, workspace):
-    from stoa.channels.models import Channel
     from stoa.inbox.models import Cursor
     from stoa.inbox.polling import poll_channel
 
     network = conversation["network"]
-    channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
-                      config={"pds_url": network.pds_url, "search_terms": ["Kafe Yafo"]})
-    channel.credentials = {"identifier": network.accounts["alice"].handle,
-                           "app_password": network.accounts["alice"].app_password}
-    channel.save()
+    channel = brand_channel(network, workspace, search_terms=["Kafe Yafo"])
     wait_for(lambda: channel.provider().fetch_inbox(""), 2)
     first = poll_channel(channel)
     assert first.new >= 3 and Item.objects.filter(kind=Kind.SEARCH, remote_id=conversation["found"]["uri"]).exists()
@@ -159,3 +159,25 @@ def test_rejected_credentials_stop_the_polling_and_ask_for_a_reconnect(conversat
     assert poll_channel(channel).new == 0
     channel.refresh_from_db()
     assert channel.status == ChannelStatus.NEEDS_RECONNECT
+
+
+def test_answering_and_hiding_from_the_inbox_reach_the_network(conversation, owner, workspace):
+    from stoa.inbox import answers
+    from stoa.inbox.models import Policy, ReplyState
+
+    network = conversation["network"]
+    channel = brand_channel(network, workspace)
+    ingest(channel, wait_for(lambda: channel.provider().fetch_inbox(""), 2).items)
+    comment = Item.objects.get(remote_id=conversation["reply"]["uri"])
+    reply = answers.send_reply(owner, comment, "סליחה! שלחנו לך שובר לקפה")
+    assert reply.state == ReplyState.SENT and reply.remote_url.startswith("https://bsky.app/profile/alice.test/")
+    assert network.get_record(reply.remote_id)["value"]["reply"]["parent"]["uri"] == comment.remote_id
+    comment.refresh_from_db()
+    assert comment.first_response_at == reply.sent_at
+
+    Policy.objects.update_or_create(workspace=workspace, defaults={"hiding_allowed": True})
+    answers.hide(owner, comment, "Shares a customer's phone number")
+    post = conversation["post"].remote_id
+    gate = network.get_record(post.replace("app.bsky.feed.post", "app.bsky.feed.threadgate"))["value"]
+    assert gate["post"] == post and gate["hiddenReplies"] == [comment.remote_id]
+    assert network.get_record(comment.remote_id) is not None  # hidden, not deleted

@@ -42,6 +42,7 @@ from stoa.providers.base import (
     Provider,
     ProviderError,
     Published,
+    ReplyTo,
     describe_response,
     retry_after_seconds,
 )
@@ -50,6 +51,7 @@ from stoa.providers.bluesky.tid import attempt_rkeys
 
 DEFAULT_PDS_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"
+THREADGATE = "app.bsky.feed.threadgate"
 MAX_POST_BYTES = 3000  # app.bsky.feed.post text maxLength, in UTF-8 bytes
 SESSION_EXPIRED = ("ExpiredToken", "InvalidToken")
 SIGN_IN_REFUSED = ("AuthenticationRequired", "AuthFactorTokenRequired", "AccountTakedown",
@@ -292,12 +294,13 @@ class BlueskyProvider(Provider):
         # While older pages still wait, the position stays, so the next read goes on where this one stopped.
         return InboxPage(tuple(found), position if more and position else newest, more)
 
-    def reply(self, parent_uri: str, text: str) -> Published:
+    def reply(self, to: ReplyTo, text: str) -> Published:
         """Answer a post in its thread, as the brand."""
-        body = self.call("app.bsky.feed.getPosts", params={"uris": [parent_uri]})
+        body = self.call("app.bsky.feed.getPosts", params={"uris": [to.remote_id]})
         posts = body.get("posts") if isinstance(body, dict) else None
         if not posts or not isinstance(posts[0], dict) or not posts[0].get("cid"):
-            raise ProviderError("That post is no longer on Bluesky; it may have been deleted.", ErrorKind.PERMANENT)
+            raise ProviderError(_("That post is no longer on Bluesky; it may have been deleted."),
+                                ErrorKind.PERMANENT)
         parent = {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
         record_reply = posts[0].get("record", {}).get("reply") if isinstance(posts[0].get("record"), dict) else None
         root = record_reply.get("root") if isinstance(record_reply, dict) else None
@@ -306,6 +309,26 @@ class BlueskyProvider(Provider):
         created = self.call("com.atproto.repo.createRecord", creating=True,
                             json={"repo": self.did, "collection": POST, "record": record})
         return Published(created["uri"], self.post_url(created["uri"]), (created["uri"],))
+
+    def hide(self, to: ReplyTo) -> None:
+        """Hide a reply under one of the brand's posts: the post's threadgate lists it in hiddenReplies
+        (app.bsky.feed.threadgate, keyed like the post; whatever else the gate says is kept)."""
+        root = to.root_remote_id or to.remote_id
+        repo, _collection, rkey = parse_at_uri(root)
+        if repo != self.did:
+            raise ProviderError(_("Bluesky hides replies only under the brand's own posts."), ErrorKind.PERMANENT)
+        try:
+            gate = self.call("com.atproto.repo.getRecord",
+                             params={"repo": self.did, "collection": THREADGATE, "rkey": rkey}).get("value", {})
+        except BlueskyError as e:
+            if e.error != "RecordNotFound":
+                raise
+            gate = {}
+        hidden = [uri for uri in gate.get("hiddenReplies", []) if uri != to.remote_id] + [to.remote_id]
+        record = {**gate, "$type": THREADGATE, "post": root, "createdAt": gate.get("createdAt") or now_iso(),
+                  "hiddenReplies": hidden[-300:]}  # the lexicon keeps at most 300
+        self.call("com.atproto.repo.putRecord", creating=True,
+                  json={"repo": self.did, "collection": THREADGATE, "rkey": rkey, "record": record})
 
     # -- Validation ---------------------------------------------------------------------
 
