@@ -1,8 +1,9 @@
 from django.urls import path
 
-from stoa.inbox import views
+from stoa.inbox import views, webhooks
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:item_id>/<slug:action>/", views.act, name="inbox-action"),
+    path("hooks/telegram/<int:channel_id>/", webhooks.telegram_webhook, name="telegram-webhook"),
 ]

@@ -98,6 +98,8 @@ class FakeBotAPI:
             "sendPhoto": "sendPhoto",
             "sendMediaGroup": "sendMediaGroup",
             "deleteMessages": "deleteMessages",
+            "getUpdates": "getUpdates",
+            "setWebhook": "setWebhook",
         }
 
     def answer(self, method: str, *answers: Answer) -> FakeBotAPI:

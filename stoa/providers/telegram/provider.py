@@ -31,6 +31,7 @@ from stoa.providers.base import (
     ConnectField,
     Draft,
     ErrorKind,
+    InboxPage,
     Limits,
     MediaFile,
     OptionField,
@@ -38,7 +39,9 @@ from stoa.providers.base import (
     Provider,
     ProviderError,
     Published,
+    ReplyTo,
 )
+from stoa.providers.telegram import inbox
 from stoa.providers.telegram.formatting import FORMATS, FormattingError, TelegramText, render
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -201,6 +204,43 @@ class TelegramProvider(Provider):
         if chat_id.startswith("-100"):  # channels and supergroups; private ones link via /c/
             return f"https://t.me/c/{chat_id[4:]}/{message_id}"
         return ""  # basic groups have no message links
+
+    # -- The inbox ----------------------------------------------------------------------
+
+    def fetch_inbox(self, position: str) -> InboxPage:
+        """Comments in the discussion group and private messages, by getUpdates after the last update
+        read (`position`). A bot with a webhook set gets them pushed instead (stoa.inbox.webhooks)."""
+        params: dict[str, Any] = {"timeout": 0, "limit": 100, "allowed_updates": ["message"]}
+        if position.isdigit():
+            params["offset"] = int(position) + 1  # confirms everything up to `position`
+        updates = self.call("getUpdates", json=params)
+        if not isinstance(updates, list):
+            raise ProviderError("Telegram answered getUpdates without a list of updates.", ErrorKind.TRANSIENT)
+        ids = [u["update_id"] for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
+        bot_id = self.bot_id()
+        found = tuple(item for u in updates if (item := inbox.incoming(u, bot_id)))
+        return InboxPage(found, str(max(ids)) if ids else position, more=len(updates) >= 100)
+
+    def bot_id(self) -> int | None:
+        """The bot's own user id: it is the number before the colon of its token."""
+        head = self.token.split(":", 1)[0]
+        return int(head) if head.isdigit() else None
+
+    def reply(self, to: ReplyTo, text: str) -> Published:
+        chat_id, _sep, message_id = to.remote_id.rpartition(":")
+        if not message_id.isdigit() or not chat_id.lstrip("-").isdigit():
+            raise ProviderError(_("Stoa does not know where that Telegram message is."), ErrorKind.PERMANENT)
+        sent = self.call("sendMessage", creating=True, json={
+            "chat_id": int(chat_id), "text": text, "reply_parameters": {"message_id": int(message_id)}})
+        new_id = sent_message_id(sent)
+        return Published(inbox.message_key(chat_id, new_id), self.message_url(sent.get("chat", {}), new_id),
+                         (inbox.message_key(chat_id, new_id),))
+
+    def set_webhook(self, url: str, secret: str) -> None:
+        """Have Telegram push updates to `url`, each with the secret in X-Telegram-Bot-Api-Secret-Token."""
+        if self.call("setWebhook", json={"url": url, "secret_token": secret, "allowed_updates": ["message"]}) \
+                is not True:
+            raise ProviderError("Telegram did not confirm the webhook.", ErrorKind.TRANSIENT)
 
     # reconcile(): the Bot API can't read a channel's history or look a message up, so the
     # base class's answer stands: a person looks at the channel.

@@ -1,0 +1,120 @@
+"""Telegram's part of the inbox, against fixtures that follow the Bot API documentation: comments in the
+channel's discussion group and private messages, by getUpdates or the webhook, and replies."""
+
+import json
+
+import httpx
+import pytest
+from django.test import Client
+
+from stoa.channels.models import Channel
+from stoa.inbox.models import Item, Kind
+from stoa.inbox.webhooks import SECRET_HEADER, enable_telegram_webhook
+from stoa.posts.models import Publication, State
+from stoa.providers.base import ReplyTo
+from tests.core.helpers import schedule
+from tests.providers.test_telegram import TOKEN, FakeBotAPI, fixture, provider
+
+UPDATES = fixture("getUpdates")["body"]["result"]
+
+
+def test_getupdates_brings_comments_and_private_messages_but_not_the_bots_own():
+    api = FakeBotAPI()
+    page = provider(api).fetch_inbox("")
+    assert api.only("getUpdates").params == {"timeout": 0, "limit": 100, "allowed_updates": ["message"]}
+    comment, private = page.items
+    assert (comment.kind, comment.remote_id, comment.root_remote_id) == ("comment", "-1009876543210:8", "42")
+    assert comment.parent_remote_id == "-1009876543210:7" and comment.text == "ההזמנה שלי לא הגיעה, מספר 4521"
+    assert (comment.author.name, comment.author.handle) == ("Dana Levi", "@dana_levi")
+    assert comment.url == "https://t.me/stoa_news_chat/8"
+    assert (private.kind, private.remote_id, private.author.name) == ("message", "5550002:3", "Γιάννης")
+    assert page.cursor == "900005"  # the edit is read too, so it is confirmed and not sent again
+
+
+def test_the_next_read_confirms_what_was_read():
+    api = FakeBotAPI().answer("getUpdates", httpx.Response(200, json={"ok": True, "result": []}))
+    page = provider(api).fetch_inbox("900005")
+    assert api.only("getUpdates").params["offset"] == 900006 and page.items == () and page.cursor == "900005"
+
+
+def test_garbage_in_an_update_is_skipped_and_the_rest_kept():
+    broken = [{"update_id": 1, "message": {"message_id": "x"}}, {"update_id": 2, "message": "nonsense"},
+              {"update_id": 3}, "not an update", UPDATES[2]]
+    api = FakeBotAPI().answer("getUpdates", httpx.Response(200, json={"ok": True, "result": broken}))
+    page = provider(api).fetch_inbox("")
+    assert [i.remote_id for i in page.items] == ["5550002:3"] and page.cursor == "900003"
+
+
+def test_a_reply_answers_the_message_in_its_chat():
+    api = FakeBotAPI()
+    published = provider(api).reply(ReplyTo("-1009876543210:8", "comment"), "מצטערים, בודקים")
+    call = api.only("sendMessage")
+    assert call.params["chat_id"] == -1009876543210 and call.params["reply_parameters"] == {"message_id": 8}
+    assert published.remote_id == "-1009876543210:42"
+
+
+@pytest.fixture
+def telegram(workspace, settings):
+    settings.SITE_URL = "https://stoa.example"
+    channel = Channel(workspace=workspace, network="telegram", name="Stoa news",
+                      config={"chat_id": "@stoa_news", "api_url": "https://api.telegram.org"})
+    channel.credentials = {"bot_token": TOKEN}
+    channel.save()
+    return channel
+
+
+def enable(telegram, monkeypatch) -> tuple[str, FakeBotAPI]:
+    api = FakeBotAPI()
+    monkeypatch.setattr(Channel, "provider", lambda self, http=None: provider(api, **self.config))
+    url = enable_telegram_webhook(None, telegram)
+    telegram.refresh_from_db()
+    return url, api
+
+
+def test_enabling_the_webhook_gives_telegram_a_secret_kept_encrypted(telegram, monkeypatch):
+    url, api = enable(telegram, monkeypatch)
+    secret = telegram.credentials["webhook_secret"]
+    assert url == f"https://stoa.example/hooks/telegram/{telegram.pk}/"
+    assert api.only("setWebhook").params == {"url": url, "secret_token": secret, "allowed_updates": ["message"]}
+    assert secret not in telegram.credentials_encrypted and 1 <= len(secret) <= 256
+
+
+def post_update(telegram, update, secret: str | None) -> int:
+    headers = {f"HTTP_{SECRET_HEADER.upper().replace('-', '_')}": secret} if secret is not None else {}
+    return Client().post(f"/hooks/telegram/{telegram.pk}/", json.dumps(update), content_type="application/json",
+                         **headers).status_code
+
+
+def test_a_pushed_comment_lands_under_the_channels_post(owner, workspace, telegram, monkeypatch):
+    _url, _api = enable(telegram, monkeypatch)
+    publication = schedule(owner, workspace, [telegram])[0]
+    Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED, remote_id="42")
+    secret = telegram.credentials["webhook_secret"]
+    assert post_update(telegram, UPDATES[1], secret) == 200
+    assert post_update(telegram, UPDATES[1], secret) == 200  # Telegram retries: kept once
+    item = Item.objects.get()
+    assert (item.kind, item.publication_id, item.language) == (Kind.COMMENT, publication.pk, "he")
+
+
+def test_forged_webhook_calls_are_refused_and_nothing_is_kept(telegram, monkeypatch):
+    enable(telegram, monkeypatch)
+    assert post_update(telegram, UPDATES[1], None) == 403
+    assert post_update(telegram, UPDATES[1], "guessed-secret") == 403
+    assert post_update(telegram, UPDATES[1], telegram.credentials["webhook_secret"][:-1]) == 403
+    assert Item.objects.count() == 0
+
+
+def test_a_channel_without_a_webhook_refuses_every_call(telegram):
+    assert post_update(telegram, UPDATES[1], "") == 403
+    assert post_update(telegram, UPDATES[1], "anything") == 403
+
+
+def test_malformed_updates_are_answered_clearly(telegram, monkeypatch):
+    enable(telegram, monkeypatch)
+    secret = telegram.credentials["webhook_secret"]
+    response = Client().post(f"/hooks/telegram/{telegram.pk}/", "{not json", content_type="application/json",
+                             HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=secret)
+    assert response.status_code == 400 and response.json() == {"error": "not JSON"}
+    assert post_update(telegram, {"message": UPDATES[1]["message"]}, secret) == 400
+    assert post_update(telegram, UPDATES[0], secret) == 200  # the channel's own post copied: nothing to keep
+    assert Item.objects.count() == 0
