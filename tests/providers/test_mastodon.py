@@ -265,7 +265,7 @@ def mastodon_time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-ID_IN_PATH = re.compile(r"/(?P<kind>media|statuses|accounts)/(?!verify_credentials)[^/]+")
+ID_IN_PATH = re.compile(r"/(?P<kind>media|statuses|accounts)/(?!verify_credentials|relationships)[^/]+")
 
 
 def decode(request: httpx.Request) -> Call:

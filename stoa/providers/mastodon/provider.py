@@ -18,6 +18,7 @@ How the length is counted is explained in text.py.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,8 @@ from stoa.providers.base import (
     ConnectField,
     Draft,
     ErrorKind,
+    InboxPage,
+    Incoming,
     Limits,
     MediaFile,
     OptionField,
@@ -42,7 +45,9 @@ from stoa.providers.base import (
     Provider,
     ProviderError,
     Published,
+    ReplyTo,
 )
+from stoa.providers.mastodon import inbox
 from stoa.providers.mastodon.text import comparable, status_length, text_of_html
 
 # Defaults from the docs' example of GET /api/v2/instance, for servers that do not say.
@@ -415,6 +420,66 @@ class MastodonProvider(Provider):
         return descriptions == [item.alt_text for item in part.media]
 
     # -- Deleting -----------------------------------------------------------------------
+
+    # -- The inbox ----------------------------------------------------------------------
+
+    def fetch_inbox(self, position: str) -> InboxPage:
+        """Replies, mentions and direct messages newer than `position` (the newest notification id read)."""
+        params: dict[str, Any] = {"types[]": ["mention"], "limit": inbox.NOTIFICATIONS_PAGE}
+        if position:
+            params["min_id"] = position
+        notifications = self.get_json("/api/v1/notifications", params=params)
+        if not isinstance(notifications, list):
+            raise ProviderError("Mastodon answered notifications in an unexpected form.", ErrorKind.TRANSIENT)
+        readable = [n for n in notifications if isinstance(n, dict) and isinstance(n.get("id"), str)]
+        statuses = [n.get("status") for n in readable if n.get("type") == "mention"]
+        items = self.messages(statuses)
+        return InboxPage(items, inbox.newest_id([n["id"] for n in readable], position),
+                         more=len(notifications) >= inbox.NOTIFICATIONS_PAGE)
+
+    def search(self, query: str, position: str) -> InboxPage:
+        """Statuses that name the brand, by anyone but the brand, newer than `position`."""
+        params: dict[str, Any] = {"q": query, "type": "statuses", "limit": inbox.SEARCH_PAGE}
+        if position:
+            params["min_id"] = position
+        found = self.get_json("/api/v2/search", params=params)
+        statuses = found.get("statuses") if isinstance(found, dict) else None
+        if not isinstance(statuses, list):
+            raise ProviderError("Mastodon answered the search in an unexpected form.", ErrorKind.TRANSIENT)
+        me = self.account_id()
+        theirs = [s for s in statuses if isinstance(s, dict) and (s.get("account") or {}).get("id") != me]
+        ids = [s["id"] for s in statuses if isinstance(s, dict) and isinstance(s.get("id"), str)]
+        return InboxPage(self.messages(theirs, kind="search"), inbox.newest_id(ids, position),
+                         more=len(statuses) >= inbox.SEARCH_PAGE)
+
+    def messages(self, statuses: list, kind: str | None = None) -> tuple[Incoming, ...]:
+        """Statuses as messages, each author marked with whether they follow the brand (one request)."""
+        authors = sorted({s["account"]["id"] for s in statuses if isinstance(s, dict)
+                          and isinstance(s.get("account"), dict) and isinstance(s["account"].get("id"), str)})
+        follows: dict[str, bool] = {}
+        if authors:
+            relationships = self.get_json("/api/v1/accounts/relationships", params={"id[]": authors})
+            if isinstance(relationships, list):
+                follows = {r["id"]: bool(r.get("followed_by")) for r in relationships
+                           if isinstance(r, dict) and isinstance(r.get("id"), str)}
+        me = self.account_id()
+        return tuple(item for s in statuses if (item := inbox.incoming(s, me, follows, kind)))
+
+    def reply(self, to: ReplyTo, text: str) -> Published:
+        """A status in reply, mentioning its author (Mastodon delivers a direct message only to the
+        people it mentions), private when the message was."""
+        handle = to.author_handle if to.author_handle.startswith("@") else f"@{to.author_handle}"
+        if to.author_handle and handle.casefold() not in text.casefold():
+            text = f"{handle} {text}"
+        form = {"status": text, "in_reply_to_id": to.remote_id,
+                "visibility": "direct" if to.kind == "message" else "public"}
+        response = self.call("POST", "/api/v1/statuses", creating=True, data=form,
+                             headers={"Idempotency-Key": f"stoa-reply-{uuid.uuid4().hex}"})
+        status = self.json(response, creating=True)
+        if not isinstance(status, dict) or not isinstance(status.get("id"), str):
+            raise ProviderError("Mastodon took the reply but did not say which status it became.",
+                                ErrorKind.UNKNOWN_OUTCOME)
+        return Published(status["id"], str(status.get("url") or ""), (status["id"],))
 
     def delete(self, published: Published) -> None:
         # Replies first, so no post of the thread is left answering a deleted one.

@@ -1,0 +1,64 @@
+"""What people write to a brand on Mastodon, from the account's notifications and from search.
+
+Facts from docs.joinmastodon.org:
+- GET /api/v1/notifications {types[], min_id, limit (max 80)} -> [Notification {id, type, created_at,
+  account, status?}]; "min_id: returns results immediately newer than this ID". A reply to one of the
+  brand's statuses is a "mention" notification too, since a reply mentions the author.
+- Status {id, created_at, in_reply_to_id, in_reply_to_account_id, visibility, content (HTML), url,
+  account}; visibility "direct" is a private message to the people it mentions.
+- GET /api/v1/accounts/relationships {id[]} -> [Relationship {id, followed_by, ...}].
+- GET /api/v2/search {q, type "statuses", min_id, limit (max 40)} -> {accounts, statuses, hashtags}.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from stoa.providers.base import Incoming, Person
+from stoa.providers.mastodon.text import text_of_html
+
+NOTIFICATIONS_PAGE = 40
+SEARCH_PAGE = 40
+
+
+def person(account: Any, follows: dict[str, bool]) -> Person | None:
+    if not isinstance(account, dict) or not isinstance(account.get("id"), str):
+        return None
+    return Person(account["id"], handle=f"@{account.get('acct') or account.get('username') or ''}",
+                  name=str(account.get("display_name") or account.get("username") or ""),
+                  avatar_url=str(account.get("avatar") or ""), profile_url=str(account.get("url") or ""),
+                  follows_brand=follows.get(account["id"]))
+
+
+def incoming(status: Any, brand_account_id: str, follows: dict[str, bool], kind: str | None = None) -> Incoming | None:
+    """A message from a Status; None for anything that is not a status Stoa can read."""
+    if not isinstance(status, dict) or not isinstance(status.get("id"), str):
+        return None
+    author = person(status.get("account"), follows)
+    if author is None:
+        return None
+    answering_brand = status.get("in_reply_to_account_id") == brand_account_id and status.get("in_reply_to_id")
+    if kind is None:
+        kind = "message" if status.get("visibility") == "direct" else "comment" if answering_brand else "mention"
+    parent = str(status.get("in_reply_to_id") or "")
+    return Incoming(
+        remote_id=status["id"], kind=kind, text=text_of_html(str(status.get("content") or "")).strip(), author=author,
+        written_at=parse_time(status.get("created_at")) or datetime.now(UTC), url=str(status.get("url") or ""),
+        parent_remote_id=parent, root_remote_id=parent if answering_brand else "")
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def newest_id(ids: list[str], position: str) -> str:
+    """Mastodon's ids are numbers in strings, growing with time."""
+    numeric = [int(i) for i in ids if i.isdigit()] + ([int(position)] if position.isdigit() else [])
+    return str(max(numeric)) if numeric else position
