@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stoa.channels.models import Channel
+from stoa.crypto import decrypt_json, encrypt_json
 from stoa.posts.models import Publication
 from stoa.workspaces.models import Workspace
 
@@ -199,6 +200,15 @@ class Policy(models.Model):
     handoff_url = models.URLField(max_length=500, blank=True, default="")  # a helpdesk or CRM webhook
     handoff_secret_encrypted = models.TextField(blank=True, default="")
     handoff_email = models.EmailField(blank=True, default="")
+    sales_email = models.EmailField(blank=True, default="")  # where leads go, when set
+
+    @property
+    def handoff_secret(self) -> str:
+        return decrypt_json(self.handoff_secret_encrypted).get("secret", "") if self.handoff_secret_encrypted else ""
+
+    @handoff_secret.setter
+    def handoff_secret(self, value: str) -> None:
+        self.handoff_secret_encrypted = encrypt_json({"secret": value}) if value else ""
 
 
 class SavedReply(models.Model):
