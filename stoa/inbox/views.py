@@ -3,14 +3,16 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from stoa.channels.models import Channel
-from stoa.inbox import actions
+from stoa.errors import ActionError
+from stoa.inbox import actions, answers
 from stoa.inbox.classifier import LANGUAGES
-from stoa.inbox.models import Intent, Item, Kind, Sentiment, Status
+from stoa.inbox.handoff import hand_off
+from stoa.inbox.models import Intent, Item, Kind, SavedReply, Sentiment, Status
 from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import Permission, access_inbox_item, workspaces_for
 
@@ -77,3 +79,64 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
         return HttpResponse(status=400)
     item.can_answer = True
     return render(request, "inbox/_item.html", {"item": item, "now": timezone.now()})
+
+
+# -- One message ------------------------------------------------------------------------------
+
+def conversation(item: Item) -> dict:
+    """The message in its thread: what it answers, the answers to it, and the brand's post."""
+    siblings = Item.objects.filter(channel=item.channel).select_related("author")
+    return {"parent": siblings.filter(remote_id=item.parent_remote_id).first() if item.parent_remote_id else None,
+            "answers": list(siblings.filter(parent_remote_id=item.remote_id).order_by("written_at")),
+            "post": item.publication.variant if item.publication else None}
+
+
+def item_context(request: HttpRequest, item: Item, error: str = "", confirm: list[str] | None = None,
+                 draft: str = "") -> dict:
+    policy = answers.policy_of(item.workspace_id)
+    saved = SavedReply.objects.filter(workspace_id=item.workspace_id)
+    item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)
+    return {"item": item, "now": timezone.now(), **conversation(item),
+            "replies": item.replies.select_related("author"), "notes": item.notes.select_related("author"),
+            "handoffs": item.handoffs.all(), "policy": policy,
+            "saved_replies": sorted(saved, key=lambda s: (s.intent != item.intent, s.title)),
+            "can_answer": item.can_answer,
+            "others": answers.here(request.user, item), "error": error, "confirm": confirm or [], "draft": draft}
+
+
+@login_required
+@access_errors
+def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access_inbox_item(request.user, item_id)
+    if request.method != "POST":
+        return render(request, "inbox/item.html", item_context(request, item))
+    item = access_inbox_item(request.user, item_id, Permission.ANSWER_INBOX)
+    action, draft = request.POST.get("action", ""), request.POST.get("text", "")
+    try:
+        if action == "reply":
+            answers.send_reply(request.user, item, draft, confirmed=request.POST.get("confirmed") == "1")
+            draft = ""
+        elif action == "note":
+            answers.add_note(request.user, item, request.POST.get("body", ""))
+        elif action == "hide":
+            answers.hide(request.user, item, request.POST.get("reason", ""))
+        elif action == "handoff":
+            hand_off(request.user, item, request.POST.get("note", ""))
+        elif action == "delete":
+            answers.refuse_delete(item)
+        else:
+            return HttpResponse(status=400)
+    except ActionError as e:
+        confirm = e.errors.get("confirm", [])
+        error = "; ".join(m for k, ms in e.errors.items() if k != "confirm" for m in ms)
+        return render(request, "inbox/item.html", item_context(request, item, error, confirm, draft), status=422)
+    item.refresh_from_db()
+    return redirect("inbox-item", item.pk)
+
+
+@login_required
+@access_errors
+def presence(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Asked every few seconds by an open message page: who else has it open."""
+    item = access_inbox_item(request.user, item_id)
+    return render(request, "inbox/_presence.html", {"others": answers.here(request.user, item)})

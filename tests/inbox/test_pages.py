@@ -78,3 +78,46 @@ def test_filters_by_channel_language_and_kind(client, owner, messages):
     assert "ευχαριστώ" in page(client, "?view=all&kind=comment")
     assert "ευχαριστώ" not in page(client, "?view=all&kind=mention")
     assert "ευχαριστώ" not in page(client, "?view=all&channel=99999")
+
+
+def test_a_message_page_shows_its_thread_and_keeps_a_failed_reply_with_its_reason(client, owner, workspace,
+                                                                                    messages):
+    client.force_login(owner)
+    complaint = messages["complaint"]
+    html = client.get(f"/inbox/{complaint.pk}/").content.decode()
+    assert complaint.text in html and "No reply yet." in html
+    response = client.post(f"/inbox/{complaint.pk}/", {"action": "reply", "text": "סליחה, בודקים"})
+    assert response.status_code == 302  # saved and tried: the page shows how it went
+    html = client.get(f"/inbox/{complaint.pk}/").content.decode()
+    assert "סליחה, בודקים" in html and "Not sent" in html
+
+
+def test_a_link_outside_the_policy_asks_for_a_confirmation_and_keeps_the_draft(client, owner, workspace, messages):
+    from stoa.inbox.models import Policy
+
+    Policy.objects.create(workspace=workspace, allowed_domains=["kafe.example"])
+    client.force_login(owner)
+    response = client.post(f"/inbox/{messages['lead'].pk}/", {"action": "reply", "text": "https://other.example"})
+    html = response.content.decode()
+    assert response.status_code == 422 and "Send it with this link anyway" in html and "https://other.example" in html
+
+
+def test_deleting_is_refused_with_the_policys_reason_and_notes_are_kept(client, owner, messages):
+    client.force_login(owner)
+    complaint = messages["complaint"]
+    response = client.post(f"/inbox/{complaint.pk}/", {"action": "delete"})
+    assert response.status_code == 422 and "never deleted" in response.content.decode()
+    client.post(f"/inbox/{complaint.pk}/", {"action": "note", "body": "Refund approved by Avi"})
+    assert "Refund approved by Avi" in client.get(f"/inbox/{complaint.pk}/").content.decode()
+    assert Item.objects.filter(pk=complaint.pk).exists()
+
+
+def test_two_people_on_one_message_see_each_other(client, owner, member, messages):
+    from django.test import Client
+
+    colleague = Client()
+    colleague.force_login(member("community_manager"))
+    client.force_login(owner)
+    client.get(f"/inbox/{messages['lead'].pk}/")
+    answer = colleague.get(f"/inbox/{messages['lead'].pk}/presence/").content.decode()
+    assert "olga" in answer and "also has this message open" in answer

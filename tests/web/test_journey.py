@@ -17,9 +17,10 @@ LONG_TEXT = "מבצע חורף בקפה יפו: כל קפה ומאפה ב-20 ₪
 
 
 def bluesky_channel(workspace) -> Channel:
-    """Validation needs no network call, so the channel row is enough for composing."""
+    """Validation needs no network call, so the channel row is enough for composing. Its server is a
+    loopback port where nothing listens, so a test that does call the network never leaves the machine."""
     channel = Channel(workspace=workspace, network="bluesky", name="Bluesky Kafe",
-                      config={"handle": "kafe.test", "did": "did:plc:kafe"})
+                      config={"handle": "kafe.test", "did": "did:plc:kafe", "pds_url": "http://127.0.0.1:9"})
     channel.credentials = {"app_password": "not-used-here"}
     channel.save()
     return channel
