@@ -1,20 +1,38 @@
 """The inbox page: every message to the user's brands, filtered the way a community manager works."""
 
+from datetime import date, timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
-from stoa.inbox import actions, answers
+from stoa.inbox import actions, answers, policy
 from stoa.inbox.classifier import LANGUAGES
 from stoa.inbox.handoff import hand_off
-from stoa.inbox.models import Intent, Item, Kind, SavedReply, Sentiment, Status
+from stoa.inbox.models import (
+    Intent,
+    Item,
+    Kind,
+    LinkPolicy,
+    ResponseTarget,
+    RoutingRule,
+    SavedReply,
+    Sentiment,
+    Status,
+    Team,
+    WorkingTime,
+)
+from stoa.inbox.report import hours, response_report
 from stoa.web.pages import access_errors, allowed
-from stoa.workspaces.access import Permission, access_inbox_item, workspaces_for
+from stoa.workspaces.access import Forbidden, Permission, access_inbox_item, check, workspaces_for
+from stoa.workspaces.models import Membership
 
 PAGE_SIZE = 100
 VIEWS = ("unanswered", "mine", "overdue", "negative", "leads", "non_followers", "done", "all")
@@ -140,3 +158,83 @@ def presence(request: HttpRequest, item_id: int) -> HttpResponse:
     """Asked every few seconds by an open message page: who else has it open."""
     item = access_inbox_item(request.user, item_id)
     return render(request, "inbox/_presence.html", {"others": answers.here(request.user, item)})
+
+
+# -- The policy and the report ----------------------------------------------------------------
+
+A_MONDAY = date(2026, 11, 30)
+POLICY_FORMS = {
+    "settings": lambda actor, ws, data: policy.save_settings(actor, ws, data),
+    "targets": lambda actor, ws, data: policy.save_targets(actor, ws, data),
+    "hours": lambda actor, ws, data: policy.save_working_time(actor, ws, data),
+    "team": lambda actor, ws, data: policy.add_team(actor, ws, data.get("name", ""), data.getlist("members")),
+    "rule": lambda actor, ws, data: policy.add_rule(actor, ws, data),
+    "saved_reply": lambda actor, ws, data: policy.add_saved_reply(actor, ws, data.get("title", ""),
+                                                                  data.get("body", ""), data.get("intent", "")),
+    "delete_rule": lambda actor, ws, data: RoutingRule.objects.filter(workspace=ws, pk=data.get("id") or 0).delete(),
+    "delete_saved_reply": lambda actor, ws, data: SavedReply.objects.filter(workspace=ws,
+                                                                            pk=data.get("id") or 0).delete(),
+}
+
+
+def chosen_workspace(request: HttpRequest, permission: Permission):
+    mine = list(workspaces_for(request.user, permission))
+    slug = request.GET.get("workspace") or request.POST.get("workspace", "")
+    workspace = next((w for w in mine if w.slug == slug), None) or (mine[0] if mine else None)
+    if workspace is None:
+        raise Forbidden(gettext("None of your workspaces lets you do this."))
+    return workspace, mine
+
+
+@login_required
+@access_errors
+def policy_page(request: HttpRequest) -> HttpResponse:
+    workspace, mine = chosen_workspace(request, Permission.VIEW_INBOX)
+    error, status = "", 200
+    if request.method == "POST":
+        check(request.user, workspace, Permission.MANAGE_WORKSPACE)
+        form = POLICY_FORMS.get(request.POST.get("form", ""))
+        if form is None:
+            return HttpResponse(status=400)
+        try:
+            form(request.user, workspace, request.POST)
+        except ActionError as e:
+            error, status = e.summary(), 422
+        else:
+            return redirect(f"{reverse('inbox-policy')}?workspace={workspace.slug}")
+    working = WorkingTime.objects.filter(workspace=workspace).first()
+    hours = working.hours if working else {}
+    targets = dict(ResponseTarget.objects.filter(workspace=workspace).values_list("intent", "first_response_minutes"))
+    context = {
+        "workspace": workspace, "workspaces": mine, "error": error, "policy": answers.policy_of(workspace.pk),
+        "can_edit": allowed(request.user, workspace, Permission.MANAGE_WORKSPACE),
+        "targets": [(value, label, targets.get(value, ""), actions.DEFAULT_TARGET_MINUTES.get(value))
+                    for value, label in Intent.choices],
+        # (weekday, a Monday-based date of that weekday for its name, the hours as typed)
+        "days": [(n, A_MONDAY + timedelta(days=n), ", ".join(f"{a}-{b}" for a, b in hours.get(str(n), [])))
+                 for n in range(7)],
+        "holidays": ", ".join(working.holidays if working else []),
+        "teams": Team.objects.filter(workspace=workspace).prefetch_related("members"),
+        "rules": RoutingRule.objects.filter(workspace=workspace).select_related("assign_to", "team"),
+        "saved_replies": SavedReply.objects.filter(workspace=workspace),
+        "members": [m.user for m in Membership.objects.filter(workspace=workspace).select_related("user")],
+        "intents": Intent.choices, "sentiments": Sentiment.choices, "kinds": Kind.choices, "languages": LANGUAGES,
+        "link_policies": LinkPolicy.choices,
+    }
+    return render(request, "inbox/policy.html", context, status=status)
+
+
+@login_required
+@access_errors
+def report_page(request: HttpRequest) -> HttpResponse:
+    workspace, mine = chosen_workspace(request, Permission.VIEW_INBOX)
+    days = request.GET.get("days", "30")
+    days = int(days) if days.isdigit() and 1 <= int(days) <= 92 else 30
+    end = timezone.now()
+    groups = response_report(workspace, end - timedelta(days=days), end)
+    tables = [(gettext("By member"), groups["member"]), (gettext("By channel"), groups["channel"]),
+              (gettext("By intent"), groups["intent"])]
+    return render(request, "inbox/report.html", {
+        "workspace": workspace, "workspaces": mine, "days": days, "total": (groups["total"] or [None])[0],
+        "tables": [(title, [(r, hours(r.median_first_response), hours(r.mean_first_response),
+                             hours(r.median_resolution)) for r in rows]) for title, rows in tables]})
