@@ -6,8 +6,17 @@ import pytest
 from django.utils import timezone
 
 from stoa.inbox.actions import ingest
-from stoa.inbox.models import Item, Policy, Reply, ReplyState, ResponseTarget, RoutingRule, SavedReply, Team
-from stoa.inbox.models import WorkingTime
+from stoa.inbox.models import (
+    Item,
+    Policy,
+    Reply,
+    ReplyState,
+    ResponseTarget,
+    RoutingRule,
+    SavedReply,
+    Team,
+    WorkingTime,
+)
 from stoa.inbox.report import response_report
 from tests.inbox.test_ingest import ByFirstWord, message
 
