@@ -10,23 +10,8 @@ from stoa.errors import ActionError
 from stoa.inbox import alerts, answers
 from stoa.inbox.actions import ingest
 from stoa.inbox.models import Item, LinkPolicy, Policy, Reply, ReplyState, SavedReply
-from stoa.providers.base import Person
 from stoa.workspaces.models import Notification
 from tests.inbox.test_ingest import ByFirstWord, message
-from tests.providers.test_bluesky import closed_port_url
-
-
-@pytest.fixture
-def item(workspace):
-    from stoa.channels.models import Channel
-
-    channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
-                      config={"pds_url": closed_port_url()})  # nothing answers there
-    channel.credentials = {"identifier": "kafe.test", "app_password": "app-password"}
-    channel.save()
-    ingest(channel, [message(1, "complaint: ההזמנה לא הגיעה", author=Person("did:plc:dana", "dana.test", "Dana"))],
-           ByFirstWord())
-    return Item.objects.get()
 
 
 def test_a_link_outside_the_allowed_sites_needs_a_confirmation(item):

@@ -12,7 +12,6 @@ from stoa.errors import ActionError
 from stoa.inbox.answers import add_note
 from stoa.inbox.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, hand_off, sign
 from stoa.inbox.models import HandoffState, Item, Policy
-from tests.inbox.test_answers import item  # noqa: F401 - the fixture
 from tests.providers.test_bluesky import closed_port_url
 
 
