@@ -169,3 +169,65 @@ class ImportReportOut(Schema):
     errors: list[ImportErrorOut]
     duplicates: list[int] = Field(..., description="Lines that repeat a post already there; not imported.")
     ignored_columns: list[str]
+
+
+class InboxAuthorOut(Schema):
+    name: str
+    handle: str
+    profile_url: str
+    follows_brand: bool | None
+
+
+class InboxItemOut(Schema):
+    id: int
+    workspace_id: int
+    channel_id: int
+    network: str
+    kind: str
+    text: str
+    url: str
+    written_at: datetime
+    author: InboxAuthorOut
+    language: str
+    sentiment: str
+    intent: str
+    status: str
+    assigned_to: str | None
+    team: str | None
+    first_response_due: datetime | None
+    first_response_at: datetime | None
+    deleted_on_network: bool
+    hidden_reason: str
+
+
+class InboxReplyIn(Schema):
+    text: str
+    confirmed: bool = Field(False, description="Send although the link policy asks for a confirmation.")
+
+
+class InboxReplyOut(Schema):
+    id: int
+    text: str
+    state: str = Field(..., description="sending, sent, failed or unknown (a person checks the network)")
+    error: str
+    remote_url: str
+
+
+class InboxNoteIn(Schema):
+    body: str
+
+
+class InboxStatusIn(Schema):
+    status: str = Field(..., examples=["done", "open"])
+
+
+class InboxHandoffIn(Schema):
+    note: str = ""
+
+
+class InboxHandoffOut(Schema):
+    id: int
+    state: str
+    target: str
+    reference: str
+    error: str

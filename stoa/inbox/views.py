@@ -38,16 +38,15 @@ PAGE_SIZE = 100
 VIEWS = ("unanswered", "mine", "overdue", "negative", "leads", "non_followers", "done", "all")
 
 
-def filtered(request: HttpRequest, workspace_ids: list[int]):
-    """The messages of the chosen view and filters, most urgent first."""
+def filtered(user, params, workspace_ids: list[int]):
+    """The messages of the chosen view and filters, most urgent first (the page's and the API's)."""
     items = Item.objects.filter(workspace_id__in=workspace_ids).select_related(
         "author", "channel", "workspace", "assigned_to", "team", "publication")
-    view = request.GET.get("view", "unanswered")
+    view = params.get("view") or "unanswered"
     now = timezone.now()
     by_view = {
         "unanswered": Q(status=Status.OPEN, first_response_at=None),
-        "mine": Q(status=Status.OPEN, assigned_to=request.user) | Q(status=Status.OPEN,
-                                                                     team__members=request.user),
+        "mine": Q(status=Status.OPEN, assigned_to=user) | Q(status=Status.OPEN, team__members=user),
         "overdue": Q(status=Status.OPEN, first_response_at=None, first_response_due__lt=now),
         "negative": Q(status=Status.OPEN, sentiment=Sentiment.NEGATIVE),
         "leads": Q(status=Status.OPEN, intent=Intent.LEAD),
@@ -56,11 +55,11 @@ def filtered(request: HttpRequest, workspace_ids: list[int]):
         "all": Q(),
     }
     items = items.filter(by_view.get(view, by_view["unanswered"]))
-    if channel := request.GET.get("channel", ""):
+    if channel := str(params.get("channel") or ""):
         items = items.filter(channel_id=int(channel) if channel.isdigit() else 0)
-    if language := request.GET.get("language", ""):
+    if language := params.get("language"):
         items = items.filter(language=language)
-    if kind := request.GET.get("kind", ""):
+    if kind := params.get("kind"):
         items = items.filter(kind=kind)
     # Late first, then the nearest deadline, then the newest without one.
     return items.order_by("first_response_due", "-written_at").distinct(), view
@@ -72,7 +71,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     mine = list(workspaces_for(request.user, Permission.VIEW_INBOX))
     slug = request.GET.get("workspace", "")
     chosen = [w for w in mine if w.slug == slug] or mine
-    items, view = filtered(request, [w.pk for w in chosen])
+    items, view = filtered(request.user, request.GET, [w.pk for w in chosen])
     page = list(items[:PAGE_SIZE])
     for item in page:
         item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)

@@ -174,3 +174,39 @@ def test_a_post_can_be_queued_at_each_channels_next_free_slot(api, owner, worksp
     publication = Publication.objects.get()
     assert publication.state == State.SCHEDULED
     assert f"{publication.scheduled_at.astimezone(ZoneInfo(workspace.timezone)):%H:%M}" == "08:15"
+
+
+def test_the_inbox_is_worked_through_the_api(api, owner, workspace):
+    from stoa.inbox.actions import ingest
+    from tests.inbox.test_ingest import ByFirstWord, message
+    from tests.web.test_journey import bluesky_channel
+
+    channel = bluesky_channel(workspace)
+    ingest(channel, [message(1, "complaint: ההזמנה לא הגיעה"), message(2, "lead: 20 boxes please")], ByFirstWord())
+    listed = api.get(f"/api/v1/inbox?workspace_id={workspace.pk}&view=leads").json()
+    assert [i["text"] for i in listed] == ["lead: 20 boxes please"] and listed[0]["author"]["handle"]
+    complaint = api.get(f"/api/v1/inbox?workspace_id={workspace.pk}&view=negative").json()[0]
+    reply = api.post(f"/api/v1/inbox/{complaint['id']}/replies", {"text": "סליחה"}, content_type="application/json")
+    assert reply.status_code == 201 and reply.json()["state"] == "failed" and reply.json()["error"]  # nothing listens
+    assert api.post(f"/api/v1/inbox/{complaint['id']}/notes", {"body": "VIP"},
+                    content_type="application/json").status_code == 201
+    done = api.post(f"/api/v1/inbox/{complaint['id']}/status", {"status": "done"}, content_type="application/json")
+    assert done.json()["status"] == "done"
+    refused = api.delete(f"/api/v1/inbox/{complaint['id']}")
+    assert refused.status_code == 422 and "never deleted" in refused.json()["detail"][0]["message"]
+    bad = api.get("/api/v1/inbox?view=everything")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "view"
+
+
+def test_another_workspaces_inbox_is_not_found(api, stranger, other_workspace):
+    from stoa.inbox.actions import ingest
+    from tests.inbox.test_ingest import ByFirstWord, message
+    from tests.web.test_journey import bluesky_channel
+
+    ingest(bluesky_channel(other_workspace), [message(1, "question: hi")], ByFirstWord())
+    from stoa.inbox.models import Item
+
+    item = Item.objects.get()
+    assert api.get(f"/api/v1/inbox/{item.pk}").status_code == 404
+    assert api.get(f"/api/v1/inbox?workspace_id={other_workspace.pk}").status_code == 404
+    assert api.get("/api/v1/inbox").json() == []
