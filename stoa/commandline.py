@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from stoa.errors import ActionError
+from stoa.providers.base import ProviderError
 from stoa.workspaces.access import Forbidden, NotFound
 
 
@@ -32,3 +33,5 @@ def plain_errors():
         raise CommandError(e.summary()) from None
     except (NotFound, Forbidden) as e:
         raise CommandError(str(e)) from None
+    except ProviderError as e:
+        raise CommandError(e.message) from None

@@ -195,6 +195,9 @@ STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)
 STOA_HTTP_TIMEOUT_SECONDS = float(os.environ.get("STOA_HTTP_TIMEOUT_SECONDS", "30"))
 
+# Keep Mastodon's notification streams open in each worker (the inbox also polls every minute).
+STOA_STREAMING = env_bool("STOA_STREAMING", True)
+
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")
 STOA_CLASSIFIER_MODEL = os.environ.get("STOA_CLASSIFIER_MODEL", "local")

@@ -124,10 +124,9 @@ def add_note(actor, item: Item, body: str) -> Note:
     return note
 
 
-def here(actor, item: Item) -> list:
-    """Say that `actor` has the message open, and answer who else does right now."""
+def here(actor, item: Item, replying: bool = False) -> list[Presence]:
+    """Say that `actor` has the message open (and is writing a reply), and answer who else does right now."""
     now = timezone.now()
-    Presence.objects.update_or_create(item=item, user=actor, defaults={"seen_at": now})
+    Presence.objects.update_or_create(item=item, user=actor, defaults={"seen_at": now, "replying": replying})
     since = now - timedelta(seconds=PRESENCE_SECONDS)
-    return [p.user for p in Presence.objects.filter(item=item, seen_at__gte=since).exclude(user=actor)
-            .select_related("user")]
+    return list(Presence.objects.filter(item=item, seen_at__gte=since).exclude(user=actor).select_related("user"))

@@ -265,6 +265,7 @@ class Presence(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="presences")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField()
+    replying = models.BooleanField(default=False)  # they have started writing a reply
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "user"], name="one_presence_per_person")]

@@ -156,7 +156,8 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
 def presence(request: HttpRequest, item_id: int) -> HttpResponse:
     """Asked every few seconds by an open message page: who else has it open."""
     item = access_inbox_item(request.user, item_id)
-    return render(request, "inbox/_presence.html", {"others": answers.here(request.user, item)})
+    others = answers.here(request.user, item, replying=request.GET.get("replying") == "1")
+    return render(request, "inbox/_presence.html", {"others": others})
 
 
 # -- The policy and the report ----------------------------------------------------------------

@@ -27,6 +27,10 @@ def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
 
     stop = threading.Event()
     engine_threads = run_engine(stop, publisher_threads)
+    if settings.STOA_STREAMING:
+        from stoa.inbox.streaming import run_streams
+
+        run_streams(stop)
     log.info("Publishing engine: %s threads; tasks: %s", len(engine_threads), settings.STOA_TASKS)
     consumer = HUEY.create_consumer(workers=task_workers, worker_type="thread", periodic=True,
                                     check_worker_health=True)

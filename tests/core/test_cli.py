@@ -98,3 +98,15 @@ def test_channel_with_rejected_credentials_is_not_added(admin, fake_network):
     with pytest.raises(CommandError, match="credentials"):
         stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
              "--secret", "access_token=wrong")
+
+
+
+def test_channel_listen_sets_the_brands_search_terms(owner, workspace, channel):
+    out = stoa("channel", "--user", "olga", "listen", str(channel.pk), "--search", "Kafe Yafo", "--search", "קפה יפו")
+    channel.refresh_from_db()
+    assert channel.config["search_terms"] == ["Kafe Yafo", "קפה יפו"] and "Kafe Yafo" in out
+
+
+def test_a_webhook_is_only_for_telegram(owner, workspace, channel):
+    with pytest.raises(CommandError, match="Only Telegram"):
+        stoa("channel", "--user", "olga", "listen", str(channel.pk), "--telegram-webhook")

@@ -71,8 +71,9 @@ def test_notes_and_who_else_has_the_message_open(item, owner, member):
     colleague = member("community_manager")
     answers.add_note(owner, item, "VIP customer, offer a voucher")
     assert [n.body for n in item.notes.all()] == ["VIP customer, offer a voucher"]
-    assert answers.here(owner, item) == []
-    assert answers.here(colleague, item) == [owner]
+    assert answers.here(owner, item, replying=True) == []
+    [seen] = answers.here(colleague, item)
+    assert seen.user == owner and seen.replying
     item.presences.filter(user=owner).update(seen_at=timezone.now() - timedelta(minutes=5))
     assert answers.here(colleague, item) == []  # the page was left
 

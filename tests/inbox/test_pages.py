@@ -121,3 +121,5 @@ def test_two_people_on_one_message_see_each_other(client, owner, member, message
     client.get(f"/inbox/{messages['lead'].pk}/")
     answer = colleague.get(f"/inbox/{messages['lead'].pk}/presence/").content.decode()
     assert "olga" in answer and "also has this message open" in answer
+    client.get(f"/inbox/{messages['lead'].pk}/presence/?replying=1")  # olga starts typing
+    assert "olga is writing a reply" in colleague.get(f"/inbox/{messages['lead'].pk}/presence/").content.decode()

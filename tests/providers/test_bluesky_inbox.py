@@ -36,14 +36,18 @@ def write(network: LocalNetwork, account: LocalAccount, record: dict, collection
     return response.json()
 
 
-def wait_for(read, count: int, seconds: float = 20):
-    """The AppView indexes what the PDS emits a moment later: read until enough has arrived."""
+def wait_for(read, *uris: str, seconds: float = 20):
+    """The AppView indexes what the PDS emits a moment later: read until these posts have arrived."""
     deadline = time.monotonic() + seconds
     while True:
         page = read()
-        if len(page.items) >= count or time.monotonic() > deadline:
+        if set(uris) <= {i.remote_id for i in page.items} or time.monotonic() > deadline:
             return page
         time.sleep(0.3)
+
+
+def both(conversation) -> tuple[str, str]:
+    return conversation["reply"]["uri"], conversation["mention"]["uri"]
 
 
 @pytest.fixture(scope="session")  # once per network: pytest may interleave this module with others
@@ -66,7 +70,7 @@ def conversation(bluesky_appview_network):
 
 
 def test_replies_and_mentions_arrive_with_their_thread_and_author(conversation):
-    page = wait_for(lambda: conversation["brand"].fetch_inbox(""), 2)
+    page = wait_for(lambda: conversation["brand"].fetch_inbox(""), *both(conversation))
     items = {i.remote_id: i for i in page.items}
     assert {conversation["reply"]["uri"], conversation["mention"]["uri"]} <= set(items)
     assert all("/app.bsky.feed.post/" in uri for uri in items)  # the like and the follow are not messages
@@ -81,19 +85,19 @@ def test_replies_and_mentions_arrive_with_their_thread_and_author(conversation):
 
 def test_the_next_read_brings_only_what_is_new(conversation):
     brand, network = conversation["brand"], conversation["network"]
-    first = wait_for(lambda: brand.fetch_inbox(""), 2)
+    first = wait_for(lambda: brand.fetch_inbox(""), *both(conversation))
     assert brand.fetch_inbox(first.cursor).items == ()
     later = write(network, network.accounts["bob"], {"text": "still waiting for an answer"})
     # A plain post is no message to the brand; a reply in its thread is.
     ref = {"uri": conversation["post"].remote_id,
            "cid": brand.find_post(conversation["post"].remote_id.rsplit("/", 1)[1])["cid"]}
     again = write(network, network.accounts["carol"], {"text": "me too", "reply": {"root": ref, "parent": ref}})
-    page = wait_for(lambda: brand.fetch_inbox(first.cursor), 1)
+    page = wait_for(lambda: brand.fetch_inbox(first.cursor), again["uri"])
     assert [i.remote_id for i in page.items] == [again["uri"]] and later["uri"] not in str(page.items)
 
 
 def test_search_finds_the_brand_named_by_someone_who_did_not_tag_it(conversation):
-    page = wait_for(lambda: conversation["brand"].search("Kafe Yafo", ""), 1)
+    page = wait_for(lambda: conversation["brand"].search("Kafe Yafo", ""), conversation["found"]["uri"])
     assert [i.remote_id for i in page.items] == [conversation["found"]["uri"]]  # not the brand's own post
     assert page.items[0].kind == "search" and page.items[0].author.follows_brand is False
 
@@ -123,7 +127,7 @@ def test_fetched_messages_land_in_the_inbox_under_the_brands_post(conversation, 
     publication = schedule(owner, workspace, [channel], text="Winter menu at Kafe Yafo ☕")[0]
     Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED,
                                                          remote_id=conversation["post"].remote_id)
-    page = wait_for(lambda: channel.provider().fetch_inbox(""), 2)
+    page = wait_for(lambda: channel.provider().fetch_inbox(""), *both(conversation))
     ingest(channel, page.items)
     ingest(channel, page.items)  # read twice: kept once
     comment = Item.objects.get(kind=Kind.COMMENT, remote_id=conversation["reply"]["uri"])
@@ -137,7 +141,7 @@ def test_polling_reads_from_where_it_stopped_and_searches_the_brands_names(conve
 
     network = conversation["network"]
     channel = brand_channel(network, workspace, search_terms=["Kafe Yafo"])
-    wait_for(lambda: channel.provider().fetch_inbox(""), 2)
+    wait_for(lambda: channel.provider().fetch_inbox(""), *both(conversation))
     first = poll_channel(channel)
     assert first.new >= 3 and Item.objects.filter(kind=Kind.SEARCH, remote_id=conversation["found"]["uri"]).exists()
     assert set(Cursor.objects.filter(channel=channel).values_list("stream", flat=True)) == {
@@ -165,10 +169,15 @@ def test_answering_and_hiding_from_the_inbox_reach_the_network(conversation, own
     from stoa.inbox import answers
     from stoa.inbox.models import Policy, ReplyState
 
-    network = conversation["network"]
+    network, brand = conversation["network"], conversation["brand"]
+    post = conversation["post"].remote_id
+    # A reply of its own: the one the other tests read must stay visible (hidden replies leave the notifications).
+    ref = {"uri": post, "cid": brand.find_post(post.rsplit("/", 1)[1])["cid"]}
+    rude = write(network, network.accounts["bob"], {"text": "call me on 050-1234567 NOW", "reply": {
+        "root": ref, "parent": ref}})
     channel = brand_channel(network, workspace)
-    ingest(channel, wait_for(lambda: channel.provider().fetch_inbox(""), 2).items)
-    comment = Item.objects.get(remote_id=conversation["reply"]["uri"])
+    ingest(channel, wait_for(lambda: channel.provider().fetch_inbox(""), rude["uri"]).items)
+    comment = Item.objects.get(remote_id=rude["uri"])
     reply = answers.send_reply(owner, comment, "סליחה! שלחנו לך שובר לקפה")
     assert reply.state == ReplyState.SENT and reply.remote_url.startswith("https://bsky.app/profile/alice.test/")
     assert network.get_record(reply.remote_id)["value"]["reply"]["parent"]["uri"] == comment.remote_id
@@ -177,7 +186,6 @@ def test_answering_and_hiding_from_the_inbox_reach_the_network(conversation, own
 
     Policy.objects.update_or_create(workspace=workspace, defaults={"hiding_allowed": True})
     answers.hide(owner, comment, "Shares a customer's phone number")
-    post = conversation["post"].remote_id
     gate = network.get_record(post.replace("app.bsky.feed.post", "app.bsky.feed.threadgate"))["value"]
     assert gate["post"] == post and gate["hiddenReplies"] == [comment.remote_id]
     assert network.get_record(comment.remote_id) is not None  # hidden, not deleted

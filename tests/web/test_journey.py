@@ -128,3 +128,40 @@ def test_a_hebrew_speaker_gets_the_interface_in_hebrew_right_to_left(page, live_
     brand, nav = page.locator(".brand").bounding_box(), page.locator("nav.menu").bounding_box()
     assert brand["x"] > nav["x"]
     keep_screenshot(page, "calendar-hebrew", tmp_path)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_community_manager_works_the_inbox(page, live_server, owner, workspace, tmp_path):
+    from stoa.inbox.actions import ingest
+    from stoa.inbox.models import Item, SavedReply, Status
+    from stoa.providers.base import Incoming, Person
+
+    channel = bluesky_channel(workspace)
+    now = datetime.now(ZoneInfo("UTC"))
+    said = [("ההזמנה שלי לא הגיעה כבר שבוע, שירות גרוע!!! אף אחד לא עונה", "Dana Levi"),
+            ("Πόσο κοστίζει η παράδοση στην Αθήνα;", "Νίκος"),
+            ("I want to order 20 boxes of your coffee for our office, who do I talk to?", "Sam"),
+            ("مشكورين على الخدمة الرائعة ❤️", "Layla")]
+    ingest(channel, [Incoming(f"at://did:plc:{n}/app.bsky.feed.post/{n}", "comment", text,
+                              Person(f"did:plc:{n}", handle=f"person{n}.test", name=name, follows_brand=n % 2 == 0),
+                              now - timedelta(minutes=90 - n)) for n, (text, name) in enumerate(said)])
+    SavedReply.objects.create(workspace=workspace, title="Late order", intent="complaint",
+                              body="{name}, we are sorry! We are checking your order now.")
+    log_in(page, live_server.url, "olga", "pw-olga-123", "/inbox/")
+    page.locator(".inbox-item").first.wait_for(timeout=5000)
+    assert page.locator(".inbox-item").count() == 4
+    keep_screenshot(page, "inbox", tmp_path)
+
+    complaint = Item.objects.get(author__name="Dana Levi")
+    page.click(f"#item-{complaint.pk} a.open")
+    page.select_option("select.saved-replies", label="Late order")
+    assert page.input_value("textarea[name=text]") == "Dana Levi, we are sorry! We are checking your order now."
+    page.fill("textarea[name=body]", "Order 4521: courier lost it, refund approved")
+    page.click("button[name=action][value=note]")
+    page.get_by_text("Order 4521: courier lost it").wait_for(timeout=5000)
+    page.click(f"#item-{complaint.pk} button:has-text('Done')")
+    page.locator(f"#item-{complaint.pk}.done").wait_for(timeout=5000)
+    keep_screenshot(page, "inbox-message", tmp_path)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.DONE and complaint.notes.count() == 1

@@ -12,6 +12,7 @@ Facts from docs.joinmastodon.org:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,28 @@ from stoa.providers.mastodon.text import text_of_html
 
 NOTIFICATIONS_PAGE = 40
 SEARCH_PAGE = 40
+STREAM_SILENCE_SECONDS = 90  # the server sends a heartbeat every few seconds; this much silence is a dead stream
+
+
+def server_sent_events(lines, stop) -> Iterator[tuple[str, str]]:
+    """(event, data) of each event in a text/event-stream, as the HTML standard defines its lines."""
+    event, data = "message", []
+    for line in lines:
+        if stop.is_set():
+            return
+        if not line:
+            if data:
+                yield event, "\n".join(data)
+            event, data = "message", []
+        elif line.startswith(":"):
+            continue  # a comment: Mastodon's heartbeat
+        else:
+            name, _sep, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
 
 
 def person(account: Any, follows: dict[str, bool]) -> Person | None:

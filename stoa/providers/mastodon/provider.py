@@ -17,6 +17,8 @@ How the length is counted is explained in text.py.
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -465,6 +468,34 @@ class MastodonProvider(Provider):
         me = self.account_id()
         return tuple(item for s in statuses if (item := inbox.incoming(s, me, follows, kind)))
 
+    def stream_inbox(self, handle: Callable[[InboxPage], None], stop: threading.Event) -> None:
+        """Messages as they happen, from the account's notification stream, until the connection ends or
+        `stop` is set. GET /api/v1/streaming/user/notification answers server-sent events: "event:
+        notification" with a Notification as its data, and ":" comment lines as heartbeats."""
+        url = str(self.setting("streaming_url", self.base_url)).rstrip("/") + "/api/v1/streaming/user/notification"
+        timeout = httpx.Timeout(settings.STOA_HTTP_TIMEOUT_SECONDS, read=inbox.STREAM_SILENCE_SECONDS)
+        try:
+            with self.http.stream("GET", url, headers={"Authorization": f"Bearer {self.token}"},
+                                  timeout=timeout) as response:
+                if response.is_error:
+                    response.read()
+                    raise self.error_from_response(response, creating=False)
+                for event, data in inbox.server_sent_events(response.iter_lines(), stop):
+                    if event == "notification" and (page := self.streamed(data)):
+                        handle(page)
+        except httpx.TransportError as e:  # the stream broke or fell silent: the caller reconnects
+            raise ProviderError(f"The Mastodon stream ended ({type(e).__name__}).", ErrorKind.TRANSIENT) from e
+
+    def streamed(self, data: str) -> InboxPage | None:
+        try:
+            notification = json.loads(data)
+        except ValueError:
+            return None  # a garbled event is skipped; the next poll reads what it was
+        if not isinstance(notification, dict) or notification.get("type") != "mention":
+            return None
+        items = self.messages([notification.get("status")])
+        return InboxPage(items, "") if items else None
+
     def reply(self, to: ReplyTo, text: str) -> Published:
         """A status in reply, mentioning its author (Mastodon delivers a direct message only to the
         people it mentions), private when the message was."""
@@ -573,6 +604,10 @@ def instance_settings(instance: dict[str, Any]) -> dict[str, Any]:
     }
     if "description_limit" in media:  # since Mastodon 4.4
         settings["description_limit"] = media["description_limit"]
+    streaming = (configuration.get("urls") or {}).get("streaming") or (instance.get("urls") or {}).get(
+        "streaming_api")  # v2 configuration.urls.streaming; v1 urls.streaming_api
+    if isinstance(streaming, str) and streaming.startswith(("wss://", "ws://", "https://", "http://")):
+        settings["streaming_url"] = streaming.replace("wss://", "https://", 1).replace("ws://", "http://", 1)
     return settings
 
 

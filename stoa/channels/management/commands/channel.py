@@ -44,6 +44,12 @@ class Command(BaseCommand):
         rules.add_argument("channel", type=int)
         rules.add_argument("--min-gap", type=int, required=True)
         rules.add_argument("--daily-max", type=int, required=True)
+        listen = sub.add_parser("listen", help="What the inbox reads besides the account's messages.")
+        listen.add_argument("channel", type=int)
+        listen.add_argument("--search", action="append", default=[], metavar="TERM",
+                            help="the brand's names to search for (Bluesky, Mastodon); repeat for more")
+        listen.add_argument("--telegram-webhook", action="store_true",
+                            help="have Telegram push messages to STOA_SITE_URL instead of being polled")
 
     def handle(self, *args, action, user=None, **o):
         actor = acting_user(user)
@@ -65,6 +71,17 @@ class Command(BaseCommand):
                     self.stdout.write(json.dumps(rows, ensure_ascii=False))
                 for r in [] if o["json"] else rows:
                     self.stdout.write(f"{r['id']}\t{r['network']}\t{r['status']}\t{r['name']}")
+            elif action == "listen":
+                channel = access_channel(actor, o["channel"], Permission.MANAGE_CHANNELS)
+                channel.config["search_terms"] = [t.strip() for t in o["search"] if t.strip()]
+                channel.save(update_fields=["config"])
+                self.stdout.write(f"{channel}: searching for {channel.config['search_terms'] or 'nothing'}.")
+                if o["telegram_webhook"]:
+                    from stoa.inbox.webhooks import enable_telegram_webhook
+
+                    if channel.network != "telegram":
+                        raise CommandError("Only Telegram channels push their messages to a webhook.")
+                    self.stdout.write(f"Telegram now sends updates to {enable_telegram_webhook(actor, channel)}")
             else:
                 channel = access_channel(actor, o["channel"], Permission.MANAGE_CHANNELS)
                 set_channel_rules(actor, channel, o["min_gap"], o["daily_max"])

@@ -1,0 +1,122 @@
+"""Mastodon's notification stream (server-sent events), from a local server that speaks it as documented
+(docs.joinmastodon.org/methods/streaming/): messages arrive as they happen and the worker reconnects."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from stoa.channels.models import Channel
+from stoa.inbox.models import Item
+from stoa.inbox.streaming import stream_channel
+from stoa.providers.base import ErrorKind, ProviderError
+from stoa.providers.mastodon.inbox import server_sent_events
+from stoa.providers.mastodon.provider import MastodonProvider
+from tests.providers.test_mastodon import CONNECTED, TOKEN, fixture
+
+NOTIFICATIONS = fixture("notifications")["body"]
+RELATIONSHIPS = fixture("relationships")["body"]
+
+
+class StreamingServer(BaseHTTPRequestHandler):
+    """GET /api/v1/streaming/user/notification as text/event-stream: a heartbeat, a mention, a favourite, a
+    garbled event and a direct message, then the connection ends. The REST calls a reconnect makes are
+    answered from the same fixtures."""
+
+    connections = 0
+    token_ok = True
+
+    def do_GET(self):  # noqa: N802 - the http.server name
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}" or not StreamingServer.token_ok:
+            return self.answer(401, {"error": "The access token is invalid"})
+        if self.path.startswith("/api/v1/streaming/user/notification"):
+            StreamingServer.connections += 1
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            events = [":thump\n\n", f"event: notification\ndata: {json.dumps(NOTIFICATIONS[0])}\n\n",
+                      f"event: notification\ndata: {json.dumps(NOTIFICATIONS[3])}\n\n",
+                      "event: notification\ndata: {not json\n\n", "event: update\ndata: {}\n\n",
+                      f"event: notification\ndata: {json.dumps(NOTIFICATIONS[1])}\n\n"]
+            for event in events:
+                self.wfile.write(event.encode())
+                self.wfile.flush()
+            return None
+        if self.path.startswith("/api/v1/notifications"):
+            return self.answer(200, [])
+        if self.path.startswith("/api/v1/accounts/relationships"):
+            return self.answer(200, RELATIONSHIPS)
+        return self.answer(404, {"error": "Record not found"})
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), StreamingServer)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    StreamingServer.connections, StreamingServer.token_ok = 0, True
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def test_server_sent_events_are_read_as_the_standard_says():
+    lines = [":heartbeat", "event: notification", "data: {\"a\":", "data: 1}", "", "data: plain", "", "event: x"]
+    assert list(server_sent_events(lines, threading.Event())) == [("notification", '{"a":\n1}'), ("message", "plain")]
+
+
+def test_mentions_arrive_from_the_stream_and_the_rest_is_skipped(server):
+    mastodon = MastodonProvider({**CONNECTED, "instance_url": server, "streaming_url": server},
+                                {"access_token": TOKEN})
+    pages = []
+    with pytest.raises(ProviderError) as ended:
+        mastodon.stream_inbox(pages.append, threading.Event())
+        raise ProviderError("the stream ended", ErrorKind.TRANSIENT)  # the server closed it cleanly
+    assert ended.value.kind == ErrorKind.TRANSIENT
+    assert [p.items[0].remote_id for p in pages] == ["110000000000000103", "110000000000000102"]
+    assert pages[1].items[0].kind == "message" and pages[0].items[0].author.follows_brand is False
+
+
+@pytest.mark.django_db(transaction=True)  # the stream thread has a database connection of its own
+def test_the_worker_keeps_the_stream_and_puts_messages_in_the_inbox(server, workspace):
+    channel = Channel(workspace=workspace, network="mastodon", name="Kafe Yafo",
+                      config={**CONNECTED, "instance_url": server, "streaming_url": server})
+    channel.credentials = {"access_token": TOKEN}
+    channel.save()
+    stop = threading.Event()
+    worker = threading.Thread(target=stream_channel, args=(channel.pk, stop), daemon=True)
+    worker.start()
+    deadline = threading.Event()
+    for _ in range(100):  # it reconnects after each end, with a pause
+        if StreamingServer.connections >= 2:
+            break
+        deadline.wait(0.05)
+    stop.set()
+    worker.join(timeout=10)
+    assert StreamingServer.connections >= 2 and not worker.is_alive()
+    assert set(Item.objects.values_list("remote_id", flat=True)) == {"110000000000000103", "110000000000000102"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rejected_token_stops_the_stream_and_asks_for_a_reconnect(server, workspace):
+    StreamingServer.token_ok = False
+    channel = Channel(workspace=workspace, network="mastodon", name="Kafe Yafo",
+                      config={**CONNECTED, "instance_url": server, "streaming_url": server})
+    channel.credentials = {"access_token": TOKEN}
+    channel.save()
+    worker = threading.Thread(target=stream_channel, args=(channel.pk, threading.Event()), daemon=True)
+    worker.start()
+    worker.join(timeout=10)  # it ends by itself
+    assert not worker.is_alive()
+    channel.refresh_from_db()
+    assert channel.status == "needs_reconnect"
