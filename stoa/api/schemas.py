@@ -231,3 +231,8 @@ class InboxHandoffOut(Schema):
     target: str
     reference: str
     error: str
+
+
+class InboxAssignIn(Schema):
+    user_id: int | None = Field(None, description="A member of the message's workspace")
+    team_id: int | None = Field(None, description="Or one of its teams; neither: the whole team")

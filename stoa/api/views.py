@@ -14,6 +14,7 @@ from stoa.api.schemas import (
     ChannelRulesIn,
     ErrorOut,
     ImportReportOut,
+    InboxAssignIn,
     InboxHandoffIn,
     InboxHandoffOut,
     InboxItemOut,
@@ -375,6 +376,14 @@ def take_item(request, item_id: int):
     from stoa.inbox.actions import take
 
     return _item_out(take(request.auth, access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX)))
+
+
+@inbox.post("/{item_id}/assign", response={200: InboxItemOut, **ERRORS})
+def assign_item(request, item_id: int, payload: InboxAssignIn):
+    from stoa.inbox.actions import assign
+
+    item = access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX)
+    return _item_out(assign(request.auth, item, user_id=payload.user_id, team_id=payload.team_id))
 
 
 @inbox.post("/{item_id}/handoff", response={201: InboxHandoffOut, **ERRORS})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 from django.db import transaction
@@ -98,6 +98,9 @@ def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifie
     policy = policy or Policy.of(channel.workspace)
     by_id: dict[str, Incoming] = {}
     for message in incoming:
+        earlier = by_id.get(message.remote_id)
+        if earlier and message.deleted and not message.text:
+            message = replace(earlier, deleted=True)  # written and deleted between two reads: kept, marked
         by_id[message.remote_id] = message  # a page that repeats itself counts once
     report = IngestReport()
     messages = list(by_id.values())
@@ -114,7 +117,8 @@ def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifie
                   report: IngestReport) -> list[Item]:
     existing = dict(Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in batch])
                     .values_list("remote_id", "deleted_on_network"))
-    fresh = [m for m in batch if m.remote_id not in existing]
+    # A deletion of a message never read leaves nothing to keep.
+    fresh = [m for m in batch if m.remote_id not in existing and not (m.deleted and not m.text)]
     gone = [m.remote_id for m in batch if m.deleted and existing.get(m.remote_id) is False]
     report.duplicates += len(batch) - len(fresh)
     with transaction.atomic():
@@ -168,6 +172,22 @@ def take(actor, item: Item) -> Item:
     """The person handles it from now on."""
     Item.objects.filter(pk=item.pk).update(assigned_to=actor)
     audit(item.workspace_id, actor, "inbox.taken", item)
+    item.refresh_from_db()
+    return item
+
+
+def assign(actor, item: Item, *, user_id=None, team_id=None) -> Item:
+    """Give the message to a member of its workspace or to one of its teams (or to nobody: the whole team)."""
+    from stoa.inbox.models import Team
+    from stoa.workspaces.models import Membership
+
+    if user_id and not Membership.objects.filter(workspace_id=item.workspace_id, user_id=user_id).exists():
+        raise ActionError({"assign_to": [_("Choose a member of this workspace.")]})
+    if team_id and not Team.objects.filter(workspace_id=item.workspace_id, pk=team_id).exists():
+        raise ActionError({"team": [_("Choose a team of this workspace.")]})
+    Item.objects.filter(pk=item.pk).update(assigned_to_id=user_id or None, team_id=team_id or None,
+                                           routed_by=actor.get_username() if actor else "")
+    audit(item.workspace_id, actor, "inbox.assigned", item, user=user_id, team=team_id)
     item.refresh_from_db()
     return item
 

@@ -19,6 +19,8 @@ def streams(channel: Channel, provider) -> list[tuple[str, object]]:
     found = []
     if hasattr(provider, "fetch_inbox"):
         found.append((NOTIFICATIONS, provider.fetch_inbox))
+    if hasattr(provider, "fetch_messages") and channel.config.get("read_direct_messages", True):
+        found.append(("messages", provider.fetch_messages))
     if hasattr(provider, "search"):
         for term in channel.config.get("search_terms") or []:
             found.append((f"search:{term}", lambda position, term=term: provider.search(term, position)))

@@ -118,7 +118,10 @@ def item_context(request: HttpRequest, item: Item, error: str = "", confirm: lis
             "handoffs": item.handoffs.all(), "policy": policy,
             "saved_replies": sorted(saved, key=lambda s: (s.intent != item.intent, s.title)),
             "can_answer": item.can_answer,
-            "others": answers.here(request.user, item), "error": error, "confirm": confirm or [], "draft": draft}
+            "others": answers.here(request.user, item), "error": error, "confirm": confirm or [], "draft": draft,
+            "members": [m.user for m in Membership.objects.filter(workspace_id=item.workspace_id)
+                        .select_related("user")],
+            "teams": Team.objects.filter(workspace_id=item.workspace_id)}
 
 
 @login_required
@@ -139,6 +142,11 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
             answers.hide(request.user, item, request.POST.get("reason", ""))
         elif action == "handoff":
             hand_off(request.user, item, request.POST.get("note", ""))
+        elif action == "assign":
+            to = request.POST.get("to", "")  # "user:<id>", "team:<id>" or "" for the whole team
+            kind, _sep, key = to.partition(":")
+            actions.assign(request.user, item, user_id=int(key) if kind == "user" and key.isdigit() else None,
+                           team_id=int(key) if kind == "team" and key.isdigit() else None)
         elif action == "delete":
             answers.refuse_delete(item)
         else:

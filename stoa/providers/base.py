@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -353,3 +353,14 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     if value and value.strip().isdigit():
         return float(value)
     return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time as the networks write it ("...Z" included); None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -190,6 +190,9 @@ def test_the_inbox_is_worked_through_the_api(api, owner, workspace):
     assert reply.status_code == 201 and reply.json()["state"] == "failed" and reply.json()["error"]  # nothing listens
     assert api.post(f"/api/v1/inbox/{complaint['id']}/notes", {"body": "VIP"},
                     content_type="application/json").status_code == 201
+    assigned = api.post(f"/api/v1/inbox/{complaint['id']}/assign", {"user_id": owner.pk},
+                        content_type="application/json")
+    assert assigned.json()["assigned_to"] == "olga"
     done = api.post(f"/api/v1/inbox/{complaint['id']}/status", {"status": "done"}, content_type="application/json")
     assert done.json()["status"] == "done"
     refused = api.delete(f"/api/v1/inbox/{complaint['id']}")

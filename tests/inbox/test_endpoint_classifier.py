@@ -1,50 +1,37 @@
 """The optional classifier: an OpenAI-compatible endpoint on loopback, and the built-in one when it fails."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 import pytest
 
 from stoa.inbox.actions import ingest
 from stoa.inbox.endpoint_classifier import EndpointClassifier
 from stoa.inbox.models import Item
 from tests.inbox.test_ingest import message
+from tests.local_http import JSONHandler, serving
 from tests.providers.test_bluesky import closed_port_url
 
 
-class ModelServer(BaseHTTPRequestHandler):
+class ModelServer(JSONHandler):
     """Answers /v1/chat/completions as the OpenAI API documents its chat completion object."""
 
     content = '{"language": "el", "sentiment": "negative", "intent": "complaint"}'
     requests: list[dict] = []
 
     def do_POST(self):  # noqa: N802 - the http.server name
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         ModelServer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
         answer = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1781000000, "model": body["model"],
                   "choices": [{"index": 0, "message": {"role": "assistant", "content": self.content},
                                "finish_reason": "stop"}],
                   "usage": {"prompt_tokens": 80, "completion_tokens": 20, "total_tokens": 100}}
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, answer)
 
 
 @pytest.fixture
 def model_server():
-    server = HTTPServer(("127.0.0.1", 0), ModelServer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     ModelServer.requests = []
     ModelServer.content = '{"language": "el", "sentiment": "negative", "intent": "complaint"}'
-    yield f"http://127.0.0.1:{server.server_port}/v1"
-    server.shutdown()
+    with serving(ModelServer) as url:
+        yield url + "/v1"
 
 
 def test_the_endpoint_labels_the_message(model_server):

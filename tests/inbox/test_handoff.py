@@ -2,8 +2,6 @@
 email; the reference it answers is kept, and so is a failure."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
@@ -12,40 +10,30 @@ from stoa.errors import ActionError
 from stoa.inbox.answers import add_note
 from stoa.inbox.handoff import SIGNATURE_HEADER, TIMESTAMP_HEADER, hand_off, sign
 from stoa.inbox.models import HandoffState, Item, Policy
+from tests.local_http import JSONHandler, serving
 from tests.providers.test_bluesky import closed_port_url
 
 
-class Helpdesk(BaseHTTPRequestHandler):
+class Helpdesk(JSONHandler):
     """A helpdesk on loopback: it opens a ticket only for a correctly signed request."""
 
     secret = "shared-secret"
-    answer = 201
     received: list[dict] = []
 
     def do_POST(self):  # noqa: N802 - the http.server name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         expected = sign(self.secret, self.headers[TIMESTAMP_HEADER], body)
         if self.headers.get(SIGNATURE_HEADER) != expected:
-            self.send_response(401)
-            self.end_headers()
-            return
+            return self.answer(401, {"error": "bad signature"})
         Helpdesk.received.append(json.loads(body))
-        self.send_response(self.answer)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps({"id": "HD-1042"}).encode())
-
-    def log_message(self, *args):
-        pass
+        self.answer(201, {"id": "HD-1042"})
 
 
 @pytest.fixture
 def helpdesk():
-    server = HTTPServer(("127.0.0.1", 0), Helpdesk)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    Helpdesk.received, Helpdesk.answer = [], 201
-    yield f"http://127.0.0.1:{server.server_port}/tickets"
-    server.shutdown()
+    Helpdesk.received = []
+    with serving(Helpdesk) as url:
+        yield url + "/tickets"
 
 
 def policy(item, **fields) -> Policy:

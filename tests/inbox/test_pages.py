@@ -123,3 +123,21 @@ def test_two_people_on_one_message_see_each_other(client, owner, member, message
     assert "olga" in answer and "also has this message open" in answer
     client.get(f"/inbox/{messages['lead'].pk}/presence/?replying=1")  # olga starts typing
     assert "olga is writing a reply" in colleague.get(f"/inbox/{messages['lead'].pk}/presence/").content.decode()
+
+
+def test_a_message_is_assigned_to_a_member_or_a_team_of_its_workspace_only(client, owner, member, stranger,
+                                                                            workspace, messages):
+    from stoa.inbox.models import Team
+
+    client.force_login(owner)
+    colleague = member("community_manager")
+    support = Team.objects.create(workspace=workspace, name="Support")
+    lead = messages["lead"]
+    client.post(f"/inbox/{lead.pk}/", {"action": "assign", "to": f"user:{colleague.pk}"})
+    lead.refresh_from_db()
+    assert lead.assigned_to == colleague and lead.routed_by == "olga"
+    client.post(f"/inbox/{lead.pk}/", {"action": "assign", "to": f"team:{support.pk}"})
+    lead.refresh_from_db()
+    assert (lead.assigned_to, lead.team) == (None, support)
+    response = client.post(f"/inbox/{lead.pk}/", {"action": "assign", "to": f"user:{stranger.pk}"})
+    assert response.status_code == 422 and "member of this workspace" in response.content.decode()

@@ -113,8 +113,10 @@ def test_a_reply_goes_into_the_thread_of_the_brands_post(conversation):
 def brand_channel(network, workspace, **config):
     from stoa.channels.models import Channel
 
+    # The local network has no chat service: direct messages are tested in test_bluesky_messages.py, and the
+    # PDS is not sent looking for Bluesky's real one.
     channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
-                      config={"pds_url": network.pds_url, **config})
+                      config={"pds_url": network.pds_url, "read_direct_messages": False, **config})
     channel.credentials = {"identifier": network.accounts["alice"].handle,
                            "app_password": network.accounts["alice"].app_password}
     channel.save()
@@ -157,7 +159,7 @@ def test_rejected_credentials_stop_the_polling_and_ask_for_a_reconnect(conversat
     from stoa.inbox.polling import poll_channel
 
     channel = Channel(workspace=workspace, network="bluesky", name="Kafe Yafo",
-                      config={"pds_url": conversation["network"].pds_url})
+                      config={"pds_url": conversation["network"].pds_url, "read_direct_messages": False})
     channel.credentials = {"identifier": "alice.test", "app_password": "wrong-wrong-wrong"}
     channel.save()
     assert poll_channel(channel).new == 0

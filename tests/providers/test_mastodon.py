@@ -416,7 +416,9 @@ def test_connect_reads_the_account_and_the_instance_limits():
     assert account.remote_id == "14715"
     assert account.name == "@trwnh@mastodon.social"
     assert account.url == "https://mastodon.social/@trwnh"
-    assert account.settings == {k: v for k, v in CONNECTED.items() if k != "instance_url"}
+    # The v2 instance's configuration.urls.streaming, where the inbox reads the notification stream.
+    assert account.settings == {**{k: v for k, v in CONNECTED.items() if k != "instance_url"},
+                                "streaming_url": "https://streaming.mastodon.social"}
 
 
 def test_instance_character_limit_is_read_from_instance():

@@ -3,7 +3,6 @@
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -13,13 +12,14 @@ from stoa.inbox.streaming import stream_channel
 from stoa.providers.base import ErrorKind, ProviderError
 from stoa.providers.mastodon.inbox import server_sent_events
 from stoa.providers.mastodon.provider import MastodonProvider
+from tests.local_http import JSONHandler, serving
 from tests.providers.test_mastodon import CONNECTED, TOKEN, fixture
 
 NOTIFICATIONS = fixture("notifications")["body"]
 RELATIONSHIPS = fixture("relationships")["body"]
 
 
-class StreamingServer(BaseHTTPRequestHandler):
+class StreamingServer(JSONHandler):
     """GET /api/v1/streaming/user/notification as text/event-stream: a heartbeat, a mention, a favourite, a
     garbled event and a direct message, then the connection ends. The REST calls a reconnect makes are
     answered from the same fixtures."""
@@ -38,7 +38,8 @@ class StreamingServer(BaseHTTPRequestHandler):
             events = [":thump\n\n", f"event: notification\ndata: {json.dumps(NOTIFICATIONS[0])}\n\n",
                       f"event: notification\ndata: {json.dumps(NOTIFICATIONS[3])}\n\n",
                       "event: notification\ndata: {not json\n\n", "event: update\ndata: {}\n\n",
-                      f"event: notification\ndata: {json.dumps(NOTIFICATIONS[1])}\n\n"]
+                      f"event: notification\ndata: {json.dumps(NOTIFICATIONS[1])}\n\n",
+                      "event: delete\ndata: 110000000000000103\n\n"]
             for event in events:
                 self.wfile.write(event.encode())
                 self.wfile.flush()
@@ -49,25 +50,13 @@ class StreamingServer(BaseHTTPRequestHandler):
             return self.answer(200, RELATIONSHIPS)
         return self.answer(404, {"error": "Record not found"})
 
-    def answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), StreamingServer)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     StreamingServer.connections, StreamingServer.token_ok = 0, True
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with serving(StreamingServer) as url:
+        yield url
 
 
 def test_server_sent_events_are_read_as_the_standard_says():
@@ -83,7 +72,9 @@ def test_mentions_arrive_from_the_stream_and_the_rest_is_skipped(server):
         mastodon.stream_inbox(pages.append, threading.Event())
         raise ProviderError("the stream ended", ErrorKind.TRANSIENT)  # the server closed it cleanly
     assert ended.value.kind == ErrorKind.TRANSIENT
-    assert [p.items[0].remote_id for p in pages] == ["110000000000000103", "110000000000000102"]
+    assert [p.items[0].remote_id for p in pages] == ["110000000000000103", "110000000000000102",
+                                                     "110000000000000103"]
+    assert pages[2].items[0].deleted
     assert pages[1].items[0].kind == "message" and pages[0].items[0].author.follows_brand is False
 
 
@@ -105,6 +96,7 @@ def test_the_worker_keeps_the_stream_and_puts_messages_in_the_inbox(server, work
     worker.join(timeout=10)
     assert StreamingServer.connections >= 2 and not worker.is_alive()
     assert set(Item.objects.values_list("remote_id", flat=True)) == {"110000000000000103", "110000000000000102"}
+    assert Item.objects.get(remote_id="110000000000000103").deleted_on_network  # its author deleted it, Stoa kept it
 
 
 @pytest.mark.django_db(transaction=True)

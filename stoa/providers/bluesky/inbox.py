@@ -18,9 +18,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from stoa.providers.base import Incoming, Person
+from stoa.providers.base import Incoming, Person, parse_time
 
 MESSAGE_REASONS = {"reply": "comment", "mention": "mention", "quote": "mention"}
+# Direct messages live in Bluesky's chat service, reached through the PDS with this proxy header
+# (chat.bsky.convo.getLog {cursor} -> {cursor, logs: [#logCreateMessage {convoId, message: #messageView
+# {id, text, sender {did}, sentAt}}, #logDeleteMessage, ...]}; chat.bsky.convo.sendMessage {convoId,
+# message {text}}). The app password must be allowed to read direct messages.
+CHAT_PROXY = "did:web:api.bsky.chat#bsky_chat"
+CREATED = "chat.bsky.convo.defs#logCreateMessage"
+DELETED = "chat.bsky.convo.defs#logDeleteMessage"
+MESSAGE_VIEW = "chat.bsky.convo.defs#messageView"
 MAX_PAGES = 10  # per read; the rest waits for the next one (the position is not moved past it)
 
 
@@ -52,11 +60,21 @@ def ref_uri(ref: Any) -> str:
     return ref["uri"] if isinstance(ref, dict) and isinstance(ref.get("uri"), str) else ""
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
+def message_key(convo_id: str, message_id: str) -> str:
+    return f"{convo_id}:{message_id}"
+
+
+def chat_message(log: dict, people: dict[str, Person], brand_did: str) -> Incoming | None:
+    """A direct message from a #logCreateMessage (or, marked deleted, a #logDeleteMessage) entry."""
+    message = log.get("message") if isinstance(log.get("message"), dict) else None
+    convo = log.get("convoId")
+    if message is None or not isinstance(convo, str) or not isinstance(message.get("id"), str):
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    sender = (message.get("sender") or {}).get("did") if isinstance(message.get("sender"), dict) else None
+    if not isinstance(sender, str) or sender == brand_did:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return Incoming(
+        remote_id=message_key(convo, message["id"]), kind="message",
+        text=message.get("text") if isinstance(message.get("text"), str) else "",
+        author=people.get(sender) or Person(sender), written_at=parse_time(message.get("sentAt")) or datetime.now(UTC),
+        deleted=log.get("$type") == DELETED or message.get("$type") != MESSAGE_VIEW)

@@ -38,6 +38,7 @@ from stoa.providers.base import (
     Incoming,
     Limits,
     MediaFile,
+    Person,
     Problem,
     Provider,
     ProviderError,
@@ -294,8 +295,47 @@ class BlueskyProvider(Provider):
         # While older pages still wait, the position stays, so the next read goes on where this one stopped.
         return InboxPage(tuple(found), position if more and position else newest, more)
 
+    def fetch_messages(self, position: str) -> InboxPage:
+        """Direct messages to the brand after `position` (the chat log's cursor), with their senders' profiles."""
+        logs, cursor = [], position
+        for _page in range(inbox.MAX_PAGES):
+            body = self.call("chat.bsky.convo.getLog", params={"cursor": cursor} if cursor else {},
+                             headers={"atproto-proxy": inbox.CHAT_PROXY})
+            page = body.get("logs")
+            if not isinstance(page, list):
+                raise ProviderError("Bluesky answered chat.bsky.convo.getLog without logs.", ErrorKind.TRANSIENT)
+            logs += [log for log in page if isinstance(log, dict) and log.get("$type") in (inbox.CREATED,
+                                                                                            inbox.DELETED)]
+            if not isinstance(body.get("cursor"), str) or body["cursor"] == cursor or not page:
+                break
+            cursor = body["cursor"]
+        senders = sorted({m["sender"]["did"] for log in logs if isinstance(m := log.get("message"), dict)
+                          and isinstance(m.get("sender"), dict) and isinstance(m["sender"].get("did"), str)}
+                         - {self.did})
+        people = self.profiles(senders)
+        items = tuple(item for log in logs if (item := inbox.chat_message(log, people, self.did)))
+        return InboxPage(items, cursor or position)
+
+    def profiles(self, dids: list[str]) -> dict[str, Person]:
+        """Who they are, 25 at a time (app.bsky.actor.getProfiles)."""
+        people = {}
+        for start in range(0, len(dids), 25):
+            body = self.call("app.bsky.actor.getProfiles", params={"actors": dids[start:start + 25]})
+            for profile in body.get("profiles") or []:
+                if found := inbox.person(profile):
+                    people[found.remote_id] = found
+        return people
+
     def reply(self, to: ReplyTo, text: str) -> Published:
-        """Answer a post in its thread, as the brand."""
+        """Answer a post in its thread, as the brand; a direct message in its conversation."""
+        if to.kind == "message":
+            convo, _sep, _message = to.remote_id.rpartition(":")
+            sent = self.call("chat.bsky.convo.sendMessage", creating=True, headers={"atproto-proxy": inbox.CHAT_PROXY},
+                             json={"convoId": convo, "message": {"text": text}})
+            if not isinstance(sent.get("id"), str):
+                raise ProviderError("Bluesky took the message but did not say which it became.",
+                                    ErrorKind.UNKNOWN_OUTCOME)
+            return Published(inbox.message_key(convo, sent["id"]), "", (inbox.message_key(convo, sent["id"]),))
         body = self.call("app.bsky.feed.getPosts", params={"uris": [to.remote_id]})
         posts = body.get("posts") if isinstance(body, dict) else None
         if not posts or not isinstance(posts[0], dict) or not posts[0].get("cid"):

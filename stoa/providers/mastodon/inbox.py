@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from stoa.providers.base import Incoming, Person
+from stoa.providers.base import Incoming, Person, parse_time
 from stoa.providers.mastodon.text import text_of_html
 
 NOTIFICATIONS_PAGE = 40
@@ -71,17 +71,13 @@ def incoming(status: Any, brand_account_id: str, follows: dict[str, bool], kind:
         parent_remote_id=parent, root_remote_id=parent if answering_brand else "")
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def newest_id(ids: list[str], position: str) -> str:
     """Mastodon's ids are numbers in strings, growing with time."""
     numeric = [int(i) for i in ids if i.isdigit()] + ([int(position)] if position.isdigit() else [])
     return str(max(numeric)) if numeric else position
+
+
+def deleted(status_id: str) -> Incoming:
+    """A status its author deleted: marks the message if Stoa has it, and keeps nothing new."""
+    return Incoming(remote_id=status_id, kind="comment", text="", author=Person(""), written_at=datetime.now(UTC),
+                    deleted=True)

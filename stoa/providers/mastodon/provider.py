@@ -49,6 +49,7 @@ from stoa.providers.base import (
     ProviderError,
     Published,
     ReplyTo,
+    parse_time,
 )
 from stoa.providers.mastodon import inbox
 from stoa.providers.mastodon.text import comparable, status_length, text_of_html
@@ -471,7 +472,8 @@ class MastodonProvider(Provider):
     def stream_inbox(self, handle: Callable[[InboxPage], None], stop: threading.Event) -> None:
         """Messages as they happen, from the account's notification stream, until the connection ends or
         `stop` is set. GET /api/v1/streaming/user/notification answers server-sent events: "event:
-        notification" with a Notification as its data, and ":" comment lines as heartbeats."""
+        notification" with a Notification as its data, "event: delete" with the id of a deleted status, and
+        ":" comment lines as heartbeats."""
         url = str(self.setting("streaming_url", self.base_url)).rstrip("/") + "/api/v1/streaming/user/notification"
         timeout = httpx.Timeout(settings.STOA_HTTP_TIMEOUT_SECONDS, read=inbox.STREAM_SILENCE_SECONDS)
         try:
@@ -483,6 +485,8 @@ class MastodonProvider(Provider):
                 for event, data in inbox.server_sent_events(response.iter_lines(), stop):
                     if event == "notification" and (page := self.streamed(data)):
                         handle(page)
+                    elif event == "delete" and data.strip().isdigit():  # the data is the deleted status's id
+                        handle(InboxPage((inbox.deleted(data.strip()),), ""))
         except httpx.TransportError as e:  # the stream broke or fell silent: the caller reconnects
             raise ProviderError(f"The Mastodon stream ended ({type(e).__name__}).", ErrorKind.TRANSIENT) from e
 
@@ -645,13 +649,6 @@ def error_text(response: httpx.Response) -> str:
     if "html" in response.headers.get("content-type", ""):
         return response.reason_phrase or "an HTML page instead of an answer"
     return response.text.strip()[:200] or response.reason_phrase or "no details"
-
-
-def parse_time(value: Any) -> datetime | None:
-    try:
-        return aware(datetime.fromisoformat(str(value)))
-    except (TypeError, ValueError):
-        return None
 
 
 def created_at(status: dict[str, Any]) -> datetime:
