@@ -17,7 +17,8 @@ NOTIFICATIONS = "notifications"
 def streams(channel: Channel, provider) -> list[tuple[str, object]]:
     """What to read: the account's notifications, and a search for each of the brand's names."""
     found = []
-    if hasattr(provider, "fetch_inbox"):
+    # A Telegram bot with a webhook gets its messages pushed; Telegram refuses getUpdates for it.
+    if hasattr(provider, "fetch_inbox") and not channel.credentials.get("webhook_secret"):
         found.append((NOTIFICATIONS, provider.fetch_inbox))
     if hasattr(provider, "fetch_messages") and channel.config.get("read_direct_messages", True):
         found.append(("messages", provider.fetch_messages))

@@ -118,3 +118,20 @@ def test_malformed_updates_are_answered_clearly(telegram, monkeypatch):
     assert post_update(telegram, {"message": UPDATES[1]["message"]}, secret) == 400
     assert post_update(telegram, UPDATES[0], secret) == 200  # the channel's own post copied: nothing to keep
     assert Item.objects.count() == 0
+
+
+def test_a_bot_with_a_webhook_is_not_polled(telegram, monkeypatch):
+    from stoa.inbox.polling import poll_channel
+
+    _url, api = enable(telegram, monkeypatch)
+    poll_channel(telegram)
+    assert [call.method for call in api.calls] == ["setWebhook"]  # no getUpdates, which Telegram would refuse
+
+
+def test_a_bot_without_one_is_polled_into_the_inbox(telegram, monkeypatch):
+    from stoa.inbox.polling import poll_channel
+
+    api = FakeBotAPI()
+    monkeypatch.setattr(Channel, "provider", lambda self, http=None: provider(api, **self.config))
+    assert poll_channel(telegram).new == 2
+    assert set(Item.objects.values_list("kind", flat=True)) == {Kind.COMMENT, Kind.MESSAGE}
