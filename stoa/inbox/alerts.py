@@ -28,13 +28,18 @@ def check_acute(workspace_id: int, new_items: list[Item]) -> bool:
     window = now - timedelta(minutes=policy.burst_minutes)
     alarm_words = keyword_pattern(policy.alarm_keywords)
     flagged = [i for i in new_items if alarm_words and alarm_words.search(i.text)]
+    if not flagged and (not policy.burst_negative_count or (policy.last_alarm_at and policy.last_alarm_at >= window)
+                        or not any(i.sentiment == Sentiment.NEGATIVE for i in new_items)):
+        return False  # no alarm words, and no new negative message or this burst already reported
+    # Counted only up to the threshold: a viral storm must not make every batch count them all.
     negative = Item.objects.filter(workspace_id=workspace_id, sentiment=Sentiment.NEGATIVE,
-                                   received_at__gte=window).count()
+                                   received_at__gte=window)[:max(policy.burst_negative_count, 1)].count()
     burst = policy.burst_negative_count and negative >= policy.burst_negative_count
     if not (burst or flagged):
         return False
-    if policy.last_alarm_at and policy.last_alarm_at >= window and not flagged:
-        return False  # this burst was already reported
+    if burst:  # the alarm goes out once per window: now the whole count is worth it
+        negative = Item.objects.filter(workspace_id=workspace_id, sentiment=Sentiment.NEGATIVE,
+                                       received_at__gte=window).count()
     Policy.objects.update_or_create(workspace_id=workspace_id, defaults={"last_alarm_at": now})
     quoted = " / ".join(i.text[:80] for i in (flagged or [i for i in new_items if i.sentiment == "negative"])[:3])
     if burst:

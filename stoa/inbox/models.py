@@ -113,6 +113,7 @@ class Item(models.Model):
             models.Index(fields=["workspace", "status", "written_at"], name="inbox_queue"),
             models.Index(fields=["workspace", "root_remote_id"], name="inbox_threads"),
             models.Index(fields=["status", "first_response_due"], name="inbox_due"),
+            models.Index(fields=["workspace", "sentiment", "received_at"], name="inbox_recent_sentiment"),
         ]
         ordering = ["-written_at"]
 
