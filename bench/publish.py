@@ -48,6 +48,9 @@ ENGINE_ENV = {
     "STOA_LEASE_SECONDS": "5",
     "STOA_HTTP_TIMEOUT_SECONDS": "4",
     "STOA_POLL_SECONDS": "0.2",
+    # Publishing is measured here, not the inbox's reading (that is bench/inbox.py).
+    "STOA_STREAMING": "0",
+    "STOA_INBOX_POLLING": "0",
 }
 
 CHILDREN: list[subprocess.Popen] = []  # everything started, for cleanup on any exit

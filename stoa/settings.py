@@ -195,7 +195,8 @@ STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)
 STOA_HTTP_TIMEOUT_SECONDS = float(os.environ.get("STOA_HTTP_TIMEOUT_SECONDS", "30"))
 
-# Keep Mastodon's notification streams open in each worker (the inbox also polls every minute).
+# The inbox reads every channel each minute, and keeps Mastodon's notification streams open in each worker.
+STOA_INBOX_POLLING = env_bool("STOA_INBOX_POLLING", True)
 STOA_STREAMING = env_bool("STOA_STREAMING", True)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).

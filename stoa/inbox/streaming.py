@@ -41,6 +41,9 @@ def stream_channel(channel_id: int, stop: threading.Event) -> None:
             if e.kind == ErrorKind.AUTHORIZATION:
                 mark_needs_reconnect(channel, e.message)
                 return
+            if e.kind == ErrorKind.PERMANENT:  # the server has no such stream: polling alone reads this channel
+                log.info("Channel %s has no notification stream (%s); it is polled instead.", channel_id, e.message)
+                return
             log.info("Stream of channel %s: %s; again in %.0f s", channel_id, e.message, pause)
             pause = min(pause * 2, MAX_BACKOFF_SECONDS)
         except Exception:  # noqa: BLE001 - a stream must never take the worker down

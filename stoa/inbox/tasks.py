@@ -1,5 +1,6 @@
 """The inbox's schedule: every minute, each active channel's messages are read (Huey, embedded or scaled)."""
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
@@ -11,6 +12,8 @@ from stoa.providers.registry import get_provider_class
 
 @db_periodic_task(crontab(minute="*"))
 def poll_inboxes() -> int:
+    if not settings.STOA_INBOX_POLLING:
+        return 0
     readable = [c.pk for c in Channel.objects.filter(status=ChannelStatus.ACTIVE)
                 if hasattr(get_provider_class(c.network), "fetch_inbox")]
     for channel_id in readable:

@@ -112,3 +112,17 @@ def test_a_rejected_token_stops_the_stream_and_asks_for_a_reconnect(server, work
     assert not worker.is_alive()
     channel.refresh_from_db()
     assert channel.status == "needs_reconnect"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_without_a_stream_is_left_to_polling(server, workspace):
+    channel = Channel(workspace=workspace, network="mastodon", name="Kafe Yafo",
+                      config={**CONNECTED, "instance_url": server, "streaming_url": server + "/no-streaming-here"})
+    channel.credentials = {"access_token": TOKEN}
+    channel.save()
+    worker = threading.Thread(target=stream_channel, args=(channel.pk, threading.Event()), daemon=True)
+    worker.start()
+    worker.join(timeout=10)  # the 404 ends it: no reconnecting forever
+    assert not worker.is_alive() and StreamingServer.connections == 0
+    channel.refresh_from_db()
+    assert channel.status == "active"
