@@ -328,7 +328,7 @@ def list_inbox(request, workspace_id: int | None = None, view: str = "unanswered
                language: str | None = None, kind: str | None = None):
     """The messages of a view (unanswered, mine, overdue, negative, leads, non_followers, done, all), most urgent
     first, at most 100."""
-    from stoa.inbox.views import VIEWS, filtered
+    from stoa.inbox.queries import VIEWS, filtered
 
     if view not in VIEWS:
         raise ActionError({"view": [f"Choose one of {', '.join(VIEWS)}."]})

@@ -141,3 +141,15 @@ def test_a_message_is_assigned_to_a_member_or_a_team_of_its_workspace_only(clien
     assert (lead.assigned_to, lead.team) == (None, support)
     response = client.post(f"/inbox/{lead.pk}/", {"action": "assign", "to": f"user:{stranger.pk}"})
     assert response.status_code == 422 and "member of this workspace" in response.content.decode()
+
+
+def test_the_most_urgent_come_first_and_those_without_a_clock_last(client, owner, workspace):
+    from stoa.inbox.queries import filtered
+    from tests.web.test_journey import bluesky_channel
+
+    now = timezone.now()
+    ingest(bluesky_channel(workspace), [message(1, "spam: buy followers", written_at=now),
+                                        message(2, "question: when?", written_at=now - timedelta(hours=1)),
+                                        message(3, "complaint: cold", written_at=now)], ByFirstWord())
+    order = [i.text.split(":")[0] for i in filtered(owner, {"view": "all"}, [workspace.pk])[0]]
+    assert order == ["complaint", "question", "spam"]
