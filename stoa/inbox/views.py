@@ -29,8 +29,8 @@ from stoa.inbox.models import (
 )
 from stoa.inbox.queries import VIEWS, filtered
 from stoa.inbox.report import hours, response_report
-from stoa.web.pages import access_errors, allowed
-from stoa.workspaces.access import Forbidden, Permission, access_inbox_item, check, workspaces_for
+from stoa.web.pages import access_errors, allowed, chosen_workspace
+from stoa.workspaces.access import Permission, access_inbox_item, check, workspaces_for
 from stoa.workspaces.models import Membership
 
 PAGE_SIZE = 100
@@ -154,15 +154,6 @@ POLICY_FORMS = {
     "delete_saved_reply": lambda actor, ws, data: SavedReply.objects.filter(workspace=ws,
                                                                             pk=data.get("id") or 0).delete(),
 }
-
-
-def chosen_workspace(request: HttpRequest, permission: Permission):
-    mine = list(workspaces_for(request.user, permission))
-    slug = request.GET.get("workspace") or request.POST.get("workspace", "")
-    workspace = next((w for w in mine if w.slug == slug), None) or (mine[0] if mine else None)
-    if workspace is None:
-        raise Forbidden(gettext("None of your workspaces lets you do this."))
-    return workspace, mine
 
 
 @login_required

@@ -26,8 +26,8 @@ from stoa.posts.models import EDITABLE_STATES, ContentType, Media, Post, Publica
 from stoa.posts.times import parse_when, to_local, to_utc
 from stoa.providers.base import Provider
 from stoa.providers.registry import get_provider_class
-from stoa.web.pages import access_errors, allowed
-from stoa.workspaces.access import Forbidden, Permission, access_post, access_workspace, check, workspaces_for
+from stoa.web.pages import access_errors, allowed, chosen_workspace
+from stoa.workspaces.access import Permission, access_post, access_workspace, check
 from stoa.workspaces.models import Workspace
 
 ACTIONS = ("draft", "review", "schedule", "queue")
@@ -214,15 +214,6 @@ class Preview:
 
 # -- Pages ----------------------------------------------------------------------------------
 
-def _composer_workspace(request: HttpRequest) -> tuple[Workspace, list[Workspace]]:
-    mine = list(workspaces_for(request.user, Permission.EDIT_POSTS))
-    if not mine:
-        raise Forbidden(_("None of your workspaces lets you write posts."))
-    slug = request.GET.get("workspace") or request.POST.get("workspace", "")
-    chosen = next((w for w in mine if w.slug == slug), None) or mine[0]
-    return chosen, mine
-
-
 def _render(request: HttpRequest, form: ComposerForm, *, post: Post | None = None, errors: dict | None = None,
             mine: list[Workspace] | None = None, status: int = 200) -> HttpResponse:
     workspace = form.workspace
@@ -242,7 +233,7 @@ def _render(request: HttpRequest, form: ComposerForm, *, post: Post | None = Non
 @login_required
 @access_errors
 def compose(request: HttpRequest) -> HttpResponse:
-    workspace, mine = _composer_workspace(request)
+    workspace, mine = chosen_workspace(request, Permission.EDIT_POSTS)
     if request.method != "POST":
         form = ComposerForm(workspace)
         preselect = {int(c) for c in request.GET.getlist("channel") if c.isdigit()}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from stoa.errors import ActionError
 from stoa.posts import actions
 from stoa.posts.models import Media
-from stoa.web.pages import access_errors
+from stoa.web.pages import access_errors, chosen_workspace
 from stoa.workspaces.access import Permission, access_workspace, workspaces_for
 
 KINDS = {"image": ("image/jpeg", "image/png", "image/webp"), "gif": ("image/gif",), "video": ("video/mp4",)}
@@ -40,11 +40,7 @@ def upload_errors(files, workspace, actor) -> tuple[list[Media], list[str]]:
 @login_required
 @access_errors
 def library(request: HttpRequest) -> HttpResponse:
-    mine = list(workspaces_for(request.user, Permission.EDIT_POSTS))
-    slug = request.GET.get("workspace") or request.POST.get("workspace", "")
-    workspace = next((w for w in mine if w.slug == slug), None) or (mine[0] if mine else None)
-    if workspace is None:
-        access_workspace(request.user, slug or 0, Permission.EDIT_POSTS)  # 404 or 403, as for any page
+    workspace, mine = chosen_workspace(request, Permission.EDIT_POSTS)
     added, errors = [], []
     if request.method == "POST":
         added, errors = upload_errors(request.FILES.getlist("files"), workspace, request.user)
