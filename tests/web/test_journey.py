@@ -165,3 +165,13 @@ def test_a_community_manager_works_the_inbox(page, live_server, owner, workspace
     keep_screenshot(page, "inbox-message", tmp_path)
     complaint.refresh_from_db()
     assert complaint.status == Status.DONE and complaint.notes.count() == 1
+
+    # The policy the team answers under, and how fast it answered.
+    page.goto(f"{live_server.url}/inbox/policy/")
+    page.fill("input[name=target_complaint]", "30")
+    page.locator("form:has(input[name=target_complaint]) button").click()
+    page.locator("input[name=target_complaint][value='30']").wait_for(timeout=5000)
+    keep_screenshot(page, "inbox-policy", tmp_path)
+    page.goto(f"{live_server.url}/inbox/report/")
+    page.get_by_text("By channel").wait_for(timeout=5000)
+    keep_screenshot(page, "inbox-report", tmp_path)
