@@ -197,6 +197,8 @@ class InboxItemOut(Schema):
     first_response_due: datetime | None
     first_response_at: datetime | None
     deleted_on_network: bool
+    edited_at: datetime | None
+    earlier_texts: list[str]
     hidden_reason: str
 
 

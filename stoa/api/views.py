@@ -320,7 +320,7 @@ def _item_out(item) -> dict:
             "assigned_to": item.assigned_to.get_username() if item.assigned_to else None,
             "team": item.team.name if item.team else None, "first_response_due": item.first_response_due,
             "first_response_at": item.first_response_at, "deleted_on_network": item.deleted_on_network,
-            "hidden_reason": item.hidden_reason}
+            "edited_at": item.edited_at, "earlier_texts": item.earlier_texts, "hidden_reason": item.hidden_reason}
 
 
 @inbox.get("", response={200: list[InboxItemOut], **ERRORS})

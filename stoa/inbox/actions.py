@@ -86,6 +86,7 @@ class IngestReport:
     new: int = 0
     duplicates: int = 0
     deleted: int = 0  # already here, now removed by their author: marked, never dropped
+    edited: int = 0  # already here, now changed by their author: the new text, the old one kept
 
 
 def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifier | None = None,
@@ -97,16 +98,22 @@ def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifie
         classifier = configured()
     policy = policy or Policy.of(channel.workspace)
     by_id: dict[str, Incoming] = {}
+    later_edits: list[Incoming] = []  # changed after they were written, within this same read
     for message in incoming:
         earlier = by_id.get(message.remote_id)
         if earlier and message.deleted and not message.text:
             message = replace(earlier, deleted=True)  # written and deleted between two reads: kept, marked
+        elif earlier and message.edited and message.text and message.text != earlier.text:
+            later_edits.append(message)  # the first version is kept, then edited like any other
+            continue
         by_id[message.remote_id] = message  # a page that repeats itself counts once
     report = IngestReport()
     messages = list(by_id.values())
     new_items: list[Item] = []
     for start in range(0, len(messages), BATCH):
         new_items += _ingest_batch(channel, messages[start:start + BATCH], classifier, policy, report)
+    if later_edits:
+        report.edited += _apply_edits(channel, later_edits, classifier)
     from stoa.inbox.alerts import check_acute  # alerts read the routing helpers of this module
 
     check_acute(channel.workspace_id, new_items)
@@ -117,6 +124,9 @@ def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifie
                   report: IngestReport) -> list[Item]:
     existing = dict(Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in batch])
                     .values_list("remote_id", "deleted_on_network"))
+    edits = [m for m in batch if m.edited and m.remote_id in existing and m.text]
+    if edits:
+        report.edited += _apply_edits(channel, edits, classifier)
     # A deletion of a message never read leaves nothing to keep.
     fresh = [m for m in batch if m.remote_id not in existing and not (m.deleted and not m.text)]
     gone = [m.remote_id for m in batch if m.deleted and existing.get(m.remote_id) is False]
@@ -144,6 +154,25 @@ def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifie
         Item.objects.bulk_create(items, ignore_conflicts=True)
     report.new += len(items)
     return items
+
+
+def _apply_edits(channel: Channel, edits: list[Incoming], classifier: Classifier) -> int:
+    """The new text of messages already here, read again by the classifier; what they said before is kept."""
+    changed = 0
+    items = {i.remote_id: i for i in Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in edits])}
+    for m in edits:
+        item = items[m.remote_id]
+        if item.text == m.text:
+            continue  # the same version again (a repeated update)
+        verdict = classifier.classify(m.text)
+        item.earlier_texts = [*item.earlier_texts, item.text]
+        item.text, item.edited_at = m.text, timezone.now()
+        item.language, item.sentiment, item.intent, item.confidence = (verdict.language, verdict.sentiment,
+                                                                       verdict.intent, verdict.confidence)
+        item.save(update_fields=["text", "earlier_texts", "edited_at", "language", "sentiment", "intent",
+                                 "confidence"])
+        changed += 1
+    return changed
 
 
 def _authors(channel: Channel, messages: list[Incoming]) -> dict[str, Author]:

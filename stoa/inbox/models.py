@@ -89,6 +89,8 @@ class Item(models.Model):
     written_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
     deleted_on_network = models.BooleanField(default=False)  # the author removed it; Stoa keeps it
+    edited_at = models.DateTimeField(null=True, blank=True)
+    earlier_texts = models.JSONField(default=list, blank=True)  # what it said before each edit, oldest first
     # What the classifier made of it.
     language = models.CharField(max_length=16, blank=True, default="")
     sentiment = models.CharField(max_length=16, choices=Sentiment.choices, blank=True, default="")

@@ -97,6 +97,7 @@ class Incoming:
     parent_remote_id: str = ""  # what it answers
     root_remote_id: str = ""  # where its conversation starts (the brand's post, for comments)
     deleted: bool = False  # the network says the author removed it
+    edited: bool = False  # a new version of a message that may have been read before
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,17 @@ def test_the_most_urgent_come_first_and_those_without_a_clock_last(client, owner
                                         message(3, "complaint: cold", written_at=now)], ByFirstWord())
     order = [i.text.split(":")[0] for i in filtered(owner, {"view": "all"}, [workspace.pk])[0]]
     assert order == ["complaint", "question", "spam"]
+
+
+def test_an_edited_message_shows_that_it_was_edited_and_what_it_said_before(client, owner, workspace):
+    from stoa.providers.base import Incoming
+    from tests.web.test_journey import bluesky_channel
+
+    channel = bluesky_channel(workspace)
+    first = message(1, "complaint: the coffee was cold")
+    ingest(channel, [first], ByFirstWord())
+    ingest(channel, [Incoming(**{**first.__dict__, "text": "complaint: the coffee was cold and late",
+                                 "edited": True})], ByFirstWord())
+    client.force_login(owner)
+    html = client.get("/inbox/?view=all").content.decode()
+    assert "cold and late" in html and "Edited by its author." in html and "the coffee was cold</p>" in html

@@ -21,14 +21,16 @@ UPDATES = fixture("getUpdates")["body"]["result"]
 def test_getupdates_brings_comments_and_private_messages_but_not_the_bots_own():
     api = FakeBotAPI()
     page = provider(api).fetch_inbox("")
-    assert api.only("getUpdates").params == {"timeout": 0, "limit": 100, "allowed_updates": ["message"]}
-    comment, private = page.items
+    assert api.only("getUpdates").params == {"timeout": 0, "limit": 100,
+                                             "allowed_updates": ["message", "edited_message"]}
+    comment, private, edit = page.items
     assert (comment.kind, comment.remote_id, comment.root_remote_id) == ("comment", "-1009876543210:8", "42")
     assert comment.parent_remote_id == "-1009876543210:7" and comment.text == "ההזמנה שלי לא הגיעה, מספר 4521"
     assert (comment.author.name, comment.author.handle) == ("Dana Levi", "@dana_levi")
     assert comment.url == "https://t.me/stoa_news_chat/8"
     assert (private.kind, private.remote_id, private.author.name) == ("message", "5550002:3", "Γιάννης")
-    assert page.cursor == "900005"  # the edit is read too, so it is confirmed and not sent again
+    assert (edit.remote_id, edit.edited, edit.text) == ("-1009876543210:8", True, "ההזמנה שלי לא הגיעה, מספר 4521!!")
+    assert page.cursor == "900005"
 
 
 def test_the_next_read_confirms_what_was_read():
@@ -75,7 +77,8 @@ def test_enabling_the_webhook_gives_telegram_a_secret_kept_encrypted(telegram, m
     url, api = enable(telegram, monkeypatch)
     secret = telegram.credentials["webhook_secret"]
     assert url == f"https://stoa.example/hooks/telegram/{telegram.pk}/"
-    assert api.only("setWebhook").params == {"url": url, "secret_token": secret, "allowed_updates": ["message"]}
+    assert api.only("setWebhook").params == {"url": url, "secret_token": secret,
+                                             "allowed_updates": ["message", "edited_message"]}
     assert secret not in telegram.credentials_encrypted and 1 <= len(secret) <= 256
 
 
@@ -133,5 +136,25 @@ def test_a_bot_without_one_is_polled_into_the_inbox(telegram, monkeypatch):
 
     api = FakeBotAPI()
     monkeypatch.setattr(Channel, "provider", lambda self, http=None: provider(api, **self.config))
-    assert poll_channel(telegram).new == 2
+    assert poll_channel(telegram).new == 2  # and the edit changed the comment it belongs to
     assert set(Item.objects.values_list("kind", flat=True)) == {Kind.COMMENT, Kind.MESSAGE}
+
+
+def test_an_edited_comment_shows_its_new_text_and_keeps_the_old_one(workspace, telegram):
+    from stoa.inbox.actions import ingest
+
+    comment, _private, edit = provider(FakeBotAPI()).fetch_inbox("").items
+    ingest(telegram, [comment])
+    report = ingest(telegram, [edit])
+    item = Item.objects.get()
+    assert report.edited == 1 and item.text == "ההזמנה שלי לא הגיעה, מספר 4521!!"
+    assert item.earlier_texts == ["ההזמנה שלי לא הגיעה, מספר 4521"] and item.edited_at
+    assert ingest(telegram, [edit]).edited == 0  # the same version again changes nothing
+
+
+def test_a_comment_edited_before_stoa_read_it_keeps_both_versions(workspace, telegram):
+    from stoa.inbox.actions import ingest
+
+    ingest(telegram, provider(FakeBotAPI()).fetch_inbox("").items)
+    item = Item.objects.get(kind=Kind.COMMENT)
+    assert item.text.endswith("!!") and item.earlier_texts == ["ההזמנה שלי לא הגיעה, מספר 4521"]

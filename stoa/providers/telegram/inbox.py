@@ -17,6 +17,8 @@ from typing import Any
 
 from stoa.providers.base import Incoming, Person
 
+UPDATES = ("message", "edited_message")  # what Stoa asks Telegram for
+
 
 def message_key(chat_id: Any, message_id: Any) -> str:
     return f"{chat_id}:{message_id}"
@@ -42,11 +44,12 @@ def channel_post_answered(reply_to: Any) -> str:
 
 
 def incoming(update: Any, bot_id: int | None) -> Incoming | None:
-    """A message to the brand from one update; None for anything else (the bot's own messages, the
-    channel's posts copied into the group, edits of messages already read, updates of other kinds)."""
+    """A message to the brand from one update (a new one, or a new version of one); None for anything else
+    (the bot's own messages, the channel's posts copied into the group, updates of other kinds)."""
     if not isinstance(update, dict):
         return None
-    message = update.get("message")
+    edited = "edited_message" in update
+    message = update.get("edited_message") if edited else update.get("message")
     if not isinstance(message, dict) or message.get("is_automatic_forward"):
         return None
     chat, author = message.get("chat"), person(message.get("from"))
@@ -67,4 +70,5 @@ def incoming(update: Any, bot_id: int | None) -> Incoming | None:
         parent_remote_id=message_key(chat.get("id"), reply_to["message_id"])
         if isinstance(reply_to, dict) and isinstance(reply_to.get("message_id"), int) else "",
         root_remote_id=channel_post_answered(reply_to),
+        edited=edited,
     )

@@ -210,7 +210,7 @@ class TelegramProvider(Provider):
     def fetch_inbox(self, position: str) -> InboxPage:
         """Comments in the discussion group and private messages, by getUpdates after the last update
         read (`position`). A bot with a webhook set gets them pushed instead (stoa.inbox.webhooks)."""
-        params: dict[str, Any] = {"timeout": 0, "limit": 100, "allowed_updates": ["message"]}
+        params: dict[str, Any] = {"timeout": 0, "limit": 100, "allowed_updates": list(inbox.UPDATES)}
         if position.isdigit():
             params["offset"] = int(position) + 1  # confirms everything up to `position`
         updates = self.call("getUpdates", json=params)
@@ -238,8 +238,8 @@ class TelegramProvider(Provider):
 
     def set_webhook(self, url: str, secret: str) -> None:
         """Have Telegram push updates to `url`, each with the secret in X-Telegram-Bot-Api-Secret-Token."""
-        if self.call("setWebhook", json={"url": url, "secret_token": secret, "allowed_updates": ["message"]}) \
-                is not True:
+        if self.call("setWebhook", json={"url": url, "secret_token": secret,
+                                         "allowed_updates": list(inbox.UPDATES)}) is not True:
             raise ProviderError("Telegram did not confirm the webhook.", ErrorKind.TRANSIENT)
 
     # reconcile(): the Bot API can't read a channel's history or look a message up, so the
