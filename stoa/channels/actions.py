@@ -96,3 +96,10 @@ def mark_needs_reconnect(channel: Channel, reason: str) -> None:
         notify(channel.workspace_id, "channel_needs_reconnect", in_their_language(
             gettext_lazy("%(channel)s needs reconnecting: %(reason)s Its scheduled posts wait until it is."),
             channel=channel.name, reason=reason), link=f"/channels/?workspace={channel.workspace.slug}")
+
+
+def keep_refreshed_credentials(channel: Channel, provider) -> None:
+    """Save what the provider changed in the credentials while it worked (Bluesky refreshes its session)."""
+    if provider.credentials != channel.credentials:
+        channel.credentials = provider.credentials
+        channel.save(update_fields=["credentials_encrypted"])

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stoa.channels.actions import keep_refreshed_credentials
 from stoa.errors import ActionError
 from stoa.inbox.models import Item, LinkPolicy, Note, Policy, Presence, Reply, ReplyState, SavedReply, Sentiment
 from stoa.providers.base import Draft, ErrorKind, ProviderError, ReplyTo
@@ -84,9 +85,7 @@ def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Repl
         Reply.objects.filter(pk=reply.pk).update(state=ReplyState.SENT, remote_id=published.remote_id,
                                                  remote_url=published.url, sent_at=now)
         Item.objects.filter(pk=item.pk, first_response_at=None).update(first_response_at=now)
-    if provider.credentials != item.channel.credentials:  # a refreshed session is kept
-        item.channel.credentials = provider.credentials
-        item.channel.save(update_fields=["credentials_encrypted"])
+    keep_refreshed_credentials(item.channel, provider)
     reply.refresh_from_db()
     return reply
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from stoa.channels.actions import mark_needs_reconnect
+from stoa.channels.actions import keep_refreshed_credentials, mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import IngestReport, ingest
 from stoa.inbox.models import Cursor
@@ -50,7 +50,5 @@ def poll_channel(channel: Channel) -> IngestReport:
                                                       total.deleted + report.deleted)
         # Only from where this read started: a read that ran at the same time never moves it backwards.
         Cursor.objects.filter(pk=cursor.pk, position=cursor.position).update(position=page.cursor)
-    if provider.credentials != channel.credentials:  # the provider refreshed its session
-        channel.credentials = provider.credentials
-        channel.save(update_fields=["credentials_encrypted"])
+    keep_refreshed_credentials(channel, provider)
     return total

@@ -4,7 +4,7 @@ against the workspace's targets."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch
@@ -20,8 +20,8 @@ class Row:
     answered: int = 0
     within_target: int = 0
     with_target: int = 0
-    first_response_minutes: list[float] | None = None
-    resolution_minutes: list[float] | None = None
+    first_response_minutes: list[float] = field(default_factory=list)
+    resolution_minutes: list[float] = field(default_factory=list)
 
     @property
     def median_first_response(self) -> float | None:
@@ -59,7 +59,7 @@ def response_report(workspace, start: datetime, end: datetime) -> dict[str, list
             resolution = policy.clock.between(item.written_at, item.resolved_at).total_seconds() / 60
         target = policy.targets.get(item.intent)
         for group, key in keys.items():
-            row = groups[group].setdefault(key, Row(key, first_response_minutes=[], resolution_minutes=[]))
+            row = groups[group].setdefault(key, Row(key))
             row.messages += 1
             if first is not None:
                 row.answered += 1

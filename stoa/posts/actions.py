@@ -286,9 +286,7 @@ def create_post(actor, workspace: Workspace, *, text: str = "", variants: list[V
     """A post with a variant and a publication per channel: scheduled at `scheduled_at` (a naive
     time is local to the workspace) or at a variant's own time, or a draft when neither is given.
     All-or-nothing."""
-    if content_type not in ContentType.values:
-        choices = ", ".join(ContentType.values)
-        raise ActionError({"content_type": [_("Choose one of %(choices)s.") % {"choices": choices}]})
+    _check_content_type(content_type)
     resolved, _checks, errors = check_post(workspace, text=text, variants=variants, media_ids=media_ids,
                                            scheduled_at=scheduled_at)
     if errors:
@@ -331,21 +329,26 @@ def _save_variants(actor, post: Post, resolved: list[ResolvedVariant]) -> None:
               publication, channel=r.channel.name, scheduled_at=when.isoformat() if when else None)
 
 
+def _check_content_type(content_type: str) -> None:
+    if content_type not in ContentType.values:
+        raise ActionError({"content_type": [_("Choose one of %(choices)s.")
+                                            % {"choices": ", ".join(ContentType.values)}]})
+
+
 def clean_tags(tags: list[str]) -> list[str]:
     """Tags as people type them ("#Winter, menu"): trimmed, without '#', each once, in order."""
-    seen: dict[str, None] = {}
+    kept, seen = [], set()
     for tag in tags:
         tag = str(tag).strip().lstrip("#").strip()
-        if tag and tag.casefold() not in {t.casefold() for t in seen}:
-            seen[tag[:60]] = None
-    return list(seen)
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            kept.append(tag[:60])
+    return kept
 
 
 def update_post_details(actor, post: Post, *, title: str, content_type: str, tags: list[str]) -> Post:
     """What the post is (title, content type, tags); not what it says, so approval stays as it is."""
-    if content_type not in ContentType.values:
-        raise ActionError({"content_type": [_("Choose one of %(choices)s.")
-                                            % {"choices": ", ".join(ContentType.values)}]})
+    _check_content_type(content_type)
     post.title, post.content_type, post.tags = title[:200], content_type, clean_tags(tags)
     post.save(update_fields=["title", "content_type", "tags"])
     audit(post.workspace_id, actor, "post.details", post)
