@@ -7,27 +7,42 @@ from django.utils.translation import gettext_lazy
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
-from stoa.providers.base import Account, ProviderError
+from stoa.providers.base import Account, Provider, ProviderError
 from stoa.providers.registry import UnknownNetwork, get_provider_class
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import Workspace
 
 
-def _connect(network: str, config: dict, credentials: dict, http: httpx.Client | None) -> tuple[Account, dict]:
-    """Ask the network who these credentials belong to; bad credentials are a clear ActionError.
-    Returns the account and the credentials to keep (a provider may add a session to them)."""
+def placed(provider_class: type[Provider], config: dict, credentials: dict) -> tuple[dict, dict]:
+    """Each value a person gave, put where the provider reads it, whichever of the two it came in:
+    secrets and sign-in names with the credentials, the rest in the config. Blank ones are left out;
+    keys the provider does not declare stay where they were given."""
+    config, credentials = dict(config), dict(credentials)
+    for f in provider_class.connect_fields:
+        given = [str(d.pop(f.name)).strip() for d in (credentials, config) if d.get(f.name) is not None]
+        value = next((v for v in given if v), "")
+        if value:
+            (credentials if f.in_credentials else config)[f.name] = value
+    return config, credentials
+
+
+def _connect(network: str, config: dict, credentials: dict, http: httpx.Client | None) -> tuple[Account, dict, dict]:
+    """Ask the network who these credentials belong to; bad credentials are a clear ActionError,
+    a missing value is one keyed by its field. Returns the account, the config and the credentials
+    to keep (a provider may add a session to them)."""
     try:
         provider_class = get_provider_class(network)
     except UnknownNetwork as e:
         raise ActionError({"network": [str(e)]}) from None
-    missing = [f.label for f in provider_class.connect_fields
-               if f.required and not (credentials.get(f.name) or config.get(f.name))]
+    config, credentials = placed(provider_class, config, credentials)
+    missing = {f.name: [_("Required to connect %(network)s.") % {"network": provider_class.name}]
+               for f in provider_class.connect_fields
+               if f.required and not (credentials if f.in_credentials else config).get(f.name)}
     if missing:
-        raise ActionError({"credentials": [_("%(network)s needs: %(fields)s.")
-                                                % {"network": provider_class.name, "fields": ", ".join(missing)}]})
+        raise ActionError(missing)
     provider = provider_class(config=config, credentials=credentials, http=http)
     try:
-        return provider.connect(), provider.credentials
+        return provider.connect(), config, provider.credentials
     except ProviderError as e:
         raise ActionError({"credentials": [e.message]}) from None
 
@@ -40,9 +55,10 @@ def _validated_rules(min_gap_minutes: int, daily_max: int) -> None:
 def connect_channel(actor, workspace: Workspace, network: str, config: dict, credentials: dict,
                     name: str = "", min_gap_minutes: int = 0, daily_max: int = 0,
                     http: httpx.Client | None = None) -> Channel:
-    """Check the credentials with the network, then keep them encrypted with what it told us."""
+    """Check the credentials with the network, then keep them encrypted with what it told us.
+    A connect field may come in either dict: each is kept where its provider reads it."""
     _validated_rules(min_gap_minutes, daily_max)
-    account, credentials = _connect(network, config, credentials, http)
+    account, config, credentials = _connect(network, config, credentials, http)
     with transaction.atomic():
         channel = Channel(
             workspace=workspace, network=network, name=name or account.name,
@@ -55,12 +71,31 @@ def connect_channel(actor, workspace: Workspace, network: str, config: dict, cre
     return channel
 
 
-def reconnect_channel(actor, channel: Channel, credentials: dict, http: httpx.Client | None = None) -> Channel:
-    """New credentials for a channel that needs reconnecting; its waiting publications go out again."""
-    account, credentials = _connect(channel.network, channel.config, credentials, http)
+def reconnect_channel(actor, channel: Channel, credentials: dict, http: httpx.Client | None = None,
+                      config: dict | None = None) -> Channel:
+    """New credentials for a channel that needs reconnecting; its waiting publications go out again.
+    Connect fields left out keep the channel's values (secrets excepted: they are asked for again),
+    and one given blank is cleared, so a moved server or a new handle can be entered here. The
+    account must stay the same: another one is a channel of its own, with its own history."""
+    provider_class = get_provider_class(channel.network)
+    fields = provider_class.connect_fields
+    config, credentials = dict(config or {}), dict(credentials)
+    kept_credentials = channel.credentials
+    for f in fields:
+        current = (kept_credentials if f.in_credentials else channel.config).get(f.name)
+        if not f.secret and current and f.name not in config and f.name not in credentials:
+            config[f.name] = current
+    unchanged = {k: v for k, v in channel.config.items() if k not in {f.name for f in fields}}
+    account, config, credentials = _connect(channel.network, {**unchanged, **config}, credentials, http)
+    known = channel.config.get("account_id")
+    if known and str(known) != account.remote_id:
+        raise ActionError({"credentials": [_(
+            "These credentials are for %(account)s, not for %(channel)s. Connect that account as a channel "
+            "of its own.") % {"account": account.name, "channel": channel.name}]})
     with transaction.atomic():
         channel.credentials = credentials
-        channel.config = {**channel.config, **account.settings}
+        channel.config = {**config, **account.settings, "account_id": account.remote_id,
+                          "account_url": account.url or channel.config.get("account_url", "")}
         channel.status, channel.status_reason = ChannelStatus.ACTIVE, ""
         channel.save()
         audit(channel.workspace_id, actor, "channel.reconnected", channel)

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from stoa.channels import actions
+from stoa.channels.forms import ConnectForm
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
 from stoa.providers.registry import PROVIDERS, get_provider_class
@@ -17,32 +18,44 @@ from stoa.workspaces.access import Permission, access_channel, access_workspace,
 from stoa.workspaces.models import Workspace
 
 
-def _networks(typed: dict | None = None) -> list[dict]:
-    """Each network with the fields a person fills in to connect it; after an error, the values
-    typed into that network's form again, never the secret ones."""
-    typed = typed or {}
+def _networks(failed: ConnectForm | None = None) -> list[dict]:
+    """Each network with its connect form; the one whose connecting failed keeps what was typed into
+    it (never the secrets) and its errors."""
     networks = []
     for key in PROVIDERS:
         provider = get_provider_class(key)
-        again = typed.get("network") == key
-        fields = [{"name": f.name, "label": f.label, "secret": f.secret, "required": f.required,
-                   "value": typed.get(f.name, "") if again and not f.secret else ""}
-                  for f in provider.connect_fields]
-        networks.append({"key": key, "name": provider.name, "fields": fields,
-                         "typed_name": typed.get("name", "") if again else ""})
+        form = failed if failed is not None and failed.provider_class is provider else (
+            ConnectForm(provider, auto_id=f"connect-{key}-%s"))
+        networks.append({"key": key, "name": provider.name, "form": form})
     return networks
 
 
-def _context(request: HttpRequest, workspace: Workspace | None, typed: dict | None = None, **extra) -> dict:
+def _reconnect_form(channel: Channel, data: QueryDict | None = None) -> ConnectForm:
+    """The channel's connect fields, filled in with what it uses now except the secrets; a field
+    left out of what is sent keeps its value, as in the action."""
+    provider = get_provider_class(channel.network)
+    credentials = channel.credentials
+    initial = {f.name: str((credentials if f.in_credentials else channel.config).get(f.name, ""))
+               for f in provider.connect_fields if not f.secret}
+    if data is not None:
+        data = {**initial, **data.dict()}
+    return ConnectForm(provider, data, reconnect=True, initial=initial, auto_id=f"channel-{channel.pk}-%s")
+
+
+def _context(request: HttpRequest, workspace: Workspace | None, failed: ConnectForm | None = None,
+             failed_channel: tuple[int, ConnectForm] | None = None, **extra) -> dict:
     mine = list(workspaces_for(request.user, Permission.VIEW_PUBLICATIONS))
     if workspace is None:
         return {"workspaces": mine, "workspace": None, **extra}
+    can_manage = allowed(request.user, workspace, Permission.MANAGE_CHANNELS)
     channels = list(Channel.objects.filter(workspace=workspace).order_by("name"))
     for c in channels:
-        c.secret_fields = [f for f in get_provider_class(c.network).connect_fields if f.secret] \
-            if c.network in PROVIDERS else []
-    return {"workspaces": mine, "workspace": workspace, "channels": channels, "networks": _networks(typed),
-            "can_manage": allowed(request.user, workspace, Permission.MANAGE_CHANNELS), **extra}
+        c.reconnect_form = None
+        if can_manage and c.network in PROVIDERS:
+            c.reconnect_form = failed_channel[1] if failed_channel and failed_channel[0] == c.pk else (
+                _reconnect_form(c))
+    return {"workspaces": mine, "workspace": workspace, "channels": channels, "networks": _networks(failed),
+            "can_manage": can_manage, **extra}
 
 
 def _page_url(workspace: Workspace) -> str:
@@ -60,33 +73,26 @@ def channels_page(request: HttpRequest) -> HttpResponse:
     return render(request, "channels/channels.html", _context(request, workspace))
 
 
-def _int(value: str, default: int = 0) -> int:
-    try:
-        return int(value.strip() or default)
-    except ValueError:
-        raise ActionError({"rules": [gettext("Posting rules are whole numbers (0 means no rule).")]}) from None
-
-
 @login_required
 @require_POST
 @access_errors
 def connect(request: HttpRequest) -> HttpResponse:
     workspace = access_workspace(request.user, request.POST.get("workspace", ""), Permission.MANAGE_CHANNELS)
     network = request.POST.get("network", "")
-    try:
-        fields = get_provider_class(network).connect_fields if network in PROVIDERS else ()
-        # Secret fields are kept encrypted as credentials; the others are the channel's public settings.
-        config = {f.name: request.POST.get(f.name, "").strip() for f in fields
-                  if not f.secret and request.POST.get(f.name, "").strip()}
-        credentials = {f.name: request.POST.get(f.name, "").strip() for f in fields if f.secret}
-        channel = actions.connect_channel(
-            request.user, workspace, network, config, credentials, name=request.POST.get("name", "").strip(),
-            min_gap_minutes=_int(request.POST.get("min_gap_minutes", "")),
-            daily_max=_int(request.POST.get("daily_max", "")))
-    except ActionError as e:
-        return render(request, "channels/channels.html",
-                      _context(request, workspace, connect_error={"network": network, "message": e.summary()},
-                               typed=request.POST.dict()), status=422)
+    if network not in PROVIDERS:
+        return render(request, "channels/channels.html", _context(request, workspace, connect_error={
+            "network": "", "messages": [gettext("Choose a network to connect.")]}), status=422)
+    form = ConnectForm(get_provider_class(network), request.POST, auto_id=f"connect-{network}-%s")
+    if form.is_valid():
+        config, credentials = form.connection()
+        try:
+            channel = actions.connect_channel(request.user, workspace, network, config, credentials,
+                                              name=form.cleaned_data["name"], **form.rules())
+        except ActionError as e:
+            form.add_action_error(e)
+    if not form.is_valid():
+        return render(request, "channels/channels.html", _context(request, workspace, failed=form, connect_error={
+            "network": network, "messages": form.messages()}), status=422)
     messages.success(request, gettext("%(channel)s is connected.") % {"channel": channel.name})
     return redirect(_page_url(workspace))
 
@@ -97,10 +103,18 @@ def _act(request: HttpRequest, channel_id: int, change) -> HttpResponse:
     try:
         change(channel)
     except ActionError as e:
+        said = [message for messages in e.errors.values() for message in messages]
         return render(request, "channels/channels.html",
-                      _context(request, channel.workspace, channel_error={"id": channel.pk, "message": e.summary()}),
+                      _context(request, channel.workspace, channel_error={"id": channel.pk, "messages": said}),
                       status=422)
     return redirect(_page_url(channel.workspace))
+
+
+def _int(value: str, default: int = 0) -> int:
+    try:
+        return int(value.strip() or default)
+    except ValueError:
+        raise ActionError({"rules": [gettext("Posting rules are whole numbers (0 means no rule).")]}) from None
 
 
 @login_required
@@ -115,12 +129,20 @@ def set_rules(request: HttpRequest, channel_id: int) -> HttpResponse:
 @require_POST
 @access_errors
 def reconnect(request: HttpRequest, channel_id: int) -> HttpResponse:
-    def change(channel: Channel) -> None:
-        fields = get_provider_class(channel.network).connect_fields
-        credentials = {f.name: request.POST.get(f.name, "").strip() for f in fields if f.secret}
-        actions.reconnect_channel(request.user, channel, credentials)
-
-    return _act(request, channel_id, change)
+    channel = access_channel(request.user, channel_id, Permission.MANAGE_CHANNELS)
+    form = _reconnect_form(channel, request.POST)
+    if form.is_valid():
+        config, credentials = form.connection()
+        try:
+            actions.reconnect_channel(request.user, channel, credentials, config=config)
+        except ActionError as e:
+            form.add_action_error(e)
+    if not form.is_valid():
+        return render(request, "channels/channels.html", _context(
+            request, channel.workspace, failed_channel=(channel.pk, form),
+            channel_error={"id": channel.pk, "messages": form.messages()}), status=422)
+    messages.success(request, gettext("%(channel)s is connected again.") % {"channel": channel.name})
+    return redirect(_page_url(channel.workspace))
 
 
 @login_required

@@ -130,12 +130,20 @@ class Account:
 
 @dataclass(frozen=True)
 class ConnectField:
-    """A value a person enters to connect a channel. Secret ones are masked and stored encrypted."""
+    """A value a person enters to connect a channel. Secret ones are masked and never shown again;
+    `sign_in` ones (a handle, a login email) are shown while typed but kept, like secrets, with the
+    encrypted credentials, where the provider reads them. The others are the channel's config."""
 
     name: str
-    label: str
+    label: str  # what the form calls it, and what its errors call it
     secret: bool = False
     required: bool = True
+    help: str = ""  # one line under the field: an example, where to find it, what empty means
+    sign_in: bool = False
+
+    @property
+    def in_credentials(self) -> bool:
+        return self.secret or self.sign_in
 
 
 @dataclass(frozen=True)

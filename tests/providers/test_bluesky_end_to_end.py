@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stoa.channels.actions import connect_channel
+from stoa.channels.actions import connect_channel, reconnect_channel
+from stoa.channels.models import Channel, ChannelStatus
+from stoa.errors import ActionError
 from stoa.posts.actions import draft_for
 from stoa.posts.models import Publication, State
 from stoa.publishing.engine import Engine
@@ -78,3 +80,64 @@ def test_crash_before_sending_is_reconciled_then_published_once(bluesky_network,
     publication = reload(publication)
     assert publication.state == State.PUBLISHED
     assert len(bluesky_network.list_posts(bob.did)) == before + 1
+
+
+# -- Connecting as a person does: the channels page, the API's or the CLI's way of giving the handle ----
+
+
+def test_channels_page_connects_with_server_handle_and_app_password(bluesky_network, owner, workspace, client):
+    bob = bluesky_network.accounts["bob"]
+    client.force_login(owner)
+    response = client.post("/channels/connect/", {
+        "workspace": workspace.slug, "network": "bluesky", "pds_url": bluesky_network.pds_url,
+        "identifier": f"@{bob.handle}", "app_password": bob.app_password, "name": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel = Channel.objects.get()
+    assert (channel.name, channel.config["did"], channel.config["pds_url"]) == (bob.handle, bob.did,
+                                                                                 bluesky_network.pds_url)
+    assert "identifier" not in channel.config and channel.credentials["identifier"] == f"@{bob.handle}"
+    assert bob.app_password not in channel.credentials_encrypted
+
+
+def test_wrong_app_password_on_the_page_says_what_bluesky_answered(bluesky_network, owner, workspace, client):
+    bob = bluesky_network.accounts["bob"]
+    client.force_login(owner)
+    response = client.post("/channels/connect/", {
+        "workspace": workspace.slug, "network": "bluesky", "pds_url": bluesky_network.pds_url,
+        "identifier": bob.handle, "app_password": "aaaa-bbbb-cccc-dddd"})
+    html = response.content.decode()
+    assert response.status_code == 422 and "Bluesky did not accept this handle and app password" in html
+    assert "credentials:" not in html and "aaaa-bbbb-cccc-dddd" not in html
+    assert f'value="{bob.handle}"' in html  # typed again for the person, the password never
+    assert not Channel.objects.exists()
+
+
+@pytest.mark.parametrize("where", ["config", "credentials"])
+def test_the_handle_is_taken_from_config_or_credentials(bluesky_network, owner, workspace, where):
+    bob = bluesky_network.accounts["bob"]
+    given = {"config": {"pds_url": bluesky_network.pds_url}, "credentials": {"app_password": bob.app_password}}
+    given[where]["identifier"] = bob.handle
+    channel = connect_channel(owner, workspace, "bluesky", given["config"], given["credentials"])
+    assert channel.credentials["identifier"] == bob.handle and "identifier" not in channel.config
+
+
+def test_reconnect_keeps_the_handle_and_takes_a_new_app_password(bluesky_network, bluesky_channel, owner, client):
+    bob = bluesky_network.accounts["bob"]
+    Channel.objects.filter(pk=bluesky_channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT)
+    client.force_login(owner)
+    page = client.get(f"/channels/?workspace={bluesky_channel.workspace.slug}").content.decode()
+    assert f'value="{bob.handle}"' in page and f'value="{bluesky_network.pds_url}"' in page
+
+    response = client.post(f"/channels/{bluesky_channel.pk}/reconnect/", {"app_password": bob.app_password})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel = Channel.objects.get(pk=bluesky_channel.pk)
+    assert channel.status == ChannelStatus.ACTIVE and channel.credentials["identifier"] == bob.handle
+
+
+def test_reconnect_with_another_account_is_refused(bluesky_network, bluesky_channel, owner):
+    carol = bluesky_network.accounts["carol"]
+    with pytest.raises(ActionError, match=f"These credentials are for {carol.handle}"):
+        reconnect_channel(owner, bluesky_channel, {"identifier": carol.handle, "app_password": carol.app_password})
+    assert Channel.objects.get(pk=bluesky_channel.pk).credentials["identifier"] == \
+        bluesky_network.accounts["bob"].handle

@@ -1,5 +1,7 @@
 """The channels page: list, connect with the network's own check, rules, reconnect, disable."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -11,6 +13,13 @@ def as_user(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
+
+
+def alert(response) -> list[str]:
+    """What the page says went wrong, line by line, as a person reads it."""
+    html = response.content.decode()
+    box = html[html.index('role="alert"'):]
+    return re.findall(r"<p>(.*?)</p>", box[:box.index("</div>")])
 
 
 def test_channels_page_highlights_a_channel_that_needs_reconnecting(owner, workspace, channel):
@@ -46,7 +55,8 @@ def test_connect_with_good_credentials_keeps_them_encrypted(owner, workspace, fa
 def test_missing_fields_and_bad_rules_are_refused(owner, workspace, fake_network):
     c = as_user(owner)
     response = c.post("/channels/connect/", {"workspace": workspace.slug, "network": "telegram"})
-    assert response.status_code == 422 and "Telegram needs" in response.content.decode()
+    assert response.status_code == 422
+    assert alert(response) == ["Channel: This field is required.", "Bot token: This field is required."]
     response = c.post("/channels/connect/", {"workspace": workspace.slug, "network": "mastodon",
                                              "instance_url": fake_network.url, "access_token": "token-3",
                                              "min_gap_minutes": "soon"})
@@ -93,3 +103,43 @@ def test_stranger_gets_404(stranger, workspace, channel):
     assert c.post(f"/channels/{channel.pk}/status/", {"status": "disabled"}).status_code == 404
     assert c.post("/channels/connect/", {"workspace": workspace.slug, "network": "mastodon"}).status_code == 404
     assert Channel.objects.get().min_gap_minutes == 0
+
+
+def test_every_networks_form_has_its_labels_and_help(owner, workspace):
+    page = as_user(owner).get(f"/channels/?workspace={workspace.slug}").content.decode()
+    for label in ("Server", "Handle", "App password", "Access token", "Channel", "Bot token", "Bot API server"):
+        assert f">{label}</label>" in page
+    assert "Like name.bsky.social, or the account&#x27;s email." in page
+    assert 'id="connect-bluesky-identifier"' in page and 'id="connect-mastodon-instance_url"' in page
+
+
+def test_the_networks_refusal_is_said_without_internal_names(owner, workspace, fake_network):
+    response = as_user(owner).post("/channels/connect/", {
+        "workspace": workspace.slug, "network": "mastodon", "instance_url": fake_network.url,
+        "access_token": "stolen-token"})
+    [said] = alert(response)
+    assert "The access token is invalid" in said and "credentials:" not in said and "access_token" not in said
+
+
+def test_reconnect_form_shows_the_settings_in_use_but_no_secret(owner, workspace, channel, fake_network):
+    page = as_user(owner).get(f"/channels/?workspace={workspace.slug}").content.decode()
+    form = page[page.index(f'action="/channels/{channel.pk}/reconnect/"'):]
+    form = form[:form.index("</form>")]
+    assert f'value="{fake_network.url}"' in form and 'type="password" name="access_token"' in form
+    assert "token-1" not in form
+
+
+def test_reconnect_with_another_accounts_token_is_refused(owner, workspace, channel, fake_network):
+    Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT)
+    response = as_user(owner).post(f"/channels/{channel.pk}/reconnect/", {
+        "instance_url": fake_network.url, "access_token": "token-2"})
+    assert response.status_code == 422
+    assert "These credentials are for @u2@" in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.NEEDS_RECONNECT and channel.credentials == {"access_token": "token-1"}
+
+
+def test_reconnect_without_a_required_setting_names_it(owner, workspace, channel):
+    response = as_user(owner).post(f"/channels/{channel.pk}/reconnect/", {"instance_url": "", "access_token": "x"})
+    assert response.status_code == 422
+    assert "Server: This field is required." in response.content.decode()

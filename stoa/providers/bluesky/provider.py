@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stoa.providers.base import (
     Account,
@@ -91,11 +92,15 @@ class BlueskyProvider(Provider):
         max_media_bytes=1_000_000,  # see the module docstring
     )
     supports_threads = True
-    # The PDS address (config "pds_url") is optional, so it is not listed: it defaults to bsky.social.
+    # The sign-in name is kept with the app password: createSession needs both, and it may be an email.
     connect_fields = (
-        ConnectField("pds_url", f"Server (leave empty for {DEFAULT_PDS_URL})", required=False),
-        ConnectField("identifier", "Handle (like name.bsky.social) or account email"),
-        ConnectField("app_password", "App password (not your account password)", secret=True),
+        ConnectField("pds_url", gettext_lazy("Server"), required=False,
+                     help=gettext_lazy("Leave empty for https://bsky.social; a self-hosted PDS by its address.")),
+        ConnectField("identifier", gettext_lazy("Handle"), sign_in=True,
+                     help=gettext_lazy("Like name.bsky.social, or the account's email.")),
+        ConnectField("app_password", gettext_lazy("App password"), secret=True,
+                     help=gettext_lazy("Not your account password: create one in Bluesky under Settings → "
+                                       "Privacy and security → App passwords.")),
     )
 
     # -- Connecting ---------------------------------------------------------------------

@@ -125,9 +125,10 @@ class MastodonProvider(Provider):
         OptionField("sensitive", gettext_lazy("Mark media as sensitive"), "bool"),
     )
     connect_fields = (
-        ConnectField("instance_url", "Server address, like https://mastodon.social"),
-        ConnectField("access_token", "Access token (Preferences → Development → New application; scopes "
-                     "read:accounts, read:statuses, write:statuses, write:media)", secret=True),
+        ConnectField("instance_url", gettext_lazy("Server"), help=gettext_lazy("Like https://mastodon.social.")),
+        ConnectField("access_token", gettext_lazy("Access token"), secret=True,
+                     help=gettext_lazy("In Mastodon: Preferences → Development → New application, with the "
+                                       "scopes read, write:statuses and write:media; then “Your access token”.")),
     )
 
     def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):

@@ -102,9 +102,13 @@ class TelegramProvider(Provider):
         OptionField("disable_web_page_preview", gettext_lazy("No link preview"), "bool"),
     )
     connect_fields = (
-        ConnectField("chat_id", "Channel: @channelusername or a numeric id like -1001234567890"),
-        ConnectField("bot_token", "Bot token from @BotFather", secret=True),
-        ConnectField("api_url", f"Bot API server (leave empty for {DEFAULT_API_URL})", required=False),
+        ConnectField("chat_id", gettext_lazy("Channel"),
+                     help=gettext_lazy("@channelusername, or a numeric id like -1001234567890. The bot must be "
+                                       "an administrator there who may post.")),
+        ConnectField("bot_token", gettext_lazy("Bot token"), secret=True,
+                     help=gettext_lazy("What @BotFather gave you, like 123456789:AAH…")),
+        ConnectField("api_url", gettext_lazy("Bot API server"), required=False,
+                     help=gettext_lazy("Leave empty for https://api.telegram.org.")),
     )
 
     # -- Connecting ---------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""The connect and reconnect forms of the channels page, made from each network's connect fields.
+
+The form checks what a browser sends and shows errors beside the field they are about, under the
+label the person read; the action checks again and talks to the network, as it does for the API
+and the command line.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stoa.errors import ActionError
+from stoa.providers.base import Provider
+
+
+class ConnectForm(forms.Form):
+    """A network's connect fields; when connecting a new channel, also its name and posting rules."""
+
+    def __init__(self, provider_class: type[Provider], *args, reconnect: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider_class = provider_class
+        for f in provider_class.connect_fields:
+            attrs = {"autocomplete": "off", "spellcheck": "false", "dir": "ltr"}
+            widget = forms.PasswordInput(attrs=attrs) if f.secret else forms.TextInput(attrs=attrs)
+            self.fields[f.name] = forms.CharField(label=f.label, help_text=f.help, required=f.required,
+                                                  widget=widget)
+        if not reconnect:
+            self.fields["name"] = forms.CharField(label=_("Name in Stoa (optional)"), required=False,
+                                                  max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
+            self.fields["min_gap_minutes"] = forms.IntegerField(label=_("Minutes between posts"), min_value=0,
+                                                                initial=0, required=False)
+            self.fields["daily_max"] = forms.IntegerField(label=_("Posts per day at most"), min_value=0,
+                                                          initial=0, required=False,
+                                                          help_text=_("0 means no rule."))
+
+    def connection(self) -> tuple[dict, dict]:
+        """The cleaned connect fields as (config, credentials), each where the provider reads it."""
+        config, credentials = {}, {}
+        for f in self.provider_class.connect_fields:
+            (credentials if f.in_credentials else config)[f.name] = self.cleaned_data.get(f.name, "")
+        return config, credentials
+
+    def rules(self) -> dict:
+        return {"min_gap_minutes": self.cleaned_data.get("min_gap_minutes") or 0,
+                "daily_max": self.cleaned_data.get("daily_max") or 0}
+
+    def add_action_error(self, error: ActionError) -> None:
+        """The action's errors beside the fields they name; the others above the form."""
+        for key, messages in error.errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+    def messages(self) -> list[str]:
+        """Every error in one list, each named by the label the person saw."""
+        said = [str(m) for m in self.non_field_errors()]
+        for field in self:
+            said += [f"{field.label}: {m}" for m in field.errors]
+        return said
