@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from stoa.approvals import actions
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
+from stoa.posts.drafts import draft_for
 from stoa.posts.models import ApprovalState, Media, Post, Publication, Variant, VariantMedia
 from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import (
@@ -52,7 +53,8 @@ def _variants(post: Post, request: HttpRequest, **extra) -> list[Variant]:
     except TemplateDoesNotExist:
         return variants
     for v in variants:
-        v.preview_html = render_to_string(PREVIEW, {"variant": v, **extra}, request)
+        draft = draft_for(v, post.workspace)  # as the engine will publish it
+        v.preview_html = render_to_string(PREVIEW, {"channel": v.channel, "draft": draft, **extra}, request)
     return variants
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from stoa.approvals.actions import content_changed
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
+from stoa.posts.drafts import draft_for, draft_of
 from stoa.posts.media_files import inspect, sniff_content_type
 from stoa.posts.models import (
     CANCELLABLE_STATES,
@@ -28,7 +29,7 @@ from stoa.posts.models import (
     VariantMedia,
 )
 from stoa.posts.times import to_local, to_utc
-from stoa.providers.base import Draft, MediaFile, Problem
+from stoa.providers.base import Draft, Problem
 from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
 
@@ -51,6 +52,7 @@ class ChannelCheck:
     """One channel's verdict on a post being written: what is wrong, and how much text is left."""
 
     channel: Channel
+    draft: Draft  # what was checked, as the network would receive it; the composer's preview shows it
     problems: list[Problem]
     length: int
     limit: int
@@ -138,23 +140,7 @@ def delete_media(actor, media: Media) -> None:
         transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
 
 
-def _media_file(media: Media) -> MediaFile:
-    def read() -> bytes:
-        with media.file.open("rb") as f:
-            return f.read()
-
-    return MediaFile(media.filename, media.content_type, media.size, media.alt_text, read)
-
-
 # -- Validation ---------------------------------------------------------------------------
-
-
-def draft_for(variant: Variant, workspace: Workspace | None = None) -> Draft:
-    workspace = workspace or variant.post.workspace
-    options = dict(variant.options)
-    language = options.pop("language", "") or workspace.language
-    return Draft(text=variant.text, media=tuple(_media_file(m) for m in variant.ordered_media()),
-                 options=options, language=language)
 
 
 def check_channel(channel: Channel, draft: Draft, when: datetime | None = None,
@@ -170,7 +156,7 @@ def check_channel(channel: Channel, draft: Draft, when: datetime | None = None,
     if when:
         problems += [Problem("scheduled_at", m) for m in rule_problems(channel, when, exclude_id=exclude_id)]
     length, limit = provider.text_budget(draft)
-    return ChannelCheck(channel, problems, length, limit, when)
+    return ChannelCheck(channel, draft, problems, length, limit, when)
 
 
 def channel_problems(channel: Channel, draft: Draft) -> list[str]:
@@ -271,8 +257,7 @@ def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantIn
     checks = []
     for r in resolved:
         r.scheduled_at = _utc_time(r.scheduled_at, workspace, errors) if r.scheduled_at else post_time
-        draft = Draft(text=r.text, media=tuple(_media_file(m) for m in r.media), options=r.options,
-                      language=r.options.get("language", "") or workspace.language)
+        draft = draft_of(workspace, text=r.text, media=r.media, options=r.options)
         check = check_channel(r.channel, draft, r.scheduled_at, (exclude_ids or {}).get(r.channel.pk))
         checks.append(check)
         if check.problems:
@@ -404,7 +389,7 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
         media = [found[m] for m in media_ids]
     text = variant.text if text is None else text
     options = variant.options if options is None else options
-    draft = Draft(text=text, media=tuple(_media_file(m) for m in media), options=options)
+    draft = draft_of(publication.workspace, text=text, media=media, options=options)
     if problems := channel_problems(publication.channel, draft):
         raise ActionError({"variant": problems})
     with transaction.atomic():

@@ -43,7 +43,9 @@ class MediaFile:
     content_type: str
     size: int
     alt_text: str
-    read: Callable[[], bytes]  # loads the bytes only when the provider uploads them
+    # Loads the bytes only when the provider uploads them; two MediaFiles of one file are equal.
+    read: Callable[[], bytes] = field(compare=False, repr=False)
+    media_id: int | None = None  # the library item it is, for previews
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class Limits:
 
 
 GRAPHEME = regex.compile(r"\X")
+# A language tag as the networks take it (en, he, pt-BR, zh-Hans); lenient, it only keeps out what is none.
+LANGUAGE_TAG = regex.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 def count_graphemes(text: str) -> int:
@@ -295,6 +299,8 @@ class Provider:
                                                    "%(max).1f MB.") % {
                     "file": item.filename, "size": item.size / 1e6, "network": self.name,
                     "max": limits.max_media_bytes / 1e6}))
+        if draft.language and not LANGUAGE_TAG.fullmatch(draft.language):
+            problems.append(Problem("options.language", _("Give a language code such as en, he, ar, fa, el or ru.")))
         if draft.options.get("thread") and not self.supports_threads:
             problems.append(Problem("options.thread", _("%(network)s does not support threads.")
                                     % {"network": self.name}))

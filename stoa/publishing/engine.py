@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy
 
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
-from stoa.posts.actions import draft_for, rule_problems
+from stoa.posts.actions import rule_problems
+from stoa.posts.drafts import draft_for
 from stoa.posts.models import ApprovalState, Publication, State
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
 from stoa.workspaces.actions import audit, in_their_language, notify

@@ -46,7 +46,6 @@ class VariantForm:
     options: dict
     publication: Publication | None = None
     check: actions.ChannelCheck | None = None
-    preview: object = None
 
     @property
     def provider_class(self) -> type[Provider]:
@@ -96,9 +95,11 @@ def variant_options(v: VariantForm) -> dict:
     return options
 
 
-def read_options(provider_class, data, prefix: str) -> dict:
-    """The network's declared options from the form; unset ones are left out."""
-    options = {}
+def read_options(provider_class, data, prefix: str, saved: dict | None = None) -> dict:
+    """The network's declared options from the form; unset ones are left out. Options the form does
+    not show (a language or link preview options set through the API) are kept from `saved`."""
+    shown = {option.name for option in provider_class.option_fields} | {"thread"}
+    options = {name: value for name, value in (saved or {}).items() if name not in shown}
     for option in provider_class.option_fields:
         name = f"{prefix}{option.name}"
         if option.kind == "bool":
@@ -129,7 +130,7 @@ def form_from_request(request: HttpRequest, workspace: Workspace, post: Post | N
             channel, chosen=channel.pk in chosen or variant is not None, own_text=own,
             text=data.get(f"text_{channel.pk}", "") if own else form.text,
             thread=data.getlist(f"thread_{channel.pk}"),
-            options=read_options(provider_class, data, f"option_{channel.pk}_"),
+            options=read_options(provider_class, data, f"option_{channel.pk}_", variant.options if variant else None),
             publication=getattr(variant, "publication", None)))
     return form
 
@@ -193,23 +194,9 @@ def run_checks(form: ComposerForm) -> dict[str, list[str]]:
                                                   scheduled_at=when, exclude_ids=exclude)
     by_channel = {c.channel.pk: c for c in checks}
     for v in chosen:
-        v.check = by_channel.get(v.channel.pk)
-        v.preview = Preview(v.channel, v.text, media, variant_options(v))
+        v.check = by_channel.get(v.channel.pk)  # its draft is what the preview shows
     errors.update({k: m for k, m in found.items() if not k.startswith("variants[")})
     return errors
-
-
-@dataclass
-class Preview:
-    """What web/_preview.html shows: the same names a saved Variant has."""
-
-    channel: Channel
-    text: str
-    media: list[Media]
-    options: dict
-
-    def ordered_media(self) -> list[Media]:
-        return self.media
 
 
 # -- Pages ----------------------------------------------------------------------------------

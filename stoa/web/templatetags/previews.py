@@ -1,4 +1,7 @@
-"""How a post's text looks on a network: links, @mentions and #hashtags marked, the rest escaped."""
+"""How a post's text looks on a network: links, @mentions and #hashtags marked, the rest escaped.
+
+A preview shows a channel and a Draft from stoa.posts.drafts, the one the check validated and the
+engine will publish; web/_preview.html is rendered with `channel` and `draft`."""
 
 import regex
 from django import template
@@ -49,10 +52,9 @@ def _short_link(url: str) -> str:
 
 
 @register.simple_tag
-def visible_text(variant) -> str:
+def visible_text(channel, draft: Draft) -> str:
     """The text readers will see (Telegram's markup applied), as the channel's network counts it."""
-    draft = Draft(text=variant.text, options=dict(variant.options))
-    return variant.channel.provider().visible_text(draft)
+    return channel.provider().visible_text(draft)
 
 
 @register.simple_tag
