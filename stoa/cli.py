@@ -8,6 +8,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stoa.settings")
     from django.core.management import execute_from_command_line
 
+    from stoa.broken_text import broken_argument
+
+    if problem := broken_argument(sys.argv[1:]):  # before any command can store it or send it on
+        sys.exit(f"stoa: {problem}")
+
     execute_from_command_line(["stoa", *sys.argv[1:]])
 
 

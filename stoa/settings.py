@@ -80,6 +80,7 @@ if DEBUG:
     INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
 
 MIDDLEWARE = [
+    "stoa.api.errors.api_error_shape",  # outermost: sees every answer under /api/, however it was made
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "stoa.web.middleware.refuse_broken_text",
 ]
 
 ROOT_URLCONF = "stoa.urls"
@@ -205,6 +207,8 @@ STOA_CLASSIFIER_MODEL = os.environ.get("STOA_CLASSIFIER_MODEL", "local")
 STOA_CLASSIFIER_API_KEY = env_secret("STOA_CLASSIFIER_API_KEY") or ""
 STOA_CLASSIFIER_TIMEOUT_SECONDS = float(os.environ.get("STOA_CLASSIFIER_TIMEOUT_SECONDS", "10"))
 STOA_MAX_UPLOAD_BYTES = env_int("STOA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# At most this many API requests per person, e.g. "600/m" (per s, m, h or d); empty: no limit.
+STOA_API_RATE_LIMIT = os.environ.get("STOA_API_RATE_LIMIT", "")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,12 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+
+# Numbers the database can hold: ids are 64-bit, counts and minutes 32-bit (PostgreSQL's integer). A larger
+# number is refused here, naming its field, instead of failing in the database.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class ErrorItem(Schema):
@@ -34,13 +39,13 @@ class ChannelIn(Schema):
     config: dict[str, Any] = Field(default_factory=dict, description="pds_url, instance_url, chat_id...")
     credentials: dict[str, str] = Field(default_factory=dict,
                                         description="identifier + app_password, access_token, bot_token")
-    min_gap_minutes: int = Field(0, ge=0)
-    daily_max: int = Field(0, ge=0)
+    min_gap_minutes: Count = 0
+    daily_max: Count = 0
 
 
 class ChannelRulesIn(Schema):
-    min_gap_minutes: int = Field(..., ge=0)
-    daily_max: int = Field(..., ge=0)
+    min_gap_minutes: Count
+    daily_max: Count
 
 
 class ChannelOut(Schema):
@@ -63,15 +68,15 @@ class MediaOut(Schema):
 
 
 class VariantIn(Schema):
-    channel_id: int
+    channel_id: Id
     text: str | None = Field(None, description="This channel's own text; the post's text when omitted.")
-    media_ids: list[int] | None = None
+    media_ids: list[Id] | None = None
     options: dict[str, Any] = Field(default_factory=dict, description='e.g. {"thread": ["part 2"]}')
 
 
 class PostIn(Schema):
     text: str = ""
-    media_ids: list[int] = Field(default_factory=list)
+    media_ids: list[Id] = Field(default_factory=list)
     variants: list[VariantIn] = Field(..., min_length=1)
     scheduled_at: datetime | None = Field(
         None, description="Without an offset: local to the workspace. With one: that instant. "
@@ -131,7 +136,7 @@ class PostOut(Schema):
 
 class VariantEditIn(Schema):
     text: str | None = None
-    media_ids: list[int] | None = None
+    media_ids: list[Id] | None = None
     options: dict[str, Any] | None = None
 
 
@@ -236,5 +241,5 @@ class InboxHandoffOut(Schema):
 
 
 class InboxAssignIn(Schema):
-    user_id: int | None = Field(None, description="A member of the message's workspace")
-    team_id: int | None = Field(None, description="Or one of its teams; neither: the whole team")
+    user_id: Id | None = Field(None, description="A member of the message's workspace")
+    team_id: Id | None = Field(None, description="Or one of its teams; neither: the whole team")

@@ -5,9 +5,10 @@ from datetime import date
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Router, Status, UploadedFile
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from stoa.api import errors as api_errors
+from stoa.api.parsing import CheckedParser
 from stoa.api.schemas import (
     ChannelIn,
     ChannelOut,
@@ -34,6 +35,7 @@ from stoa.api.schemas import (
     WorkspaceIn,
     WorkspaceOut,
 )
+from stoa.api.throttling import PerUserRate
 from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
@@ -44,8 +46,6 @@ from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
 from stoa.providers.registry import PROVIDERS, get_provider_class
 from stoa.workspaces.access import (
-    Forbidden,
-    NotFound,
     Permission,
     access_channel,
     access_inbox_item,
@@ -72,37 +72,11 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-api = NinjaAPI(title="Stoa API", version="1", urls_namespace="api", auth=TokenAuth())
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def _errors(request, status: int, errors: dict[str, list[str]]):
-    detail = [{"field": field, "message": m} for field, messages in errors.items() for m in messages]
-    return api.create_response(request, {"detail": detail}, status=status)
-
-
-@api.exception_handler(ActionError)
-def on_action_error(request, exc: ActionError):
-    return _errors(request, 422, exc.errors)
-
-
-@api.exception_handler(NotFound)
-def on_not_found(request, exc):
-    return _errors(request, 404, {"__all__": [str(exc)]})
-
-
-@api.exception_handler(Forbidden)
-def on_forbidden(request, exc):
-    return _errors(request, 403, {"__all__": [str(exc)]})
-
-
-@api.exception_handler(NinjaValidationError)
-def on_validation_error(request, exc: NinjaValidationError):
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors:
-        location = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
-        errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "invalid"))
-    return _errors(request, 422, errors)
+api = NinjaAPI(title="Stoa API", version="1", urls_namespace="api", auth=TokenAuth(), parser=CheckedParser(),
+               throttle=PerUserRate())
+api_errors.install(api)
+# Every operation documents the error shape; 405, 429 and 500 answer in it too (stoa/api/errors.py).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 workspaces = Router(tags=["workspaces"])
@@ -111,7 +85,7 @@ posts = Router(tags=["posts"])
 publications = Router(tags=["publications"])
 
 
-@api.get("/networks", response=list[NetworkOut], tags=["networks"])
+@api.get("/networks", response={200: list[NetworkOut], **ERRORS}, tags=["networks"])
 def list_networks(request):
     """The networks Stoa can publish to, with their limits."""
     out = []
@@ -126,7 +100,7 @@ def list_networks(request):
     return out
 
 
-@workspaces.get("", response=list[WorkspaceOut])
+@workspaces.get("", response={200: list[WorkspaceOut], **ERRORS})
 def list_workspaces(request):
     return workspaces_for(request.auth)
 
@@ -243,7 +217,7 @@ def get_post(request, post_id: int):
     return _post_out(access_post(request.auth, post_id))
 
 
-@publications.get("", response=list[PublicationOut])
+@publications.get("", response={200: list[PublicationOut], **ERRORS})
 def list_publications(request, state: str | None = None):
     ids = workspaces_for(request.auth, Permission.VIEW_PUBLICATIONS).values_list("pk", flat=True)
     return [publication_dict(p) for p in publications_in(list(ids), _states(state))]

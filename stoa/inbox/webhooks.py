@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from stoa.broken_text import repaired
 from stoa.channels.models import Channel
 from stoa.inbox.actions import ingest
 from stoa.providers.telegram.inbox import incoming
@@ -47,7 +48,7 @@ def telegram_webhook(request: HttpRequest, channel_id: int) -> HttpResponse:
     if len(request.body) > MAX_UPDATE_BYTES:
         return JsonResponse({"error": "too large"}, status=413)
     try:
-        update = json.loads(request.body)
+        update = repaired(json.loads(request.body))  # a NUL or lone surrogate would not fit in the database
     except ValueError:
         return JsonResponse({"error": "not JSON"}, status=400)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
