@@ -1,10 +1,15 @@
-# Stoa: `make run` sets up and starts Stoa; `make test` sets up and runs every test.
+# Stoa: `make run` sets up and starts Stoa (`make run PORT=8001` on another port); `make test` sets up and runs
+# every test.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS := .peers/atproto/node_modules/.installed
 STOA_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/stoa
+# Where `make run` listens: `make run PORT=8001`, `make run HOST=0.0.0.0` (every interface). Set on the command line
+# only, so that a HOST or PORT in the environment (some shells and platforms set them) never changes it.
+HOST = 127.0.0.1
+PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install translations messages peers run test test-postgres lint bench-publish bench-web bench-inbox eval-inbox screenshots clean
@@ -32,11 +37,11 @@ $(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json
 peers: $(PEERS)
 
 run: install
-	$(BIN)/stoa run
+	$(BIN)/stoa run --host $(HOST) --port $(PORT)
 
 # After changing texts: collect them into the catalogues for the translators (needs GNU gettext).
 messages: install
-	cd stoa && ../$(BIN)/stoa makemessages --no-obsolete --no-location $(foreach l,ru he ar fa el,-l $(l))
+	cd stoa && ../$(BIN)/stoa django makemessages --no-obsolete --no-location $(foreach l,ru he ar fa el,-l $(l))
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,17 +1,64 @@
-"""What Stoa's management commands share: who is acting, and errors said plainly."""
+"""What Stoa's management commands share: a help page with only their own options, who is acting,
+secrets read without echo, and errors said plainly."""
 
+import argparse
+import getpass
+import sys
 from contextlib import contextmanager
+from datetime import datetime
+from typing import IO
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from stoa.errors import ActionError
+from stoa.posts.times import WHEN_HELP, parse_when
 from stoa.providers.base import ProviderError
 from stoa.workspaces.access import Forbidden, NotFound
 
 
+class StoaCommand(BaseCommand):
+    """A Stoa command. Django's own options (--settings, --pythonpath, --verbosity, --traceback...)
+    still work but stay out of its help, which shows what the command itself takes."""
+
+    suppressed_base_arguments = {"--version", "-v", "--verbosity", "--settings", "--pythonpath", "--traceback",
+                                 "--no-color", "--force-color"}
+    requires_system_checks = []  # the long-running ones (run, web, worker) check the setup at start
+
+
 def add_user_argument(parser) -> None:
-    parser.add_argument("--user", help="Act as this user (default: the first administrator).")
+    parser.add_argument("--user", metavar="USERNAME", help="act as this user (default: the first administrator)")
+
+
+def add_subcommand(subparsers, name: str, help: str, user: bool = True) -> argparse.ArgumentParser:
+    """A subcommand with its one line of help, shown both in the command's list and on its own page.
+    It takes --user after its name too (`stoa post schedule --user olga ...`)."""
+    parser = subparsers.add_parser(name, help=help, description=help)
+    if user:
+        parser.add_argument("--user", metavar="USERNAME", default=argparse.SUPPRESS,
+                            help="act as this user (default: the first administrator)")
+    return parser
+
+
+def at_time(text: str) -> datetime:
+    """--at as argparse reads it: a naive local time or an aware instant, or a usage error saying how."""
+    try:
+        return parse_when(text)
+    except ActionError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time; give {WHEN_HELP}") from None
+
+
+def read_secret(name: str, stdin: IO[str] | None = None) -> str:
+    """A secret given as `-`: typed unseen at a terminal, else one line read from the pipe, silently
+    (`echo "$TOKEN" | stoa channel add ...`); several `-` read one line each, in order."""
+    stdin = stdin if stdin is not None else sys.stdin
+    if stdin is not None and stdin.isatty():
+        return getpass.getpass(f"{name}: ")
+    line = stdin.readline() if stdin is not None else ""
+    if not line:
+        raise CommandError(f"{name}=-: nothing to read on standard input (pipe the value in, or run this "
+                           "at a terminal to type it).")
+    return line.rstrip("\r\n")
 
 
 def acting_user(username: str | None):

@@ -7,11 +7,18 @@ from django.utils.translation import gettext as _
 
 from stoa.errors import ActionError
 
+# How a time is written on the command line (the API and the pages read the same).
+WHEN_HELP = ("the time: YYYY-MM-DD HH:MM or HH:MM:SS in the workspace's timezone (2026-12-01 09:30), or ISO 8601 "
+             "with an offset for that instant (2026-12-01T09:30:15+02:00, 2026-12-01T07:30:15Z)")
+
 
 def parse_when(text: str) -> datetime:
-    """'2026-12-01 10:00', '2026-12-01T10:00' (local) or with an offset such as '...Z' (absolute)."""
+    """'2026-12-01 10:00', '2026-12-01T10:00:30' (local, naive) or with an offset such as '+02:00' or
+    'Z' (that instant, aware): ISO 8601 as the API reads it, to the second or finer."""
     value = text.strip().replace(" ", "T", 1)
-    if value.endswith("Z"):
+    if value[10:11] == "t":
+        value = value[:10] + "T" + value[11:]
+    if value[-1:] in ("Z", "z"):
         value = value[:-1] + "+00:00"
     try:
         return datetime.fromisoformat(value)
@@ -45,3 +52,12 @@ def to_utc(when: datetime, timezone: str, field: str = "scheduled_at") -> dateti
 
 def to_local(when: datetime | None, timezone: str) -> datetime | None:
     return when.astimezone(ZoneInfo(timezone)) if when else None
+
+
+def when_said(when: datetime, timezone: str) -> str:
+    """A stored time as a person reads it back: local wall time, to the second when it has seconds,
+    with the timezone and its offset then ('2026-12-01 09:30 (Asia/Jerusalem, UTC+02:00)')."""
+    local = when.astimezone(ZoneInfo(timezone))
+    offset = local.strftime("%z")
+    shown = f"{local:%Y-%m-%d %H:%M:%S}" if local.second or local.microsecond else f"{local:%Y-%m-%d %H:%M}"
+    return f"{shown} ({timezone}, UTC{offset[:3]}:{offset[3:]})"

@@ -1,9 +1,11 @@
 """Starting Stoa's processes: the web server, the publishing engine and the task consumer."""
 
 import logging
+import os
 import threading
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.wsgi import get_wsgi_application
 from waitress.server import create_server
 
@@ -18,6 +20,29 @@ def start_web(host: str, port: int, threads: int = 8):
     threading.Thread(target=server.run, name="stoa-web", daemon=True).start()
     log.info("Stoa is serving on http://%s:%s/", host, port)
     return server
+
+
+def add_listen_arguments(parser) -> None:
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default %(default)s: this machine only; 0.0.0.0 for every "
+                             "network interface)")
+    parser.add_argument("--port", type=int, default=8000, help="the port to listen on (default %(default)s)")
+
+
+def listening(host: str, port: int, threads: int = 8):
+    """Start the web server for a command, saying plainly when the port is taken. Returns the server
+    and its address; without STOA_SITE_URL, the links Stoa sends (invitations, notifications) use it."""
+    try:
+        server = start_web(host, port, threads)
+    except OSError as e:
+        raise CommandError(f"Cannot listen on {host}:{port}: {e.strerror or e}. Is Stoa (or something else) "
+                           "already running there? Choose another port: --port 8001, or `make run PORT=8001`."
+                           ) from None
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{server.effective_port}/"
+    if not os.environ.get("STOA_SITE_URL"):
+        settings.SITE_URL = url.rstrip("/")
+    return server, url
 
 
 def run_workers(publisher_threads: int, task_workers: int = 2) -> None:

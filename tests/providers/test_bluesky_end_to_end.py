@@ -1,8 +1,10 @@
 """Stoa end to end on a real local AT Protocol network: connect, schedule, publish, survive a crash."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from stoa.channels.actions import connect_channel, reconnect_channel
@@ -141,3 +143,14 @@ def test_reconnect_with_another_account_is_refused(bluesky_network, bluesky_chan
         reconnect_channel(owner, bluesky_channel, {"identifier": carol.handle, "app_password": carol.app_password})
     assert Channel.objects.get(pk=bluesky_channel.pk).credentials["identifier"] == \
         bluesky_network.accounts["bob"].handle
+
+
+def test_command_line_takes_the_handle_as_config_and_a_piped_app_password(bluesky_network, owner, workspace):
+    bob = bluesky_network.accounts["bob"]
+    out = StringIO()
+    call_command("channel", "add", workspace.slug, "bluesky", "--user", "olga",
+                 "--config", f"pds_url={bluesky_network.pds_url}", "--config", f"identifier={bob.handle}",
+                 "--secret", "app_password=-", stdin=StringIO(f"{bob.app_password}\n"), stdout=out)
+    channel = Channel.objects.get()
+    assert f"Connected channel {channel.pk}: {bob.handle} (bluesky)." in out.getvalue()
+    assert channel.credentials["identifier"] == bob.handle and channel.config["did"] == bob.did

@@ -1,53 +1,88 @@
-import getpass
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
-from stoa.commandline import acting_user, add_user_argument, plain_errors
+from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors, read_secret
+from stoa.errors import ActionError
+from stoa.providers.registry import PROVIDERS, get_provider_class
 from stoa.workspaces.access import Permission, access_channel, access_workspace
 
 
-def key_values(pairs: list[str], secret: bool) -> dict:
+def _fields_by_network(credentials: bool) -> str:
+    """'bluesky: identifier, app_password; mastodon: access_token; ...' from the providers' connect fields."""
+    parts = []
+    for key in PROVIDERS:
+        names = [f.name + ("" if f.required else " (optional)")
+                 for f in get_provider_class(key).connect_fields if f.in_credentials == credentials]
+        if names:
+            parts.append(f"{key}: {', '.join(names)}")
+    return "; ".join(parts)
+
+
+def key_values(pairs: list[str], secret: bool, stdin=None) -> dict:
     values = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep:
-            raise CommandError(f"{pair!r}: write it as key=value.")
+        if not sep or not key.strip():
+            raise CommandError(f"{pair!r}: write it as KEY=VALUE.")
         if secret and value == "-":  # keeps the secret out of shell history and the process list
-            value = getpass.getpass(f"{key}: ")
-        values[key] = value
+            value = read_secret(key.strip(), stdin)
+        values[key.strip()] = value
     return values
 
 
-class Command(BaseCommand):
-    help = "Connect channels (Bluesky, Mastodon, Telegram) and set their posting rules."
+def said_for_the_command_line(error: ActionError, network: str) -> str:
+    """The action's errors, each connect field named the way it is given here (--secret app_password=...)."""
+    fields = {f.name: f for f in get_provider_class(network).connect_fields} if network in PROVIDERS else {}
+    said = []
+    for key, messages in error.errors.items():
+        for message in messages:
+            if key in fields:
+                said.append(f"--{'secret' if fields[key].in_credentials else 'config'} {key}=…: {message}")
+            elif key in ("__all__", "credentials"):
+                said.append(message)
+            else:
+                said.append(f"{key}: {message}")
+    return "; ".join(said)
+
+
+class Command(StoaCommand):
+    help = "Connect channels (Bluesky, Mastodon, Telegram), list them, set their posting rules and what they listen to."
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         add_user_argument(parser)
-        sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="Connect a channel; the credentials are checked with the network.")
-        add.add_argument("workspace", help="id or slug")
-        add.add_argument("network", help="bluesky, mastodon or telegram")
-        add.add_argument("--name", default="")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        add = add_subcommand(sub, "add", "Connect a channel; the credentials are checked with the network first.")
+        add.add_argument("workspace", help="the workspace, by id or slug")
+        add.add_argument("network", choices=list(PROVIDERS), metavar="NETWORK", help="the network: %(choices)s")
+        add.add_argument("--name", default="", help="the channel's name in Stoa (default: the account's name)")
         add.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                         help="pds_url=..., instance_url=..., chat_id=...")
+                         help=f"a connection setting; repeat for each. {_fields_by_network(False)}")
         add.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE",
-                         help="identifier=..., app_password=-, access_token=-, bot_token=- (- asks for it)")
-        add.add_argument("--min-gap", type=int, default=0, help="minutes between posts (0: no rule)")
-        add.add_argument("--daily-max", type=int, default=0, help="posts a day at most (0: no rule)")
-        listing = sub.add_parser("list", help="The channels of a workspace.")
-        listing.add_argument("workspace")
-        listing.add_argument("--json", action="store_true")
-        rules = sub.add_parser("rules", help="Set a channel's posting rules.")
-        rules.add_argument("channel", type=int)
-        rules.add_argument("--min-gap", type=int, required=True)
-        rules.add_argument("--daily-max", type=int, required=True)
-        listen = sub.add_parser("listen", help="What the inbox reads besides the account's messages.")
-        listen.add_argument("channel", type=int)
+                         help="a sign-in value, kept encrypted; repeat for each. KEY=- reads it unseen: typed at a "
+                              "terminal, or one line from a pipe (one line per '-', in order). "
+                              f"{_fields_by_network(True)}")
+        add.add_argument("--min-gap", type=int, default=0, metavar="MINUTES",
+                         help="minutes at least between two posts (default 0: no rule)")
+        add.add_argument("--daily-max", type=int, default=0, metavar="POSTS",
+                         help="posts a day at most (default 0: no rule)")
+        listing = add_subcommand(sub, "list", "The channels of a workspace: id, network, status and name.")
+        listing.add_argument("workspace", help="the workspace, by id or slug")
+        listing.add_argument("--json", action="store_true", help="one JSON array instead, for scripts")
+        rules = add_subcommand(sub, "rules", "Set a channel's posting rules.")
+        rules.add_argument("channel", type=int, help="the channel's id (see `stoa channel list`)")
+        rules.add_argument("--min-gap", type=int, required=True, metavar="MINUTES",
+                           help="minutes at least between two posts (0: no rule)")
+        rules.add_argument("--daily-max", type=int, required=True, metavar="POSTS",
+                           help="posts a day at most (0: no rule)")
+        listen = add_subcommand(sub, "listen", "What the inbox reads besides the account's own messages.")
+        listen.add_argument("channel", type=int, help="the channel's id (see `stoa channel list`)")
         listen.add_argument("--search", action="append", default=[], metavar="TERM",
-                            help="the brand's names to search for (Bluesky, Mastodon); repeat for more")
+                            help="a name of the brand to search for (Bluesky, Mastodon); repeat for more; "
+                                 "none clears the search")
         listen.add_argument("--telegram-webhook", action="store_true",
                             help="have Telegram push messages to STOA_SITE_URL instead of being polled")
 
@@ -56,9 +91,13 @@ class Command(BaseCommand):
         with plain_errors():
             if action == "add":
                 ws = access_workspace(actor, o["workspace"], Permission.MANAGE_CHANNELS)
-                channel = connect_channel(actor, ws, o["network"], key_values(o["config"], False),
-                                          key_values(o["secret"], True), name=o["name"],
-                                          min_gap_minutes=o["min_gap"], daily_max=o["daily_max"])
+                config = key_values(o["config"], False)
+                credentials = key_values(o["secret"], True, o.get("stdin"))
+                try:
+                    channel = connect_channel(actor, ws, o["network"], config, credentials, name=o["name"],
+                                              min_gap_minutes=o["min_gap"], daily_max=o["daily_max"])
+                except ActionError as e:
+                    raise CommandError(said_for_the_command_line(e, o["network"])) from None
                 self.stdout.write(f"Connected channel {channel.pk}: {channel}.")
             elif action == "list":
                 ws = access_workspace(actor, o["workspace"])

@@ -4,27 +4,31 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from stoa.commandline import acting_user, add_user_argument, plain_errors
+from stoa.commandline import StoaCommand, acting_user, add_user_argument, plain_errors
 from stoa.posts.csv_io import export_posts, import_posts
 from stoa.posts.models import State
 from stoa.workspaces.access import Permission, access_workspace
 
 
-class Command(BaseCommand):
-    help = ("Import posts from a CSV file (columns text, channels, scheduled_local or date + time, title, "
-            "content_type, tags, media, thread), or export a workspace's posts to one ('-' for standard output).")
+class Command(StoaCommand):
+    help = "Import posts from a CSV file, or export a workspace's posts to one."
 
     def add_arguments(self, parser):
         add_user_argument(parser)
-        parser.add_argument("action", choices=["import", "export"])
-        parser.add_argument("file", help="the CSV file to read or write; '-' for standard input/output")
-        parser.add_argument("--workspace", required=True, help="id or slug")
-        parser.add_argument("--dry-run", action="store_true", help="import: check every row, import nothing")
-        parser.add_argument("--start", type=date.fromisoformat, help="export: first local day, YYYY-MM-DD")
-        parser.add_argument("--end", type=date.fromisoformat, help="export: last local day, YYYY-MM-DD")
-        parser.add_argument("--state", action="append", choices=State.values, help="export: repeat for each")
+        parser.add_argument("action", choices=["import", "export"], metavar="import|export",
+                            help="import the file's rows, or export to it")
+        parser.add_argument("file", help="the CSV file to read or write, '-' for standard input or output; its "
+                                         "columns: text, channels, scheduled_local (or date and time), title, "
+                                         "content_type, tags, media, thread")
+        parser.add_argument("--workspace", required=True, metavar="WORKSPACE", help="the workspace, by id or slug")
+        parser.add_argument("--dry-run", action="store_true", help="import: check every row and report, import nothing")
+        parser.add_argument("--start", type=date.fromisoformat, metavar="DAY",
+                            help="export: first local day, YYYY-MM-DD")
+        parser.add_argument("--end", type=date.fromisoformat, metavar="DAY", help="export: last local day, YYYY-MM-DD")
+        parser.add_argument("--state", action="append", choices=State.values, metavar="STATE",
+                            help="export: only publications in this state; repeat for more: %(choices)s")
 
     def handle(self, *args, user=None, **o):
         actor = acting_user(user)

@@ -1,8 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand
-
-from stoa.commandline import acting_user, add_user_argument, plain_errors
+from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, at_time, plain_errors
 from stoa.posts.actions import (
     cancel_publication,
     edit_variant,
@@ -12,30 +10,35 @@ from stoa.posts.actions import (
 )
 from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
-from stoa.posts.times import parse_when
+from stoa.posts.times import WHEN_HELP, when_said
 from stoa.workspaces.access import Permission, access_publication, access_workspace, workspaces_for
 
 
-class Command(BaseCommand):
-    help = "List publications and act on one: cancel, publish now, reschedule, resolve an unknown outcome."
+class Command(StoaCommand):
+    help = "List publications and act on one: cancel, publish now, edit, reschedule, resolve an unknown outcome."
 
     def add_arguments(self, parser):
         add_user_argument(parser)
-        sub = parser.add_subparsers(dest="action", required=True)
-        listing = sub.add_parser("list")
-        listing.add_argument("workspace", nargs="?", help="id or slug (default: all of yours)")
-        listing.add_argument("--state", action="append", choices=State.values)
-        listing.add_argument("--json", action="store_true", help="one JSON array, for scripts")
-        for name in ("cancel", "publish-now"):
-            sub.add_parser(name).add_argument("id", type=int)
-        edit = sub.add_parser("edit", help="Change the text of a publication that has not gone out yet.")
-        edit.add_argument("id", type=int)
-        edit.add_argument("--text", required=True)
-        reschedule = sub.add_parser("reschedule")
-        reschedule.add_argument("id", type=int)
-        reschedule.add_argument("--at", required=True, help="YYYY-MM-DD HH:MM in the workspace's timezone")
-        resolve = sub.add_parser("resolve", help="Say what happened to a publication with an unknown outcome.")
-        resolve.add_argument("id", type=int)
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        listing = add_subcommand(sub, "list", "Publications, soonest first: id, state, local time, workspace, "
+                                              "channel and text.")
+        listing.add_argument("workspace", nargs="?", help="the workspace, by id or slug (default: all of yours)")
+        listing.add_argument("--state", action="append", choices=State.values, metavar="STATE",
+                             help="only publications in this state; repeat for more: %(choices)s")
+        listing.add_argument("--json", action="store_true", help="one JSON array instead, for scripts")
+        cancel = add_subcommand(sub, "cancel", "Cancel a publication that has not gone out.")
+        cancel.add_argument("id", type=int, help="the publication's id (see `stoa publications list`)")
+        now = add_subcommand(sub, "publish-now", "Publish now a publication that is a draft, scheduled, failed or "
+                                                   "missed.")
+        now.add_argument("id", type=int, help="the publication's id (see `stoa publications list`)")
+        edit = add_subcommand(sub, "edit", "Change the text of a publication that has not gone out yet.")
+        edit.add_argument("id", type=int, help="the publication's id (see `stoa publications list`)")
+        edit.add_argument("--text", required=True, help="the new text, for this channel only")
+        reschedule = add_subcommand(sub, "reschedule", "Move a publication to another time.")
+        reschedule.add_argument("id", type=int, help="the publication's id (see `stoa publications list`)")
+        reschedule.add_argument("--at", required=True, metavar="TIME", type=at_time, help=WHEN_HELP)
+        resolve = add_subcommand(sub, "resolve", "Say what happened to a publication with an unknown outcome.")
+        resolve.add_argument("id", type=int, help="the publication's id (see `stoa publications list`)")
         group = resolve.add_mutually_exclusive_group(required=True)
         group.add_argument("--published", metavar="URL", help="it went out, at this address")
         group.add_argument("--not-published", action="store_true", help="it did not: publish it now")
@@ -53,11 +56,14 @@ class Command(BaseCommand):
             elif action == "edit":
                 publication = edit_variant(actor, publication, text=o["text"])
             elif action == "reschedule":
-                publication = schedule_publication(actor, publication, parse_when(o["at"]))
+                publication = schedule_publication(actor, publication, o["at"])
             else:
                 publication = resolve_unknown(actor, publication, published=bool(o["published"]),
                                               url=o["published"] or "")
-        self.stdout.write(f"Publication {publication.pk} is now {publication.get_state_display().lower()}.")
+        state = publication.get_state_display().lower()
+        if action == "reschedule":
+            state += f" for {when_said(publication.scheduled_at, publication.workspace.timezone)}"
+        self.stdout.write(f"Publication {publication.pk} is now {state}.")
 
     def _list(self, actor, o) -> None:
         if o["workspace"]:

@@ -1,24 +1,26 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 
-from stoa.publishing.serving import run_workers, start_web
+from stoa.commandline import StoaCommand
+from stoa.publishing.serving import add_listen_arguments, listening, run_workers
 
 
-class Command(BaseCommand):
+class Command(StoaCommand):
     help = "Set up and start all of Stoa in one process: web server, publishing engine and tasks."
+    requires_system_checks = "__all__"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--publishers", type=int, default=settings.STOA_PUBLISHER_THREADS)
+        add_listen_arguments(parser)
+        parser.add_argument("--publishers", type=int, default=settings.STOA_PUBLISHER_THREADS, metavar="THREADS",
+                            help="threads that publish to the networks (default %(default)s, from "
+                                 "STOA_PUBLISHER_THREADS)")
 
     def handle(self, *args, host, port, publishers, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("ensureadmin")
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
-        server = start_web(host, port)
-        self.stdout.write(self.style.SUCCESS(f"Stoa is running at http://{host}:{port}/ (Ctrl-C stops it)"))
+        server, url = listening(host, port)
+        self.stdout.write(self.style.SUCCESS(f"Stoa is running at {url} (Ctrl-C stops it)"))
         try:
             run_workers(publishers)
         finally:

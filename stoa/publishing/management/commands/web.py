@@ -1,23 +1,23 @@
 import signal
 import threading
 
-from django.core.management.base import BaseCommand
+from stoa.commandline import StoaCommand
+from stoa.publishing.serving import add_listen_arguments, listening
 
-from stoa.publishing.serving import start_web
 
-
-class Command(BaseCommand):
-    help = "Run only the web server (for scaled deployments; put a reverse proxy in front)."
+class Command(StoaCommand):
+    help = "Run only the web server, for scaled deployments (put a reverse proxy in front)."
+    requires_system_checks = "__all__"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        add_listen_arguments(parser)
+        parser.add_argument("--threads", type=int, default=8, help="requests served at once (default %(default)s)")
 
     def handle(self, *args, host, port, threads, **options):
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
-        server = start_web(host, port, threads)
+        server, url = listening(host, port, threads)
+        self.stdout.write(f"Serving at {url}")
         stopped.wait()
         server.close()

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
-from django.core.management.base import BaseCommand
+
+from stoa.commandline import StoaCommand
 
 
-class Command(BaseCommand):
-    help = "Compile stoa/locale/*/LC_MESSAGES/*.po into .mo files."
+class Command(StoaCommand):
+    help = "Compile the interface's translations (stoa/locale/*/LC_MESSAGES/*.po) for use."
 
     def handle(self, *args, **options) -> None:
         for locale_dir in settings.LOCALE_PATHS:

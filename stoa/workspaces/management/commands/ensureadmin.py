@@ -1,15 +1,17 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+
+from stoa.commandline import StoaCommand
 
 
-class Command(BaseCommand):
+class Command(StoaCommand):
     help = "Create the first administrator if there is none, and print how to log in."
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default="admin")
-        parser.add_argument("--email", default="admin@localhost")
+        parser.add_argument("--username", default="admin", help="its user name (default admin)")
+        parser.add_argument("--email", default="admin@localhost",
+                            help="its email address, for notifications (default admin@localhost)")
 
     def handle(self, *args, username, email, **options):
         users = get_user_model().objects
