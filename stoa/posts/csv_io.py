@@ -10,7 +10,9 @@ Every cell that starts with an apostrophe followed by one of those characters lo
 apostrophe, undoing the export's protection. (So a text that really starts with "'=" loses its
 apostrophe; that is the price of round trips, and rare.) Rows with the same post_id become one
 post with a variant per row. Each post goes through create_post, the composer's own validation,
-in its own transaction: good rows are imported, bad ones reported with their physical line.
+in its own transaction: good rows are imported, bad ones reported with their physical line. So is a line
+that is not valid CSV (a stray quote): reading starts again on the line after it. A cell holding text no
+database takes (a NUL, or in a UTF-16 file a lone surrogate) makes its row a bad one, naming the column.
 """
 
 import csv
@@ -25,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from stoa.broken_text import problem
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.posts.actions import VariantInput, create_post
@@ -161,7 +164,11 @@ def export_filename(workspace: Workspace) -> str:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
-        return data.decode("utf-16")
+        try:  # a lone surrogate is kept, to be reported on its row (_Row.broken)
+            return data.decode("utf-16", errors="surrogatepass")
+        except UnicodeDecodeError:
+            raise ActionError({"file": [_("The file starts as UTF-16 but ends in the middle of a character: is "
+                                          "it cut short?")]}) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -178,24 +185,46 @@ def _delimiter(text: str) -> str:
     return max((",", ";", "\t"), key=header.count)
 
 
-def _read(text: str) -> list[tuple[int, list[str]]]:
-    """(physical line where the row starts, cells) for each non-blank row, header first."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    rows, line = [], 1
-    try:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                rows.append((line, cells))
-                if len(rows) > MAX_ROWS + 1:
-                    raise ActionError({"file": [_("The file has more than %(max)d rows; split it into smaller "
-                                                  "files.") % {"max": MAX_ROWS}]})
-            line = reader.line_num + 1
-    except csv.Error as e:
-        raise ActionError({"file": [_("Line %(line)d is not valid CSV (%(problem)s); check its quotes.")
-                                    % {"line": line, "problem": e}]}) from None
+def _read(text: str) -> tuple[list[tuple[int, list[str]]], list[tuple[int, list[str]]]]:
+    """(physical line where the row starts, cells) for each non-blank row, header first; and the lines that are
+    not valid CSV, with the reason. After a broken line, reading starts again on the line after it: a stray
+    quote costs its own row, not every row after it."""
+    lines = io.StringIO(text, newline="").readlines()  # split as the csv module splits them
+    delimiter = _delimiter(text)
+    rows: list[tuple[int, list[str]]] = []
+    broken: list[tuple[int, list[str]]] = []
+    start = 0  # the index in `lines` where reading (re)starts
+    while start < len(lines):
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter, strict=True)
+        line = start + 1
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    rows.append((line, cells))
+                    if len(rows) > MAX_ROWS + 1:
+                        raise ActionError({"file": [_("The file has more than %(max)d rows; split it into "
+                                                      "smaller files.") % {"max": MAX_ROWS}]})
+                line = start + reader.line_num + 1
+            break
+        except csv.Error as e:
+            if not rows:
+                raise ActionError({"file": [_("The header row (line %(line)d) is not valid CSV: %(problem)s")
+                                            % {"line": line, "problem": _csv_problem(e)}]}) from None
+            broken.append((line, [_csv_problem(e)]))
+            start = line  # the line after the one the broken row starts on
     if not rows:
         raise ActionError({"file": [_("The file is empty.")]})
-    return rows
+    return rows, broken
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "unexpected end of data" in str(error):
+        return _("A quote opened on this line is never closed, so the row cannot be read; the lines after it "
+                 "were read on their own. Close the quote, or write a quote inside a cell as two (\"\").")
+    if "expected after" in str(error):
+        return _("A quoted cell goes on after its closing quote. Write a quote inside a cell as two (\"\"), "
+                 "and quote the whole cell.")
+    return _("This line is not valid CSV (%(problem)s); check its quotes.") % {"problem": error}
 
 
 def _normalise(name: str) -> str:
@@ -208,6 +237,9 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     found: dict[str, int] = {}
     ignored = []
     for i, raw in enumerate(header):
+        if reason := problem(raw):
+            raise ActionError({"file": [_("Column %(column)d of the header row: %(problem)s")
+                                        % {"column": i + 1, "problem": reason}]})
         ours = names.get(_normalise(raw))
         if ours is None:
             if raw.strip() and _normalise(raw) not in EXPORT_ONLY:
@@ -235,6 +267,10 @@ class _Row:
 
     def get(self, column: str) -> str:
         return self.values.get(column, "").strip()
+
+    def broken(self) -> list[str]:
+        """A reason per cell whose text no network and no database takes (stoa/broken_text.py)."""
+        return [f"{column}: {reason}" for column, value in self.values.items() if (reason := problem(value))]
 
     def channel_ids(self) -> list[int]:
         cell = self.get("channels")
@@ -337,7 +373,7 @@ def _item_for(row: _Row, line: int, can_publish: bool) -> _Item:
 
 def _merge(into: _Item, item: _Item) -> None:
     """A later row of the same post_id adds its variants to the post."""
-    if item.when != into.when:
+    if item.when != into.when and not item.errors and not into.errors:  # an error may be why a row has no time
         item.errors.setdefault(item.line, []).append(
             _("Rows of post %(post)s must share one time; line %(line)d has another.")
             % {"post": item.key, "line": into.line})
@@ -390,7 +426,7 @@ def _parse(actor, workspace: Workspace, data: bytes, report: ImportReport) -> li
     if len(data) > limit:
         raise ActionError({"file": [_("The file is %(size).1f MB; Stoa accepts at most %(max).0f MB.")
                                     % {"size": len(data) / 1e6, "max": limit / 1e6}]})
-    (_line, header), *rows = _read(_decode(data))
+    ((_line, header), *rows), report.errors = _read(_decode(data))
     columns, report.ignored_columns = _columns(header)
     try:
         check(actor, workspace, Permission.PUBLISH)
@@ -402,13 +438,18 @@ def _parse(actor, workspace: Workspace, data: bytes, report: ImportReport) -> li
     by_key: dict[str, _Item] = {}
     for line, cells in rows:
         row = _Row(workspace, channels, columns, cells)
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            row.reasons.append(_("This row has %(cells)d cells but the header has %(header)d: does a cell "
-                                 "holding the delimiter lack its quotes?")
-                               % {"cells": len(cells), "header": len(header)})
-        item = _item_for(row, line, can_publish)
-        if row.reasons:
-            item.errors[line] = row.reasons
+        if broken := row.broken():  # nothing else is read from such a row: its reasons would quote the text
+            key = "" if any(reason.startswith("post_id:") for reason in broken) else row.get("post_id")
+            item = _Item(key=key, line=line, when=None, title="", content_type=ContentType.OTHER, tags=[],
+                         errors={line: broken})
+        else:
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                row.reasons.append(_("This row has %(cells)d cells but the header has %(header)d: does a cell "
+                                     "holding the delimiter lack its quotes?")
+                                   % {"cells": len(cells), "header": len(header)})
+            item = _item_for(row, line, can_publish)
+            if row.reasons:
+                item.errors[line] = row.reasons
         if item.key and item.key in by_key:
             _merge(by_key[item.key], item)
             continue
@@ -419,7 +460,7 @@ def _parse(actor, workspace: Workspace, data: bytes, report: ImportReport) -> li
 
 
 def _import_one(actor, workspace: Workspace, item: _Item, seen: set, report: ImportReport) -> None:
-    lines = sorted({item.line, *item.variant_lines})
+    lines = sorted({item.line, *item.variant_lines, *item.errors})
     if any(item.errors.values()):
         for line in lines:
             reasons = item.errors.get(line) or [

@@ -264,9 +264,72 @@ def test_too_many_rows_are_refused(owner, workspace, channel, monkeypatch):
     assert not Post.objects.exists()
 
 
+def test_an_unclosed_quote_on_line_10_costs_that_row_only(owner, workspace, channel):
+    good = [f"post {n},Mastodon 1,{future(days=n)}\r\n" for n in range(2, 13)]
+    good[8] = f'"post 10 opens a quote,Mastodon 1,{future(days=10)}\r\n'  # line 10
+    report = import_posts(owner, workspace, ("text,channels,scheduled_local\r\n" + "".join(good)).encode())
+
+    assert report.imported_lines == [2, 3, 4, 5, 6, 7, 8, 9, 11, 12]
+    [(line, [reason])] = report.errors
+    assert line == 10 and "never closed" in reason
+    assert not Post.objects.filter(variants__text__contains="post 10").exists()
+
+
+def test_a_stray_quote_does_not_swallow_the_quoted_cells_after_it(owner, workspace, channel):
+    data = ("text,channels,scheduled_local\r\n"
+            f"one,Mastodon 1,{future(1)}\r\n"  # 2
+            f'"stray quote,Mastodon 1,{future(2)}\r\n'  # 3: pairs with the quote on line 5
+            f"four,Mastodon 1,{future(4)}\r\n"  # 4
+            f'"five\nand six, in one cell",Mastodon 1,{future(5)}\r\n'  # 5-6
+            f'"seven" and more,Mastodon 1,{future(7)}\r\n'  # 7: text after the closing quote
+            f"eight,Mastodon 1,{future(8)}\r\n")  # 8
+    report = import_posts(owner, workspace, data.encode())
+
+    assert report.imported_lines == [2, 4, 5, 8]
+    errors = dict(report.errors)
+    assert sorted(errors) == [3, 7] and "after its closing quote" in errors[7][0]
+    assert Post.objects.filter(variants__text="five\nand six, in one cell").exists()
+
+
+def test_a_cell_with_a_nul_is_a_bad_row_naming_its_column(owner, workspace, channel):
+    data = csv_bytes(["fine", "Mastodon 1"], ["nul \x00 here", "Mastodon 1"], ["also fine", "Mastodon 1"],
+                     header="text,channels\r\n")
+    report = import_posts(owner, workspace, data)
+    assert report.imported_lines == [2, 4]
+    [(line, [reason])] = report.errors
+    assert line == 3 and reason.startswith("text: Character 5 is a NUL")
+
+
+def test_a_lone_surrogate_in_a_utf16_file_is_a_bad_row(owner, workspace, channel):
+    text = "text\tchannels\r\nΚαλημέρα\tMastodon 1\r\nbad \ud800\tMastodon 1\r\n"
+    data = b"\xff\xfe" + text.encode("utf-16-le", errors="surrogatepass")
+    report = import_posts(owner, workspace, data)
+    assert report.imported_lines == [2]
+    [(line, [reason])] = report.errors
+    assert line == 3 and reason.startswith("text: Character 5 is half of a UTF-16 surrogate pair (U+D800)")
+    assert [v.text for v in Post.objects.get().variants.all()] == ["Καλημέρα"]
+
+
+def test_a_broken_row_fails_the_rows_of_its_post_id(owner, workspace, channel, second):
+    data = csv_bytes(["7", "fine", "Mastodon 1"], ["7", "\x00", "Mastodon 2"], header="post_id,text,channel\r\n")
+    errors = dict(import_posts(owner, workspace, data).errors)
+    assert errors[3][0].startswith("text: Character 1 is a NUL") and "another row of post 7" in errors[2][0]
+    assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\xff\xfet\x00e\x00x\x00t\x00\n", "ends in the middle of a character"),
+    ("text,chan\ud800nels\r\nx,Mastodon 1\r\n".encode("utf-16", errors="surrogatepass"),
+     "Column 2 of the header row: Character 5 is half"),
+])
+def test_broken_utf16_files_are_refused_whole(owner, workspace, channel, data, message):
+    with pytest.raises(ActionError, match=message):
+        import_posts(owner, workspace, data)
+
+
 @pytest.mark.parametrize("data, message", [
     (b"title,channels\r\nx,Mastodon 1\r\n", "needs the columns text"),
-    (b"text,channels\r\n\"never closed,Mastodon 1\r\nmore,Mastodon 1\r\n", "Line 2 is not valid CSV"),
+    (b"\"text,channels\r\nx,Mastodon 1\r\n", "header row \\(line 1\\) is not valid CSV"),
     (b"", "empty"),
 ])
 def test_unreadable_files_are_refused_whole(owner, workspace, channel, data, message):
