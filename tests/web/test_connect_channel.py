@@ -3,7 +3,7 @@ a post to it: the page, the action, the provider and the engine, with nothing in
 
 import pytest
 
-from stoa.channels.models import Channel
+from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.models import Publication, State
 from tests.core.helpers import drain
 from tests.web.conftest import keep_screenshot, log_in
@@ -63,3 +63,19 @@ def test_a_new_user_connects_bluesky_on_the_page_and_publishes(page, live_server
     row.locator(".badge", has_text="Published").wait_for(timeout=5000)
     assert row.get_by_role("link", name="View").get_attribute("href") == publication.remote_url
     keep_screenshot(page, "published-to-bluesky", tmp_path)
+
+    # Bluesky refused the session later (a revoked app password): the channel waits for a new one, and
+    # only the new password is typed; the server and the handle are filled in already.
+    Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT,
+                                                 status_reason="Bluesky did not accept the app password.")
+    page.goto(f"{live_server.url}/channels/?workspace={workspace.slug}")
+    again = page.locator(f"#channel-{channel.pk} form.connect")
+    assert again.get_by_label("Server").input_value() == bluesky_network.pds_url
+    assert again.get_by_label("Handle").input_value() == bob.handle
+    assert again.get_by_label("App password").input_value() == ""
+    again.get_by_label("App password").fill(bob.app_password)
+    keep_screenshot(page, "channels-reconnect", tmp_path)
+    again.get_by_role("button", name="Reconnect").click()
+    page.get_by_text("Kafe Yafo on Bluesky is connected again.").wait_for(timeout=10000)
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.ACTIVE and channel.credentials["identifier"] == bob.handle
