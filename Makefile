@@ -12,7 +12,7 @@ HOST = 127.0.0.1
 PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install translations messages peers run test test-postgres lint bench-publish bench-web bench-inbox eval-inbox screenshots clean
+.PHONY: install translations messages peers run test test-clock test-postgres lint bench-publish bench-web bench-inbox eval-inbox screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ test: install peers lint
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-postgres
 
+# The suite with the wall clock moved 400 days ahead, then 30 days back, in every process a test starts
+# (time-machine; the monotonic clock is left alone). Browser and Bluesky network tests aside.
+test-clock: install
+	$(BIN)/pytest -p no:cacheprovider -q -m "not browser and not bluesky" --clock-shift=+400d
+	$(BIN)/pytest -p no:cacheprovider -q -m "not browser and not bluesky" --clock-shift=-30d
+
 # The engine's tests again on PostgreSQL (claims with SKIP LOCKED, many connections).
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(STOA_TEST_POSTGRES_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3)" 2>/dev/null; then \
@@ -59,7 +65,9 @@ test-postgres: install
 		echo "SKIPPED the PostgreSQL run: cannot connect to $(STOA_TEST_POSTGRES_URL) (start PostgreSQL or set STOA_TEST_POSTGRES_URL)"; \
 	fi
 
-bench-publish: install
+# Bursts through real `stoa worker` processes: 10,000 publications on a fake Mastodon (steady, and with a
+# worker killed), then 1,000 due in the same second on one account of the local PDS (also killed and restarted).
+bench-publish: install peers
 	$(BIN)/python bench/publish.py
 
 # The month calendar of six busy workspaces (2,000 posts) through Django's test client.

@@ -1,9 +1,34 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 
 from stoa.channels.models import Channel
 from stoa.testing.fake_network import FakeNetwork
 from stoa.workspaces.actions import add_member, create_workspace
+
+CLOCK_SHIFT_SITE = Path(__file__).parent / "clock_shift"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock-shift", default="", metavar="+400d",
+                     help="Run every test, and every Python process a test starts, with the wall clock "
+                          "shifted by this much (+400d, -30d, +6h). The monotonic clock is left alone.")
+
+
+def pytest_configure(config):
+    shift = config.getoption("--clock-shift")
+    if not shift or os.environ.get("STOA_TEST_CLOCK_SHIFT") == shift:
+        return  # no shift, or this process already started shifted (tests/clock_shift/sitecustomize.py)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("stoa_test_clock_shift", CLOCK_SHIFT_SITE / "sitecustomize.py")
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    site.shift_clock(shift)
+    os.environ["STOA_TEST_CLOCK_SHIFT"] = shift
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLOCK_SHIFT_SITE), os.environ.get("PYTHONPATH")]))
 
 
 @pytest.fixture

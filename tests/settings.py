@@ -1,9 +1,13 @@
 """Test settings: a throwaway data directory, tasks run inline, quick engine timings."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("STOA_DATA_DIR", tempfile.mkdtemp(prefix="stoa-test-"))
+if "STOA_DATA_DIR" not in os.environ:
+    os.environ["STOA_DATA_DIR"] = tempfile.mkdtemp(prefix="stoa-test-")
+    atexit.register(shutil.rmtree, os.environ["STOA_DATA_DIR"], ignore_errors=True)  # nothing left behind
 os.environ.setdefault("STOA_SECRET_KEY", "test-secret-key-not-for-production")
 
 from stoa.settings import *  # noqa: E402,F403

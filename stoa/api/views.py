@@ -3,10 +3,10 @@
 from datetime import date
 
 from django.http import HttpRequest, StreamingHttpResponse
-from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Router, Status, UploadedFile
 from ninja.security import HttpBearer
 
+from stoa import clock
 from stoa.api import errors as api_errors
 from stoa.api.parsing import CheckedParser
 from stoa.api.schemas import (
@@ -65,7 +65,7 @@ class TokenAuth(HttpBearer):
         api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
         if api_token is None or not api_token.user.is_active:
             return None
-        now = timezone.now()
+        now = clock.now()
         if not api_token.last_used_at or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from stoa import clock
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post
@@ -168,7 +169,7 @@ def link_problem(link: ApprovalLink | None) -> str:
         return "unknown"
     if link.revoked_at:
         return "revoked"
-    if link.expires_at <= timezone.now():
+    if link.expires_at <= clock.now():
         return "expired"
     return ""
 
@@ -278,7 +279,7 @@ def create_approval_link(actor, workspace: Workspace, posts, recipient_name: str
         link = ApprovalLink.objects.create(
             workspace=workspace, token_hash=hash_token(token), recipient_name=recipient_name.strip()[:200],
             recipient_email=recipient_email.strip(), message=message.strip(), created_by=actor,
-            expires_at=timezone.now() + timedelta(days=days_valid))
+            expires_at=clock.now() + timedelta(days=days_valid))
         link.posts.set(posts)
         audit(workspace.pk, actor, "approval_link.created", link, recipient=link.recipient_name,
               posts=[p.pk for p in posts], days_valid=days_valid)
@@ -307,7 +308,7 @@ def email_approval_link(link_id: int, token: str) -> None:
 
 def revoke_link(actor, link: ApprovalLink) -> ApprovalLink:
     with transaction.atomic():
-        if ApprovalLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now()):
+        if ApprovalLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=clock.now()):
             audit(link.workspace_id, actor, "approval_link.revoked", link, recipient=link.recipient_name)
         link.refresh_from_db()
     return link

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from stoa import clock
 from stoa.approvals import actions
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
@@ -168,7 +168,7 @@ def _review_context(request: HttpRequest, **extra) -> dict:
     send_forms = [{"workspace": w, "posts": [p for p in with_client if p.workspace_id == w.pk]} for w in senders]
     links = (ApprovalLink.objects.filter(workspace__in=senders).select_related("workspace", "created_by")
              .prefetch_related("posts")[:50])
-    now = timezone.now()
+    now = clock.now()
     for link in links:
         link.problem = actions.link_problem(link)
     reviewing, editing = _ids(user, Permission.APPROVE), _ids(user, Permission.EDIT_POSTS)

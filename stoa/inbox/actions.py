@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 
 import regex
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.inbox.classifier import Classifier
@@ -166,7 +166,7 @@ def _apply_edits(channel: Channel, edits: list[Incoming], classifier: Classifier
             continue  # the same version again (a repeated update)
         verdict = classifier.classify(m.text)
         item.earlier_texts = [*item.earlier_texts, item.text]
-        item.text, item.edited_at = m.text, timezone.now()
+        item.text, item.edited_at = m.text, clock.now()
         item.language, item.sentiment, item.intent, item.confidence = (verdict.language, verdict.sentiment,
                                                                        verdict.intent, verdict.confidence)
         item.save(update_fields=["text", "earlier_texts", "edited_at", "language", "sentiment", "intent",
@@ -226,7 +226,7 @@ def set_status(actor, item: Item, status: str) -> Item:
     if status not in Status.values:
         raise ActionError({"status": [_("Choose open or done.")]})
     Item.objects.filter(pk=item.pk).update(status=status,
-                                           resolved_at=timezone.now() if status == Status.DONE else None)
+                                           resolved_at=clock.now() if status == Status.DONE else None)
     audit(item.workspace_id, actor, f"inbox.{status}", item)
     item.refresh_from_db()
     return item

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from stoa import clock
 from stoa.inbox.actions import keyword_pattern
 from stoa.inbox.models import Item, Policy, ResponseTarget, Sentiment, Status
 from stoa.workspaces.actions import in_their_language, notify
@@ -24,7 +24,7 @@ def check_acute(workspace_id: int, new_items: list[Item]) -> bool:
     if not new_items:
         return False
     policy = Policy.objects.filter(workspace_id=workspace_id).first() or Policy(workspace_id=workspace_id)
-    now = timezone.now()
+    now = clock.now()
     window = now - timedelta(minutes=policy.burst_minutes)
     alarm_words = keyword_pattern(policy.alarm_keywords)
     flagged = [i for i in new_items if alarm_words and alarm_words.search(i.text)]
@@ -56,7 +56,7 @@ def check_acute(workspace_id: int, new_items: list[Item]) -> bool:
 def check_deadlines(now: datetime | None = None) -> tuple[int, int]:
     """Warn the people handling a message before its first answer is due, and alert when it is late.
     Each goes out once. Returns (warned, late)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     open_unanswered = Item.objects.filter(status=Status.OPEN, first_response_at=None).exclude(first_response_due=None)
     warn_minutes = dict(ResponseTarget.objects.values_list("intent", "warn_before_minutes"))
     warned = late = 0

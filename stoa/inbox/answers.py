@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import regex
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stoa import clock
 from stoa.channels.actions import keep_refreshed_credentials
 from stoa.errors import ActionError
 from stoa.inbox.models import Item, LinkPolicy, Note, Policy, Presence, Reply, ReplyState, SavedReply, Sentiment
@@ -81,7 +81,7 @@ def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Repl
         state = ReplyState.UNKNOWN if e.kind == ErrorKind.UNKNOWN_OUTCOME else ReplyState.FAILED
         Reply.objects.filter(pk=reply.pk).update(state=state, error=e.message)
     else:
-        now = timezone.now()
+        now = clock.now()
         Reply.objects.filter(pk=reply.pk).update(state=ReplyState.SENT, remote_id=published.remote_id,
                                                  remote_url=published.url, sent_at=now)
         Item.objects.filter(pk=item.pk, first_response_at=None).update(first_response_at=now)
@@ -125,7 +125,7 @@ def add_note(actor, item: Item, body: str) -> Note:
 
 def here(actor, item: Item, replying: bool = False) -> list[Presence]:
     """Say that `actor` has the message open (and is writing a reply), and answer who else does right now."""
-    now = timezone.now()
+    now = clock.now()
     Presence.objects.update_or_create(item=item, user=actor, defaults={"seen_at": now, "replying": replying})
     since = now - timedelta(seconds=PRESENCE_SECONDS)
     return list(Presence.objects.filter(item=item, seen_at__gte=since).exclude(user=actor).select_related("user"))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 
 import httpx
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
+from stoa import clock
 from stoa.errors import ActionError
 from stoa.inbox.answers import policy_of
 from stoa.inbox.models import Handoff, HandoffState, Intent, Item
@@ -63,7 +63,7 @@ def hand_off(actor, item: Item, note: str = "", http: httpx.Client | None = None
 
 def _webhook(actor, item: Item, url: str, secret: str, payload: dict, http: httpx.Client | None) -> Handoff:
     body = json.dumps(payload, ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))
+    timestamp = str(int(clock.timestamp()))
     headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, "User-Agent": "Stoa"}
     if secret:
         headers[SIGNATURE_HEADER] = sign(secret, timestamp, body)

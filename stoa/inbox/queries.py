@@ -1,8 +1,8 @@
 """The inbox's views of the messages, shared by the page and the API."""
 
 from django.db.models import F, Q
-from django.utils import timezone
 
+from stoa import clock
 from stoa.inbox.models import Intent, Item, Sentiment, Status
 
 VIEWS = ("unanswered", "mine", "overdue", "negative", "leads", "non_followers", "done", "all")
@@ -13,7 +13,7 @@ def filtered(user, params, workspace_ids: list[int]):
     items = Item.objects.filter(workspace_id__in=workspace_ids).select_related(
         "author", "channel", "workspace", "assigned_to", "team", "publication")
     view = params.get("view") or "unanswered"
-    now = timezone.now()
+    now = clock.now()
     by_view = {
         "unanswered": Q(status=Status.OPEN, first_response_at=None),
         "mine": Q(status=Status.OPEN, assigned_to=user) | Q(status=Status.OPEN, team__members=user),

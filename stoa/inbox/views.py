@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.inbox import actions, answers, policy
@@ -47,7 +47,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     for item in page:
         item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)
     context = {"items": page, "view": view, "views": VIEWS, "workspaces": mine,
-               "chosen": slug if len(chosen) == 1 and slug else "", "now": timezone.now(),
+               "chosen": slug if len(chosen) == 1 and slug else "", "now": clock.now(),
                "channels": Channel.objects.filter(workspace__in=chosen), "languages": LANGUAGES,
                "kinds": Kind.choices, "query": request.GET}
     template = "inbox/_items.html" if request.htmx and not request.htmx.boosted else "inbox/inbox.html"
@@ -66,7 +66,7 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     else:
         return HttpResponse(status=400)
     item.can_answer = True
-    return render(request, "inbox/_item.html", {"item": item, "now": timezone.now()})
+    return render(request, "inbox/_item.html", {"item": item, "now": clock.now()})
 
 
 # -- One message ------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def item_context(request: HttpRequest, item: Item, error: str = "", confirm: lis
     policy = answers.policy_of(item.workspace_id)
     saved = SavedReply.objects.filter(workspace_id=item.workspace_id)
     item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)
-    return {"item": item, "now": timezone.now(), **conversation(item),
+    return {"item": item, "now": clock.now(), **conversation(item),
             "replies": item.replies.select_related("author"), "notes": item.notes.select_related("author"),
             "handoffs": item.handoffs.all(), "policy": policy,
             "saved_replies": sorted(saved, key=lambda s: (s.intent != item.intent, s.title)),
@@ -200,7 +200,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     workspace, mine = chosen_workspace(request, Permission.VIEW_INBOX)
     days = request.GET.get("days", "30")
     days = int(days) if days.isdigit() and 1 <= int(days) <= 92 else 30
-    end = timezone.now()
+    end = clock.now()
     groups = response_report(workspace, end - timedelta(days=days), end)
     tables = [(gettext("By member"), groups["member"]), (gettext("By channel"), groups["channel"]),
               (gettext("By intent"), groups["intent"])]

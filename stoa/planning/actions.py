@@ -5,9 +5,9 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
@@ -30,7 +30,7 @@ def next_free_slot(channel: Channel, after: datetime | None = None) -> datetime:
         raise ActionError({"queue": [_("%(channel)s has no time slots yet; add some in the content plan.")
                                      % {"channel": channel.name}]})
     tz = channel.workspace.timezone
-    earliest = max(after or timezone.now(), timezone.now() + timedelta(minutes=1))
+    earliest = max(after or clock.now(), clock.now() + timedelta(minutes=1))
     taken = set(Publication.objects.filter(channel=channel, state__in=OCCUPYING_STATES,
                                            scheduled_at__gte=earliest).values_list("scheduled_at", flat=True))
     day = to_local(earliest, tz).date()
@@ -203,7 +203,7 @@ def import_events(actor, workspace: Workspace, data: bytes, *, kind: str = Event
         raise ActionError({"kind": [_("Choose what kind of event it is.")]})
     if not 1 <= months <= 36:
         raise ActionError({"months": [_("Expand repeating events over 1 to 36 months.")]})
-    start = start or to_local(timezone.now(), workspace.timezone).date().replace(day=1)
+    start = start or to_local(clock.now(), workspace.timezone).date().replace(day=1)
     events = parse_events(data, workspace.timezone, start, months)
     created = updated = 0
     with transaction.atomic():

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 
+from stoa import clock
 from stoa.channels.models import Channel
 from stoa.planning import mix
 from stoa.planning.models import DailyTheme, PlanEvent
@@ -190,7 +191,7 @@ def build_days(selection: Selection, first: date, last: date, *, today: date, pe
 def today_for(workspaces: list[Workspace]) -> date:
     """Today in the first shown workspace's timezone (UTC without any)."""
     zone = ZoneInfo(workspaces[0].timezone) if workspaces else UTC
-    return datetime.now(zone).date()
+    return clock.today(zone)
 
 
 def entry_for(publication: Publication, palette: dict[int, str], movable: bool) -> Entry:

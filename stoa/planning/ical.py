@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from dateutil.rrule import rrulestr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stoa import clock
 from stoa.errors import ActionError
 from stoa.planning.models import EventKind, PlanEvent
 from stoa.posts.models import Publication, State
@@ -151,7 +151,7 @@ def export_plan(workspace: Workspace, host: str = "stoa") -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", workspace.name)
     calendar.add("x-wr-timezone", workspace.timezone)
-    stamp = timezone.now().astimezone(UTC)
+    stamp = clock.now().astimezone(UTC)
     for item in PlanEvent.objects.filter(workspace=workspace):
         event = icalendar.Event()
         event.add("uid", item.uid or f"stoa-event-{item.pk}@{host}")

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.planning import actions, agenda, ical, mix
@@ -199,7 +200,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         return render(request, "planning/plan.html", {"workspace": None})
     slug = request.GET.get("workspace") or mine[0].slug
     workspace = access_workspace(request.user, slug, Permission.VIEW_PUBLICATIONS)
-    today = datetime.now(ZoneInfo(workspace.timezone)).date()
+    today = clock.today(ZoneInfo(workspace.timezone))
     start = _month(request.GET.get("month"), today)
     end = add_months(start, 1) - timedelta(days=1)
     first, last = mix.week_start(start), mix.week_start(end) + timedelta(days=6)
@@ -295,7 +296,7 @@ def import_ics(request: HttpRequest, slug: str) -> HttpResponse:
             months = int(request.POST.get("months", 12))
         except ValueError:
             months = 0
-        start = _month(request.POST.get("month"), datetime.now(ZoneInfo(workspace.timezone)).date())
+        start = _month(request.POST.get("month"), clock.today(ZoneInfo(workspace.timezone)))
         created, updated = actions.import_events(request.user, workspace, upload.read(),
                                                  kind=request.POST.get("kind", EventKind.OBSERVANCE),
                                                  start=start, months=months)

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stoa import clock
 from stoa.approvals.actions import content_changed
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
@@ -193,7 +193,7 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
 
 
 def _check_time(when: datetime, field_name: str = "scheduled_at") -> None:
-    if when < timezone.now() - timedelta(seconds=60):
+    if when < clock.now() - timedelta(seconds=60):
         raise ActionError({field_name: [_("That time is in the past. Pick a future time, or publish now.")]})
 
 
@@ -347,7 +347,7 @@ def _transition(actor, publication: Publication, allowed: set[str], action: str,
     """Move a publication out of one of `allowed` states, unless the engine moved it first."""
     with transaction.atomic():
         updated = Publication.objects.filter(pk=publication.pk, state__in=allowed).update(
-            **changes, updated_at=timezone.now())
+            **changes, updated_at=clock.now())
         if not updated:
             publication.refresh_from_db()
             raise ActionError({"state": [
@@ -407,7 +407,7 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
 
 
 def publish_now(actor, publication: Publication) -> Publication:
-    now = timezone.now()
+    now = clock.now()
     post = publication.variant.post
     if publication.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
         raise ActionError({"approval": [_("%(workspace)s publishes only approved posts; this one is %(state)s.") % {
@@ -426,8 +426,8 @@ def resolve_unknown(actor, publication: Publication, *, published: bool, url: st
     """A person looked at the network: it went out (at `url`), or it did not and should go now."""
     if published:
         return _transition(actor, publication, {State.UNKNOWN}, "publication.resolved_published",
-                           state=State.PUBLISHED, remote_url=url, published_at=timezone.now(),
+                           state=State.PUBLISHED, remote_url=url, published_at=clock.now(),
                            reconcile_at=None, last_error="")
-    now = timezone.now()
+    now = clock.now()
     return _transition(actor, publication, {State.UNKNOWN}, "publication.resolved_not_published",
                        state=State.SCHEDULED, next_attempt_at=now, reconcile_at=None, last_error="")

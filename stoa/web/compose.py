@@ -12,10 +12,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stoa import clock
 from stoa.approvals.actions import send_for_review
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
@@ -169,7 +169,7 @@ def day_plan(form: ComposerForm) -> dict:
         when = form.when()
     except ActionError:
         when = None
-    day = when.date() if when else to_local(timezone.now(), form.workspace.timezone).date()
+    day = when.date() if when else to_local(clock.now(), form.workspace.timezone).date()
     return {"day": day,
             "themes": DailyTheme.objects.filter(workspace=form.workspace, weekday=day.weekday()),
             "events": PlanEvent.objects.filter(workspace=form.workspace, starts_on__lte=day, ends_on__gte=day)}

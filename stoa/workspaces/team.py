@@ -10,9 +10,10 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
+from stoa import clock
 from stoa.errors import ActionError
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import (
@@ -97,7 +98,7 @@ def invite(actor, workspace: Workspace, email: str, role: str) -> tuple[Invitati
     with transaction.atomic():
         invitation = Invitation.objects.create(
             workspace=workspace, email=email, role=role, token_hash=hash_token(token), invited_by=actor,
-            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS))
+            expires_at=clock.now() + timedelta(days=INVITATION_DAYS))
         audit(workspace.pk, actor, "invitation.sent", invitation, email=email, role=role)
         transaction.on_commit(lambda: _email_invitation(invitation.pk, token))
     return invitation, token
@@ -131,7 +132,7 @@ def invitation_problem(invitation: Invitation | None) -> str:
         return "revoked"
     if invitation.accepted_at:
         return "used"
-    if invitation.expires_at <= timezone.now():
+    if invitation.expires_at <= clock.now():
         return "expired"
     return ""
 
@@ -153,7 +154,7 @@ def accept_invitation(user, invitation: Invitation) -> Membership:
             raise ActionError({"invitation": [str(PROBLEM_MESSAGES[problem])]})
         # Conditional: one invitation makes one member, even if accepted twice at once.
         if not Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
-                accepted_at=timezone.now(), accepted_by=user):
+                accepted_at=clock.now(), accepted_by=user):
             raise ActionError({"invitation": [str(PROBLEM_MESSAGES["used"])]})
         membership, created = Membership.objects.get_or_create(
             workspace=invitation.workspace, user=user, defaults={"role": invitation.role})
@@ -201,7 +202,7 @@ def sign_up_and_accept(invitation: Invitation, username: str, password: str):
 def revoke_invitation(actor, invitation: Invitation) -> None:
     with transaction.atomic():
         if Invitation.objects.filter(pk=invitation.pk, revoked_at=None, accepted_at=None).update(
-                revoked_at=timezone.now()):
+                revoked_at=clock.now()):
             audit(invitation.workspace_id, actor, "invitation.revoked", invitation, email=invitation.email)
 
 
@@ -262,4 +263,4 @@ def mark_read(user, ids: list[int] | None = None) -> int:
     unread = user.notifications.filter(read_at=None)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=clock.now())

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 
+from stoa import clock
 from stoa.inbox.actions import Policy, ingest
 from stoa.inbox.classifier import Verdict
 from stoa.inbox.models import Item, Kind, ResponseTarget, RoutingRule, Team
@@ -12,7 +13,7 @@ from stoa.posts.models import Publication, State
 from stoa.providers.base import Incoming, Person
 from tests.core.helpers import schedule
 
-NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday, for clocks counted from a fixed moment
 
 
 class ByFirstWord:
@@ -27,7 +28,12 @@ class ByFirstWord:
 def message(n: int, text: str = "question: מתי אתם פתוחים?", kind: str = Kind.COMMENT, **fields) -> Incoming:
     author = fields.pop("author", Person(f"did:plc:author{n % 3}", handle=f"author{n % 3}.test"))
     return Incoming(remote_id=f"at://did:plc:author{n % 3}/app.bsky.feed.post/{n}", kind=kind, text=text,
-                    author=author, written_at=fields.pop("written_at", NOW + timedelta(seconds=n)), **fields)
+                    author=author, written_at=fields.pop("written_at", just_now(n)), **fields)
+
+
+def just_now(n: int) -> datetime:
+    """A moment of the last half hour, later for a later n: messages arrive as the real clock runs."""
+    return clock.now() - timedelta(minutes=30) + timedelta(seconds=n)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -259,13 +259,23 @@ def test_published_posts_are_not_draggable_and_cannot_be_moved(client, owner, wo
     assert Post.objects.count() == 1
 
 
-def test_dropping_into_a_clock_change_gap_is_refused(client, owner, workspace, channel):
-    from datetime import date
+def next_spring_forward(zone, at: time) -> date:
+    """The next day after tomorrow on which `at` does not exist in `zone` (the clocks jump over it)."""
+    day = datetime.now(zone).date() + timedelta(days=2)
+    for _ in range(400):
+        moment = datetime.combine(day, at, tzinfo=zone)
+        if moment.astimezone(UTC).astimezone(zone).time() != at:
+            return day
+        day += timedelta(days=1)
+    raise AssertionError(f"{zone} moves no clocks in the coming year")
 
-    # Israel moves its clocks from 02:00 to 03:00 on Friday 26 March 2027.
-    [publication] = plan_post(owner, workspace, [channel], date(2027, 3, 25), "02:30")
+
+def test_dropping_into_a_clock_change_gap_is_refused(client, owner, workspace, channel):
+    # Israel moves its clocks from 02:00 to 03:00 on the Friday before the last Sunday of March.
+    gap = next_spring_forward(workspace.tzinfo, time(2, 30))
+    [publication] = plan_post(owner, workspace, [channel], gap - timedelta(days=1), "02:30")
     client.force_login(owner)
-    response = move(client, publication, date(2027, 3, 26))
+    response = move(client, publication, gap)
     assert response.status_code == 422 and "does not exist" in response.content.decode()
     publication.refresh_from_db()
-    assert publication.scheduled_at.astimezone(workspace.tzinfo).date() == date(2027, 3, 25)
+    assert publication.scheduled_at.astimezone(workspace.tzinfo).date() == gap - timedelta(days=1)

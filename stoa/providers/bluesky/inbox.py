@@ -15,9 +15,9 @@ The position kept between reads is the newest indexedAt seen; pages are read unt
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from stoa import clock
 from stoa.providers.base import Incoming, Person, parse_time
 
 MESSAGE_REASONS = {"reply": "comment", "mention": "mention", "quote": "mention"}
@@ -51,7 +51,7 @@ def incoming(uri: Any, record: Any, author: Any, indexed_at: str, kind: str) -> 
     reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
     return Incoming(
         remote_id=uri, kind=kind, text=record.get("text") if isinstance(record.get("text"), str) else "",
-        author=who, written_at=parse_time(record.get("createdAt")) or parse_time(indexed_at) or datetime.now(UTC),
+        author=who, written_at=parse_time(record.get("createdAt")) or parse_time(indexed_at) or clock.now(),
         url=f"https://bsky.app/profile/{who.handle or who.remote_id}/post/{uri.rsplit('/', 1)[-1]}",
         parent_remote_id=ref_uri(reply.get("parent")), root_remote_id=ref_uri(reply.get("root")))
 
@@ -76,5 +76,5 @@ def chat_message(log: dict, people: dict[str, Person], brand_did: str) -> Incomi
     return Incoming(
         remote_id=message_key(convo, message["id"]), kind="message",
         text=message.get("text") if isinstance(message.get("text"), str) else "",
-        author=people.get(sender) or Person(sender), written_at=parse_time(message.get("sentAt")) or datetime.now(UTC),
+        author=people.get(sender) or Person(sender), written_at=parse_time(message.get("sentAt")) or clock.now(),
         deleted=log.get("$type") == DELETED or message.get("$type") != MESSAGE_VIEW)

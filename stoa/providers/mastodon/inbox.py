@@ -13,9 +13,9 @@ Facts from docs.joinmastodon.org:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
+from stoa import clock
 from stoa.providers.base import Incoming, Person, parse_time
 from stoa.providers.mastodon.text import text_of_html
 
@@ -67,7 +67,7 @@ def incoming(status: Any, brand_account_id: str, follows: dict[str, bool], kind:
     parent = str(status.get("in_reply_to_id") or "")
     return Incoming(
         remote_id=status["id"], kind=kind, text=text_of_html(str(status.get("content") or "")).strip(), author=author,
-        written_at=parse_time(status.get("created_at")) or datetime.now(UTC), url=str(status.get("url") or ""),
+        written_at=parse_time(status.get("created_at")) or clock.now(), url=str(status.get("url") or ""),
         parent_remote_id=parent, root_remote_id=parent if answering_brand else "")
 
 
@@ -79,5 +79,5 @@ def newest_id(ids: list[str], position: str) -> str:
 
 def deleted(status_id: str) -> Incoming:
     """A status its author deleted: marks the message if Stoa has it, and keeps nothing new."""
-    return Incoming(remote_id=status_id, kind="comment", text="", author=Person(""), written_at=datetime.now(UTC),
+    return Incoming(remote_id=status_id, kind="comment", text="", author=Person(""), written_at=clock.now(),
                     deleted=True)

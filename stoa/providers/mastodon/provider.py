@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stoa import clock
 from stoa.providers.base import (
     Account,
     Attempt,
@@ -134,7 +135,7 @@ class MastodonProvider(Provider):
     def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
         super().__init__(config, credentials, http)
         # Replaceable in tests: the clock and the pause between checks on an upload.
-        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.now: Callable[[], datetime] = lambda: clock.now()
         self.sleep: Callable[[float], None] = time.sleep
 
     # -- Connecting ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from stoa import clock
 from stoa.providers.base import Incoming, Person
 
 UPDATES = ("message", "edited_message")  # what Stoa asks Telegram for
@@ -65,7 +66,7 @@ def incoming(update: Any, bot_id: int | None) -> Incoming | None:
         kind="message" if chat.get("type") == "private" else "comment",
         text=text if isinstance(text, str) else "",
         author=author,
-        written_at=datetime.fromtimestamp(date, UTC) if isinstance(date, int) else datetime.now(UTC),
+        written_at=datetime.fromtimestamp(date, UTC) if isinstance(date, int) else clock.now(),
         url=f"https://t.me/{chat['username']}/{message['message_id']}" if chat.get("username") else "",
         parent_remote_id=message_key(chat.get("id"), reply_to["message_id"])
         if isinstance(reply_to, dict) and isinstance(reply_to.get("message_id"), int) else "",
