@@ -42,12 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 WINDOW_SECONDS = 60.0  # the due times are spread over one minute
 LEAD_SECONDS = 3.0  # the minute starts this long after setup ends and the workers are up
 FAR = datetime(2099, 1, 1, tzinfo=UTC)  # where the due times wait while the workers start
+MODES = ("steady", "kill", "pds", "pds-kill")
 FINAL = ("published", "failed", "missed", "cancelled")  # and unknown once it waits for a person
 ENGINE_ENV = {
-    # A killed worker's publications come back quickly: lease expiry -> unknown -> reconcile.
-    "STOA_LEASE_SECONDS": "5",
-    "STOA_HTTP_TIMEOUT_SECONDS": "4",
-    "STOA_POLL_SECONDS": "0.2",
+    # The engine runs with the settings users run (lease, poll, timeouts): a killed worker's
+    # publications come back because the new worker knows the old one is dead, not by a short lease.
     # Publishing is measured here, not the inbox's reading (that is bench/inbox.py).
     "STOA_STREAMING": "0",
     "STOA_INBOX_POLLING": "0",
@@ -297,10 +296,11 @@ def quantile(values: list[float], q: float) -> float | None:
     return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
-def run_mode(mode: str, args: argparse.Namespace) -> dict:
+def prepare(mode: str, args: argparse.Namespace) -> tuple[Path, dict]:
+    """A fresh data directory and the environment every process of the mode runs with: the
+    embedded default (no DATABASE_URL, SQLite tasks, no other STOA_ settings from the caller),
+    and no proxy between Stoa and 127.0.0.1."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"stoa-bench-{mode}-"))
-    # The embedded default (no DATABASE_URL, SQLite tasks, no other STOA_ settings from the caller),
-    # and no proxy between Stoa and 127.0.0.1.
     dropped = {"DATABASE_URL", "REDIS_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"}
     env = {k: v for k, v in os.environ.items()
            if k.upper() not in dropped and not (k.startswith("STOA_") and k != "STOA_LOG_LEVEL")}
@@ -309,18 +309,48 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
                STOA_LOG_LEVEL=os.environ.get("STOA_LOG_LEVEL", "INFO"), PYTHONUNBUFFERED="1")
     os.environ.clear()
     os.environ.update(env)
+    return data_dir, env
+
+
+def setup_django(env: dict, source: Path) -> None:
+    subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=env, cwd=source,
+                   check=True, timeout=300)
+    sys.path.insert(0, str(source))  # Stoa's code comes from --source everywhere
+    import django
+
+    django.setup()
+
+
+def in_flight() -> list[int]:
+    """The publications a worker holds or left unknown: what a restart has to settle."""
+    from stoa.posts.models import Publication
+
+    return list(Publication.objects.filter(state__in=("publishing", "unknown")).values_list("pk", flat=True))
+
+
+def settled_after(ids: list[int], since: float) -> float | None:
+    """Seconds from `since` until the last of `ids` was settled; None while one is not."""
+    from django.db.models import Max
+
+    from stoa.posts.models import Publication
+
+    rows = Publication.objects.filter(pk__in=ids)
+    if rows.filter(state__in=("publishing", "scheduled")).exists() or \
+            rows.filter(state="unknown", reconcile_at__isnull=False).exists():
+        return None
+    last = rows.aggregate(last=Max("updated_at"))["last"]
+    return round(last.timestamp() - since, 2) if last else 0.0
+
+
+def run_mode(mode: str, args: argparse.Namespace) -> dict:
+    data_dir, env = prepare(mode, args)
     workers: list[Worker] = []
     fake = None
     result: dict = {"mode": mode}
     try:
         fake = FakeServer(args.latency, env)
         log(f"{mode}: fake network at {fake.url} ({args.latency * 1000:.0f} ms per request); data in {data_dir}")
-        subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=env, cwd=args.source,
-                       check=True, timeout=300)
-        sys.path.insert(0, str(args.source))  # Stoa's code comes from --source everywhere
-        import django
-
-        django.setup()
+        setup_django(env, args.source)
 
         concurrency = args.threads * args.workers
         limit = measure_limit(fake.url, concurrency, args.limit_requests)
@@ -356,11 +386,10 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
                 kill_group(victim.process)  # SIGKILL: no chance to finish or record anything
                 victim.process.wait(10)
                 killed_time = time.time()
+                held = in_flight()
                 replacement = Worker(0, 1, args.threads, env, data_dir, args.source)
                 workers.append(replacement)
-                counts, _ = state_counts()
-                killed = {"killed_at_s": round(killed_time - window_start, 2),
-                          "publishing_at_kill": counts.get("publishing", 0)}
+                killed = {"killed_at_s": round(killed_time - window_start, 2), "publishing_at_kill": len(held)}
                 log(f"{mode}: SIGKILLed worker pid {victim.process.pid} at +{killed['killed_at_s']} s "
                     f"({killed['publishing_at_kill']} publications were publishing); restarted it")
             if replacement is not None and "restart_ready_s" not in killed and replacement.ready():
@@ -379,6 +408,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
         finished = time.time()
         for worker in workers:
             stop(worker.process)
+        if replacement is not None:
+            killed["in_flight_settled_after_restart_s"] = settled_after(held, replacement.started_at)
         counts, pending = state_counts()
         stats = fake.stats()
         errors = [line for worker in workers for line in worker.errors()]
@@ -448,17 +479,168 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
+# -- One Bluesky account on the real local PDS -----------------------------------------------
+
+
+def start_pds():
+    """The local AT Protocol network (tests/peers/bluesky_network.js, `make peers`): (network, stopper)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.providers.bluesky_network import run_network
+
+    running = run_network({})
+    return next(running), running.close
+
+
+def list_repository(network, did: str) -> dict[str, str]:
+    """Every post in the account's repository, read back from the PDS: at:// URI -> text."""
+    posts, cursor = {}, None
+    with httpx.Client(timeout=30, trust_env=False) as client:
+        while True:
+            params = {"repo": did, "collection": "app.bsky.feed.post", "limit": 100}
+            body = client.get(f"{network.pds_url}/xrpc/com.atproto.repo.listRecords",
+                              params=params | ({"cursor": cursor} if cursor else {})).raise_for_status().json()
+            posts.update({r["uri"]: r["value"].get("text", "") for r in body["records"]})
+            cursor = body.get("cursor")
+            if not cursor or not body["records"]:
+                return posts
+
+
+def create_pds_data(network, count: int, run_id: str) -> tuple[int, dict[int, str]]:
+    """The account connected as a channel (as the web page does it) and `count` publications
+    due in the far future for now. Returns the channel's id and each publication's text."""
+    from stoa.channels.actions import connect_channel
+    from stoa.posts.models import Post, Publication, State, Variant
+    from stoa.workspaces.models import Workspace
+
+    alice = network.accounts["alice"]
+    workspace = Workspace.objects.create(name="Benchmark", slug=f"benchmark-{run_id}")
+    channel = connect_channel(None, workspace, "bluesky", config={"pds_url": network.pds_url},
+                              credentials={"identifier": alice.handle, "app_password": alice.app_password})
+    posts = Post.objects.bulk_create([Post(workspace=workspace, title=f"Burst {i}") for i in range(count)])
+    variants = Variant.objects.bulk_create(
+        [Variant(post=post, channel=channel, text=f"Crash test {run_id} #{i + 1}") for i, post in enumerate(posts)])
+    Publication.objects.bulk_create(
+        [Publication(variant=v, channel=channel, workspace=workspace, state=State.SCHEDULED, scheduled_at=FAR,
+                     next_attempt_at=FAR) for v in variants])
+    return channel.pk, dict(Publication.objects.values_list("pk", "variant__text"))
+
+
+def run_pds_mode(mode: str, args: argparse.Namespace) -> dict:
+    """`pds`: `--pds-posts` publications due in the same second on ONE account of a real PDS.
+    `pds-kill`: the same, with the whole worker SIGKILLed as the first posts go out and started again."""
+    data_dir, env = prepare(mode, args)
+    workers: list[Worker] = []
+    stop_pds = None
+    result: dict = {"mode": mode}
+    try:
+        network, stop_pds = start_pds()
+        log(f"{mode}: local PDS at {network.pds_url}; data in {data_dir}")
+        setup_django(env, args.source)
+        from django.db.models import Max
+
+        from stoa.posts.models import Publication
+
+        channel_id, texts = create_pds_data(network, args.pds_posts, secrets.token_hex(3))
+        workers = [Worker(0, 0, args.threads, env, data_dir, args.source)]
+        startup = workers[0].wait_ready()
+        due = time.time() + LEAD_SECONDS
+        Publication.objects.update(scheduled_at=datetime.fromtimestamp(due, UTC),
+                                   next_attempt_at=datetime.fromtimestamp(due, UTC))
+        log(f"{mode}: {args.pds_posts} publications on one account due at "
+            f"{datetime.fromtimestamp(due, UTC):%H:%M:%S} UTC; worker up in {startup:.1f} s")
+        killed: dict = {}
+        restarted: Worker | None = None
+        held: list[int] = []
+        deadline, last_report = due + args.timeout, 0.0
+        while True:
+            counts, pending = state_counts()
+            if mode == "pds-kill" and restarted is None and counts.get("published", 0) >= 10:
+                kill_group(workers[0].process)  # the whole process group, as `kill -9` of `make run`
+                workers[0].process.wait(10)
+                held = in_flight()
+                restarted = Worker(0, 1, args.threads, env, data_dir, args.source)
+                workers.append(restarted)
+                killed = {"killed_at_s": round(time.time() - due, 2), "publishing_at_kill": len(held)}
+                log(f"{mode}: SIGKILLed the worker at +{killed['killed_at_s']} s with {len(held)} in flight; "
+                    "started it again")
+                continue
+            if time.time() - last_report >= 5:
+                last_report = time.time()
+                log(f"{mode}: +{time.time() - due:6.1f} s  {json.dumps(counts, sort_keys=True)}")
+            if (pending == 0 and time.time() > due) or time.time() > deadline:
+                break
+            time.sleep(0.25)
+        for worker in workers:
+            stop(worker.process)
+        counts, pending = state_counts()
+        if restarted is not None:
+            killed["in_flight_settled_after_restart_s"] = settled_after(held, restarted.started_at)
+            last = Publication.objects.aggregate(last=Max("updated_at"))["last"]
+            killed["all_settled_after_restart_s"] = round(last.timestamp() - restarted.started_at, 2)
+
+        # The network's truth: the account's repository, listed back.
+        on_network = list_repository(network, network.accounts["alice"].did)
+        per_text: dict[str, int] = {}
+        for text in on_network.values():
+            per_text[text] = per_text.get(text, 0) + 1
+        rows = Publication.objects.filter(channel_id=channel_id).values_list("pk", "state", "remote_id",
+                                                                             "published_at")
+        wrong_remote = sum(1 for pk, state, remote, _at in rows
+                           if state == "published" and on_network.get(remote) != texts[pk])
+        lateness = [at.timestamp() - due for _pk, state, _remote, at in rows if state == "published" and at]
+        published = sum(1 for text in texts.values() if per_text.get(text))
+        p50, p99 = quantile(lateness, 0.50), quantile(lateness, 0.99)
+        result.update({
+            "published": published,
+            "duplicates": sum(n - 1 for text, n in per_text.items() if text in set(texts.values())),
+            "lost": len(texts) - published,
+            "wrong_remote": wrong_remote,
+            "unexpected_posts": sum(n for text, n in per_text.items() if text not in set(texts.values())),
+            "p50_lateness_s": round(p50, 3) if p50 is not None else None,
+            "p99_lateness_s": round(p99, 3) if p99 is not None else None,
+            "throughput_per_s": round(len(lateness) / max(lateness), 1) if lateness else 0.0,
+            "states": dict(sorted(counts.items())),
+            "unsettled": pending,
+            "publications": args.pds_posts,
+            "accounts": 1,
+            "threads": args.threads,
+            **killed,
+            "worker_errors": len([line for worker in workers for line in worker.errors()]),
+        })
+        result["targets_met"] = {
+            "no_duplicates": result["duplicates"] == 0 and result["unexpected_posts"] == 0,
+            "none_lost": result["lost"] == 0,
+            "no_wrong_remote": wrong_remote == 0,
+            **({"restart_settled_within_30s": (killed.get("in_flight_settled_after_restart_s") or 1e9) <= 30}
+               if mode == "pds-kill" else {}),
+        }
+        return result
+    finally:
+        STOPPING.set()
+        for worker in workers:
+            stop(worker.process, grace=2)
+        if stop_pds is not None:
+            stop_pds()
+        if args.keep:
+            log(f"{mode}: kept {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
 # -- Entry point ------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", choices=("steady", "kill", "both"), default="both")
+    parser.add_argument("--mode", choices=(*MODES, "both", "all"), default="all",
+                        help="both: steady and kill; all: those and the one-account PDS runs")
     parser.add_argument("--publications", type=int, default=10_000)
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds the fake network adds per request")
     parser.add_argument("--threads", type=int, default=16, help="publisher threads per worker")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--pds-posts", type=int, default=1000,
+                        help="publications due in the same second on one account of the local PDS")
     parser.add_argument("--limit-requests", type=int, default=3000,
                         help="requests the bare httpx client sends to measure the limit")
     parser.add_argument("--timeout", type=float, default=300,
@@ -475,7 +657,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def child_args(args: argparse.Namespace, mode: str) -> list[str]:
     out = ["--mode", mode]
-    for name in ("publications", "channels", "latency", "threads", "workers", "limit_requests", "timeout"):
+    for name in ("publications", "channels", "latency", "threads", "workers", "limit_requests", "timeout", "pds_posts"):
         out += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     return out + ["--source", str(args.source)] + ["--keep"] * args.keep
 
@@ -486,13 +668,13 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
     try:
-        if args.mode != "both":
-            result = run_mode(args.mode, args)
+        if args.mode in MODES:
+            result = (run_pds_mode if args.mode.startswith("pds") else run_mode)(args.mode, args)
             print(json.dumps(result), flush=True)
             return 1 if args.check and not all(result["targets_met"].values()) else 0
         # Each mode in its own process: Django's settings (the data directory) are read once per process.
         missed = False
-        for mode in ("steady", "kill"):
+        for mode in ("steady", "kill") if args.mode == "both" else MODES:
             child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *child_args(args, mode)],
                                      stdout=subprocess.PIPE, text=True, cwd=ROOT,
                                      preexec_fn=lambda: _die_with_parent(signal.SIGTERM))  # so it cleans up

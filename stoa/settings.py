@@ -191,7 +191,9 @@ else:
 
 # The publishing engine.
 STOA_PUBLISHER_THREADS = env_int("STOA_PUBLISHER_THREADS", 16)
-STOA_LEASE_SECONDS = env_int("STOA_LEASE_SECONDS", 300)
+# A publish in flight holds a lease, renewed by its worker every third of it while the worker lives;
+# a worker known to be dead (liveness.py) is not waited for at all.
+STOA_LEASE_SECONDS = env_int("STOA_LEASE_SECONDS", 60)
 STOA_POLL_SECONDS = float(os.environ.get("STOA_POLL_SECONDS", "1.0"))
 STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)

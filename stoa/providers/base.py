@@ -60,11 +60,16 @@ class Draft:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One try at publishing. The key and time are saved before the request is sent,
-    so that reconcile() can find what this attempt created."""
+    """One try at publishing. What it is made of is saved before the request is sent,
+    so that reconcile() can find what this attempt created.
+
+    `publication_id` and `number` (its publication's 1st, 2nd... attempt) tell attempts apart
+    for certain, where a random key could collide once it is cut down to a network's few bits."""
 
     key: str
     started_at: datetime
+    publication_id: int = 0
+    number: int = 1
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,7 @@ machines can run engines against one database and a publication is never sent tw
 from __future__ import annotations
 
 import logging
-import os
 import queue
-import socket
 import threading
 import time
 import uuid
@@ -24,16 +22,17 @@ from datetime import datetime, timedelta
 import httpx
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy
 
+from stoa import clock
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import rule_problems
 from stoa.posts.drafts import draft_for
 from stoa.posts.models import ApprovalState, Publication, State
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
+from stoa.publishing import liveness
 from stoa.workspaces.actions import audit, in_their_language, notify
 
 log = logging.getLogger("stoa.publishing")
@@ -45,10 +44,6 @@ RECONCILE_RETRY = timedelta(seconds=60)
 def backoff(attempts: int) -> timedelta:
     """30 s, 2 min, 8 min, 32 min, then hourly."""
     return timedelta(seconds=min(30 * 4 ** max(attempts - 1, 0), 3600))
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 @dataclass
@@ -78,7 +73,7 @@ class Engine:
     """One engine per thread. `http` lets tests and the benchmark share a client."""
 
     def __init__(self, owner: str | None = None, http: httpx.Client | None = None):
-        self.owner = owner or worker_name()
+        self.owner = owner or liveness.this_process()
         self.http = http or httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
 
     # -- Claiming -------------------------------------------------------------------------
@@ -93,13 +88,13 @@ class Engine:
         for _ in range(100):  # settling a missed or ruled-out one lets the next one through
             if claims := self.claim_batch(1):
                 return claims[0]
-            if not self._due(timezone.now()).exists():
+            if not self._due(clock.now()).exists():
                 return None
         return None
 
     def claim_batch(self, limit: int) -> list[Claim]:
         """Claim up to `limit` due publications in one transaction (the dispatcher's way)."""
-        now = timezone.now()
+        now = clock.now()
         if not self._due(now).exists():
             return []  # a plain read: no write lock just to learn there is nothing to do
         claims, ruled_channels = [], set()
@@ -156,7 +151,8 @@ class Engine:
                 reason=problems[0]),
                 link=f"/posts/{post.pk}/")
             return None
-        attempt = Attempt(key=uuid.uuid4().hex, started_at=now)
+        attempt = Attempt(key=uuid.uuid4().hex, started_at=now, publication_id=publication.pk,
+                          number=publication.attempts + 1)
         claimed = Publication.objects.filter(pk=publication.pk, state=State.SCHEDULED).update(
             state=State.PUBLISHING, attempts=publication.attempts + 1, attempt_key=attempt.key,
             attempt_started_at=now, lease_owner=self.owner,
@@ -181,7 +177,7 @@ class Engine:
         match = {"pk": publication.pk, "state__in": expected}
         if publication.attempt_key:
             match["attempt_key"] = publication.attempt_key
-        updated = Publication.objects.filter(**match).update(state=state, updated_at=timezone.now(), **fields)
+        updated = Publication.objects.filter(**match).update(state=state, updated_at=clock.now(), **fields)
         if updated:
             audit(publication.workspace_id, None, action, publication, **_audit_detail(fields))
         return bool(updated)
@@ -236,11 +232,11 @@ class Engine:
         with transaction.atomic():
             self._settle(publication, [State.PUBLISHING, State.UNKNOWN], State.PUBLISHED, "publication.published",
                          remote_id=result.remote_id, remote_url=result.url, remote_parts=list(result.parts),
-                         published_at=timezone.now(), last_error="", lease_owner="", lease_expires_at=None,
+                         published_at=clock.now(), last_error="", lease_owner="", lease_expires_at=None,
                          reconcile_at=None)
 
     def _record_failure(self, publication: Publication, error: ProviderError) -> None:
-        now = timezone.now()
+        now = clock.now()
         in_states = [State.PUBLISHING]
         release = {"lease_owner": "", "lease_expires_at": None}
         with transaction.atomic():
@@ -284,17 +280,28 @@ class Engine:
     # -- Unknown outcomes -----------------------------------------------------------------
 
     def expire_leases(self) -> int:
-        """Publications whose worker stopped mid-publish: their outcome is unknown."""
-        now = timezone.now()
-        expired = list(Publication.objects.filter(state=State.PUBLISHING, lease_expires_at__lt=now)
+        """Publications whose worker stopped mid-publish: their outcome is unknown. A worker known
+        to be dead is not waited for; one that may be alive on another machine, until its lease ends."""
+        now = clock.now()
+        in_flight = Publication.objects.filter(state=State.PUBLISHING)
+        owners = set(in_flight.exclude(lease_owner=self.owner).values_list("lease_owner", flat=True).distinct())
+        dead = [owner for owner in owners if liveness.is_dead(owner)]
+        expired = list(in_flight.filter(Q(lease_expires_at__lt=now) | Q(lease_owner__in=dead))
                        .only("pk", "workspace_id", "attempt_key"))
+        liveness.prune(keep=owners - set(dead))
         for publication in expired:
             with transaction.atomic():
                 self._settle(publication, [State.PUBLISHING], State.UNKNOWN, "publication.lease_expired",
-                             lease_owner="", lease_expires_at=None, reconcile_at=now,
+                             lease_owner="", lease_expires_at=None, reconcile_at=now + RECONCILE_DELAY,
                              last_error="The worker stopped while publishing this. "
                                         "Checking with the network whether it was published.")
         return len(expired)
+
+    def renew_leases(self) -> int:
+        """The heartbeat: this worker is alive, so its publications in flight keep their leases."""
+        now = clock.now()
+        return Publication.objects.filter(state=State.PUBLISHING, lease_owner=self.owner).update(
+            lease_expires_at=now + timedelta(seconds=settings.STOA_LEASE_SECONDS))
 
     def reconcile_next(self) -> bool:
         """Ask the network what one unknown attempt did. False when none is waiting."""
@@ -305,7 +312,7 @@ class Engine:
         return True
 
     def claim_reconcile(self) -> Publication | None:
-        now = timezone.now()
+        now = clock.now()
         waiting = Publication.objects.filter(state=State.UNKNOWN, reconcile_at__lte=now,
                                              channel__status=ChannelStatus.ACTIVE)
         if not waiting.exists():
@@ -322,7 +329,8 @@ class Engine:
 
     def reconcile(self, publication: Publication) -> None:
         channel = publication.channel
-        attempt = Attempt(publication.attempt_key, publication.attempt_started_at)
+        attempt = Attempt(publication.attempt_key, publication.attempt_started_at, publication.pk,
+                          publication.attempts)
         provider, credentials_before = None, None
         try:
             provider = channel.provider(http=self.http)
@@ -335,16 +343,28 @@ class Engine:
             self._record_reconcile_failure(publication, ProviderError(
                 f"Stoa hit an internal error while checking ({type(error).__name__}).", ErrorKind.TRANSIENT))
         else:
-            if result is not None:
+            if result is not None and (taken_by := self._already_recorded(publication, result)):
+                self._record_reconcile_failure(publication, ProviderError(
+                    f"The network shows a post at {result.url or result.remote_id}, but it is already recorded as "
+                    f"publication {taken_by}'s, so it is not taken for this one. Look at the account, then mark this "
+                    "one published or publish it again.", ErrorKind.UNKNOWN_OUTCOME))
+            elif result is not None:
                 self._record_success(publication, result)
             else:
                 with transaction.atomic():
                     self._settle(publication, [State.UNKNOWN], State.SCHEDULED, "publication.reconciled_not_published",
-                                 next_attempt_at=timezone.now(), reconcile_at=None,
+                                 next_attempt_at=clock.now(), reconcile_at=None,
                                  last_error="The network confirmed the earlier attempt published nothing; "
                                             "publishing again.")
         if (credentials := refreshed(provider, credentials_before)) is not None:
             self._save_credentials(channel, credentials)
+
+    @staticmethod
+    def _already_recorded(publication: Publication, result: Published) -> int | None:
+        """Another publication of the channel that owns the post reconcile() found, if one does:
+        what exists on the network is never taken as this attempt's because it exists."""
+        return (Publication.objects.filter(channel_id=publication.channel_id, remote_id=result.remote_id)
+                .exclude(pk=publication.pk).values_list("pk", flat=True).first())
 
     def _record_reconcile_failure(self, publication: Publication, error: ProviderError) -> None:
         with transaction.atomic():
@@ -357,7 +377,7 @@ class Engine:
             else:
                 wait = timedelta(seconds=error.retry_after) if error.retry_after else RECONCILE_RETRY
                 Publication.objects.filter(pk=publication.pk, state=State.UNKNOWN).update(
-                    reconcile_at=timezone.now() + wait,
+                    reconcile_at=clock.now() + wait,
                     last_error=f"Could not check with the network yet ({error.message}); trying again.")
 
     # -- The loop -------------------------------------------------------------------------
@@ -398,7 +418,7 @@ class Dispatcher:
 
     def dispatch(self) -> None:
         engine = Engine(http=self.http)
-        last_sweep = last_reconcile = 0.0
+        last_sweep = last_reconcile = last_heartbeat = 0.0
         claimed = 0
         try:
             # After stop, no new claims; what is in flight is still recorded.
@@ -409,6 +429,9 @@ class Dispatcher:
                     if self.stop.is_set():
                         continue
                     now = time.monotonic()
+                    if now - last_heartbeat > settings.STOA_LEASE_SECONDS / 3:
+                        engine.renew_leases()
+                        last_heartbeat = now
                     if now - last_sweep > self.poll * 5:
                         engine.expire_leases()
                         last_sweep = now

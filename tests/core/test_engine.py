@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from stoa.channels.actions import reconnect_channel, set_channel_rules
 from stoa.channels.models import ChannelStatus
+from stoa.posts.drafts import draft_for
 from stoa.posts.models import Publication, State
+from stoa.publishing import liveness
 from stoa.publishing.engine import Engine, run_engine
 from stoa.workspaces.models import AuditEvent, Notification
 from tests.conftest import mastodon_channel
@@ -80,8 +82,6 @@ def test_post_is_not_published_twice_after_worker_crash(owner, workspace, channe
     make_due(publication)
     crashed = Engine(owner="crashed")
     claim = crashed.claim_next()
-    from stoa.posts.actions import draft_for
-
     channel.provider().publish(draft_for(claim.publication.variant), claim.attempt)  # sent, never recorded
     Publication.objects.filter(pk=publication.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
 
@@ -95,6 +95,60 @@ def test_post_is_not_published_twice_after_worker_crash(owner, workspace, channe
     assert publication.state == State.PUBLISHED
     assert len(fake_network.statuses) == 1
     assert publication.remote_id == next(iter(fake_network.statuses))
+
+
+def dead_owner() -> str:
+    """The owner name of a worker process that has stopped: its lock file is there, held by nobody."""
+    (liveness.workers_dir() / "0123456789ab.lock").touch()
+    return "elsewhere:4242:0123456789ab"
+
+
+def test_a_dead_workers_publish_is_reconciled_at_once_not_after_its_lease(owner, workspace, channel, fake_network):
+    [publication] = schedule(owner, workspace, [channel])
+    make_due(publication)
+    claim = Engine(owner=dead_owner()).claim_next()
+    channel.provider().publish(draft_for(claim.publication.variant), claim.attempt)  # sent, then killed
+    assert reload(publication).lease_expires_at > timezone.now() + timedelta(seconds=20)
+
+    survivor = Engine()
+    assert survivor.expire_leases() == 1
+    reconcile_now(publication)
+    drain(survivor)
+
+    assert reload(publication).state == State.PUBLISHED and len(fake_network.statuses) == 1
+    assert not list(liveness.workers_dir().glob("0123456789ab.*")), "the stopped worker's file is cleaned up"
+
+
+def test_a_live_workers_lease_is_renewed_by_its_heartbeat_and_never_taken(owner, workspace, channel, fake_network):
+    [publication] = schedule(owner, workspace, [channel])
+    make_due(publication)
+    alive = Engine()
+    alive.claim_next()
+    Publication.objects.filter(pk=publication.pk).update(lease_expires_at=timezone.now() + timedelta(seconds=1))
+
+    assert alive.renew_leases() == 1
+    assert Engine(owner="another").expire_leases() == 0
+    assert reload(publication).state == State.PUBLISHING
+    assert reload(publication).lease_expires_at > timezone.now() + timedelta(seconds=20)
+
+
+def test_reconcile_never_takes_another_publications_post_for_its_own(owner, workspace, channel, fake_network):
+    first, second = (schedule(owner, workspace, [channel], text="Same words", in_seconds=600 + n)[0] for n in (0, 1))
+    make_due(first)
+    drain()
+    assert reload(first).state == State.PUBLISHED
+    make_due(second)
+    claim = Engine(owner="crashed").claim_next()
+    # Its answer was lost long ago: Mastodon is asked by content, and finds the first one's status.
+    Publication.objects.filter(pk=second.pk).update(
+        state=State.UNKNOWN, attempt_started_at=claim.attempt.started_at - timedelta(hours=2))
+    reconcile_now(second)
+    drain()
+
+    second = reload(second)
+    assert second.state == State.UNKNOWN and second.reconcile_at is None and not second.remote_id
+    assert f"publication {first.pk}" in second.last_error
+    assert len(fake_network.statuses) == 1
 
 
 def test_dropped_connection_after_create_is_reconciled_not_resent(owner, workspace, channel, fake_network):

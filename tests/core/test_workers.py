@@ -44,6 +44,18 @@ def start_worker(env) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+def stop_process(process: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a process group started by a test: asked first, killed if it does not stop in time."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)
+
+
 @pytest.fixture
 def worker_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
@@ -73,11 +85,41 @@ def test_post_is_not_published_twice_when_a_worker_process_is_killed(worker_env)
             time.sleep(0.5)
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+            stop_process(worker)
         network.stop()
 
     assert states == {"published": 80}
+    texts = network.created_texts()
+    assert len(texts) == 80 and set(texts.values()) == {1}, "every post exactly once on the network"
+
+
+def test_a_restarted_worker_settles_what_the_killed_one_left_without_waiting_out_its_lease(worker_env):
+    worker_env.pop("STOA_LEASE_SECONDS")  # the lease users run (60 s)
+    network = FakeNetwork(latency=0.2).start()
+    workers = []
+    try:
+        stoa(worker_env, "migrate", "--verbosity", "0")
+        stoa(worker_env, "shell", "--no-imports", "-c", SETUP % {"url": network.url, "per_channel": 16})
+        workers = [start_worker(worker_env)]
+        deadline = time.monotonic() + 30
+        while len(network.statuses) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(workers[0].pid, signal.SIGKILL)  # the whole worker, with publishes in flight
+        workers[0].wait(timeout=10)
+        restarted_at = time.monotonic()
+        workers.append(start_worker(worker_env))
+
+        while time.monotonic() < restarted_at + 30:
+            states = json.loads(stoa(worker_env, "shell", "--no-imports", "-c", STATES).stdout)
+            if states.get("published", 0) == 80:
+                break
+            time.sleep(0.5)
+        settled_after = time.monotonic() - restarted_at
+    finally:
+        for worker in workers:
+            stop_process(worker)
+        network.stop()
+
+    assert states == {"published": 80}, f"not settled {settled_after:.0f} s after the restart: {states}"
     texts = network.created_texts()
     assert len(texts) == 80 and set(texts.values()) == {1}, "every post exactly once on the network"

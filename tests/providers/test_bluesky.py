@@ -6,6 +6,7 @@ limits, garbage); those use httpx.MockTransport. No database.
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 import struct
@@ -13,7 +14,7 @@ import sys
 import uuid
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ import pytest
 from stoa.providers.base import Attempt, Draft, ErrorKind, MediaFile, ProviderError
 from stoa.providers.bluesky.provider import BlueskyProvider
 from stoa.providers.bluesky.richtext import find_spans
-from stoa.providers.bluesky.tid import attempt_rkeys, decode_tid, encode_tid
+from stoa.providers.bluesky.tid import attempt_rkeys, decode_tid, encode_tid, legacy_attempt_rkeys
 from stoa.providers.registry import get_provider_class
 
 if TYPE_CHECKING:
@@ -43,8 +44,12 @@ TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
 # -- Helpers -----------------------------------------------------------------------------------
 
 
+ATTEMPTS = itertools.count(1)
+
+
 def new_attempt() -> Attempt:
-    return Attempt(key=uuid.uuid4().hex, started_at=datetime.now(UTC))
+    """An attempt of its own publication, as the engine makes them."""
+    return Attempt(key=uuid.uuid4().hex, started_at=datetime.now(UTC), publication_id=next(ATTEMPTS))
 
 
 def provider_for(network: LocalNetwork, account: LocalAccount, http: httpx.Client | None = None,
@@ -328,7 +333,7 @@ def test_record_keys_are_tids_derived_from_the_attempt(bluesky_network):
     published = provider_for(bluesky_network, alice).publish(draft, attempt)
 
     keys = [rkey(uri) for uri in published.parts]
-    assert keys == attempt_rkeys(attempt, 3) == attempt_rkeys(Attempt(attempt.key, attempt.started_at), 3)
+    assert keys == attempt_rkeys(attempt, 3)
     assert all(TID.fullmatch(key) for key in keys)
     assert keys == sorted(keys)  # thread order is time order
     assert published.url == f"https://bsky.app/profile/alice.test/post/{keys[0]}"
@@ -339,11 +344,25 @@ def test_tid_encoding_follows_the_spec():
     assert encode_tid(0, 0) == "2222222222222"  # the spec: integer zero
     assert decode_tid("3jzfcijpj2z2a") == (1688137381887007, 6)  # the spec's example TID
     assert encode_tid(*decode_tid("3jzfcijpj2z2a")) == "3jzfcijpj2z2a"
-    started = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
-    one, two = attempt_rkeys(Attempt("a", started), 2)
-    assert decode_tid(one)[0] == int(started.timestamp()) * 1_000_000
-    assert decode_tid(two) == (decode_tid(one)[0] + 1, decode_tid(one)[1])
-    assert attempt_rkeys(Attempt("b", started), 1) != [one]  # another attempt, another clock id
+
+
+def test_record_keys_of_attempts_starting_together_never_collide():
+    started = datetime(2026, 7, 1, 9, 0, 0, 123456, tzinfo=UTC)
+    burst = [Attempt(uuid.uuid4().hex, started, publication_id=pk, number=1) for pk in range(1, 20_001)]
+    keys = [key for attempt in burst for key in attempt_rkeys(attempt, 2)]
+    assert len(set(keys)) == len(keys) == 40_000
+    retries = [attempt_rkeys(Attempt("k", started, publication_id=7, number=n), 1)[0] for n in range(1, 11)]
+    assert len(set(retries)) == 10  # the same publication tried again within the second
+
+
+def test_record_keys_are_the_attempts_second_and_sort_in_thread_order():
+    started = datetime(2026, 7, 1, 9, 0, 0, 987654, tzinfo=UTC)
+    one, two = attempt_rkeys(Attempt("a", started, publication_id=123_456, number=3), 2)
+    assert decode_tid(one) == (int(started.timestamp()) * 1_000_000 + 23_456 * 10 + 3, 0)
+    assert decode_tid(two) == (decode_tid(one)[0], 1)
+    assert one < two
+    again = Attempt("another key", started, publication_id=123_456, number=3)
+    assert attempt_rkeys(again, 2) == [one, two]  # the keys come from what the database keeps
 
 
 @pytest.mark.bluesky
@@ -375,6 +394,42 @@ def test_reconcile_finds_post_created_before_a_crash(bluesky_network):
 
     assert found is not None and rkey(found.remote_id) == attempt_rkeys(attempt, 1)[0]
     assert [p["value"]["text"] for p in bluesky_network.list_posts(alice.did)].count(draft.text) == 1
+
+
+@pytest.mark.bluesky
+def test_reconcile_never_takes_another_post_under_the_same_key_for_its_own(bluesky_network):
+    alice = bluesky_network.accounts["alice"]
+    mine = new_attempt()
+    # Another Stoa on the same account chose the same keys (the same second, id and attempt number).
+    theirs = Attempt(uuid.uuid4().hex, mine.started_at, mine.publication_id, mine.number)
+    provider_for(bluesky_network, alice).publish(Draft(text="Crash test #5"), theirs)
+
+    assert provider_for(bluesky_network, alice).reconcile(Draft(text="Crash test #30"), mine) is None
+    other_time = Attempt(mine.key, mine.started_at + timedelta(milliseconds=1), mine.publication_id, mine.number)
+    assert provider_for(bluesky_network, alice).reconcile(Draft(text="Crash test #5"), other_time) is None
+
+    # Its key is taken: the PDS fails (500), the check finds another post there, the next attempt publishes.
+    with pytest.raises(ProviderError) as caught:
+        provider_for(bluesky_network, alice).publish(Draft(text="Crash test #30"), mine)
+    assert caught.value.kind == ErrorKind.UNKNOWN_OUTCOME
+    assert provider_for(bluesky_network, alice).reconcile(Draft(text="Crash test #30"), mine) is None
+    next_attempt = Attempt(uuid.uuid4().hex, mine.started_at, mine.publication_id, mine.number + 1)
+    published = provider_for(bluesky_network, alice).publish(Draft(text="Crash test #30"), next_attempt)
+    texts = [p["value"]["text"] for p in bluesky_network.list_posts(alice.did)]
+    assert texts.count("Crash test #30") == texts.count("Crash test #5") == 1
+    assert bluesky_network.get_record(published.remote_id)["value"]["text"] == "Crash test #30"
+
+
+@pytest.mark.bluesky
+def test_an_attempt_left_unknown_across_the_upgrade_is_found_under_its_earlier_keys(bluesky_network):
+    alice = bluesky_network.accounts["alice"]
+    provider, attempt = provider_for(bluesky_network, alice), new_attempt()
+    record = provider.post_record(Draft(text="published by the earlier Stoa"), "published by the earlier Stoa")
+    created = provider.create_post(record, legacy_attempt_rkeys(attempt, 1)[0])
+
+    found = provider_for(bluesky_network, alice).reconcile(Draft(text="published by the earlier Stoa"), attempt)
+
+    assert found is not None and found.remote_id == created["uri"]
 
 
 @pytest.mark.bluesky

@@ -58,7 +58,7 @@ def conversation(bluesky_appview_network):
     alice, bob, carol = (network.accounts[n] for n in ("alice", "bob", "carol"))
     brand = provider_for(network, alice)
     post = brand.publish(Draft(text="Winter menu at Kafe Yafo ☕"), Attempt("inbox-1", datetime.now(UTC)))
-    ref = {"uri": post.remote_id, "cid": brand.find_post(post.remote_id.rsplit("/", 1)[1])["cid"]}
+    ref = {"uri": post.remote_id, "cid": brand.find_post(post.remote_id.rsplit("/", 1)[1])[0]["cid"]}
     write(network, bob, {"subject": alice.did}, "app.bsky.graph.follow")
     reply = write(network, bob, {"text": "הקפה היה קר והמלצר התעלם מאיתנו", "reply": {"root": ref, "parent": ref}})
     mention = write(network, carol, {"text": f"@{alice.handle} do you deliver to Jaffa?", "facets": [{
@@ -90,7 +90,7 @@ def test_the_next_read_brings_only_what_is_new(conversation):
     later = write(network, network.accounts["bob"], {"text": "still waiting for an answer"})
     # A plain post is no message to the brand; a reply in its thread is.
     ref = {"uri": conversation["post"].remote_id,
-           "cid": brand.find_post(conversation["post"].remote_id.rsplit("/", 1)[1])["cid"]}
+           "cid": brand.find_post(conversation["post"].remote_id.rsplit("/", 1)[1])[0]["cid"]}
     again = write(network, network.accounts["carol"], {"text": "me too", "reply": {"root": ref, "parent": ref}})
     page = wait_for(lambda: brand.fetch_inbox(first.cursor), again["uri"])
     assert [i.remote_id for i in page.items] == [again["uri"]] and later["uri"] not in str(page.items)
@@ -174,7 +174,7 @@ def test_answering_and_hiding_from_the_inbox_reach_the_network(conversation, own
     network, brand = conversation["network"], conversation["brand"]
     post = conversation["post"].remote_id
     # A reply of its own: the one the other tests read must stay visible (hidden replies leave the notifications).
-    ref = {"uri": post, "cid": brand.find_post(post.rsplit("/", 1)[1])["cid"]}
+    ref = {"uri": post, "cid": brand.find_post(post.rsplit("/", 1)[1])[0]["cid"]}
     rude = write(network, network.accounts["bob"], {"text": "call me on 050-1234567 NOW", "reply": {
         "root": ref, "parent": ref}})
     channel = brand_channel(network, workspace)

@@ -21,7 +21,6 @@ com.atproto.repo.getRecord whether an attempt whose answer was lost created its 
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +28,7 @@ import httpx
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stoa import clock
 from stoa.providers.base import (
     Account,
     Attempt,
@@ -49,7 +49,7 @@ from stoa.providers.base import (
     retry_after_seconds,
 )
 from stoa.providers.bluesky import inbox, richtext
-from stoa.providers.bluesky.tid import attempt_rkeys
+from stoa.providers.bluesky.tid import attempt_rkeys, legacy_attempt_rkeys
 
 DEFAULT_PDS_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -126,13 +126,15 @@ class BlueskyProvider(Provider):
             raise ProviderError(" ".join(problem.message for problem in problems), ErrorKind.PERMANENT)
         texts = thread_texts(draft)
         rkeys = attempt_rkeys(attempt, len(texts))
-        records = [self.post_record(draft, text) for text in texts]
+        records = [self.post_record(draft, text, attempt_time(attempt)) for text in texts]
         if draft.media:
             records[0]["embed"] = self.images_embed(draft.media)
         return self.post_thread(records, rkeys, done=[])
 
-    def post_record(self, draft: Draft, text: str) -> dict[str, Any]:
-        record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": now_iso()}
+    def post_record(self, draft: Draft, text: str, created_at: str = "") -> dict[str, Any]:
+        """A post's record. A published post's createdAt is its attempt's start, which reconcile()
+        compares to know a record as the attempt's own."""
+        record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at or now_iso()}
         if facets := self.facets(text):
             record["facets"] = facets
         if draft.language:
@@ -212,19 +214,15 @@ class BlueskyProvider(Provider):
 
     def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
         texts = thread_texts(draft)
-        rkeys = attempt_rkeys(attempt, len(texts))
-        refs = []
-        for rkey in rkeys:
-            ref = self.find_post(rkey)
-            if ref is None:
-                break
-            refs.append(ref)
+        refs, rkeys = self.find_thread(texts, attempt_rkeys(attempt, len(texts)), attempt_time(attempt))
+        if not refs:  # an attempt from before the keys changed may have used the earlier ones
+            refs, rkeys = self.find_thread(texts, legacy_attempt_rkeys(attempt, len(texts)), created_at="")
         if not refs:
-            return None  # the first post does not exist: the attempt published nothing
+            return None  # the first post is not there, or is not this attempt's: it published nothing
         if len(refs) == len(rkeys):
             return self.published(refs)
         # The thread stopped part way: finish it (only the first post carries the images).
-        records = [self.post_record(draft, text) for text in texts[len(refs):]]
+        records = [self.post_record(draft, text, attempt_time(attempt)) for text in texts[len(refs):]]
         try:
             return self.post_thread(records, rkeys[len(refs):], done=refs)
         except ThreadInterrupted as e:
@@ -235,7 +233,29 @@ class BlueskyProvider(Provider):
             kind = ErrorKind.TRANSIENT if e.cause.kind == ErrorKind.UNKNOWN_OUTCOME else e.cause.kind
             raise ProviderError(e.message, kind, retry_after=e.cause.retry_after) from e
 
-    def find_post(self, rkey: str) -> dict[str, str] | None:
+    def find_thread(self, texts: list[str], rkeys: list[str], created_at: str) -> tuple[list[dict], list[str]]:
+        """The strong refs of the attempt's posts that exist, in order, and the keys looked up.
+
+        A record under one of the keys counts only if it is this attempt's post: its text, its
+        createdAt (where the attempt set it) and its place in the thread are compared, so another
+        post that holds the key is never taken for this one."""
+        refs: list[dict[str, str]] = []
+        for index, (rkey, text) in enumerate(zip(rkeys, texts, strict=True)):
+            found = self.find_post(rkey)
+            if found is None:
+                break
+            ref, record = found
+            if not is_attempts_post(record, text, created_at, parent=refs[-1] if refs else None):
+                if not refs:
+                    return [], rkeys
+                raise ProviderError(
+                    f"Post {index + 1} of this thread on Bluesky is not the one Stoa published ({ref['uri']}). "
+                    "Look at the thread on Bluesky, then finish or delete it.", ErrorKind.UNKNOWN_OUTCOME)
+            refs.append(ref)
+        return refs, rkeys
+
+    def find_post(self, rkey: str) -> tuple[dict[str, str], dict[str, Any]] | None:
+        """The strong ref and the record of the brand's post under `rkey`, if there is one."""
         try:
             body = self.call("com.atproto.repo.getRecord",
                              params={"repo": self.did, "collection": POST, "rkey": rkey})
@@ -243,7 +263,8 @@ class BlueskyProvider(Provider):
             if e.error == "RecordNotFound":
                 return None
             raise
-        return strong_ref(body, creating=False)
+        record = body.get("value")
+        return strong_ref(body, creating=False), record if isinstance(record, dict) else {}
 
     def delete(self, published: Published) -> None:
         # Replies first, so the thread never shows replies to a deleted post.
@@ -522,7 +543,27 @@ def thread_texts(draft: Draft) -> list[str]:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_time(clock.now())
+
+
+def attempt_time(attempt: Attempt) -> str:
+    started_at = attempt.started_at if attempt.started_at.tzinfo else attempt.started_at.replace(tzinfo=UTC)
+    return iso_time(started_at)
+
+
+def iso_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def is_attempts_post(record: dict[str, Any], text: str, created_at: str, parent: dict[str, str] | None) -> bool:
+    """Whether a record found under an attempt's key is the post that attempt wrote."""
+    if record.get("text") != text or (created_at and record.get("createdAt") != created_at):
+        return False
+    reply = record.get("reply")
+    found_parent = reply.get("parent") if isinstance(reply, dict) else None
+    if parent is None:
+        return found_parent is None
+    return isinstance(found_parent, dict) and found_parent.get("uri") == parent["uri"]
 
 
 def strong_ref(body: dict[str, Any], *, creating: bool) -> dict[str, str]:
@@ -555,7 +596,7 @@ def rate_limit_wait(response: httpx.Response) -> float | None:
     """Seconds until the limit resets: RateLimit-Reset is a UNIX time; Retry-After is seconds."""
     reset = response.headers.get("ratelimit-reset", "").strip()
     if reset.isdigit():
-        return max(float(reset) - time.time(), 1.0)
+        return max(float(reset) - clock.timestamp(), 1.0)
     return retry_after_seconds(response)
 
 
