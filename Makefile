@@ -12,7 +12,7 @@ HOST = 127.0.0.1
 PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install translations messages peers run test test-clock test-postgres lint bench-publish bench-web bench-inbox eval-inbox screenshots clean
+.PHONY: install translations messages peers run test test-clock test-postgres lint bench-publish bench-web bench-inbox eval-inbox fuzz-api screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ lint: install
 
 test: install peers lint
 	$(BIN)/pytest
+	$(BIN)/python tests/fuzz/fuzz_api.py --max-examples 5 --max-time 60 --check
 	$(MAKE) --no-print-directory test-postgres
 
 # The suite with the wall clock moved 400 days ahead, then 30 days back, in every process a test starts
@@ -81,6 +82,12 @@ bench-inbox: install
 # The inbox classifier on its held-out messages: macro-F1 per language for sentiment and intent.
 eval-inbox: install
 	$(BIN)/python -m stoa.inbox.evaluation
+
+# The API fuzzed: schemathesis over every operation of /api/v1/openapi.json against a real `stoa web` on
+# 127.0.0.1, with sample data in a temporary data directory (tests/fuzz/fuzz_api.py; about five minutes).
+# Its last line is the figures as JSON; `make test` runs a one-minute version.
+fuzz-api: install
+	$(BIN)/python tests/fuzz/fuzz_api.py
 
 # Refresh docs/screenshots/ from the browser tests that walk through the main pages.
 screenshots: install

@@ -4,12 +4,10 @@ API has one shape."""
 import os
 import subprocess
 import sys
-from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
 from stoa.broken_text import broken_argument, broken_fields
 from stoa.posts.models import Media, Post, Publication
@@ -33,10 +31,6 @@ def in_error_shape(response) -> list[dict]:
     for error in body["detail"]:
         assert sorted(error) == ["field", "message"] and all(isinstance(v, str) and v for v in error.values())
     return body["detail"]
-
-
-def later(days: int = 3) -> str:
-    return f"{(timezone.now() + timedelta(days=days)).date()}T10:00"
 
 
 # -- The API: broken text ---------------------------------------------------------------------
