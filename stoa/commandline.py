@@ -11,6 +11,7 @@ from typing import IO
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from stoa.broken_text import problem
 from stoa.errors import ActionError
 from stoa.posts.times import WHEN_HELP, parse_when
 from stoa.providers.base import ProviderError
@@ -52,13 +53,20 @@ def read_secret(name: str, stdin: IO[str] | None = None) -> str:
     """A secret given as `-`: typed unseen at a terminal, else one line read from the pipe, silently
     (`echo "$TOKEN" | stoa channel add ...`); several `-` read one line each, in order."""
     stdin = stdin if stdin is not None else sys.stdin
-    if stdin is not None and stdin.isatty():
-        return getpass.getpass(f"{name}: ")
-    line = stdin.readline() if stdin is not None else ""
-    if not line:
-        raise CommandError(f"{name}=-: nothing to read on standard input (pipe the value in, or run this "
-                           "at a terminal to type it).")
-    return line.rstrip("\r\n")
+    try:
+        if stdin is not None and stdin.isatty():
+            line = getpass.getpass(f"{name}: ")
+        else:
+            line = stdin.readline() if stdin is not None else ""
+            if not line:
+                raise CommandError(f"{name}=-: nothing to read on standard input (pipe the value in, or run "
+                                   "this at a terminal to type it).")
+    except UnicodeDecodeError:
+        raise CommandError(f"{name}=-: what was read is not UTF-8 text.") from None
+    value = line.rstrip("\r\n")
+    if reason := problem(value):  # a NUL, or bytes that are not UTF-8 kept as lone surrogates
+        raise CommandError(f"{name}: {reason}")
+    return value
 
 
 def acting_user(username: str | None):

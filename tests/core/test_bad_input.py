@@ -218,6 +218,18 @@ def test_the_stoa_command_refuses_it_before_doing_anything(tmp_path):
     assert not (tmp_path / "stoa.sqlite3").exists()
 
 
+@pytest.mark.parametrize("typed", ["app\x00password\n", "app\udcffpassword\n"])
+def test_a_secret_read_from_a_pipe_with_broken_text_is_refused(typed):
+    import io
+
+    from django.core.management.base import CommandError
+
+    from stoa.commandline import read_secret
+
+    with pytest.raises(CommandError, match="^app_password: Character 4 is"):
+        read_secret("app_password", io.StringIO(typed))
+
+
 # -- What a network sends -------------------------------------------------------------------------
 
 
