@@ -5,6 +5,7 @@ Scaled: DATABASE_URL (PostgreSQL) and STOA_TASKS=redis with REDIS_URL.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -210,7 +211,9 @@ STOA_CLASSIFIER_API_KEY = env_secret("STOA_CLASSIFIER_API_KEY") or ""
 STOA_CLASSIFIER_TIMEOUT_SECONDS = float(os.environ.get("STOA_CLASSIFIER_TIMEOUT_SECONDS", "10"))
 STOA_MAX_UPLOAD_BYTES = env_int("STOA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # At most this many API requests per person, e.g. "600/m" (per s, m, h or d); empty: no limit.
-STOA_API_RATE_LIMIT = os.environ.get("STOA_API_RATE_LIMIT", "")
+STOA_API_RATE_LIMIT = os.environ.get("STOA_API_RATE_LIMIT", "").strip()
+if STOA_API_RATE_LIMIT and not re.fullmatch(r"\d+\s*/\s*[smhd][a-z]*", STOA_API_RATE_LIMIT):
+    raise ValueError(f"STOA_API_RATE_LIMIT must look like 600/m (per s, m, h or d), not {STOA_API_RATE_LIMIT!r}")
 
 LOGGING = {
     "version": 1,
