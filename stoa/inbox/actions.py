@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 
 import regex
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stoa import clock
+from stoa.broken_text import broken_fields, repaired
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.inbox.classifier import Classifier
@@ -89,6 +90,18 @@ class IngestReport:
     edited: int = 0  # already here, now changed by their author: the new text, the old one kept
 
 
+def kept_as_text(message: Incoming) -> Incoming:
+    """The message with any character no database takes (a lone surrogate from a JSON escape, a NUL)
+    shown as U+FFFD: what the network sent is kept, never refused nor left to fail the whole read."""
+    if not any(broken_fields([message.remote_id, message.text, message.url, message.parent_remote_id,
+                              message.root_remote_id, *astuple(message.author)[:5]])):
+        return message
+    author = replace(message.author, **{f: repaired(getattr(message.author, f))
+                                        for f in ("remote_id", "handle", "name", "avatar_url", "profile_url")})
+    return replace(message, author=author, **{f: repaired(getattr(message, f)) for f in (
+        "remote_id", "text", "url", "parent_remote_id", "root_remote_id")})
+
+
 def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifier | None = None,
            policy: Policy | None = None) -> IngestReport:
     """Keep every message not seen before, once, however often or in whatever order the network sends it."""
@@ -99,7 +112,7 @@ def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifie
     policy = policy or Policy.of(channel.workspace)
     by_id: dict[str, Incoming] = {}
     later_edits: list[Incoming] = []  # changed after they were written, within this same read
-    for message in incoming:
+    for message in map(kept_as_text, incoming):
         earlier = by_id.get(message.remote_id)
         if earlier and message.deleted and not message.text:
             message = replace(earlier, deleted=True)  # written and deleted between two reads: kept, marked

@@ -1,5 +1,6 @@
 """Real `stoa worker` processes on one SQLite database, one of them killed mid-burst."""
 
+import ctypes
 import json
 import os
 import signal
@@ -40,8 +41,14 @@ def stoa(env, *args, **kwargs):
 
 
 def start_worker(env) -> subprocess.Popen:
+    """A `stoa worker` in its own process group, which the kernel kills if the test run itself dies."""
     return subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "4"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=die_with_parent)
+
+
+def die_with_parent() -> None:
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
 
 
 def stop_process(process: subprocess.Popen, grace: float = 15) -> None:

@@ -130,3 +130,11 @@ def test_queries_do_not_grow_with_the_messages_of_a_batch(workspace, bluesky):
         counts.append(len(queries))
     # Never a query per message: only bulk inserts grow, split by SQLite's limit on variables per query.
     assert counts[1] - counts[0] <= 380 / 20
+
+
+def test_a_message_with_text_no_database_takes_is_kept_with_the_broken_character_replaced(bluesky):
+    author = Person("did:plc:odd", handle="odd.test", name="Na\x00me")
+    ingest(bluesky, [message(1, "question: bad \ud800 x", author=author), message(2)], ByFirstWord())
+    kept = Item.objects.get(remote_id__endswith="/1")
+    assert kept.text == "question: bad \ufffd x" and kept.author.name == "Na\ufffdme"
+    assert Item.objects.count() == 2, "the rest of the read is kept too"
