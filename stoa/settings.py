@@ -57,6 +57,7 @@ STOA_ENCRYPTION_KEY = env_secret("STOA_ENCRYPTION_KEY")
 DEBUG = env_bool("STOA_DEBUG")
 ALLOWED_HOSTS = os.environ.get("STOA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("STOA_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CSRF_FAILURE_VIEW = "stoa.web.error_pages.form_expired"  # in the person's language, with the menu
 SITE_URL = os.environ.get("STOA_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

@@ -13,3 +13,7 @@ urlpatterns = [
     path("", include("stoa.inbox.urls")),
     path("", include("stoa.web.urls")),
 ]
+
+handler403 = "stoa.web.error_pages.forbidden"
+handler404 = "stoa.web.error_pages.not_found"
+handler500 = "stoa.web.error_pages.server_error"

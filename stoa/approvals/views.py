@@ -1,6 +1,7 @@
 """Pages of the approval flow: a post with its thread, the review queue, and the client's link page."""
 
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -74,6 +75,7 @@ def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
     if request.method == "POST":
         error = _post_action(request, post)
         if not error:
+            messages.success(request, _confirmation(request.POST.get("action", ""), post))
             target = request.POST.get("next", "")
             # Back to the review page when deciding from there; only paths inside Stoa.
             return redirect(target if target.startswith("/") and not target.startswith("//") else
@@ -109,6 +111,14 @@ def _post_action(request: HttpRequest, post: Post) -> str:
     except ActionError as e:
         return e.summary()
     return ""
+
+
+def _confirmation(action: str, post: Post) -> str:
+    """What the page says once a button on the post did its work."""
+    if action == "approve" and post.approval_state == ApprovalState.WITH_CLIENT:
+        return gettext("Approved. The client decides next.")
+    return {"review": gettext("Sent for review."), "approve": gettext("Approved."),
+            "changes": gettext("Changes requested."), "comment": gettext("Comment added.")}[action]
 
 
 def _post_context(request: HttpRequest, post: Post, error: str = "") -> dict:
@@ -232,6 +242,7 @@ def client_approval(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "approvals/link_problem.html", {"link": link, "problem": "post"}, status=404)
         error = _client_action(request, link, post)
         if not error:
+            messages.success(request, _confirmation(request.POST["decision"], post))
             return redirect(f"{reverse('client-approval', args=[token])}#post-{post.pk}")
         errors[post.pk] = error
     posts = list(link.posts.select_related("workspace").order_by("created_at"))

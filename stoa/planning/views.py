@@ -250,7 +250,7 @@ def theme_save(request: HttpRequest, slug: str, theme_id: int | None = None) -> 
             actions.save_theme(request.user, workspace, weekday=request.POST.get("weekday"),
                                name=request.POST.get("name", ""), hashtags=request.POST.get("hashtags", ""),
                                theme=theme)
-            messages.success(request, _("The theme was saved."))
+            messages.success(request, _("The theme was saved.") if theme else _("The theme was added."))
     except ActionError as e:
         _report(request, e)
     return _back(request, workspace)

@@ -7,6 +7,7 @@ that do not exist and for objects the caller may not see, so nothing leaks acros
 import enum
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from stoa.workspaces.models import Membership, Role, Workspace
 
@@ -70,7 +71,8 @@ def check(user, workspace: Workspace, permission: Permission) -> None:
     if role is None:
         raise NotFound("No such workspace.")
     if permission not in ROLE_PERMISSIONS[role]:
-        raise Forbidden(f"Your role in {workspace.name} ({Role(role).label}) does not allow this.")
+        raise Forbidden(gettext("Your role in %(workspace)s (%(role)s) does not allow this.")
+                        % {"workspace": workspace.name, "role": Role(role).label})
 
 
 def access_workspace(user, key: int | str, permission: Permission = Permission.VIEW) -> Workspace:

@@ -210,5 +210,7 @@ def new_workspace(request: HttpRequest) -> HttpResponse:
         except ActionError as e:
             return render(request, "workspaces/new.html", _settings_context(None, errors=e.errors, values=p),
                           status=422)
-        return redirect("workspace-settings", slug=workspace.slug)
+        messages.success(request, gettext("%(workspace)s is created. Next, connect its first channel.")
+                         % {"workspace": workspace.name})
+        return redirect(f"{reverse('channels')}?workspace={workspace.slug}")
     return render(request, "workspaces/new.html", _settings_context(None))
