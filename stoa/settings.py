@@ -58,7 +58,9 @@ DEBUG = env_bool("STOA_DEBUG")
 ALLOWED_HOSTS = os.environ.get("STOA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("STOA_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 CSRF_FAILURE_VIEW = "stoa.web.error_pages.form_expired"  # in the person's language, with the menu
-SITE_URL = os.environ.get("STOA_SITE_URL", "http://127.0.0.1:8000")
+# Where people reach Stoa, for the links it sends; empty: where `stoa run` / `stoa web` listen. Read it through
+# stoa.site_url.site_url(), which knows that address also in a worker process.
+SITE_URL = os.environ.get("STOA_SITE_URL", "").strip().rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,7 +3,6 @@
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -20,6 +19,7 @@ from stoa import clock
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post
+from stoa.site_url import site_url
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import Workspace, hash_token
 
@@ -289,7 +289,7 @@ def create_approval_link(actor, workspace: Workspace, posts, recipient_name: str
 
 
 def approval_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('client-approval', args=[token])}"
+    return f"{site_url()}{reverse('client-approval', args=[token])}"
 
 
 def email_approval_link(link_id: int, token: str) -> None:

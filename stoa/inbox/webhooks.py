@@ -8,7 +8,6 @@ import json
 import logging
 import secrets
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +17,7 @@ from stoa.broken_text import repaired
 from stoa.channels.models import Channel
 from stoa.inbox.actions import ingest
 from stoa.providers.telegram.inbox import incoming
+from stoa.site_url import site_url
 from stoa.workspaces.actions import audit
 
 log = logging.getLogger("stoa.inbox")
@@ -28,7 +28,7 @@ MAX_UPDATE_BYTES = 1_000_000
 def enable_telegram_webhook(actor, channel: Channel) -> str:
     """Point the bot's updates at this Stoa, with a new secret; returns the URL Telegram will call."""
     secret = secrets.token_urlsafe(48)  # letters, digits, "-" and "_", as setWebhook allows
-    url = f"{settings.SITE_URL}{reverse('telegram-webhook', args=[channel.pk])}"
+    url = f"{site_url()}{reverse('telegram-webhook', args=[channel.pk])}"
     channel.provider().set_webhook(url, secret)
     channel.credentials = {**channel.credentials, "webhook_secret": secret}
     channel.save(update_fields=["credentials_encrypted"])

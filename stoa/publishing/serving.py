@@ -1,7 +1,6 @@
 """Starting Stoa's processes: the web server, the publishing engine and the task consumer."""
 
 import logging
-import os
 import threading
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.core.wsgi import get_wsgi_application
 from waitress.server import create_server
 
 from stoa.publishing.engine import run_engine
+from stoa.site_url import listening_at
 
 log = logging.getLogger("stoa")
 
@@ -40,8 +40,7 @@ def listening(host: str, port: int, threads: int = 8):
                            ) from None
     shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
     url = f"http://{f'[{shown}]' if ':' in shown else shown}:{server.effective_port}/"
-    if not os.environ.get("STOA_SITE_URL"):
-        settings.SITE_URL = url.rstrip("/")
+    listening_at(host, url)
     return server, url
 
 

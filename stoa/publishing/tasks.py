@@ -1,9 +1,9 @@
 """Background tasks (Huey): the same task code runs on SqliteHuey embedded and RedisHuey scaled."""
 
-from django.conf import settings
 from django.core.mail import send_mass_mail
 from huey.contrib.djhuey import db_task
 
+from stoa.site_url import site_url
 from stoa.workspaces.models import Notification
 
 
@@ -15,6 +15,6 @@ def email_notifications(notification_ids: list[int]) -> int:
     for n in notifications:
         if not (n.user and n.user.email):
             continue
-        body = n.message + (f"\n\n{settings.SITE_URL}{n.link}" if n.link else "")
+        body = n.message + (f"\n\n{site_url()}{n.link}" if n.link else "")
         mails.append((f"[Stoa] {n.workspace.name}: {n.message[:80]}", body, None, [n.user.email]))
     return send_mass_mail(mails, fail_silently=False) if mails else 0

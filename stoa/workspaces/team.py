@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from stoa import clock
 from stoa.errors import ActionError
+from stoa.site_url import site_url
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import (
     ApprovalFlow,
@@ -105,7 +106,7 @@ def invite(actor, workspace: Workspace, email: str, role: str) -> tuple[Invitati
 
 
 def invitation_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('accept-invitation', args=[token])}"
+    return f"{site_url()}{reverse('accept-invitation', args=[token])}"
 
 
 def _email_invitation(invitation_id: int, token: str) -> None:
