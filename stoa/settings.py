@@ -156,6 +156,7 @@ LANGUAGES = [
     ("el", "Ελληνικά"),
 ]
 LOCALE_PATHS = [BASE_DIR / "stoa" / "locale"]
+FORMAT_MODULE_PATH = ["stoa.formats"]  # one way to write a date per language, on every page
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
