@@ -17,9 +17,10 @@ def user_language(get_response: Callable[[HttpRequest], HttpResponse]):
         if request.user.is_authenticated:
             language = UserSettings.objects.filter(user=request.user).values_list("language", flat=True).first()
         language = language or translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = get_response(request)
+        # Only for this request: the thread serves the next one (or runs a test) in its own language.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
