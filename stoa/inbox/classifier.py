@@ -7,8 +7,8 @@ nothing is downloaded and no model file is kept. `make eval-inbox` measures it o
 eval/inbox/eval_*.jsonl.
 
 The language comes first from the script (Hebrew, Greek, Cyrillic; Persian tells itself from
-Arabic by its own letters), and for Latin-script text from the same n-gram model, since
-Greeklish, Arabizi and transliterated Russian are common under brands' posts.
+Arabic by its own letters: stoa/languages.py, which posts use too), and for Latin-script text from
+the same n-gram model, since Greeklish, Arabizi and transliterated Russian are common under brands' posts.
 """
 
 from __future__ import annotations
@@ -24,21 +24,16 @@ from pathlib import Path
 
 import regex
 
+from stoa.languages import LATIN, MENTION, URL, script_language
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "eval" / "inbox"
 LANGUAGES = ("en", "ru", "he", "ar", "fa", "el")
 SENTIMENTS = ("negative", "neutral", "positive")
 INTENTS = ("question", "complaint", "praise", "lead", "spam", "other")
 
-URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
-MENTION = regex.compile(r"@[\p{L}\p{N}_.]+")
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}'’]+|\p{Extended_Pictographic}|[?؟;!]")
 REPEATS = regex.compile(r"(\p{L})\1{2,}")  # "soooo" and "ооочень" count like "soo" and "оочень"
 ARABIC_MARKS = regex.compile(r"[\u064B-\u065F\u0670\u0640]")  # harakat and tatweel
-PERSIAN_LETTERS = set("پچژگکیۀ")
-ARABIC_ONLY_LETTERS = set("ةيكىؤإأ")
-SCRIPTS = (("he", regex.compile(r"\p{Hebrew}")), ("el", regex.compile(r"\p{Greek}")),
-           ("ru", regex.compile(r"\p{Cyrillic}")), ("arabic", regex.compile(r"\p{Arabic}")))
-LATIN = regex.compile(r"\p{Latin}")
 WORD_WEIGHT = 3
 
 
@@ -135,19 +130,6 @@ class NaiveBayes:
 
 
 # -- The classifier -------------------------------------------------------------------------
-
-def script_language(text: str) -> str | None:
-    """The language its letters give away, or None for Latin-script (or letterless) text."""
-    counts = {name: len(pattern.findall(text)) for name, pattern in SCRIPTS}
-    name, count = max(counts.items(), key=lambda item: item[1])
-    if count == 0 or count < len(LATIN.findall(text)):
-        return None
-    if name == "arabic":
-        persian = sum(c in PERSIAN_LETTERS for c in text)
-        arabic = sum(c in ARABIC_ONLY_LETTERS for c in text)
-        return "fa" if persian > arabic else "ar"
-    return name
-
 
 class Classifier:
     def __init__(self, examples: list[Labelled]):

@@ -6,8 +6,9 @@ from here, so what is checked and shown is what is published.
 
 - text: the variant's text as written.
 - media: the variant's media in its order, each with its alt text from the library.
-- language: the variant's "language" option where one is set (the API lets a post say it is written
-  in another language than its workspace's), else the workspace's language. It is the Draft's own
+- language: the variant's "language" option where one is set (the composer and the API let a person
+  say which language a variant is in), else the language of its text, from its letters, with the
+  workspace's language deciding where the letters do not (stoa/languages.py). It is the Draft's own
   field, so it is taken out of the options a provider sees.
 - options: the variant's other network options, unchanged; a thread's later parts are
   options["thread"], in order.
@@ -15,6 +16,7 @@ from here, so what is checked and shown is what is published.
 
 from collections.abc import Iterable
 
+from stoa.languages import written_language
 from stoa.posts.models import Media, Variant
 from stoa.providers.base import Draft, MediaFile
 from stoa.workspaces.models import Workspace
@@ -35,7 +37,12 @@ def draft_of(workspace: Workspace, *, text: str, media: Iterable[Media], options
     options = dict(options)
     language = str(options.pop(LANGUAGE, "") or "").strip()
     return Draft(text=text, media=tuple(media_file(m) for m in media), options=options,
-                 language=language or workspace.language)
+                 language=language or text_language(workspace, text))
+
+
+def text_language(workspace: Workspace, text: str) -> str:
+    """The language a variant without a language of its own is published in."""
+    return written_language(text, workspace.language)
 
 
 def draft_for(variant: Variant, workspace: Workspace | None = None) -> Draft:

@@ -6,7 +6,7 @@ from django.test import Client
 
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
-from stoa.posts.actions import VariantInput, add_media, create_post
+from stoa.posts.actions import VariantInput, add_media, create_post, publish_now
 from stoa.posts.drafts import draft_for, draft_of
 from stoa.posts.models import Post, Publication, State
 from stoa.providers.base import Published
@@ -149,11 +149,40 @@ def test_the_agreement_covers_every_network():
     assert set(CHANNELS) == set(OPTIONS) == set(PROVIDERS)
 
 
-def test_a_posts_language_is_its_own_else_its_workspaces(workspace):
+def test_a_posts_language_is_its_own_else_its_texts(workspace):
     own = draft_of(workspace, text="سلام", media=[], options={"language": " fa ", "thread": ["دوم"]})
     assert own.language == "fa" and own.options == {"thread": ["دوم"]}  # a Draft field, not an option
     assert draft_of(workspace, text="שלום", media=[], options={}).language == "he"
-    assert draft_of(workspace, text="שלום", media=[], options={"language": ""}).language == "he"
+    assert draft_of(workspace, text="Good morning", media=[], options={"language": ""}).language == "en"
+
+
+@pytest.mark.parametrize(("text", "workspace_language", "language"), [
+    ("בוקר טוב מיפו ☕ https://kafe.example/winter-menu-for-everyone @kafeyafo.bsky.social", "en", "he"),
+    ("Καλημέρα από την Αθήνα #coffee", "he", "el"),
+    ("Доброе утро", "en", "ru"),
+    ("Добрий ранок", "uk", "uk"),  # Cyrillic in a Ukrainian workspace is Ukrainian
+    ("منوی زمستانی کافه", "en", "fa"),
+    ("قائمة الشتاء في المقهى", "en", "ar"),
+    ("سلام دوستان", "fa", "fa"),  # no letter tells Persian from Arabic: the workspace's
+    ("Winter menu at Kafe Yafo", "he", "en"),
+    ("Wintermenü im Kafe Yafo", "de", "de"),
+    ("☕ 20 ₪", "he", "he"),
+])
+def test_a_posts_language_comes_from_its_letters(workspace, text, workspace_language, language):
+    workspace.language = workspace_language
+    assert draft_of(workspace, text=text, media=[], options={}).language == language
+
+
+def test_a_hebrew_post_of_an_english_workspace_goes_to_bluesky_as_hebrew(owner, workspace, monkeypatch):
+    workspace.language = "en"
+    workspace.save()
+    channel = make_channel(workspace, "bluesky")
+    seen = Recorder(monkeypatch, "bluesky")
+    post = create_post(owner, workspace, text="מבצע חורף בקפה יפו", variants=[VariantInput(channel.pk)])
+    publication = Publication.objects.get(variant__post=post)
+    publish_now(owner, publication)
+    drain()
+    assert [d.language for d in seen.published] == ["he"]
 
 
 def test_a_draft_leaves_the_variants_options_as_they_are(owner, workspace, channel):
