@@ -35,6 +35,19 @@ class Channel(models.Model):
         return f"{self.name} ({self.network})"
 
     @property
+    def network_name(self) -> str:
+        from stoa.providers.registry import PROVIDERS, get_provider_class
+
+        return get_provider_class(self.network).name if self.network in PROVIDERS else self.network
+
+    @property
+    def label(self) -> str:
+        """The channel in a list of channels of several workspaces, where two of them may share a name (the brand's
+        handle on two networks, or in two workspaces): "Kafe Yafo · Bluesky · Kafe Yafo Jaffa". The names are
+        isolated (U+2068..U+2069), so a Hebrew or Arabic name does not reorder the rest of the line."""
+        return f"\u2068{self.name}\u2069 · {self.network_name} · \u2068{self.workspace.name}\u2069"
+
+    @property
     def credentials(self) -> dict:
         return decrypt_json(self.credentials_encrypted)
 

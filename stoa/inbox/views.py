@@ -48,7 +48,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)
     context = {"items": page, "view": view, "views": VIEWS, "workspaces": mine,
                "chosen": slug if len(chosen) == 1 and slug else "", "now": clock.now(),
-               "channels": Channel.objects.filter(workspace__in=chosen), "languages": LANGUAGES,
+               "channels": Channel.objects.filter(workspace__in=chosen).select_related("workspace"),
+               "languages": LANGUAGES,
                "kinds": Kind.choices, "query": request.GET}
     template = "inbox/_items.html" if request.htmx and not request.htmx.boosted else "inbox/inbox.html"
     return render(request, template, context)

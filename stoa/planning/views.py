@@ -135,7 +135,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "warnings": [w for w in warnings if start <= w.day <= end],
         "previous": previous, "following": following, "query": query, "chosen": chosen,
         "all_workspaces": mine, "colours": agenda.colours(mine),
-        "channels": Channel.objects.filter(workspace_id__in=ids).only("pk", "name", "network", "workspace_id"),
+        "channels": Channel.objects.filter(workspace_id__in=ids).select_related("workspace")
+        .only("pk", "name", "network", "workspace__name"),
         "states": State.choices, "types": ContentType.choices, "views": VIEWS,
         "densest": max((len(d.entries) for d in days if d.in_range), default=0),
         "weekday_names": [d.date for d in days[:7]],
