@@ -12,7 +12,8 @@ HOST = 127.0.0.1
 PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install translations messages peers run test test-clock test-postgres lint bench-publish bench-web bench-inbox eval-inbox fuzz-api screenshots clean
+.PHONY: install translations messages peers local-network run test test-clock test-postgres lint bench-publish bench-web \
+	bench-inbox eval-inbox fuzz-api screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,11 @@ $(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json
 	touch $@
 
 peers: $(PEERS)
+
+# The full local AT Protocol network (PLC, PDS and the AppView that serves notifications, threads and search), on
+# 127.0.0.1 only, to run Stoa against by hand: prints its accounts, runs until Ctrl-C. Needs PostgreSQL and Redis.
+local-network: install peers
+	STOA_TEST_POSTGRES_URL=$(STOA_TEST_POSTGRES_URL) $(BIN)/python -m tests.providers.bluesky_network
 
 run: install
 	$(BIN)/stoa run --host $(HOST) --port $(PORT)

@@ -182,12 +182,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("STOA_FROM_EMAIL", "stoa@localhost")
 # Tasks: sqlite (embedded default) or redis (scaled). Same task code either way.
 STOA_TASKS = os.environ.get("STOA_TASKS", "sqlite")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The queue's name, which its Redis keys start with: Stoa installations sharing one Redis database need their own.
+STOA_TASKS_NAME = os.environ.get("STOA_TASKS_NAME", "stoa")
 if STOA_TASKS == "redis":
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "stoa", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": STOA_TASKS_NAME, "url": REDIS_URL, "immediate": False}
 elif STOA_TASKS == "sqlite":
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "stoa",
+        "name": STOA_TASKS_NAME,
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": env_bool("STOA_TASKS_IMMEDIATE"),
     }
@@ -204,8 +206,13 @@ STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)
 STOA_HTTP_TIMEOUT_SECONDS = float(os.environ.get("STOA_HTTP_TIMEOUT_SECONDS", "30"))
 
-# The inbox reads every channel each minute, and keeps Mastodon's notification streams open in each worker.
+# The inbox reads every channel, and checks its response clocks, every STOA_INBOX_POLL_SECONDS, and keeps
+# Mastodon's notification streams open in each worker. Every periodic job is listed in stoa/publishing/schedule.py.
 STOA_INBOX_POLLING = env_bool("STOA_INBOX_POLLING", True)
+_inbox_poll = os.environ.get("STOA_INBOX_POLL_SECONDS", "60").strip()
+if not _inbox_poll.isdecimal() or int(_inbox_poll) < 1:
+    raise ValueError(f"STOA_INBOX_POLL_SECONDS must be a whole number of seconds, 1 or more, not {_inbox_poll!r}")
+STOA_INBOX_POLL_SECONDS = int(_inbox_poll)
 STOA_STREAMING = env_bool("STOA_STREAMING", True)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).

@@ -1,8 +1,7 @@
-"""The inbox's schedule: every minute, each active channel's messages are read (Huey, embedded or scaled)."""
+"""The inbox's tasks. `poll_inboxes` and `inbox_deadlines` run every STOA_INBOX_POLL_SECONDS from the schedule
+in stoa/publishing/schedule.py, in `stoa run` and in every `stoa worker`."""
 
-from django.conf import settings
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_task, lock_task
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.alerts import check_deadlines
@@ -10,10 +9,9 @@ from stoa.inbox.polling import poll_channel
 from stoa.providers.registry import get_provider_class
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_task()
 def poll_inboxes() -> int:
-    if not settings.STOA_INBOX_POLLING:
-        return 0
+    """A read of each active channel whose network has an inbox, as a task of its own."""
     readable = [c.pk for c in Channel.objects.filter(status=ChannelStatus.ACTIVE)
                 if hasattr(get_provider_class(c.network), "fetch_inbox")]
     for channel_id in readable:
@@ -28,7 +26,7 @@ def poll_inbox(channel_id: int) -> int:
         return poll_channel(channel).new if channel else 0
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_task()
 def inbox_deadlines() -> tuple[int, int]:
     """Warnings before a first answer is due, and alerts when it is late."""
     return check_deadlines()

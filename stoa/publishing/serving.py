@@ -1,4 +1,4 @@
-"""Starting Stoa's processes: the web server, the publishing engine and the task consumer."""
+"""Starting Stoa's processes: the web server, the publishing engine, the periodic jobs and the task consumer."""
 
 import logging
 import threading
@@ -6,9 +6,11 @@ import threading
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.wsgi import get_wsgi_application
+from django.utils.module_loading import autodiscover_modules
 from waitress.server import create_server
 
 from stoa.publishing.engine import run_engine
+from stoa.publishing.schedule import periodic_jobs, run_schedule, startup_summary
 from stoa.site_url import listening_at
 
 log = logging.getLogger("stoa")
@@ -45,10 +47,13 @@ def listening(host: str, port: int, threads: int = 8):
 
 
 def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
-    """The publishing engine's threads plus the Huey consumer, until SIGINT or SIGTERM.
+    """The publishing engine's threads, the periodic jobs and the Huey consumer, until SIGINT or SIGTERM.
     The consumer owns the signal handling; the engine stops after its current publish."""
     from huey.contrib.djhuey import HUEY
 
+    # Every app's tasks module, so that the consumer knows each task it may be handed, also one that only a web
+    # process (email) or another worker puts on the queue: a task it does not know is dropped with an error.
+    autodiscover_modules("tasks")
     stop = threading.Event()
     engine_threads = run_engine(stop, publisher_threads)
     if settings.STOA_STREAMING:
@@ -56,6 +61,9 @@ def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
 
         run_streams(stop)
     log.info("Publishing engine: %s threads; tasks: %s", len(engine_threads), settings.STOA_TASKS)
+    jobs = periodic_jobs()
+    log.info("Periodic jobs (stoa/publishing/schedule.py): %s", startup_summary(jobs))
+    run_schedule(stop, jobs)
     consumer = HUEY.create_consumer(workers=task_workers, worker_type="thread", periodic=True,
                                     check_worker_health=True)
     try:

@@ -1,8 +1,12 @@
 """A real local AT Protocol network (PLC directory + PDS) for the Bluesky tests, as a pytest fixture.
 
 `bluesky_network` starts tests/peers/bluesky_network.js once per test run with the npm packages
-that `make peers` installs in .peers/atproto, and stops it at the end. The script listens on
+that `make peers` installs in .peers/atproto, and stops it at the end; `bluesky_appview_network` starts the
+full network, with the AppView that serves notifications, threads and search. The script listens on
 127.0.0.1 only. Also here: reading records back from the PDS, and making an expired session token.
+
+`make local-network` (python -m tests.providers.bluesky_network) starts the full network for running Stoa by
+hand, prints its accounts, and stops it at Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import os
 import queue
 import secrets
 import shutil
+import signal
 import string
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -89,13 +95,27 @@ def b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+class NetworkUnavailable(Exception):
+    """What the network needs and this machine lacks: Node, the npm packages, PostgreSQL or Redis."""
+
+
 @pytest.fixture(scope="session")
 def bluesky_network() -> Iterator[LocalNetwork]:
-    yield from run_network({})
+    try:
+        yield from run_network({})
+    except NetworkUnavailable as e:
+        pytest.skip(str(e))
 
 
 @pytest.fixture(scope="session")
 def bluesky_appview_network() -> Iterator[LocalNetwork]:
+    try:
+        yield from run_appview_network()
+    except NetworkUnavailable as e:
+        pytest.skip(str(e))
+
+
+def run_appview_network() -> Iterator[LocalNetwork]:
     """The full network, with an AppView indexing into PostgreSQL (and Redis), in schemas of its own
     that are dropped afterwards."""
     postgres = os.environ.get("STOA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/stoa")
@@ -110,7 +130,7 @@ def bluesky_appview_network() -> Iterator[LocalNetwork]:
 
         redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
     except Exception as e:  # noqa: BLE001 - any reason it cannot connect is a reason to skip
-        pytest.skip(f"the AppView needs PostgreSQL and Redis on loopback: {e}")
+        raise NetworkUnavailable(f"the AppView needs PostgreSQL and Redis on loopback: {e}") from None
     schema = "stoa_" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
     try:
         yield from run_network({"STOA_APPVIEW_POSTGRES_URL": admin_url, "STOA_APPVIEW_SCHEMA": schema,
@@ -126,7 +146,7 @@ def bluesky_appview_network() -> Iterator[LocalNetwork]:
 def run_network(extra_env: dict[str, str]) -> Iterator[LocalNetwork]:
     node = shutil.which("node")
     if node is None or not (NODE_MODULES / "@atproto" / "dev-env").is_dir():
-        pytest.skip("local AT Protocol network not installed: run `make peers`")
+        raise NetworkUnavailable("local AT Protocol network not installed: run `make peers`")
     # The PDS keeps its databases and blobs under the temporary directory; this one is removed after.
     with tempfile.TemporaryDirectory(prefix="stoa-atproto-") as data, tempfile.TemporaryFile() as stderr:
         env = {**os.environ, "NODE_PATH": str(NODE_MODULES), "TMPDIR": data, **extra_env}
@@ -179,3 +199,42 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def main() -> None:
+    """`make local-network`: the full network, AppView included, for Stoa run by hand, until Ctrl-C."""
+    running = run_appview_network()
+    try:
+        network = next(running)
+    except (NetworkUnavailable, pytest.fail.Exception) as e:
+        sys.exit(f"The local AT Protocol network cannot start: {e}")
+    try:
+        print(by_hand(network), flush=True)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})  # after the network started
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        print("Stopping the local AT Protocol network...", flush=True)
+    finally:
+        running.close()  # stops it and drops its AppView's schemas
+
+
+def by_hand(network: LocalNetwork) -> str:
+    """Where the network listens, its accounts, and how to connect one to Stoa."""
+    width = max(len(a.handle) for a in network.accounts.values())
+    alice = network.accounts["alice"]
+    return "\n".join([
+        "The local AT Protocol network is up, on 127.0.0.1 only. Ctrl-C stops it, and its accounts go with it.",
+        f"  PDS      {network.pds_url}   (the channel's server, pds_url)",
+        f"  AppView  {network.appview_url}   (notifications, threads, search: the inbox reads them through the PDS)",
+        f"  PLC      {network.plc_url}",
+        "",
+        f"  {'account':<{width}}  {'app password (Stoa signs in with it)':<38}password (to write as them)",
+        *(f"  {a.handle:<{width}}  {a.app_password:<38}{a.password}" for a in network.accounts.values()),
+        "",
+        "Connect one to a workspace, on the Channels page or here:",
+        f"  echo {alice.app_password} | .venv/bin/stoa channel add WORKSPACE bluesky \\",
+        f"      --config pds_url={network.pds_url} --secret identifier={alice.handle} --secret app_password=-",
+    ])
+
+
+if __name__ == "__main__":
+    main()

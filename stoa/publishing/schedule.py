@@ -1,0 +1,87 @@
+"""Every job Stoa runs on a schedule, listed in one place (`periodic_jobs`), and the thread that starts them.
+
+`stoa run` and every `stoa worker` keep this schedule beside their task consumer (serving.run_workers), so the
+jobs run embedded and scaled alike. A job is a Huey task: the schedule only puts it on the queue when it is due
+(once at start, then every `every_seconds`), and whichever task worker is free runs it. Each process keeps its
+own schedule, so with several workers a job runs once per worker per interval; the jobs are written for that
+(a channel is read by one task at a time and from its cursor; each alert goes out once).
+
+To add a job: write it as a `db_task` in its app's tasks.py and list it in `periodic_jobs`, its interval from
+the settings. Huey's own `periodic_task` looks at most once a minute and hides a job in its module (issue 13: the
+inbox's jobs never ran, as nothing imported theirs); one still declared with it runs, and the start-up log names
+it, to be moved here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from huey.api import TaskWrapper
+from huey.contrib.djhuey import HUEY
+
+from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
+
+log = logging.getLogger("stoa")
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    task: TaskWrapper
+    every_seconds: float
+    what: str  # for the start-up log
+
+    @property
+    def name(self) -> str:
+        return self.task.func.__name__
+
+    def __str__(self) -> str:
+        return f"{self.name} every {self.every_seconds:g} s ({self.what})"
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every job Stoa runs on a schedule, with its interval from the settings."""
+    jobs = []
+    if settings.STOA_INBOX_POLLING:
+        jobs.append(PeriodicJob(poll_inboxes, settings.STOA_INBOX_POLL_SECONDS, "read every channel's new messages"))
+    jobs.append(PeriodicJob(inbox_deadlines, settings.STOA_INBOX_POLL_SECONDS,
+                            "warn before a first answer is due, alert when it is late"))
+    return jobs
+
+
+def startup_summary(jobs: Sequence[PeriodicJob]) -> str:
+    """What will run on a schedule, for the start-up log of `stoa run` and `stoa worker`."""
+    summary = "; ".join(map(str, jobs)) or "none"
+    if on_huey := [f"{t.__module__}.{t.__name__}" for t in HUEY._registry._periodic_tasks]:
+        summary += f"; and on Huey's own crontab (to be listed in {__name__}): {', '.join(on_huey)}"
+    return summary
+
+
+def run_schedule(stop: threading.Event, jobs: Sequence[PeriodicJob]) -> threading.Thread:
+    """A thread that enqueues each job at start and then every `every_seconds` (monotonic time, so a
+    change of the wall clock neither skips nor repeats one), until `stop`."""
+
+    def loop() -> None:
+        due = {job: time.monotonic() for job in jobs}
+        while jobs and not stop.is_set():
+            now = time.monotonic()
+            for job in jobs:
+                if due[job] <= now:
+                    due[job] = now + job.every_seconds  # after a stall (suspend): once, not piled up
+                    enqueue(job)
+            stop.wait(max(min(due.values()) - time.monotonic(), 0))
+
+    thread = threading.Thread(target=loop, name="stoa-schedule", daemon=True)
+    thread.start()
+    return thread
+
+
+def enqueue(job: PeriodicJob) -> None:
+    try:
+        job.task()
+    except Exception:  # noqa: BLE001 - the queue unreachable for a moment must not end the schedule
+        log.exception("Could not put %s on the task queue; it is tried again in %g s", job.name, job.every_seconds)
