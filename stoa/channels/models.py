@@ -26,6 +26,9 @@ class Channel(models.Model):
     # Posting rules: 0 means no rule.
     min_gap_minutes = models.PositiveIntegerField(default=0)
     daily_max = models.PositiveIntegerField(default=0)
+    # A read of the channel's inbox holds it until then (a lease: a worker killed mid-read does not stop the
+    # channel from being read again, it only delays the next read until this time).
+    inbox_read_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

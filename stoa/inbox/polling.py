@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.db.models import Q
+
+from stoa import clock
 from stoa.channels.actions import keep_refreshed_credentials, mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import IngestReport, ingest
@@ -12,6 +16,16 @@ from stoa.providers.base import ErrorKind, ProviderError
 
 log = logging.getLogger("stoa.inbox")
 NOTIFICATIONS = "notifications"
+READ_LEASE = timedelta(minutes=5)  # longer than any read; what a killed worker's read delays at most
+OFF = ("false", "0", "no", "off")  # a setting given as text on the command line
+
+
+def claim_inbox_read(channel_id: int) -> bool:
+    """Take the channel's read for this worker, by a conditional update: one read of a channel at a time,
+    across all workers and machines."""
+    now = clock.now()
+    free = Q(inbox_read_until__isnull=True) | Q(inbox_read_until__lt=now)
+    return bool(Channel.objects.filter(free, pk=channel_id).update(inbox_read_until=now + READ_LEASE))
 
 
 def streams(channel: Channel, provider) -> list[tuple[str, object]]:
@@ -20,7 +34,7 @@ def streams(channel: Channel, provider) -> list[tuple[str, object]]:
     # A Telegram bot with a webhook gets its messages pushed; Telegram refuses getUpdates for it.
     if hasattr(provider, "fetch_inbox") and not channel.credentials.get("webhook_secret"):
         found.append((NOTIFICATIONS, provider.fetch_inbox))
-    if hasattr(provider, "fetch_messages") and channel.config.get("read_direct_messages", True):
+    if hasattr(provider, "fetch_messages") and str(channel.config.get("read_direct_messages", True)).lower() not in OFF:
         found.append(("messages", provider.fetch_messages))
     if hasattr(provider, "search"):
         for term in channel.config.get("search_terms") or []:

@@ -1,11 +1,11 @@
 """The inbox's tasks. `poll_inboxes` and `inbox_deadlines` run every STOA_INBOX_POLL_SECONDS from the schedule
 in stoa/publishing/schedule.py, in `stoa run` and in every `stoa worker`."""
 
-from huey.contrib.djhuey import db_task, lock_task
+from huey.contrib.djhuey import db_task
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.alerts import check_deadlines
-from stoa.inbox.polling import poll_channel
+from stoa.inbox.polling import claim_inbox_read, poll_channel
 from stoa.providers.registry import get_provider_class
 
 
@@ -21,9 +21,14 @@ def poll_inboxes() -> int:
 
 @db_task()
 def poll_inbox(channel_id: int) -> int:
-    with lock_task(f"poll-inbox-{channel_id}"):  # one read of a channel at a time, across all workers
+    """One read of the channel, unless another worker is reading it now."""
+    if not claim_inbox_read(channel_id):
+        return 0
+    try:
         channel = Channel.objects.filter(pk=channel_id).select_related("workspace").first()
         return poll_channel(channel).new if channel else 0
+    finally:
+        Channel.objects.filter(pk=channel_id).update(inbox_read_until=None)
 
 
 @db_task()

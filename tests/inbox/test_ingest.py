@@ -138,3 +138,12 @@ def test_a_message_with_text_no_database_takes_is_kept_with_the_broken_character
     kept = Item.objects.get(remote_id__endswith="/1")
     assert kept.text == "question: bad \ufffd x" and kept.author.name == "Na\ufffdme"
     assert Item.objects.count() == 2, "the rest of the read is kept too"
+
+
+@pytest.mark.parametrize(("setting", "read"), [(True, True), ("true", True), (False, False), ("false", False),
+                                               ("off", False), ("0", False)])
+def test_direct_messages_are_read_unless_turned_off_also_as_text_from_the_command_line(bluesky, setting, read):
+    from stoa.inbox.polling import streams
+
+    bluesky.config["read_direct_messages"] = setting
+    assert ("messages" in [name for name, _read in streams(bluesky, bluesky.provider())]) is read

@@ -158,3 +158,19 @@ def test_a_comment_edited_before_stoa_read_it_keeps_both_versions(workspace, tel
     ingest(telegram, provider(FakeBotAPI()).fetch_inbox("").items)
     item = Item.objects.get(kind=Kind.COMMENT)
     assert item.text.endswith("!!") and item.earlier_texts == ["ההזמנה שלי לא הגיעה, מספר 4521"]
+
+
+def test_a_channel_is_read_by_one_worker_at_a_time_and_a_killed_read_only_delays_the_next(telegram, monkeypatch):
+    from datetime import timedelta
+
+    from stoa import clock
+    from stoa.inbox.tasks import poll_inbox
+
+    monkeypatch.setattr(Channel, "provider", lambda self, http=None: provider(FakeBotAPI(), **self.config))
+    Channel.objects.filter(pk=telegram.pk).update(inbox_read_until=clock.now() + timedelta(minutes=4))
+    assert poll_inbox.call_local(telegram.pk) == 0 and not Item.objects.exists()  # another worker reads it now
+
+    # That worker was killed mid-read: once its lease is over, the channel is read again, and then let go.
+    Channel.objects.filter(pk=telegram.pk).update(inbox_read_until=clock.now() - timedelta(seconds=1))
+    assert poll_inbox.call_local(telegram.pk) == 2
+    assert Channel.objects.get(pk=telegram.pk).inbox_read_until is None
