@@ -16,3 +16,7 @@ class ActionError(Exception):
             for field, messages in self.errors.items()
             for message in messages
         )
+
+    def words(self) -> str:
+        """The messages alone, for a person on a page: the field names are for programs."""
+        return " ".join(message for messages in self.errors.values() for message in messages)

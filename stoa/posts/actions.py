@@ -192,8 +192,13 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
     return problems
 
 
+def in_the_past(when: datetime) -> bool:
+    """Too late to be scheduled at; a minute's grace for the time it takes to decide."""
+    return when < clock.now() - timedelta(seconds=60)
+
+
 def _check_time(when: datetime, field_name: str = "scheduled_at") -> None:
-    if when < clock.now() - timedelta(seconds=60):
+    if in_the_past(when):
         raise ActionError({field_name: [_("That time is in the past. Pick a future time, or publish now.")]})
 
 
@@ -248,11 +253,15 @@ def _utc_time(when: datetime | None, workspace: Workspace, errors: dict) -> date
 
 def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantInput],
                media_ids: list[int] | None = None, scheduled_at: datetime | None = None,
-               exclude_ids: dict[int, int] | None = None) -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
+               exclude_ids: dict[int, int] | None = None,
+               alt_texts: dict[int, str] | None = None) -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
     """Everything wrong with a post before it is saved: the same checks answer the composer while
     someone types, the API's check endpoint, and create_post, so they never disagree.
-    `exclude_ids` maps a channel to the publication being edited, which its posting rules ignore."""
+    `exclude_ids` maps a channel to the publication being edited, which its posting rules ignore;
+    `alt_texts` is alt text being typed, by media id, checked in place of the library's."""
     resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
+    for m in {m for r in resolved for m in r.media}:
+        m.alt_text = (alt_texts or {}).get(m.pk, m.alt_text)
     post_time = _utc_time(scheduled_at, workspace, errors)
     checks = []
     for r in resolved:

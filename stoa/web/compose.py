@@ -7,11 +7,13 @@ typing is exactly what saving will say.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import global_settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,7 @@ from stoa.errors import ActionError
 from stoa.planning.actions import next_free_slots
 from stoa.planning.models import DailyTheme, PlanEvent
 from stoa.posts import actions
+from stoa.posts.drafts import LANGUAGE
 from stoa.posts.models import EDITABLE_STATES, ContentType, Media, Post, Publication, State
 from stoa.posts.times import parse_when, to_local, to_utc
 from stoa.providers.base import Provider
@@ -30,7 +33,7 @@ from stoa.web.pages import access_errors, allowed, chosen_workspace
 from stoa.workspaces.access import Permission, access_post, access_workspace, check
 from stoa.workspaces.models import Workspace
 
-ACTIONS = ("draft", "review", "schedule", "queue")
+ACTIONS = ("draft", "review", "schedule", "queue", "now")
 LIBRARY_SIZE = 60  # latest media offered in the composer; the library page has them all
 
 
@@ -61,6 +64,16 @@ class VariantForm:
         """Already on its way or out: the composer shows it but does not change it."""
         return self.publication is not None and self.publication.state not in EDITABLE_STATES
 
+    @property
+    def language(self) -> str:
+        """The language picked for this variant; empty: the language of its text."""
+        return str(self.options.get(LANGUAGE, "") or "")
+
+    @property
+    def sent_language(self) -> str:
+        """The language the network is told, as the check's Draft has it, by name."""
+        return language_name(self.check.draft.language) if self.check else ""
+
 
 @dataclass
 class ComposerForm:
@@ -72,6 +85,7 @@ class ComposerForm:
     media_ids: list[int] = field(default_factory=list)
     scheduled_at: str = ""  # as typed: YYYY-MM-DDTHH:MM, local to the workspace
     variants: list[VariantForm] = field(default_factory=list)
+    alt_texts: dict[int, str] = field(default_factory=dict)  # as typed under the chosen images, by media id
 
     @property
     def chosen(self) -> list[VariantForm]:
@@ -79,6 +93,14 @@ class ComposerForm:
 
     def when(self) -> datetime | None:
         return parse_when(self.scheduled_at) if self.scheduled_at.strip() else None
+
+    def in_the_past(self) -> bool:
+        """Its time has gone: scheduling is refused, publishing now is offered."""
+        try:
+            when = self.when()
+            return when is not None and actions.in_the_past(to_utc(when, self.workspace.timezone))
+        except ActionError:
+            return False
 
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.replace("\n", ",").split(",") if t.strip()]
@@ -110,6 +132,35 @@ def read_options(provider_class, data, prefix: str, saved: dict | None = None) -
     return options
 
 
+def read_language(data, name: str, options: dict) -> dict:
+    """The variant's language as picked in the form; empty for the language of its text. A form without
+    the field (an older page, a script) leaves the saved one."""
+    if name in data:
+        options.pop(LANGUAGE, None)
+        if chosen := data.get(name, "").strip():
+            options[LANGUAGE] = chosen
+    return options
+
+
+def read_alt_texts(data) -> dict[int, str]:
+    return {int(name[4:]): value.strip() for name, value in data.items() if name[:4] == "alt_" and name[4:].isdigit()}
+
+
+def language_name(code: str) -> str:
+    """'Hebrew (he)' in the reader's language; a code Django does not know, as it is."""
+    try:
+        return f"{get_language_info(code)['name_translated']} ({code})"
+    except KeyError:
+        return code
+
+
+def language_choices(forms: list[VariantForm]) -> list[tuple[str, str]]:
+    """The languages a variant may be said to be in, with any a variant already has that is not among them."""
+    known = [(code, f"{name} ({code})") for code, name in global_settings.LANGUAGES]
+    codes = {code for code, _name in known}
+    return known + [(v.language, v.language) for v in forms if v.language and v.language not in codes]
+
+
 def composer_channels(workspace: Workspace) -> list[Channel]:
     return list(Channel.objects.filter(workspace=workspace).order_by("name"))
 
@@ -119,18 +170,20 @@ def form_from_request(request: HttpRequest, workspace: Workspace, post: Post | N
     form = ComposerForm(workspace, text=data.get("text", ""), title=data.get("title", "").strip(),
                         content_type=data.get("content_type", ContentType.OTHER), tags=data.get("tags", ""),
                         media_ids=[int(m) for m in data.getlist("media") if m.isdigit()],
-                        scheduled_at=data.get("scheduled_at", ""))
+                        scheduled_at=data.get("scheduled_at", ""),
+                        alt_texts=read_alt_texts(data))
     chosen = {int(c) for c in data.getlist("channels") if c.isdigit()}
     existing = existing_variants(post)
     for channel in composer_channels(workspace):
         own = data.get(f"own_{channel.pk}") == "1"
         provider_class = get_provider_class(channel.network)
         variant = existing.get(channel.pk)
+        options = read_options(provider_class, data, f"option_{channel.pk}_", variant.options if variant else None)
         form.variants.append(VariantForm(
             channel, chosen=channel.pk in chosen or variant is not None, own_text=own,
             text=data.get(f"text_{channel.pk}", "") if own else form.text,
             thread=data.getlist(f"thread_{channel.pk}"),
-            options=read_options(provider_class, data, f"option_{channel.pk}_", variant.options if variant else None),
+            options=read_language(data, f"language_{channel.pk}", options),
             publication=getattr(variant, "publication", None)))
     return form
 
@@ -191,7 +244,7 @@ def run_checks(form: ComposerForm) -> dict[str, list[str]]:
                       for v in chosen]
     exclude = {v.channel.pk: v.publication.pk for v in chosen if v.publication}
     _resolved, checks, found = actions.check_post(form.workspace, text=form.text, variants=variant_inputs,
-                                                  scheduled_at=when, exclude_ids=exclude)
+                                                  scheduled_at=when, exclude_ids=exclude, alt_texts=form.alt_texts)
     by_channel = {c.channel.pk: c for c in checks}
     for v in chosen:
         v.check = by_channel.get(v.channel.pk)  # its draft is what the preview shows
@@ -202,19 +255,29 @@ def run_checks(form: ComposerForm) -> dict[str, list[str]]:
 # -- Pages ----------------------------------------------------------------------------------
 
 def _render(request: HttpRequest, form: ComposerForm, *, post: Post | None = None, errors: dict | None = None,
-            mine: list[Workspace] | None = None, status: int = 200) -> HttpResponse:
+            refused: list[tuple[str, str]] | None = None, mine: list[Workspace] | None = None,
+            status: int = 200) -> HttpResponse:
+    """The composer; `errors` are the live checks' (they change as the person types), `refused` what the
+    submit said besides, shown by the buttons until the next submit."""
     workspace = form.workspace
     library = list(Media.objects.filter(workspace=workspace).order_by("-created_at")[:LIBRARY_SIZE])
     chosen_media = set(form.media_ids)
     library += [m for m in Media.objects.filter(workspace=workspace, pk__in=chosen_media) if m not in library]
+    for m in library:
+        m.alt_text = form.alt_texts.get(m.pk, m.alt_text)  # a refused submit keeps what was typed
     context = {
-        "form": form, "post": post, "workspace": workspace, "workspaces": mine or [workspace],
-        "errors": errors or {}, "library": library, "chosen_media": chosen_media,
-        "content_types": ContentType.choices, "plan": day_plan(form),
-        "can_publish": allowed(request.user, workspace, Permission.PUBLISH),
+        **_checks_context(request, form, errors or {}), "post": post, "workspaces": mine or [workspace],
+        "refused": refused or [], "library": library, "chosen_media": chosen_media,
+        "content_types": ContentType.choices, "languages": language_choices(form.variants),
         "check_url": reverse("compose-check") + f"?workspace={workspace.slug}" + (f"&post={post.pk}" if post else ""),
     }
     return render(request, "web/compose.html", context, status=status)
+
+
+def _checks_context(request: HttpRequest, form: ComposerForm, errors: dict) -> dict:
+    """What the live checks show, on the page and in each answer to a change."""
+    return {"form": form, "workspace": form.workspace, "errors": errors, "plan": day_plan(form),
+            "past": form.in_the_past(), "can_publish": allowed(request.user, form.workspace, Permission.PUBLISH)}
 
 
 @login_required
@@ -233,7 +296,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         post = _save_new(request, form)
     except ActionError as e:
         errors = run_checks(form)
-        return _render(request, form, errors=_merge(errors, e), mine=mine, status=422)
+        return _render(request, form, errors=errors, refused=_refusals(form, errors, e), mine=mine, status=422)
     return redirect("post", post.pk)
 
 
@@ -249,7 +312,7 @@ def compose_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         _save_existing(request, post, form)
     except ActionError as e:
         errors = run_checks(form)
-        return _render(request, form, post=post, errors=_merge(errors, e), status=422)
+        return _render(request, form, post=post, errors=errors, refused=_refusals(form, errors, e), status=422)
     return redirect("post", post.pk)
 
 
@@ -265,18 +328,18 @@ def compose_check(request: HttpRequest) -> HttpResponse:
         post = None
     form = form_from_request(request, workspace, post)
     errors = run_checks(form)
-    return render(request, "web/_compose_checks.html", {"form": form, "errors": errors, "workspace": workspace,
-                                                        "plan": day_plan(form)})
+    return render(request, "web/_compose_checks.html", _checks_context(request, form, errors))
 
 
-def _merge(errors: dict, error: ActionError) -> dict:
-    """The submit's errors that the per-channel checks do not already show next to their channel."""
-    merged = dict(errors)
+def _refusals(form: ComposerForm, errors: dict, error: ActionError) -> list[tuple[str, str]]:
+    """(field, message) for each reason the submit gave that the live checks, which the page shows anyway
+    and keeps up to date, do not give: no channel chosen, no time to schedule at, no queue slot..."""
+    shown = {m for messages in errors.values() for m in messages}
+    shown |= {m for v in form.chosen if v.check for m in v.check.messages()}
+    refused: list[tuple[str, str]] = []
     for key, messages in error.errors.items():
-        if not key.startswith("variants["):
-            merged.setdefault(key, [])
-            merged[key] += [m for m in messages if m not in merged[key]]
-    return merged
+        refused += [(key, m) for m in messages if m not in shown and (key, m) not in refused]
+    return refused
 
 
 # -- Saving -------------------------------------------------------------------------------
@@ -285,7 +348,7 @@ def _action(request: HttpRequest, form: ComposerForm) -> str:
     action = request.POST.get("action", "draft")
     if action not in ACTIONS:
         raise ActionError({"action": [_("Unknown action.")]})
-    if action in ("schedule", "queue"):
+    if action in ("schedule", "queue", "now"):
         check(request.user, form.workspace, Permission.PUBLISH)
     if action == "schedule" and not form.scheduled_at.strip():
         raise ActionError({"scheduled_at": [_("Pick the date and time to publish at.")]})
@@ -300,13 +363,30 @@ def _save_new(request: HttpRequest, form: ComposerForm) -> Post:
     when = form.when() if action in ("schedule", "review") else None
     times = next_free_slots([v.channel for v in form.chosen]) if action == "queue" else None
     with transaction.atomic():
+        _save_alt_texts(request.user, form)
         post = actions.create_post(
             request.user, form.workspace, text=form.text, variants=form.variant_inputs(times),
             media_ids=form.media_ids, scheduled_at=when, title=form.title, content_type=form.content_type,
             tags=form.tag_list())
         if action == "review":
             send_for_review(request.user, post)
+        if action == "now":
+            _publish_now(request.user, [v.publication for v in post.variants.select_related("publication")])
     return post
+
+
+def _save_alt_texts(actor, form: ComposerForm) -> None:
+    """Alt text typed under a chosen image is the image's, in the library: saved with the post."""
+    typed = [pk for pk in form.media_ids if pk in form.alt_texts]
+    for media in Media.objects.filter(workspace=form.workspace, pk__in=typed):
+        if media.alt_text != form.alt_texts[media.pk]:
+            actions.set_alt_text(actor, media, form.alt_texts[media.pk])
+
+
+def _publish_now(actor, publications: list[Publication]) -> None:
+    """Each publication scheduled at once, or the reason it may not be; all or nothing (the caller's transaction)."""
+    for publication in publications:
+        actions.publish_now(actor, publication)
 
 
 def _new_time(publication: Publication, form: ComposerForm, action: str) -> datetime | None:
@@ -325,6 +405,7 @@ def _save_existing(request: HttpRequest, post: Post, form: ComposerForm) -> None
     when = form.when() if action in ("schedule", "review") else None
     times = next_free_slots([v.channel for v in editable + new]) if action == "queue" else {}
     with transaction.atomic():
+        _save_alt_texts(request.user, form)
         actions.update_post_details(request.user, post, title=form.title, content_type=form.content_type,
                                     tags=form.tag_list())
         for v in editable:
@@ -340,3 +421,7 @@ def _save_existing(request: HttpRequest, post: Post, form: ComposerForm) -> None
         if action == "review":
             post.refresh_from_db()
             send_for_review(request.user, post)
+        if action == "now":
+            post.refresh_from_db()
+            _publish_now(request.user, [v.publication for v in post.variants.select_related("publication")
+                                        if v.publication.state in EDITABLE_STATES])

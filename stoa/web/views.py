@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = _selection(request)
     context["publications"] = publications_in(context["selected_ids"], context["states"])[:PAGE_SIZE]
     context["all_states"] = State.choices
+    context["publishable"] = set(workspaces_for(request.user, Permission.PUBLISH).values_list("pk", flat=True))
     template = "web/_publications.html" if request.htmx and not request.htmx.boosted else "web/home.html"
     return render(request, template, context)
 
@@ -36,7 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, publication_id: int, action: str) -> HttpResponse:
-    """One button on a publication's row; answers the row again, with the error if any."""
+    """One button on a publication's row; answers the row again, with the reason it was refused if it was
+    (a 422, which htmx swaps in like a success: see the htmx-config in base.html)."""
     error = ""
     try:
         publication = access_publication(request.user, publication_id, Permission.PUBLISH)
@@ -54,7 +56,8 @@ def act(request: HttpRequest, publication_id: int, action: str) -> HttpResponse:
     except (NotFound, Forbidden) as e:
         return HttpResponse(str(e), status=404 if isinstance(e, NotFound) else 403)
     except ActionError as e:
-        error = e.summary()
+        error = e.words()
         publication.refresh_from_db()
-    return render(request, "web/_publication_row.html", {"p": publication, "error": error},
+    return render(request, "web/_publication_row.html",
+                  {"p": publication, "error": error, "acted": True, "publishable": {publication.workspace_id}},
                   status=422 if error else 200)

@@ -210,7 +210,7 @@ def test_a_language_that_is_not_a_language_code_is_refused(owner, workspace, cha
 
 
 def test_the_composer_keeps_the_options_it_does_not_show(owner, workspace, client, channel):
-    """A language set through the API survives an edit in the composer, which has no field for it."""
+    """A language set through the API survives an edit from a form without the composer's language field."""
     post = create_post(owner, workspace, text="שלום", variants=[VariantInput(
         channel.pk, options={"language": "ar", "spoiler_text": "old"})])
     client.force_login(owner)

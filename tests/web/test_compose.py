@@ -1,5 +1,6 @@
-"""The composer: written once, adapted per channel, checked by each network while typing, saved four ways."""
+"""The composer: written once, adapted per channel, checked by each network while typing, saved five ways."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -201,3 +202,103 @@ def test_saving_a_scheduled_post_with_another_time_moves_it(logged_in, owner, wo
     assert logged_in.post(f"/posts/{post.pk}/edit/", data).status_code == 302
     publication = Publication.objects.get()
     assert (publication.state, publication.scheduled_at) == (State.SCHEDULED, when.astimezone(ZoneInfo("UTC")))
+
+
+def part(page: str, element_id: str) -> str:
+    """The inside of the element with this id (a div without divs in it)."""
+    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</div>', page, re.S)
+    assert match, f"no #{element_id}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(("action", "channels", "said"), [
+    ("schedule", True, "Pick the date and time to publish at."),
+    ("draft", False, "Choose at least one channel."),
+    ("queue", True, "has no time slots yet"),
+])
+def test_a_refused_submit_says_why_by_the_buttons(logged_in, workspace, channel, action, channels, said):
+    response = logged_in.post("/compose/", form(workspace, [channel] if channels else [], action=action))
+    page = response.content.decode()
+    assert response.status_code == 422 and said in part(page, "refusal")
+    assert said not in part(page, "general-problems")  # the live check, which replaces that, does not say it
+
+
+def test_a_refusal_the_live_check_gives_is_said_once(logged_in, workspace, channel):
+    past = local(workspace, days=-1)
+    response = logged_in.post("/compose/", form(workspace, [channel], action="schedule",
+                                                scheduled_at=f"{past:%Y-%m-%dT%H:%M}"))
+    page = response.content.decode()
+    assert response.status_code == 422 and page.count("That time is in the past") == 1
+    assert "That time is in the past" in part(page, "when-problems") and part(page, "refusal") == ""
+    assert page.index('value="draft"') < page.index('value="now"')  # Enter in a field saves; it never publishes
+
+
+def test_a_past_time_offers_to_publish_now(logged_in, workspace, channel, member):
+    past = f"{local(workspace, days=-1):%Y-%m-%dT%H:%M}"
+    answer = check(logged_in, workspace, form(workspace, [channel], scheduled_at=past))
+    when = part(answer, "when-problems")
+    assert "That time is in the past" in when and 'name="action" value="now"' in when
+    future = check(logged_in, workspace, form(workspace, [channel], scheduled_at=f"{local(workspace):%Y-%m-%dT%H:%M}"))
+    assert 'value="now"' not in future
+
+
+def test_publish_now_from_the_composer_schedules_each_channel_at_once(logged_in, workspace, channel, bluesky):
+    past = f"{local(workspace, days=-1):%Y-%m-%dT%H:%M}"
+    response = logged_in.post("/compose/", form(workspace, [channel, bluesky], action="now", scheduled_at=past))
+    assert response.status_code == 302
+    for publication in Publication.objects.all():
+        assert publication.state == State.SCHEDULED
+        assert abs(publication.scheduled_at - timezone.now()) < timedelta(minutes=1)
+
+
+def test_publish_now_where_posts_need_approval_says_why_and_saves_nothing(logged_in, workspace, channel):
+    workspace.approval_flow = ApprovalFlow.INTERNAL
+    workspace.save()
+    response = logged_in.post("/compose/", form(workspace, [channel], action="now"))
+    assert response.status_code == 422 and "publishes only approved posts" in part(response.content.decode(), "refusal")
+    assert Post.objects.count() == 0
+
+
+def test_alt_text_typed_under_a_chosen_image_is_previewed_and_saved_with_the_post(logged_in, owner, workspace,
+                                                                                  bluesky):
+    menu = add_media(owner, workspace, "menu.png", image_bytes())
+    page = logged_in.get("/compose/").content.decode()
+    assert f'name="alt_{menu.pk}"' in page and "no alt text" in page
+    fields = form(workspace, [bluesky], media=[menu.pk], **{f"alt_{menu.pk}": " The winter menu "})
+    assert 'alt="The winter menu"' in check(logged_in, workspace, fields).split(f'id="preview-{bluesky.pk}"')[1]
+    menu.refresh_from_db()
+    assert menu.alt_text == ""  # typing is not saving
+    assert logged_in.post("/compose/", {**fields, "action": "draft"}).status_code == 302
+    menu.refresh_from_db()
+    assert menu.alt_text == "The winter menu"
+
+
+def test_alt_text_of_a_refused_post_is_kept_on_the_page_and_not_saved(logged_in, owner, workspace, bluesky):
+    menu = add_media(owner, workspace, "menu.png", image_bytes(), alt_text="old")
+    fields = form(workspace, [bluesky], media=[menu.pk], action="schedule", **{f"alt_{menu.pk}": "new"})
+    response = logged_in.post("/compose/", fields)
+    assert response.status_code == 422 and ">new</textarea>" in response.content.decode()
+    menu.refresh_from_db()
+    assert menu.alt_text == "old"
+
+
+def test_a_variants_language_comes_from_its_text_and_can_be_picked(logged_in, workspace, channel, bluesky):
+    workspace.language = "en"
+    workspace.save()
+    answer = check(logged_in, workspace, form(workspace, [channel, bluesky], text="מבצע חורף בקפה יפו"))
+    assert answer.count("Published as Hebrew (he)") == 2
+    picked = form(workspace, [channel, bluesky], text="מבצע חורף בקפה יפו", **{f"language_{bluesky.pk}": "el"})
+    answer = check(logged_in, workspace, picked)
+    assert "Published as Greek (el)" in answer and "Published as Hebrew (he)" in answer
+    assert logged_in.post("/compose/", {**picked, "action": "draft"}).status_code == 302
+    languages = {v.channel_id: v.options.get("language") for v in Post.objects.get().variants.all()}
+    assert languages == {channel.pk: None, bluesky.pk: "el"}
+
+
+def test_picking_from_the_text_again_drops_the_variants_language(logged_in, owner, workspace, channel):
+    post = create_post(owner, workspace, text="שלום", variants=[VariantInput(channel.pk, options={"language": "ar"})])
+    page = logged_in.get(f"/posts/{post.pk}/edit/").content.decode()
+    assert '<option value="ar" selected>' in page and "Published as Arabic (ar)" in page
+    fields = form(workspace, [channel], text="שלום", action="draft", **{f"language_{channel.pk}": ""})
+    assert logged_in.post(f"/posts/{post.pk}/edit/", fields).status_code == 302
+    assert post.variants.get().options == {}

@@ -72,3 +72,23 @@ def test_forms_need_a_csrf_token(owner, workspace, channel):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     assert client.post(f"/publications/{publication.pk}/cancel").status_code == 403
+
+
+def test_a_refused_row_says_why_and_the_list_refreshing_itself_keeps_it(logged_in, owner, workspace, channel):
+    [publication] = schedule(owner, workspace, [channel])
+    Publication.objects.filter(pk=publication.pk).update(state=State.PUBLISHED)
+    answer = logged_in.post(f"/publications/{publication.pk}/cancel", HTTP_HX_REQUEST="true").content.decode()
+    refusal = f'<p id="refusal-{publication.pk}" class="error" role="alert">'
+    assert refusal in answer and "cannot be changed" in answer  # swapped in: base.html's htmx-config
+    listed = logged_in.get("/", HTTP_HX_REQUEST="true").content.decode()
+    assert f'<p id="refusal-{publication.pk}" class="error" role="alert" hx-preserve hidden>' in listed
+    assert '{"code": "422", "swap": true}' in logged_in.get("/").content.decode()
+
+
+def test_only_who_may_publish_gets_the_rows_buttons(client, owner, workspace, channel, member):
+    [publication] = schedule(owner, workspace, [channel])
+    client.force_login(member("analyst"))
+    page = client.get("/").content.decode()
+    assert f'id="publication-{publication.pk}"' in page and "/cancel" not in page
+    client.force_login(member("content_editor"))
+    assert f"/publications/{publication.pk}/cancel" in client.get("/").content.decode()

@@ -1,5 +1,6 @@
-// The composer: variants follow the common text until edited, chosen channels show their part,
-// thread parts are added, and uploads go to the media library at once. Checks are htmx's job.
+// The composer: variants follow the common text until edited, chosen channels show their part, chosen
+// images their alt text, thread parts are added, and uploads go to the media library at once. Checks are
+// htmx's job. What a refused submit said stays by the buttons until what it names is changed.
 (function () {
   const form = document.getElementById("composer");
   if (!form) return;
@@ -17,8 +18,20 @@
     if (again) again.hidden = following;
   }
 
+  // A refusal names the field it is about; these are the inputs that can answer it.
+  const answeredBy = { channels: ["variants", "queue"], scheduled_at: ["scheduled_at"], media: ["media"] };
+  const refusal = document.getElementById("refusal");
+  if (refusal && refusal.textContent.trim()) refusal.focus();
+
   form.addEventListener("change", (event) => {
     const box = event.target;
+    for (const field of answeredBy[box.name] || []) {
+      refusal.querySelectorAll(`[data-field="${field}"]`).forEach((said) => said.remove());
+    }
+    if (box.name === "media") {
+      const alt = document.querySelector(`#alt-texts .alt-text[data-media="${box.value}"]`);
+      if (alt) alt.hidden = !box.checked;
+    }
     if (box.name !== "channels") return;
     const part = variant(box.value);
     if (part) part.hidden = !box.checked;
@@ -34,7 +47,14 @@
   });
 
   form.addEventListener("input", (event) => {
-    if (event.target.classList.contains("variant-text")) follow(event.target.closest("fieldset"), false);
+    const field = event.target;
+    if (field.classList.contains("variant-text")) follow(field.closest("fieldset"), false);
+    const alt = field.closest(".alt-text");
+    if (alt) {  // the library's "no alt text" goes once there is some
+      const box = form.querySelector(`input[name=media][value="${alt.dataset.media}"]`);
+      const warning = box && box.closest(".media-choice").querySelector(".no-alt");
+      if (warning) warning.hidden = !!field.value.trim();
+    }
   });
 
   form.addEventListener("click", (event) => {
@@ -74,6 +94,7 @@
       problems.replaceChildren(...(refused ? refused.content.childNodes : []));
       if (refused) refused.remove();
       document.getElementById("media-grid").prepend(...answer.querySelectorAll("label.media-choice"));
+      document.getElementById("alt-texts").prepend(...answer.querySelectorAll(".alt-text"));
     } catch (error) {
       problems.textContent = String(error);
     }
