@@ -19,9 +19,9 @@ from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.planning import actions, agenda, ical, mix
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
-from stoa.posts.actions import schedule_publication
+from stoa.posts.actions import in_the_past, publish_now, schedule_publication
 from stoa.posts.models import ContentType, State
-from stoa.posts.times import to_local
+from stoa.posts.times import to_local, to_utc
 from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import (
     Forbidden,
@@ -148,13 +148,21 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def move(request: HttpRequest, publication_id: int) -> HttpResponse:
-    """Drag and drop: the same local time on another day (or another hour in the week view)."""
+    """Drag and drop: the same local time on another day (or another hour in the week view). A drop on a
+    time that has gone is refused with the offer to publish now instead (the Stoa-Offer header), which is
+    this view again with now=1."""
     try:
         publication = access_publication(request.user, publication_id, Permission.PUBLISH)
     except NotFound as e:
         return HttpResponse(str(e), status=404, content_type="text/plain; charset=utf-8")
     except Forbidden as e:
         return HttpResponse(str(e), status=403, content_type="text/plain; charset=utf-8")
+    if request.POST.get("now") == "1":
+        try:
+            publication = publish_now(request.user, publication)
+        except ActionError as e:
+            return HttpResponse(words(e), status=422, content_type="text/plain; charset=utf-8")
+        return _moved(request, publication)
     try:
         day = date.fromisoformat(request.POST.get("date", ""))
     except ValueError:
@@ -169,7 +177,22 @@ def move(request: HttpRequest, publication_id: int) -> HttpResponse:
     try:
         publication = schedule_publication(request.user, publication, datetime.combine(day, at))
     except ActionError as e:
-        return HttpResponse(words(e), status=422, content_type="text/plain; charset=utf-8")
+        refused = HttpResponse(words(e), status=422, content_type="text/plain; charset=utf-8")
+        if _gone(datetime.combine(day, at), tz):
+            refused["Stoa-Offer"] = "publish-now"
+        return refused
+    return _moved(request, publication)
+
+
+def _gone(when: datetime, tz: str) -> bool:
+    try:
+        return in_the_past(to_utc(when, tz))
+    except ActionError:  # a wall time the clocks skip or repeat: refused for that, not for being past
+        return False
+
+
+def _moved(request: HttpRequest, publication) -> HttpResponse:
+    """The publication's entry where it now is."""
     publication = access_publication(request.user, publication.pk, Permission.PUBLISH)
     palette = agenda.colours(list(workspaces_for(request.user, Permission.VIEW_PUBLICATIONS)))
     entry = agenda.entry_for(publication, palette, movable=True)

@@ -1,12 +1,13 @@
 """Every refused action says why where the person acted, in their language, and stays said while the page
-checks and refreshes itself: the composer's submit, a publication row's buttons, a time in the past (with
-"Publish now" next to it). And the composer's own parts that say what will go out: alt text per image and
-the language of each variant."""
+checks and refreshes itself: the composer's submit, a publication row's buttons, a time in the past in the
+composer and on the calendar (with "Publish now" next to it). And the composer's own parts that say what
+will go out: alt text per image and the language of each variant."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from stoa.posts.actions import VariantInput, create_post
@@ -14,6 +15,7 @@ from stoa.posts.drafts import draft_for
 from stoa.posts.models import Media, Post, Publication, State
 from stoa.workspaces.models import ApprovalFlow, UserSettings
 from tests.core.helpers import image_bytes
+from tests.planning.helpers import local_day, plan_post
 from tests.web.conftest import log_in
 from tests.web.test_journey import bluesky_channel
 
@@ -139,3 +141,41 @@ def test_alt_text_per_image_and_the_language_of_each_variant_in_the_composer(pag
     drafts = {v.channel_id: draft_for(v) for v in Post.objects.get().variants.all()}
     assert {pk: d.language for pk, d in drafts.items()} == {channel.pk: "he", bluesky.pk: "el"}
     assert [m.alt_text for m in drafts[bluesky.pk].media] == [media.alt_text]
+
+
+def test_a_drop_on_the_past_is_refused_with_the_offer_to_publish_now(client, owner, workspace, channel):
+    [publication] = plan_post(owner, workspace, [channel], local_day(workspace, 3))
+    client.force_login(owner)
+    url = reverse("calendar-move", args=[publication.pk])
+    refused = client.post(url, {"date": f"{local_day(workspace, -2):%Y-%m-%d}"})
+    assert refused.status_code == 422 and refused["Stoa-Offer"] == "publish-now"
+    assert "in the past" in refused.content.decode()
+    answer = client.post(url, {"now": "1"})
+    assert answer.status_code == 200 and f'data-publication="{publication.pk}"' in answer.content.decode()
+    publication.refresh_from_db()
+    assert publication.state == State.SCHEDULED
+    assert abs(publication.scheduled_at - timezone.now()) < timedelta(minutes=1)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_post_dropped_on_a_past_day_can_be_published_now_from_the_calendar(page, live_server, owner, workspace,
+                                                                           channel):
+    three_days_ago = local_day(workspace, -3)
+    [publication] = plan_post(owner, workspace, [channel], local_day(workspace, 3))
+    Publication.objects.filter(pk=publication.pk).update(  # missed three days ago: still movable
+        state=State.MISSED, scheduled_at=timezone.now() - timedelta(days=3))
+    log_in(page, live_server.url, "olga", "pw-olga-123", "/calendar/")
+    page.goto(f"{live_server.url}/calendar/?view=week&date={three_days_ago:%Y-%m-%d}")
+    entry = page.locator(f".entry[data-publication='{publication.pk}']")
+    entry.drag_to(page.locator(f"th.day.past:not([data-date='{three_days_ago:%Y-%m-%d}'])").first)
+
+    message = page.locator("#calendar-message")
+    message.get_by_text("That time is in the past. Pick a future time, or publish now.").wait_for(timeout=5000)
+    message.get_by_role("button", name="Publish now").click()
+    # The calendar shows itself again: the post is no longer missed on that day (it is on today's).
+    page.locator(f".entry[data-publication='{publication.pk}'].state-missed").wait_for(state="detached", timeout=5000)
+    assert page.locator("#calendar-message").is_hidden()
+    publication.refresh_from_db()
+    assert publication.state == State.SCHEDULED
+    assert abs(publication.scheduled_at - timezone.now()) < timedelta(minutes=1)

@@ -1,5 +1,6 @@
 // Drag and drop rescheduling on the calendar: HTML5 drag events, one POST per drop.
 // Listeners sit on the document, so they keep working after HTMX swaps the calendar.
+// A drop on a time that has gone is refused with a "Publish now" button, which posts now=1 instead.
 (function () {
   "use strict";
   var dragged = null;
@@ -23,6 +24,47 @@
     box.textContent = text;
     box.hidden = !text;
     box.classList.toggle("error", !!isError);
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        return { ok: response.ok, text: text, offer: response.headers.get("Stoa-Offer") };
+      });
+    });
+  }
+
+  function networkError() {
+    var box = document.getElementById("calendar-message");
+    say((box && box.getAttribute("data-network-error")) || "Network error: the post was not moved.", true);
+  }
+
+  // The refusal of a drop on the past, with its offer: publish now, then show the calendar as it now is.
+  function offerPublishNow(url) {
+    var box = document.getElementById("calendar-message");
+    if (!box) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "publish-now";
+    button.textContent = box.getAttribute("data-publish-now") || "Publish now";
+    button.addEventListener("click", function () {
+      var body = new FormData();
+      body.append("now", "1");
+      button.disabled = true;
+      post(url, body).then(function (answer) {
+        if (!answer.ok) { say(answer.text, true); return; }
+        say("", false);
+        if (window.htmx) {
+          window.htmx.ajax("GET", window.location.href, { target: "#calendar", swap: "outerHTML" });
+        } else {
+          window.location.reload();
+        }
+      }).catch(networkError);
+    });
+    box.append(" ", button);
   }
 
   function refreshEmpty(cell) {
@@ -72,15 +114,11 @@
     body.append("date", target.getAttribute("data-date"));
     if (target.hasAttribute("data-hour")) { body.append("hour", target.getAttribute("data-hour")); }
     entry.classList.add("saving");
-    fetch(entry.getAttribute("data-move-url"), {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" }
-    }).then(function (response) {
-      return response.text().then(function (text) { return { ok: response.ok, text: text }; });
-    }).then(function (answer) {
+    post(entry.getAttribute("data-move-url"), body).then(function (answer) {
       entry.classList.remove("saving");
       if (!answer.ok) {  // the entry stays where it was
         say(answer.text, true);
+        if (answer.offer === "publish-now") { offerPublishNow(entry.getAttribute("data-move-url")); }
         return;
       }
       var holder = document.createElement("div");
@@ -95,8 +133,7 @@
       say("", false);
     }).catch(function () {
       entry.classList.remove("saving");
-      var box = document.getElementById("calendar-message");
-      say((box && box.getAttribute("data-network-error")) || "Network error: the post was not moved.", true);
+      networkError();
     });
   });
 })();
