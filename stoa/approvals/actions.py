@@ -18,37 +18,46 @@ from django.utils.translation import gettext_lazy as _
 from stoa import clock
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.errors import ActionError
-from stoa.posts.models import ApprovalState, Post
+from stoa.posts.models import ApprovalState, Post, Publication, State
+from stoa.posts.status import still_to_publish
 from stoa.site_url import site_url
+from stoa.workspaces.access import ROLE_PERMISSIONS, Permission
 from stoa.workspaces.actions import audit, in_their_language, notify
-from stoa.workspaces.models import Workspace, hash_token
+from stoa.workspaces.models import ApprovalFlow, Membership, Workspace, hash_token
 
 # Where a post goes back to when its content changes after someone looked at it.
 REVIEWED_STATES = {ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT, ApprovalState.APPROVED}
 
 
 def content_changed(actor, post: Post) -> None:
-    """Editing a post that was approved or is being reviewed sends it back to the internal review."""
-    if not post.workspace.requires_approval or post.approval_state not in REVIEWED_STATES:
+    """Editing a post that was approved or is being reviewed sends it back to the internal review; so
+    does editing one that was let through without approval: what was let through is not what it says now."""
+    if not post.workspace.requires_approval or (post.approval_state not in REVIEWED_STATES
+                                                and not post.approval_exempt):
         return
     with transaction.atomic():
-        Post.objects.filter(pk=post.pk).update(approval_state=ApprovalState.IN_REVIEW)
+        Post.objects.filter(pk=post.pk).update(approval_state=ApprovalState.IN_REVIEW, approval_exempt=False)
         before, post.approval_state = post.approval_state, ApprovalState.IN_REVIEW
+        note = _("Edited; it no longer publishes without approval and is back in review.") if post.approval_exempt \
+            else _("Edited; back to review.")
+        post.approval_exempt = False
         PostComment.objects.create(post=post, author=actor, author_name=actor.get_username() if actor else "",
-                                   kind=CommentKind.SENT_FOR_REVIEW, body=str(_("Edited; back to review.")))
+                                   kind=CommentKind.SENT_FOR_REVIEW, body=str(note))
         audit(post.workspace_id, actor, "post.back_to_review", post, before=before)
         message = in_their_language(_("A post was edited and needs review again: %(title)s"), title=str(post))
         notify(post.workspace_id, "needs_review", message, link=f"/posts/{post.pk}/")
 
 
+def members_with(workspace_id: int, permission: Permission) -> list:
+    """The members of a workspace whose role allows `permission`."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+    return [m.user for m in Membership.objects.filter(workspace_id=workspace_id, role__in=roles)
+            .select_related("user")]
+
+
 def _reviewers(post: Post) -> list:
     """The members who may decide in the internal review."""
-    from stoa.workspaces.access import ROLE_PERMISSIONS, Permission
-    from stoa.workspaces.models import Membership
-
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Permission.APPROVE in perms]
-    return [m.user for m in Membership.objects.filter(workspace_id=post.workspace_id, role__in=roles)
-            .select_related("user")]
+    return members_with(post.workspace_id, Permission.APPROVE)
 
 
 def send_for_review(actor, post: Post, note: str = "") -> Post:
@@ -56,14 +65,17 @@ def send_for_review(actor, post: Post, note: str = "") -> Post:
     if not post.workspace.requires_approval:
         raise ActionError({"approval": [_("%(workspace)s publishes without approval; schedule the post instead.")
                                         % {"workspace": post.workspace.name}]})
+    if not still_to_publish(list(Publication.objects.filter(variant__post=post))):
+        raise ActionError({"approval": [gettext("Nothing of this post is left to publish, so there is nothing to "
+                                                "review.")]})
     allowed = [ApprovalState.DRAFT, ApprovalState.CHANGES_REQUESTED]
     with transaction.atomic():
         if not Post.objects.filter(pk=post.pk, approval_state__in=allowed).update(
-                approval_state=ApprovalState.IN_REVIEW):
+                approval_state=ApprovalState.IN_REVIEW, approval_exempt=False):
             post.refresh_from_db()
             raise ActionError({"approval": [_("This post is already %(state)s.")
                                             % {"state": post.get_approval_state_display().lower()}]})
-        post.approval_state = ApprovalState.IN_REVIEW
+        post.approval_state, post.approval_exempt = ApprovalState.IN_REVIEW, False
         PostComment.objects.create(post=post, author=actor, author_name=actor.get_username(),
                                    kind=CommentKind.SENT_FOR_REVIEW, body=note)
         audit(post.workspace_id, actor, "post.sent_for_review", post)
@@ -75,20 +87,8 @@ def send_for_review(actor, post: Post, note: str = "") -> Post:
 
 # -- Decisions ------------------------------------------------------------------------------
 
-def _members_with(post: Post, permission) -> list:
-    """The members of the post's workspace whose role allows `permission`."""
-    from stoa.workspaces.access import ROLE_PERMISSIONS
-    from stoa.workspaces.models import Membership
-
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
-    return [m.user for m in Membership.objects.filter(workspace_id=post.workspace_id, role__in=roles)
-            .select_related("user")]
-
-
 def _creator_and_editors(post: Post) -> list:
-    from stoa.workspaces.access import Permission
-
-    people = _members_with(post, Permission.EDIT_POSTS)
+    people = members_with(post.workspace_id, Permission.EDIT_POSTS)
     return people + ([post.created_by] if post.created_by else [])
 
 
@@ -110,8 +110,6 @@ def _name(actor) -> str:
 
 def approve(actor, post: Post, note: str = "") -> Post:
     """The internal review passes: to the client in the client flow, else approved."""
-    from stoa.workspaces.models import ApprovalFlow
-
     with transaction.atomic():
         to_client = post.workspace.approval_flow == ApprovalFlow.CLIENT
         _move(post, {ApprovalState.IN_REVIEW}, ApprovalState.WITH_CLIENT if to_client else ApprovalState.APPROVED)
@@ -120,13 +118,11 @@ def approve(actor, post: Post, note: str = "") -> Post:
         audit(post.workspace_id, actor, "post.approved", post, state=post.approval_state, note=note.strip())
         link = f"/posts/{post.pk}/"
         if to_client:
-            from stoa.workspaces.access import Permission
-
             message = in_their_language(_("A post passed the internal review and can go to the client: %(title)s"),
                                         title=str(post))
-            senders = [u for u in _members_with(post, Permission.SEND_TO_CLIENT) if u.pk != actor.pk]
+            senders = [u for u in members_with(post.workspace_id, Permission.SEND_TO_CLIENT) if u.pk != actor.pk]
             notify(post.workspace_id, "ready_for_client", message, link=link, to=senders)
-            clients = _members_with(post, Permission.CLIENT_REVIEW)
+            clients = members_with(post.workspace_id, Permission.CLIENT_REVIEW)
             notify(post.workspace_id, "needs_client_review",
                    in_their_language(_("A post awaits your approval: %(title)s"), title=str(post)),
                    link=link, to=clients)
@@ -194,14 +190,12 @@ def client_decide(link_or_member, post: Post, approved: bool, name: str = "", no
               ApprovalState.APPROVED if approved else ApprovalState.CHANGES_REQUESTED)
         PostComment.objects.create(post=post, author=user, author_name=name[:200], via_link=link,
                                    kind=CommentKind.APPROVED if approved else CommentKind.CHANGES_REQUESTED,
-                                   body=note)
+                                   body=note, for_client=True)
         audit(post.workspace_id, user, "post.client_approved" if approved else "post.client_changes_requested",
               post, client=name, via_link=link.pk if link else None, note=note)
         if approved:
-            from stoa.workspaces.access import Permission
-
             people = [post.created_by] if post.created_by else []
-            people += _members_with(post, Permission.SEND_TO_CLIENT)
+            people += members_with(post.workspace_id, Permission.SEND_TO_CLIENT)
             message = in_their_language(_("%(name)s approved %(title)s."), name=name, title=str(post))
             notify(post.workspace_id, "approved", message, link=f"/posts/{post.pk}/", to=people)
         else:
@@ -219,8 +213,9 @@ def _check_link(link: ApprovalLink, post: Post) -> None:
         raise ActionError({"post": [gettext("This post was not sent with this link.")]})
 
 
-def add_comment(actor_or_link, post: Post, body: str, name: str = "") -> PostComment:
-    """A remark on the post by a member, or by the client through their link."""
+def add_comment(actor_or_link, post: Post, body: str, name: str = "", for_client: bool = False) -> PostComment:
+    """A remark on the post by a member, or by the client through their link. The client sees their own
+    comments and those a member wrote `for_client`; the team's other remarks stay inside the team."""
     body = body.strip()
     if not body:
         raise ActionError({"comment": [gettext("Write a comment first.")]})
@@ -230,16 +225,28 @@ def add_comment(actor_or_link, post: Post, body: str, name: str = "") -> PostCom
     user = None if link else actor_or_link
     if link is not None:
         _check_link(link, post)
+    clients = {u.pk for u in _clients(post)}
+    for_client = for_client or link is not None or user.pk in clients
     author_name = (name.strip() or link.recipient_name) if link else _name(user)
     with transaction.atomic():
         comment = PostComment.objects.create(post=post, author=user, author_name=author_name[:200], via_link=link,
-                                             body=body)
-        audit(post.workspace_id, user, "post.commented", post, author=author_name)
+                                             body=body, for_client=for_client)
+        audit(post.workspace_id, user, "post.commented", post, author=author_name, for_client=for_client)
         message = in_their_language(_("%(name)s commented on %(title)s: %(comment)s"),
                                     name=author_name, title=str(post), comment=body[:200])
-        people = [u for u in _creator_and_editors(post) + _commenters(post) if user is None or u.pk != user.pk]
+        people = [u for u in _creator_and_editors(post) + _commenters(post)
+                  if (user is None or u.pk != user.pk) and (for_client or u.pk not in clients)]
         notify(post.workspace_id, "comment", message, link=f"/posts/{post.pk}/", to=people)
     return comment
+
+
+def _clients(post: Post) -> list:
+    return members_with(post.workspace_id, Permission.CLIENT_REVIEW)
+
+
+def comments_for_client(post: Post):
+    """What the client may read of the post's thread."""
+    return post.comments.filter(for_client=True)
 
 
 def _commenters(post: Post) -> list:
@@ -319,3 +326,75 @@ def posts_for_client(workspace_ids) -> "models.QuerySet[Post]":
     return Post.objects.filter(
         Q(approval_state=ApprovalState.WITH_CLIENT) | Q(approval_links__isnull=False),
         workspace_id__in=workspace_ids).distinct()
+
+
+# -- Posts scheduled before approval was required ----------------------------------------------------
+
+NOT_SENT = (ApprovalState.DRAFT, ApprovalState.CHANGES_REQUESTED)
+
+
+def scheduled_unapproved(workspace_ids) -> "models.QuerySet[Post]":
+    """Posts of these workspaces (None: all) that require approval, with a publication scheduled, that nobody
+    has approved (also those let through without approval), soonest first; `due_at` is their first time."""
+    scheduled = Q(variants__publication__state=State.SCHEDULED)
+    posts = Post.objects.all() if workspace_ids is None else Post.objects.filter(workspace_id__in=workspace_ids)
+    return (posts.exclude(workspace__approval_flow=ApprovalFlow.NONE)
+            .exclude(approval_state=ApprovalState.APPROVED)
+            .annotate(due_at=models.Min("variants__publication__scheduled_at", filter=scheduled))
+            .filter(due_at__isnull=False).order_by("due_at", "pk"))
+
+
+def waiting_for_approval(workspace_ids) -> "models.QuerySet[Post]":
+    """What the engine will refuse when its time comes, unless someone approves it first."""
+    return scheduled_unapproved(workspace_ids).filter(approval_exempt=False)
+
+
+def _titles(posts: list[Post]) -> str:
+    shown = ", ".join(str(p) for p in posts[:5])
+    return shown + (", …" if len(posts) > 5 else "")
+
+
+def send_scheduled_for_review(actor, workspace: Workspace, post_ids) -> list[Post]:
+    """Scheduled posts that were never sent for review (or whose changes were asked for) go to the internal
+    review together, with one notice to the reviewers instead of one per post."""
+    with transaction.atomic():
+        posts = list(scheduled_unapproved([workspace.pk]).filter(pk__in=post_ids, approval_state__in=NOT_SENT))
+        if not posts:
+            raise ActionError({"posts": [gettext("Choose at least one post that is not in review yet.")]})
+        sent = []
+        for post in posts:
+            if not Post.objects.filter(pk=post.pk, approval_state=post.approval_state).update(
+                    approval_state=ApprovalState.IN_REVIEW, approval_exempt=False):
+                continue  # decided meanwhile
+            post.approval_state, post.approval_exempt = ApprovalState.IN_REVIEW, False
+            PostComment.objects.create(post=post, author=actor, author_name=_name(actor),
+                                       kind=CommentKind.SENT_FOR_REVIEW,
+                                       body=str(_("Scheduled before approval was required.")))
+            audit(workspace.pk, actor, "post.sent_for_review", post)
+            sent.append(post)
+        if sent:
+            message = in_their_language(_("Scheduled posts of %(workspace)s need your review before their time: "
+                                          "%(titles)s"), workspace=workspace.name, titles=_titles(sent))
+            notify(workspace.pk, "needs_review", message, link=reverse("review"),
+                   to=[u for u in _reviewers(sent[0]) if u.pk != actor.pk])
+    return sent
+
+
+def exempt_from_approval(actor, workspace: Workspace, post_ids) -> list[Post]:
+    """Scheduled posts publish as planned without approval, by their owner's choice; the other managers
+    are told. Sending one for review or editing it ends this."""
+    with transaction.atomic():
+        posts = list(waiting_for_approval([workspace.pk]).filter(pk__in=post_ids, approval_state__in=NOT_SENT))
+        if not posts:
+            raise ActionError({"posts": [gettext("Choose at least one post that is not in review yet.")]})
+        Post.objects.filter(pk__in=[p.pk for p in posts], approval_state__in=NOT_SENT).update(approval_exempt=True)
+        for post in posts:
+            post.approval_exempt = True
+            audit(workspace.pk, actor, "post.exempted", post)
+        message = in_their_language(_("%(name)s let scheduled posts of %(workspace)s publish without approval: "
+                                      "%(titles)s"), name=_name(actor), workspace=workspace.name,
+                                    titles=_titles(posts))
+        notify(workspace.pk, "approval_exempted", message,
+               link=reverse("approval-waiting", args=[workspace.slug]),
+               to=[u for u in members_with(workspace.pk, Permission.MANAGE_WORKSPACE) if u.pk != actor.pk])
+    return posts

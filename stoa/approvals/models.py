@@ -44,7 +44,25 @@ class PostComment(models.Model):
     via_link = models.ForeignKey(ApprovalLink, null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField(max_length=24, choices=CommentKind.choices, default=CommentKind.COMMENT)
     body = models.TextField(blank=True, default="")
+    # The client sees only these: their own words, and what a member chose to show them. Reviewers'
+    # remarks and decisions stay inside the team.
+    for_client = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class ApprovalReminder(models.Model):
+    """A reminder that went out because a post's time was near and it was not approved. One per post, time
+    and stage: the unique constraint is what keeps any number of workers from sending it twice."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="approval_reminders")
+    due_at = models.DateTimeField()  # the publication time it was about; a new time gets new reminders
+    hours_before = models.PositiveSmallIntegerField()
+    approval_state = models.CharField(max_length=24)  # whom it went to depends on where the post stood
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "due_at", "hours_before"],
+                                               name="one_reminder_per_post_time_and_stage")]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/send/", views.send_to_client, name="send-to-client"),
     path("review/links/<int:link_id>/revoke/", views.revoke_link, name="revoke-approval-link"),
+    path("review/scheduled/<slug:slug>/", views.scheduled_without_approval, name="approval-waiting"),
     path("approve/<str:token>/", views.client_approval, name="client-approval"),
     path("approve/<str:token>/media/<int:media_id>/", views.client_media, name="client-approval-media"),
 ]

@@ -3,7 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Min, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -14,10 +14,19 @@ from django.views.decorators.http import require_POST
 
 from stoa import clock
 from stoa.approvals import actions
+from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
 from stoa.posts.drafts import draft_for
-from stoa.posts.models import ApprovalState, Media, Post, Publication, Variant, VariantMedia
+from stoa.posts.models import ApprovalState, Media, Post, Publication, State, Variant, VariantMedia
+from stoa.posts.status import (
+    Status,
+    approval_detail,
+    of_publication,
+    post_status,
+    publication_status,
+    still_to_publish,
+)
 from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import (
     NotFound,
@@ -27,7 +36,7 @@ from stoa.workspaces.access import (
     check,
     workspaces_for,
 )
-from stoa.workspaces.models import AuditEvent
+from stoa.workspaces.models import ApprovalFlow
 
 PREVIEW = "web/_preview.html"
 
@@ -45,17 +54,23 @@ def visible_post(user, post_id: int) -> Post:
 
 
 def _variants(post: Post, request: HttpRequest, **extra) -> list[Variant]:
-    """The post's variants with their publication and a rendered per-network preview, when the
-    preview template exists (else the page shows the plain text)."""
-    variants = list(post.variants.select_related("channel", "publication").prefetch_related(
+    """The post's variants with their publication (`pub`, and its `status`) and a rendered per-network
+    preview, when the preview template exists (else the page shows the plain text)."""
+    variants = list(post.variants.select_related("channel", "publication__workspace").prefetch_related(
         Prefetch("variantmedia_set", queryset=VariantMedia.objects.select_related("media"))))
+    for v in variants:
+        v.pub = _publication_of(v)
+        v.status = publication_status(v.pub) if v.pub else None
     try:
         select_template([PREVIEW])
     except TemplateDoesNotExist:
         return variants
     for v in variants:
         draft = draft_for(v, post.workspace)  # as the engine will publish it
-        v.preview_html = render_to_string(PREVIEW, {"channel": v.channel, "draft": draft, **extra}, request)
+        # The preview shows the time it goes (or went) out, not "now".
+        when = v.pub and (v.pub.published_at or v.pub.scheduled_at)
+        v.preview_html = render_to_string(PREVIEW, {"channel": v.channel, "draft": draft, "when": when,
+                                                    "tz": post.workspace.timezone, **extra}, request)
     return variants
 
 
@@ -105,7 +120,7 @@ def _post_action(request: HttpRequest, post: Post) -> str:
             check(user, post.workspace, Permission.APPROVE)
             actions.request_changes(user, post, note)
         elif action == "comment":
-            actions.add_comment(user, post, note)
+            actions.add_comment(user, post, note, for_client=bool(request.POST.get("for_client")))
         else:
             return gettext("Unknown action.")
     except ActionError as e:
@@ -125,26 +140,27 @@ def _post_context(request: HttpRequest, post: Post, error: str = "") -> dict:
     user, ws = request.user, post.workspace
     can = {p.name.lower(): allowed(user, ws, p) for p in Permission}
     variants = _variants(post, request)
-    for v in variants:
-        v.pub = _publication_of(v)
+    publications = [v.pub for v in variants if v.pub]
+    # Reviewing or editing a post makes sense only while something of it is still to be published.
+    open_ = still_to_publish(publications)
     state = post.approval_state
     buttons = {
-        "review": can["edit_posts"] and ws.requires_approval and state in (ApprovalState.DRAFT,
-                                                                             ApprovalState.CHANGES_REQUESTED),
-        "approve": (can["approve"] and state == ApprovalState.IN_REVIEW)
-        or (can["client_review"] and state == ApprovalState.WITH_CLIENT),
-        "changes": (can["approve"] and state in (ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT,
-                                                 ApprovalState.APPROVED))
-        or (can["client_review"] and state == ApprovalState.WITH_CLIENT),
+        "review": open_ and can["edit_posts"] and ws.requires_approval
+        and state in (ApprovalState.DRAFT, ApprovalState.CHANGES_REQUESTED),
+        "approve": open_ and ((can["approve"] and state == ApprovalState.IN_REVIEW)
+                              or (can["client_review"] and state == ApprovalState.WITH_CLIENT)),
+        "changes": open_ and ((can["approve"] and state in (ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT,
+                                                            ApprovalState.APPROVED))
+                              or (can["client_review"] and state == ApprovalState.WITH_CLIENT)),
     }
-    history = []
-    if can["view_audit"]:
-        pub_ids = [v.pub.pk for v in variants if v.pub]
-        history = AuditEvent.objects.filter(workspace=ws).filter(
-            Q(object_type="post", object_id=post.pk) | Q(object_type="publication", object_id__in=pub_ids))[:100]
-    return {"post": post, "workspace": ws, "variants": variants, "comments": post.comments.all(),
-            "can": can, "buttons": buttons, "history": history, "error": error,
-            "edit_url": _edit_url(post) if can["edit_posts"] else ""}
+    is_client = can["client_review"]
+    return {"post": post, "workspace": ws, "variants": variants, "status": post_status(post, publications),
+            "approval": approval_detail(ws.requires_approval, state, post.approval_exempt) if open_ else "",
+            "comments": actions.comments_for_client(post) if is_client else post.comments.all(),
+            "can": can, "buttons": buttons, "error": error,
+            "history": post_history(post, variants) if can["view_audit"] else [],
+            "comment_for_client": ws.approval_flow == ApprovalFlow.CLIENT and not is_client,
+            "edit_url": _edit_url(post) if can["edit_posts"] and open_ else ""}
 
 
 def _edit_url(post: Post) -> str:
@@ -160,9 +176,20 @@ def _ids(user, permission: Permission) -> list[int]:
     return list(workspaces_for(user, permission).values_list("pk", flat=True))
 
 
-def _posts(**filters):
-    return (Post.objects.filter(**filters).select_related("workspace", "created_by")
-            .prefetch_related("variants__channel", "variants__publication").order_by("created_at"))
+def _posts(**filters) -> list[Post]:
+    """Posts with their first scheduled time (`due_at`) and `status`: a reviewer sees what is due soon."""
+    scheduled = Q(variants__publication__state=State.SCHEDULED)
+    posts = list(Post.objects.filter(**filters).select_related("workspace", "created_by")
+                 .prefetch_related("variants__channel", "variants__publication")
+                 .annotate(due_at=Min("variants__publication__scheduled_at", filter=scheduled)).order_by("created_at"))
+    for p in posts:
+        p.status = _scheduled_status(p) if p.due_at else None
+    return posts
+
+
+def _scheduled_status(post: Post) -> Status:
+    return of_publication(State.SCHEDULED, post.due_at, requires_approval=post.workspace.requires_approval,
+                          approval_state=post.approval_state, exempt=post.approval_exempt)
 
 
 @login_required
@@ -182,7 +209,10 @@ def _review_context(request: HttpRequest, **extra) -> dict:
     for link in links:
         link.problem = actions.link_problem(link)
     reviewing, editing = _ids(user, Permission.APPROVE), _ids(user, Permission.EDIT_POSTS)
+    never_sent = actions.waiting_for_approval(_ids(user, Permission.MANAGE_WORKSPACE)).filter(
+        approval_state__in=actions.NOT_SENT).select_related("workspace")
     return {
+        "never_sent": list({p.workspace_id: p.workspace for p in never_sent}.values()),
         "reviewer": bool(reviewing), "editor": bool(editing),
         "to_review": _posts(workspace_id__in=reviewing, approval_state=ApprovalState.IN_REVIEW),
         "for_client": _posts(workspace_id__in=_ids(user, Permission.CLIENT_REVIEW),
@@ -226,6 +256,37 @@ def revoke_link(request: HttpRequest, link_id: int) -> HttpResponse:
     return redirect("review")
 
 
+# -- Posts scheduled before approval was required ---------------------------------------------------
+
+@login_required
+@access_errors
+def scheduled_without_approval(request: HttpRequest, slug: str) -> HttpResponse:
+    """After the workspace starts to require approval: its scheduled posts nobody approved, to send for review
+    together or to let publish as planned."""
+    workspace = access_workspace(request.user, slug, Permission.MANAGE_WORKSPACE)
+    done, error = [], ""
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("posts") if i.isdigit()]
+        action = request.POST.get("action", "")
+        try:
+            if action == "review":
+                check(request.user, workspace, Permission.EDIT_POSTS)
+                done = actions.send_scheduled_for_review(request.user, workspace, ids)
+            elif action == "exempt":
+                done = actions.exempt_from_approval(request.user, workspace, ids)
+            else:
+                error = gettext("Unknown action.")
+        except ActionError as e:
+            error = e.summary()
+    posts = list(actions.scheduled_unapproved([workspace.pk]).select_related("workspace")
+                 .prefetch_related("variants__channel"))
+    for p in posts:
+        p.status = _scheduled_status(p)
+    return render(request, "approvals/scheduled.html",
+                  {"workspace": workspace, "posts": posts, "done": done, "done_action": request.POST.get("action"),
+                   "error": error, "can_choose": actions.NOT_SENT}, status=422 if error else 200)
+
+
 # -- The client's link page (no account) ----------------------------------------------------------
 
 def client_approval(request: HttpRequest, token: str) -> HttpResponse:
@@ -248,10 +309,8 @@ def client_approval(request: HttpRequest, token: str) -> HttpResponse:
     posts = list(link.posts.select_related("workspace").order_by("created_at"))
     for p in posts:
         p.variant_list = _variants(p, request, client_token=token)
-        for v in p.variant_list:
-            v.pub = _publication_of(v)
         p.error = errors.get(p.pk, "")
-        p.comment_list = list(p.comments.all())
+        p.comment_list = list(actions.comments_for_client(p))  # never the team's own remarks
     return render(request, "approvals/client.html", {"link": link, "workspace": link.workspace, "posts": posts,
                                                      "sender": _sender(link), "client_token": token},
                   status=422 if errors else 200)

@@ -16,7 +16,8 @@ from stoa import clock
 from stoa.channels.models import Channel
 from stoa.planning import mix
 from stoa.planning.models import DailyTheme, PlanEvent
-from stoa.posts.models import EDITABLE_STATES, ApprovalState, ContentType, Publication, State
+from stoa.posts.models import EDITABLE_STATES, ContentType, Publication, State
+from stoa.posts.status import Status, of_publication
 from stoa.workspaces.models import Workspace
 
 PALETTE = ["#2e5bff", "#d9480f", "#2b8a3e", "#ae3ec9", "#0b7285", "#c2255c", "#5f3dc4", "#8d6e00"]
@@ -38,6 +39,13 @@ class Entry:
     colour: str = ""
     movable: bool = False
     warn: bool = False
+    exempt: bool = False  # publishes without approval (scheduled before the workspace required it)
+    # One state: "Waiting for approval" rather than "Scheduled" beside "In review".
+    status: Status = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.status = of_publication(self.state, self.when, requires_approval=self.workspace.requires_approval,
+                                     approval_state=self.approval_state, exempt=self.exempt)
 
     @property
     def wall(self) -> datetime:
@@ -50,11 +58,12 @@ class Entry:
 
     @property
     def state_label(self) -> str:
-        return str(State(self.state).label)
+        return self.status.label
 
     @property
     def approval_label(self) -> str:
-        return str(ApprovalState(self.approval_state).label) if self.workspace.requires_approval else ""
+        """Where the approval stands, while it matters (not once published, nor where none is required)."""
+        return self.status.detail
 
     @property
     def type_label(self) -> str:
@@ -125,12 +134,12 @@ def fetch_entries(selection: Selection, first: date, last: date, channels: dict[
             .order_by("scheduled_at", "pk")
             .values_list("pk", "variant__post_id", "workspace_id", "channel_id", "state",
                          "variant__post__content_type", "variant__post__approval_state", "scheduled_at",
-                         "snippet", "variant__post__title"))
+                         "snippet", "variant__post__title", "variant__post__approval_exempt"))
     entries: list[Entry] = []
     planned: dict[int, list[mix.MixItem]] = defaultdict(list)
     wanted_states = set(selection.states) or {s for s in State.values if s != State.CANCELLED}
     wanted_types, wanted_channels = set(selection.types), set(selection.channel_ids)
-    for pk, post_id, ws_id, channel_id, state, kind, approval, when, snippet, title in rows:
+    for pk, post_id, ws_id, channel_id, state, kind, approval, when, snippet, title, exempt in rows:
         local = when.astimezone(zones[ws_id])
         if not first <= local.date() <= last or channel_id not in channels:
             continue
@@ -142,7 +151,8 @@ def fetch_entries(selection: Selection, first: date, last: date, channels: dict[
         text = snippet if len(snippet) <= SNIPPET else snippet[:SNIPPET - 1] + "…"
         entries.append(Entry(pk, post_id, workspaces[ws_id], channels[channel_id], state, kind, approval, when,
                              local, text or title, palette.get(ws_id, PALETTE[0]),
-                             movable=state in EDITABLE_STATES and ws_id in selection.movable_workspace_ids))
+                             movable=state in EDITABLE_STATES and ws_id in selection.movable_workspace_ids,
+                             exempt=exempt))
     found: list[mix.MixWarning] = []
     ws_channels: dict[int, dict[int, Channel]] = defaultdict(dict)
     for c in channels.values():
@@ -203,4 +213,4 @@ def entry_for(publication: Publication, palette: dict[int, str], movable: bool) 
     return Entry(publication.pk, post.pk, workspace, publication.channel, publication.state, post.content_type,
                  post.approval_state, publication.scheduled_at, local, text or post.title,
                  palette.get(workspace.pk, PALETTE[0]),
-                 movable=movable and publication.state in EDITABLE_STATES)
+                 movable=movable and publication.state in EDITABLE_STATES, exempt=post.approval_exempt)

@@ -19,7 +19,6 @@ from stoa.posts.media_files import inspect, sniff_content_type
 from stoa.posts.models import (
     CANCELLABLE_STATES,
     EDITABLE_STATES,
-    ApprovalState,
     ContentType,
     Media,
     Post,
@@ -28,6 +27,7 @@ from stoa.posts.models import (
     Variant,
     VariantMedia,
 )
+from stoa.posts.status import post_waits_for_approval
 from stoa.posts.times import to_local, to_utc
 from stoa.providers.base import Draft, Problem
 from stoa.workspaces.actions import audit
@@ -364,7 +364,8 @@ def _transition(actor, publication: Publication, allowed: set[str], action: str,
                 % {"id": publication.pk, "state": str(publication.get_state_display()).lower()}
             ]})
         publication.refresh_from_db()
-        audit(publication.workspace_id, actor, action, publication, state=publication.state)
+        when = {"scheduled_at": publication.scheduled_at.isoformat()} if "scheduled_at" in changes else {}
+        audit(publication.workspace_id, actor, action, publication, state=publication.state, **when)
     return publication
 
 
@@ -418,7 +419,7 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
 def publish_now(actor, publication: Publication) -> Publication:
     now = clock.now()
     post = publication.variant.post
-    if publication.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
+    if post_waits_for_approval(post):
         raise ActionError({"approval": [_("%(workspace)s publishes only approved posts; this one is %(state)s.") % {
             "workspace": publication.workspace.name, "state": str(post.get_approval_state_display()).lower()}]})
     _check_publishable(publication, now)

@@ -32,6 +32,9 @@ class Post(models.Model):
     tags = models.JSONField(default=list, blank=True)
     # Only approved posts are published in a workspace that requires approval (checked at delivery).
     approval_state = models.CharField(max_length=24, choices=ApprovalState.choices, default=ApprovalState.DRAFT)
+    # Scheduled before the workspace required approval, and its owner chose to let it publish without
+    # (stoa.approvals.actions.exempt_from_approval). Sending it for review or editing it ends the exemption.
+    approval_exempt = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -30,7 +30,8 @@ from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import rule_problems
 from stoa.posts.drafts import draft_for
-from stoa.posts.models import ApprovalState, Publication, State
+from stoa.posts.models import Publication, State
+from stoa.posts.status import waits_for_approval
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
 from stoa.publishing import liveness
 from stoa.workspaces.actions import audit, in_their_language, notify
@@ -132,7 +133,8 @@ class Engine:
                     link=f"/posts/{publication.variant.post_id}/")
             return None
         post = publication.variant.post
-        if publication.channel.workspace.requires_approval and post.approval_state != ApprovalState.APPROVED:
+        if waits_for_approval(publication.channel.workspace.requires_approval, post.approval_state,
+                              post.approval_exempt):
             reason = (f"it was not approved by its time (it is {post.get_approval_state_display().lower()}). "
                       "Once it is approved, publish it now or give it a new time.")
             if self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",

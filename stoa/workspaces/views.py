@@ -8,7 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -185,6 +185,7 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = access_workspace(request.user, slug, Permission.MANAGE_WORKSPACE)
     if request.method == "POST":
         p = request.POST
+        required_before = workspace.requires_approval
         try:
             team.update_workspace(request.user, workspace, name=p.get("name", ""),
                                   timezone_name=p.get("timezone", "").strip(), language=p.get("language", ""),
@@ -196,8 +197,18 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
             return render(request, "workspaces/settings.html",
                           _settings_context(workspace, errors=e.errors, values=p), status=422)
         messages.success(request, gettext("Settings saved."))
+        if workspace.requires_approval and not required_before:
+            # Posts scheduled until now would wait for an approval nobody asked for: show them to the owner.
+            return redirect(_scheduled_without_approval_url(workspace))
         return redirect("workspace-settings", slug=workspace.slug)
     return render(request, "workspaces/settings.html", _settings_context(workspace))
+
+
+def _scheduled_without_approval_url(workspace: Workspace) -> str:
+    try:
+        return reverse("approval-waiting", args=[workspace.slug])
+    except NoReverseMatch:  # the approvals app is not installed
+        return reverse("workspace-settings", kwargs={"slug": workspace.slug})
 
 
 @login_required

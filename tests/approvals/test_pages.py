@@ -32,7 +32,8 @@ def test_post_page_shows_variants_publications_comments_and_history(client, owne
     actions.add_comment(owner, post, "Use the new logo")
     page = as_user(owner).get(f"/posts/{post.pk}/").content.decode()
     assert "בוקר טוב from Jaffa" in page and "Use the new logo" in page
-    assert "Scheduled" in page and "Asia/Jerusalem" in page and "post.commented" in page
+    assert "Scheduled" in page and "Asia/Jerusalem" in page
+    assert "Commented." in page and "Scheduled it on Mastodon 1 for" in page and "post.commented" not in page
 
 
 def test_post_page_buttons_follow_the_flow(client_flow, owner, member, channel):
