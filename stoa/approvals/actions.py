@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from stoa import clock
@@ -278,7 +278,9 @@ def create_approval_link(actor, workspace: Workspace, posts, recipient_name: str
         except ValidationError:
             errors["recipient_email"] = [gettext("This is not an email address.")]
     if not 1 <= days_valid <= MAX_LINK_DAYS:
-        errors["days_valid"] = [_("A link can be valid for 1 to %(max)s days.") % {"max": MAX_LINK_DAYS}]
+        errors["days_valid"] = [ngettext("A link can be valid for 1 to %(max)s day.",
+                                         "A link can be valid for 1 to %(max)s days.", MAX_LINK_DAYS)
+                                % {"max": MAX_LINK_DAYS}]
     if errors:
         raise ActionError(errors)
     token = secrets.token_urlsafe(32)
@@ -305,9 +307,12 @@ def email_approval_link(link_id: int, token: str) -> None:
     sender = _name(link.created_by) if link.created_by else link.workspace.name
     with translation.override(link.workspace.language):
         subject = _("%(workspace)s: posts for your approval") % {"workspace": link.workspace.name}
-        body = _("Hello %(name)s,\n\n%(sender)s sent you %(count)s post(s) of %(workspace)s to approve.\n\n"
-                 "%(message)s\n\nOpen: %(url)s\n\nThe link works until %(expires)s.") % {
-            "name": link.recipient_name, "sender": sender, "count": link.posts.count(),
+        count = link.posts.count()
+        body = ngettext("Hello %(name)s,\n\n%(sender)s sent you %(count)s post of %(workspace)s to approve.\n\n"
+                        "%(message)s\n\nOpen: %(url)s\n\nThe link works until %(expires)s.",
+                        "Hello %(name)s,\n\n%(sender)s sent you %(count)s posts of %(workspace)s to approve.\n\n"
+                        "%(message)s\n\nOpen: %(url)s\n\nThe link works until %(expires)s.", count) % {
+            "name": link.recipient_name, "sender": sender, "count": count,
             "workspace": link.workspace.name, "message": link.message, "url": approval_url(token),
             "expires": date_format(timezone.localtime(link.expires_at, link.workspace.tzinfo), "DATETIME_FORMAT")}
     send_mail(str(subject), str(body), None, [link.recipient_email])

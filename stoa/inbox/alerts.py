@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy, npgettext_lazy
 
 from stoa import clock
 from stoa.inbox.actions import keyword_pattern
@@ -44,9 +44,13 @@ def check_acute(workspace_id: int, new_items: list[Item]) -> bool:
     quoted = " / ".join(i.text[:80] for i in (flagged or [i for i in new_items if i.sentiment == "negative"])[:3])
     if burst:
         message = in_their_language(gettext_lazy(
-            "Acute situation: %(count)d negative messages in %(minutes)d minutes. Stay calm, answer them, and "
-            "tell the team one line to use. For example: %(quoted)s"),
-            count=negative, minutes=policy.burst_minutes, quoted=quoted)
+            "Acute situation: %(messages)s in %(minutes)s. Stay calm, answer them, and tell the team one line to "
+            "use. For example: %(quoted)s"),
+            messages=in_their_language(ngettext_lazy("%(count)d negative message", "%(count)d negative messages",
+                                                     negative), count=negative),
+            minutes=in_their_language(npgettext_lazy("a time span", "%(count)d minute", "%(count)d minutes",
+                                                     policy.burst_minutes), count=policy.burst_minutes),
+            quoted=quoted)
     else:
         message = in_their_language(gettext_lazy("Alarm words in new messages: %(quoted)s"), quoted=quoted)
     notify(workspace_id, "inbox_acute", message, link="/inbox/?view=negative")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from dateutil.rrule import rrulestr
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stoa import clock
 from stoa.errors import ActionError
@@ -131,7 +132,8 @@ def parse_events(data: bytes, tz: str, start: date, months: int) -> list[Importe
             occurrence_uid = f"{uid}/{first.isoformat()}" if event.get("RRULE") else uid
             events.append(ImportedEvent(occurrence_uid[:300], title, description, first, last, kind))
         if len(events) > MAX_EVENTS:
-            raise _broken(_("more than %(max)d events") % {"max": MAX_EVENTS})
+            raise _broken(ngettext("more than %(max)d event", "more than %(max)d events", MAX_EVENTS)
+                          % {"max": MAX_EVENTS})
     if not events:
         raise ActionError({"file": [_("The file has no events to import.")]})
     # A later event with the same UID (a changed occurrence, RECURRENCE-ID) replaces the earlier one.

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stoa.channels.models import Channel
 from stoa.posts.models import ContentType, Publication, State
@@ -102,8 +103,9 @@ def _selling_runs(workspace: Workspace, channel: Channel, planned: list[MixItem]
             run.append(item)
             continue
         if len(run) > workspace.max_selling_in_a_row:
-            found.append(MixWarning("selling_in_a_row", workspace.pk, run[-1].local.date(), _(
-                "%(channel)s: %(count)d selling posts in a row, the last at %(time)s; the limit is %(max)d."
+            found.append(MixWarning("selling_in_a_row", workspace.pk, run[-1].local.date(), ngettext(
+                "%(channel)s: %(count)d selling post in a row, the last at %(time)s; the limit is %(max)d.",
+                "%(channel)s: %(count)d selling posts in a row, the last at %(time)s; the limit is %(max)d.", len(run)
             ) % {"channel": channel.name, "count": len(run), "time": _when(run[-1].local),
                  "max": workspace.max_selling_in_a_row}, [i.publication_id for i in run]))
         run = []
@@ -117,9 +119,11 @@ def _channel_rules(workspace: Workspace, channel: Channel, planned: list[MixItem
         for before, after in zip(planned, planned[1:], strict=False):
             if after.when - before.when < gap:
                 minutes = int((after.when - before.when).total_seconds() // 60)
-                found.append(MixWarning("min_gap", workspace.pk, after.local.date(), _(
+                found.append(MixWarning("min_gap", workspace.pk, after.local.date(), ngettext(
+                    "%(channel)s: posts at %(first)s and %(second)s are %(minutes)d minute apart; "
+                    "the rule is at least %(min)d.",
                     "%(channel)s: posts at %(first)s and %(second)s are %(minutes)d minutes apart; "
-                    "the rule is at least %(min)d.") % {
+                    "the rule is at least %(min)d.", minutes) % {
                     "channel": channel.name, "first": _when(before.local), "second": _when(after.local),
                     "minutes": minutes, "min": channel.min_gap_minutes},
                     [before.publication_id, after.publication_id]))
@@ -129,8 +133,9 @@ def _channel_rules(workspace: Workspace, channel: Channel, planned: list[MixItem
             per_day[item.local.date()].append(item)
         for day, same_day in sorted(per_day.items()):
             if len(same_day) > channel.daily_max:
-                found.append(MixWarning("daily_max", workspace.pk, day, _(
-                    "%(channel)s: %(count)d posts on %(day)s; the rule is at most %(max)d a day.") % {
+                found.append(MixWarning("daily_max", workspace.pk, day, ngettext(
+                    "%(channel)s: %(count)d post on %(day)s; the rule is at most %(max)d a day.",
+                    "%(channel)s: %(count)d posts on %(day)s; the rule is at most %(max)d a day.", len(same_day)) % {
                     "channel": channel.name, "count": len(same_day), "day": date_format(day, "SHORT_DATE_FORMAT"),
                     "max": channel.daily_max}, [i.publication_id for i in same_day]))
     return found

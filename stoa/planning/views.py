@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from stoa import clock
@@ -390,7 +391,8 @@ def _add_slots(request: HttpRequest, workspace: Workspace) -> None:
         except ActionError as e:
             errors.append(words(e))
     if added:
-        messages.success(request, _("Added %(count)d time slots to %(channel)s.")
+        messages.success(request, ngettext("Added %(count)d time slot to %(channel)s.",
+                                           "Added %(count)d time slots to %(channel)s.", added)
                          % {"count": added, "channel": channel.name})
     for message in dict.fromkeys(errors):
         messages.error(request, message)

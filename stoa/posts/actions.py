@@ -176,9 +176,12 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
         near = others.filter(scheduled_at__gt=when - gap, scheduled_at__lt=when + gap).order_by("scheduled_at")
         if clash := near.first():
             problems.append(
-                _("%(channel)s already has a post at %(time)s (%(tz)s); its rule is at least %(minutes)d minutes "
-                  "between posts.") % {"channel": channel.name, "tz": tz, "minutes": channel.min_gap_minutes,
-                                       "time": f"{to_local(clash.scheduled_at, tz):%Y-%m-%d %H:%M}"}
+                ngettext("%(channel)s already has a post at %(time)s (%(tz)s); its rule is at least %(minutes)d "
+                         "minute between posts.",
+                         "%(channel)s already has a post at %(time)s (%(tz)s); its rule is at least %(minutes)d "
+                         "minutes between posts.", channel.min_gap_minutes)
+                % {"channel": channel.name, "tz": tz, "minutes": channel.min_gap_minutes,
+                   "time": f"{to_local(clash.scheduled_at, tz):%Y-%m-%d %H:%M}"}
             )
     if channel.daily_max:
         local = to_local(when, tz)
@@ -186,7 +189,10 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
         same_day = others.filter(scheduled_at__gte=day_start, scheduled_at__lt=day_start + timedelta(days=1))
         if (count := same_day.count()) >= channel.daily_max:
             problems.append(
-                _("%(channel)s allows at most %(max)d posts a day; %(count)d are already planned for %(day)s.")
+                " ".join([ngettext("%(channel)s allows at most %(max)d post a day;",
+                                   "%(channel)s allows at most %(max)d posts a day;", channel.daily_max),
+                          ngettext("%(count)d is already planned for %(day)s.",
+                                   "%(count)d are already planned for %(day)s.", count)])
                 % {"channel": channel.name, "max": channel.daily_max, "count": count, "day": f"{local:%Y-%m-%d}"}
             )
     return problems

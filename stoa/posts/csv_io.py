@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stoa.broken_text import problem
 from stoa.channels.models import Channel
@@ -202,8 +203,10 @@ def _read(text: str) -> tuple[list[tuple[int, list[str]]], list[tuple[int, list[
                 if any(c.strip() for c in cells):
                     rows.append((line, cells))
                     if len(rows) > MAX_ROWS + 1:
-                        raise ActionError({"file": [_("The file has more than %(max)d rows; split it into "
-                                                      "smaller files.") % {"max": MAX_ROWS}]})
+                        raise ActionError({"file": [ngettext(
+                            "The file has more than %(max)d row; split it into smaller files.",
+                            "The file has more than %(max)d rows; split it into smaller files.", MAX_ROWS)
+                            % {"max": MAX_ROWS}]})
                 line = start + reader.line_num + 1
             break
         except csv.Error as e:

@@ -17,6 +17,7 @@ import httpx
 import regex
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class ErrorKind(enum.StrEnum):
@@ -188,6 +189,12 @@ GRAPHEME = regex.compile(r"\X")
 LANGUAGE_TAG = regex.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
+def thread_part_too_long(length: int) -> str:
+    """What is said of a part of a thread longer than the network allows; % with number, length, network and max."""
+    return ngettext("Post %(number)d of the thread has %(length)d character; %(network)s allows %(max)d.",
+                    "Post %(number)d of the thread has %(length)d characters; %(network)s allows %(max)d.", length)
+
+
 def count_graphemes(text: str) -> int:
     """User-perceived characters: an emoji with joiners or a letter with its marks counts once."""
     return len(GRAPHEME.findall(text))
@@ -283,16 +290,21 @@ class Provider:
         problems = []
         length, max_text = self.text_budget(draft)
         if length > max_text:
-            message = (_("%(network)s allows %(max)d characters; this text has %(length)d.")
+            message = (ngettext("%(network)s allows %(max)d character; this text has %(length)d.",
+                                "%(network)s allows %(max)d characters; this text has %(length)d.", max_text)
                        if limits.counts != "graphemes" else
-                       _("%(network)s allows %(max)d characters (graphemes); this text has %(length)d."))
+                       ngettext("%(network)s allows %(max)d character (grapheme); this text has %(length)d.",
+                                "%(network)s allows %(max)d characters (graphemes); this text has %(length)d.",
+                                max_text))
             problems.append(Problem("text", message % {"network": self.name, "max": max_text, "length": length}))
         if not self.visible_text(draft).strip() and not draft.media:
             problems.append(Problem("text", _("Write some text or attach media.")))
         if len(draft.media) > limits.max_media:
-            problems.append(Problem("media", _("%(network)s takes at most %(max)d attachments; this post has "
-                                               "%(count)d.") % {"network": self.name, "max": limits.max_media,
-                                                                "count": len(draft.media)}))
+            problems.append(Problem("media", ngettext("%(network)s takes at most %(max)d attachment; this post has "
+                                                      "%(count)d.",
+                                                      "%(network)s takes at most %(max)d attachments; this post has "
+                                                      "%(count)d.", limits.max_media)
+                                    % {"network": self.name, "max": limits.max_media, "count": len(draft.media)}))
         for item in draft.media:
             if item.content_type not in limits.media_types:
                 problems.append(Problem("media", _("%(file)s: %(network)s does not accept %(type)s (it accepts "

@@ -23,7 +23,7 @@ import httpx
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q, prefetch_related_objects
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from stoa import clock
 from stoa.channels.actions import mark_needs_reconnect
@@ -126,9 +126,12 @@ class Engine:
             if self._settle(publication, [State.SCHEDULED], State.MISSED, "publication.missed",
                             last_error=f"Not published: {reason}"):
                 notify(publication.workspace_id, "publish_missed", in_their_language(
-                    gettext_lazy("A post to %(channel)s was not published: it was due %(minutes)s minutes ago, "
-                                 "while Stoa was not running or the channel was disconnected. Publish it now or "
-                                 "give it a new time."),
+                    ngettext_lazy("A post to %(channel)s was not published: it was due %(minutes)s minute ago, "
+                                  "while Stoa was not running or the channel was disconnected. Publish it now or "
+                                  "give it a new time.",
+                                  "A post to %(channel)s was not published: it was due %(minutes)s minutes ago, "
+                                  "while Stoa was not running or the channel was disconnected. Publish it now or "
+                                  "give it a new time.", minutes),
                     channel=publication.channel.name, minutes=minutes),
                     link=f"/posts/{publication.variant.post_id}/")
             return None

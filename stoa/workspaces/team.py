@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from stoa import clock
 from stoa.errors import ActionError
@@ -116,8 +116,10 @@ def _email_invitation(invitation_id: int, token: str) -> None:
         values = {"inviter": inviter, "workspace": invitation.workspace.name, "url": invitation_url(token),
                   "role": Role(invitation.role).label, "days": INVITATION_DAYS}
         subject = gettext("%(inviter)s invited you to %(workspace)s on Stoa") % values
-        body = gettext("%(inviter)s invited you to join %(workspace)s on Stoa as %(role)s.\n\n"
-                       "Accept: %(url)s\n\nThe invitation works for %(days)s days.") % values
+        body = ngettext("%(inviter)s invited you to join %(workspace)s on Stoa as %(role)s.\n\n"
+                        "Accept: %(url)s\n\nThe invitation works for %(days)s day.",
+                        "%(inviter)s invited you to join %(workspace)s on Stoa as %(role)s.\n\n"
+                        "Accept: %(url)s\n\nThe invitation works for %(days)s days.", INVITATION_DAYS) % values
     send_mail(subject, body, None, [invitation.email])
 
 

@@ -97,7 +97,7 @@ def test_daily_max_rule_counts_the_workspaces_local_day(owner, workspace, fake_n
                 scheduled_at=datetime(2030, 1, 1, 23, 30))
     create_post(owner, workspace, text="b", variants=[VariantInput(channel.pk)],
                 scheduled_at=datetime(2030, 1, 2, 0, 30))
-    with pytest.raises(ActionError, match="at most 1 posts a day"):
+    with pytest.raises(ActionError, match="at most 1 post a day"):
         create_post(owner, workspace, text="c", variants=[VariantInput(channel.pk)],
                     scheduled_at=datetime(2030, 1, 2, 12, 0))
 

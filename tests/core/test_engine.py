@@ -290,7 +290,7 @@ def test_posting_rules_are_checked_again_when_publishing(owner, workspace, chann
     drain()
 
     assert reload(second[0]).state == State.FAILED
-    assert "at most 1 posts a day" in reload(second[0]).last_error
+    assert "at most 1 post a day" in reload(second[0]).last_error
     assert len(fake_network.statuses) == 1
 
 

@@ -219,7 +219,7 @@ def test_dropping_where_the_channel_rules_forbid_is_refused(client, owner, works
     channel.save()
     client.force_login(owner)
     response = move(client, second, day)
-    assert response.status_code == 422 and "at most 1 posts a day" in response.content.decode()
+    assert response.status_code == 422 and "at most 1 post a day" in response.content.decode()
     assert Publication.objects.get(pk=second.pk).scheduled_at.astimezone(workspace.tzinfo).date() == day + \
         timedelta(days=1)
 

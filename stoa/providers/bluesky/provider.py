@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from stoa import clock
 from stoa.providers.base import (
@@ -47,6 +47,7 @@ from stoa.providers.base import (
     ReplyTo,
     describe_response,
     retry_after_seconds,
+    thread_part_too_long,
 )
 from stoa.providers.bluesky import inbox, richtext
 from stoa.providers.bluesky.tid import attempt_rkeys, legacy_attempt_rkeys
@@ -412,8 +413,7 @@ class BlueskyProvider(Provider):
                 continue
             length = self.text_length(part)
             if length > self.limits.max_text:
-                problems.append(Problem(field, _("Post %(number)d of the thread has %(length)d characters; "
-                                                 "%(network)s allows %(max)d.")
+                problems.append(Problem(field, thread_part_too_long(length)
                                         % {"number": index + 2, "length": length, "network": self.name,
                                            "max": self.limits.max_text}))
             elif len(part.encode("utf-8")) > MAX_POST_BYTES:
@@ -601,5 +601,8 @@ def rate_limit_wait(response: httpx.Response) -> float | None:
 
 
 def too_many_bytes(text: str) -> str:
-    return _("Bluesky stores at most %(max)d bytes of text; this has %(bytes)d (emoji and non-Latin letters take "
-             "several bytes each).") % {"max": MAX_POST_BYTES, "bytes": len(text.encode("utf-8"))}
+    return ngettext("Bluesky stores at most %(max)d byte of text; this has %(bytes)d (emoji and non-Latin letters "
+                    "take several bytes each).",
+                    "Bluesky stores at most %(max)d bytes of text; this has %(bytes)d (emoji and non-Latin letters "
+                    "take several bytes each).", MAX_POST_BYTES) % {"max": MAX_POST_BYTES,
+                                                                   "bytes": len(text.encode("utf-8"))}

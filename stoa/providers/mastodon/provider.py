@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from stoa import clock
 from stoa.providers.base import (
@@ -51,6 +51,7 @@ from stoa.providers.base import (
     Published,
     ReplyTo,
     parse_time,
+    thread_part_too_long,
 )
 from stoa.providers.mastodon import inbox
 from stoa.providers.mastodon.text import comparable, status_length, text_of_html
@@ -208,14 +209,14 @@ class MastodonProvider(Provider):
         # The base class measured the text alone; the content warning counts too.
         length = status_length(draft.text, spoiler, self.url_length)
         if spoiler and self.text_length(draft.text) <= limit < length:
-            problems.append(Problem("options.spoiler_text", _("Mastodon allows %(max)d characters including the "
-                                                              "content warning; this post has %(length)d.")
+            problems.append(Problem("options.spoiler_text", ngettext(
+                "Mastodon allows %(max)d character including the content warning; this post has %(length)d.",
+                "Mastodon allows %(max)d characters including the content warning; this post has %(length)d.", limit)
                                     % {"max": limit, "length": length}))
         for number, text in enumerate(draft.options.get("thread") or [], start=2):
             length = status_length(text, spoiler, self.url_length)
             if length > limit:
-                problems.append(Problem("options.thread", _("Post %(number)d of the thread has %(length)d "
-                                                            "characters; %(network)s allows %(max)d.")
+                problems.append(Problem("options.thread", thread_part_too_long(length)
                                         % {"number": number, "length": length, "network": self.name, "max": limit}))
             if not text.strip():
                 problems.append(Problem("options.thread", _("Post %(number)d of the thread is empty.")
@@ -248,9 +249,10 @@ class MastodonProvider(Provider):
                                                                       "max": self.image_limit / 1e6}))
             alt_limit = self.config.get("description_limit")
             if alt_limit and len(item.alt_text) > int(alt_limit):
-                problems.append(Problem("media", _("The description of %(file)s is longer than the %(max)d "
-                                                   "characters this server accepts.")
-                                        % {"file": item.filename, "max": int(alt_limit)}))
+                problems.append(Problem("media", ngettext(
+                    "The description of %(file)s is longer than the %(max)d character this server accepts.",
+                    "The description of %(file)s is longer than the %(max)d characters this server accepts.",
+                    int(alt_limit)) % {"file": item.filename, "max": int(alt_limit)}))
         if len(draft.media) > 1 and any(is_audio_or_video(item) for item in draft.media):
             problems.append(Problem("media", _("Mastodon takes a video or audio file only on its own, not together "
                                                "with other attachments.")))
