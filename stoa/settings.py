@@ -214,6 +214,8 @@ if not _inbox_poll.isdecimal() or int(_inbox_poll) < 1:
     raise ValueError(f"STOA_INBOX_POLL_SECONDS must be a whole number of seconds, 1 or more, not {_inbox_poll!r}")
 STOA_INBOX_POLL_SECONDS = int(_inbox_poll)
 STOA_STREAMING = env_bool("STOA_STREAMING", True)
+# How often unapproved posts near their time are looked at, to remind whoever must act (a day and two hours before).
+STOA_APPROVAL_REMINDER_SECONDS = env_int("STOA_APPROVAL_REMINDER_SECONDS", 300)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")

@@ -24,6 +24,7 @@ from django.conf import settings
 from huey.api import TaskWrapper
 from huey.contrib.djhuey import HUEY
 
+from stoa.approvals.tasks import approval_reminders
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
 
 log = logging.getLogger("stoa")
@@ -50,6 +51,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         jobs.append(PeriodicJob(poll_inboxes, settings.STOA_INBOX_POLL_SECONDS, "read every channel's new messages"))
     jobs.append(PeriodicJob(inbox_deadlines, settings.STOA_INBOX_POLL_SECONDS,
                             "warn before a first answer is due, alert when it is late"))
+    jobs.append(PeriodicJob(approval_reminders, settings.STOA_APPROVAL_REMINDER_SECONDS,
+                            "remind reviewers, the client or the authors before an unapproved post's time"))
     return jobs
 
 

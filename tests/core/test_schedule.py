@@ -17,13 +17,14 @@ from tests.core.test_workers import die_with_parent, stop_process
 
 def test_the_inbox_is_read_and_its_clocks_checked_every_poll_interval(settings):
     settings.STOA_INBOX_POLL_SECONDS = 5
-    assert [(job.name, job.every_seconds) for job in periodic_jobs()] == [("poll_inboxes", 5), ("inbox_deadlines", 5)]
+    assert [(job.name, job.every_seconds) for job in periodic_jobs()] == [
+        ("poll_inboxes", 5), ("inbox_deadlines", 5), ("approval_reminders", 300)]
     assert str(periodic_jobs()[0]) == "poll_inboxes every 5 s (read every channel's new messages)"
 
 
 def test_with_polling_off_only_the_response_clocks_are_checked(settings):
     settings.STOA_INBOX_POLLING = False
-    assert [job.name for job in periodic_jobs()] == ["inbox_deadlines"]
+    assert [job.name for job in periodic_jobs()] == ["inbox_deadlines", "approval_reminders"]
 
 
 def test_each_job_is_queued_at_start_and_then_every_interval():
@@ -96,6 +97,8 @@ def test_stoa_worker_says_what_it_runs_and_runs_every_periodic_job(worker_env, t
                 len(re.findall(rf"stoa\.inbox\.tasks\.{name}: \S+ executed", log.read_text()))
                 for name in ("poll_inboxes", "inbox_deadlines")) < 2:
             time.sleep(0.2)
+        while "stoa.approvals.tasks.approval_reminders: " not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         stop_process(worker)
     output = log.read_text()
@@ -105,6 +108,7 @@ def test_stoa_worker_says_what_it_runs_and_runs_every_periodic_job(worker_env, t
         assert f"+ {task}\n" in output
     for name in ("poll_inboxes", "inbox_deadlines"):  # at start, then again a second later
         assert len(re.findall(rf"stoa\.inbox\.tasks\.{name}: \S+ executed", output)) >= 2, output
+    assert re.search(r"stoa\.approvals\.tasks\.approval_reminders: \S+ executed", output), output
 
 
 def test_a_poll_interval_that_is_not_whole_seconds_stops_stoa_at_start(worker_env):
