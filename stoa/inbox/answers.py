@@ -17,6 +17,7 @@ from stoa.channels.actions import keep_refreshed_credentials
 from stoa.errors import ActionError
 from stoa.inbox.models import Item, LinkPolicy, Note, Policy, Presence, Reply, ReplyState, SavedReply, Sentiment
 from stoa.providers.base import Draft, ErrorKind, ProviderError, ReplyTo
+from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.workspaces.actions import audit
 
 LINK = regex.compile(r"https?://[^\s<>\"']+|(?<![\p{L}\p{N}@.])(?:www\.)[^\s<>\"']+", regex.IGNORECASE)
@@ -65,6 +66,9 @@ def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Repl
     text = text.strip()
     if not text:
         raise ActionError({"text": [_("Write the reply first.")]})
+    provider = item.channel.provider()
+    if not isinstance(provider, Replies):
+        raise ActionError({"text": [cannot(item.channel.network_name, Replies)]})
     checked = check_reply(item, text)
     if checked.problems:
         raise ActionError({"text": checked.problems})
@@ -74,7 +78,6 @@ def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Repl
         reply = Reply.objects.create(item=item, author=actor, text=text)
         audit(item.workspace_id, actor, "inbox.reply", item, reply=reply.pk, confirmed_links=checked.confirm)
     to = ReplyTo(item.remote_id, item.kind, item.root_remote_id, item.author.remote_id, item.author.handle)
-    provider = item.channel.provider()
     try:
         published = provider.reply(to, text)
     except ProviderError as e:
@@ -96,9 +99,12 @@ def hide(actor, item: Item, reason: str) -> Item:
         raise ActionError({"hide": [_("This workspace's policy does not allow hiding messages; answer it instead.")]})
     if not reason.strip():
         raise ActionError({"reason": [_("Say why it is hidden; the reason is kept with it.")]})
+    provider = item.channel.provider()
+    if not isinstance(provider, Hides):
+        raise ActionError({"hide": [cannot(item.channel.network_name, Hides)]})
     to = ReplyTo(item.remote_id, item.kind, item.root_remote_id, item.author.remote_id, item.author.handle)
     try:
-        item.channel.provider().hide(to)
+        provider.hide(to)
     except ProviderError as e:
         raise ActionError({"hide": [e.message]}) from None
     Item.objects.filter(pk=item.pk).update(hidden_reason=reason.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import Q
@@ -12,7 +13,8 @@ from stoa.channels.actions import keep_refreshed_credentials, mark_needs_reconne
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import IngestReport, ingest
 from stoa.inbox.models import Cursor
-from stoa.providers.base import ErrorKind, ProviderError
+from stoa.providers.base import ErrorKind, InboxPage, Provider, ProviderError
+from stoa.providers.capabilities import ReadsInbox, ReadsMessages, Searches
 
 log = logging.getLogger("stoa.inbox")
 NOTIFICATIONS = "notifications"
@@ -28,17 +30,18 @@ def claim_inbox_read(channel_id: int) -> bool:
     return bool(Channel.objects.filter(free, pk=channel_id).update(inbox_read_until=now + READ_LEASE))
 
 
-def streams(channel: Channel, provider) -> list[tuple[str, object]]:
+def streams(channel: Channel, provider: Provider) -> list[tuple[str, Callable[[str], InboxPage]]]:
     """What to read: the account's notifications, and a search for each of the brand's names."""
     found = []
     # A Telegram bot with a webhook gets its messages pushed; Telegram refuses getUpdates for it.
-    if hasattr(provider, "fetch_inbox") and not channel.credentials.get("webhook_secret"):
+    if isinstance(provider, ReadsInbox) and not channel.credentials.get("webhook_secret"):
         found.append((NOTIFICATIONS, provider.fetch_inbox))
-    if hasattr(provider, "fetch_messages") and str(channel.config.get("read_direct_messages", True)).lower() not in OFF:
+    if isinstance(provider, ReadsMessages) and str(channel.config.get("read_direct_messages", True)).lower() not in OFF:
         found.append(("messages", provider.fetch_messages))
-    if hasattr(provider, "search"):
+    if isinstance(provider, Searches):
+        search = provider.search
         for term in channel.config.get("search_terms") or []:
-            found.append((f"search:{term}", lambda position, term=term: provider.search(term, position)))
+            found.append((f"search:{term}", lambda position, term=term: search(term, position)))
     return found
 
 

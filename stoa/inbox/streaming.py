@@ -14,7 +14,8 @@ from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import ingest
 from stoa.inbox.polling import poll_channel
 from stoa.providers.base import ErrorKind, ProviderError
-from stoa.providers.registry import get_provider_class
+from stoa.providers.capabilities import Streams
+from stoa.providers.registry import supports
 
 log = logging.getLogger("stoa.inbox")
 MAX_BACKOFF_SECONDS = 300
@@ -22,7 +23,7 @@ RESCAN_SECONDS = 120  # how often new channels are looked for
 
 
 def streamable(channel: Channel) -> bool:
-    return channel.status == ChannelStatus.ACTIVE and hasattr(get_provider_class(channel.network), "stream_inbox")
+    return channel.status == ChannelStatus.ACTIVE and supports(channel, Streams)
 
 
 def stream_channel(channel_id: int, stop: threading.Event) -> None:
@@ -35,7 +36,10 @@ def stream_channel(channel_id: int, stop: threading.Event) -> None:
             return
         try:
             poll_channel(channel)  # what arrived while the stream was down
-            channel.provider().stream_inbox(lambda page, c=channel: ingest(c, page.items), stop)
+            provider = channel.provider()
+            if not isinstance(provider, Streams):  # streamable() said it was: only a changed registry gets here
+                return
+            provider.stream_inbox(lambda page, c=channel: ingest(c, page.items), stop)
             pause = 1.0  # it ran, then ended: reconnect soon
         except ProviderError as e:
             if e.kind == ErrorKind.AUTHORIZATION:

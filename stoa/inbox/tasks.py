@@ -6,14 +6,17 @@ from huey.contrib.djhuey import db_task
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.alerts import check_deadlines
 from stoa.inbox.polling import claim_inbox_read, poll_channel
-from stoa.providers.registry import get_provider_class
+from stoa.providers.capabilities import POLLED
+from stoa.providers.registry import providers_with
 
 
 @db_task()
 def poll_inboxes() -> int:
-    """A read of each active channel whose network has an inbox, as a task of its own."""
-    readable = [c.pk for c in Channel.objects.filter(status=ChannelStatus.ACTIVE)
-                if hasattr(get_provider_class(c.network), "fetch_inbox")]
+    """A read of each active channel whose network has anything to read (notifications, direct messages or only
+    a search), as a task of its own."""
+    networks = {provider.key for capability in POLLED for provider in providers_with(capability)}
+    readable = list(Channel.objects.filter(status=ChannelStatus.ACTIVE, network__in=networks)
+                    .order_by("pk").values_list("pk", flat=True))
     for channel_id in readable:
         poll_inbox(channel_id)
     return len(readable)

@@ -29,6 +29,8 @@ from stoa.inbox.models import (
 )
 from stoa.inbox.queries import VIEWS, filtered
 from stoa.inbox.report import hours, response_report
+from stoa.providers.capabilities import Hides
+from stoa.providers.registry import supports
 from stoa.web.pages import access_errors, allowed, chosen_workspace
 from stoa.workspaces.access import Permission, access_inbox_item, check, workspaces_for
 from stoa.workspaces.models import Membership
@@ -89,7 +91,7 @@ def item_context(request: HttpRequest, item: Item, error: str = "", confirm: lis
             "replies": item.replies.select_related("author"), "notes": item.notes.select_related("author"),
             "handoffs": item.handoffs.all(), "policy": policy,
             "saved_replies": sorted(saved, key=lambda s: (s.intent != item.intent, s.title)),
-            "can_answer": item.can_answer,
+            "can_answer": item.can_answer, "can_hide": supports(item.channel, Hides),
             "others": answers.here(request.user, item), "error": error, "confirm": confirm or [], "draft": draft,
             "members": [m.user for m in Membership.objects.filter(workspace_id=item.workspace_id)
                         .select_related("user")],

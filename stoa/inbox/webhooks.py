@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from stoa.broken_text import repaired
 from stoa.channels.models import Channel
 from stoa.inbox.actions import ingest
-from stoa.providers.telegram.inbox import incoming
+from stoa.providers.capabilities import ReceivesPush
 from stoa.site_url import site_url
 from stoa.workspaces.actions import audit
 
@@ -29,7 +29,10 @@ def enable_telegram_webhook(actor, channel: Channel) -> str:
     """Point the bot's updates at this Stoa, with a new secret; returns the URL Telegram will call."""
     secret = secrets.token_urlsafe(48)  # letters, digits, "-" and "_", as setWebhook allows
     url = f"{site_url()}{reverse('telegram-webhook', args=[channel.pk])}"
-    channel.provider().set_webhook(url, secret)
+    provider = channel.provider()
+    if not isinstance(provider, ReceivesPush):
+        raise ValueError(f"{channel.network_name} does not push messages.")
+    provider.set_webhook(url, secret)
     channel.credentials = {**channel.credentials, "webhook_secret": secret}
     channel.save(update_fields=["credentials_encrypted"])
     audit(channel.workspace_id, actor, "channel.webhook_enabled", channel)
@@ -54,6 +57,7 @@ def telegram_webhook(request: HttpRequest, channel_id: int) -> HttpResponse:
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         return JsonResponse({"error": "not a Telegram update"}, status=400)
     # Kept even while the channel waits to be reconnected: reading needs no posting rights.
-    if message := incoming(update, channel.provider().bot_id()):
-        ingest(channel, [message])
+    provider = channel.provider()
+    if isinstance(provider, ReceivesPush) and (messages := provider.pushed(update)):
+        ingest(channel, list(messages))
     return JsonResponse({"ok": True})  # anything else is acknowledged, so Telegram does not send it again

@@ -137,6 +137,34 @@ class Account:
 
 
 @dataclass(frozen=True)
+class MetricPoint:
+    """One count the network gives for a published post or an account, at the time it was read."""
+
+    name: str  # views | likes | reposts | replies | followers ...
+    value: int
+    measured_at: datetime
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """People who engaged with a post, a page at a time."""
+
+    people: tuple[Person, ...]
+    cursor: str
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an OAuth 2.0 authorization gave: the tokens, when the access token expires, and what it allows."""
+
+    access: str
+    refresh: str = ""
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ConnectField:
     """A value a person enters to connect a channel. Secret ones are masked and never shown again;
     `sign_in` ones (a handle, a login email) are shown while typed but kept, like secrets, with the
@@ -233,36 +261,11 @@ class Provider:
             self._http = httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
         return self._http
 
-    # -- What each network implements -------------------------------------------------
+    # -- What each network implements (what else it can do: stoa.providers.capabilities) -----
 
     def connect(self) -> Account:
         """Check the credentials against the network and learn the account and its limits."""
         raise NotImplementedError
-
-    def publish(self, draft: Draft, attempt: Attempt) -> Published:
-        raise NotImplementedError
-
-    def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
-        """After an unknown outcome: what the attempt published, or None if it published nothing.
-        Raises ProviderError(UNKNOWN_OUTCOME) when the network cannot tell."""
-        raise ProviderError(
-            f"{self.name} offers no way to check whether this was published. "
-            "Look at the channel, then mark it published or publish it again.",
-            ErrorKind.UNKNOWN_OUTCOME,
-        )
-
-    def delete(self, published: Published) -> None:
-        raise NotImplementedError
-
-    def reply(self, to: ReplyTo, text: str) -> Published:
-        """Answer a message where it was written, as the brand."""
-        raise ProviderError(_("Stoa cannot answer on %(network)s yet.") % {"network": self.name},
-                            ErrorKind.PERMANENT)
-
-    def hide(self, to: ReplyTo) -> None:
-        """Hide a reply under the brand's post from other readers (it stays on the network)."""
-        raise ProviderError(_("%(network)s offers no way to hide a reply.") % {"network": self.name},
-                            ErrorKind.PERMANENT)
 
     # -- Shared behaviour --------------------------------------------------------------
 

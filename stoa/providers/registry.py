@@ -1,8 +1,10 @@
-"""Providers by key, imported only when first used."""
+"""Providers by key, imported only when first used, and which of them can do what."""
 
 from importlib import import_module
+from typing import Protocol
 
 from stoa.providers.base import Provider
+from stoa.providers.capabilities import Capability
 
 PROVIDERS = {
     "bluesky": "stoa.providers.bluesky.provider.BlueskyProvider",
@@ -15,6 +17,12 @@ class UnknownNetwork(ValueError):
     pass
 
 
+class OnNetwork(Protocol):
+    """A channel, or anything else that names its network."""
+
+    network: str
+
+
 def get_provider_class(key: str) -> type[Provider]:
     try:
         path = PROVIDERS[key]
@@ -22,3 +30,14 @@ def get_provider_class(key: str) -> type[Provider]:
         raise UnknownNetwork(f"Unknown network {key!r}; Stoa knows {', '.join(sorted(PROVIDERS))}.") from None
     module, _, name = path.rpartition(".")
     return getattr(import_module(module), name)
+
+
+def providers_with(capability: type[Capability]) -> list[type[Provider]]:
+    """The providers that declare the capability, in the order of PROVIDERS."""
+    return [cls for key in PROVIDERS if issubclass(cls := get_provider_class(key), capability)]
+
+
+def supports(network: str | OnNetwork, capability: type[Capability]) -> bool:
+    """Whether the network (a key, or a channel's) declares the capability; False for a network Stoa does not know."""
+    key = network if isinstance(network, str) else network.network
+    return key in PROVIDERS and issubclass(get_provider_class(key), capability)

@@ -33,6 +33,7 @@ from stoa.posts.drafts import draft_for
 from stoa.posts.models import Publication, State
 from stoa.posts.status import waits_for_approval
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
+from stoa.providers.capabilities import Publishes
 from stoa.publishing import liveness
 from stoa.workspaces.actions import audit, in_their_language, notify
 
@@ -208,6 +209,8 @@ class Engine:
         try:
             provider = publication.channel.provider(http=self.http)
             credentials_before = dict(provider.credentials)
+            if not isinstance(provider, Publishes):
+                raise ProviderError(f"Stoa cannot publish on {provider.name}.", ErrorKind.PERMANENT)
             draft = draft_for(publication.variant, publication.channel.workspace)
             if problems := provider.validate(draft):
                 # Checked again at delivery: the channel's limits may have changed since scheduling.
@@ -340,6 +343,9 @@ class Engine:
         try:
             provider = channel.provider(http=self.http)
             credentials_before = dict(provider.credentials)
+            if not isinstance(provider, Publishes):
+                raise ProviderError(f"{provider.name} offers no way to check whether this was published.",
+                                    ErrorKind.UNKNOWN_OUTCOME)
             result = provider.reconcile(draft_for(publication.variant, channel.workspace), attempt)
         except ProviderError as error:
             self._record_reconcile_failure(publication, error)

@@ -51,6 +51,7 @@ from stoa.providers.base import (
 )
 from stoa.providers.bluesky import inbox, richtext
 from stoa.providers.bluesky.tid import attempt_rkeys, legacy_attempt_rkeys
+from stoa.providers.capabilities import Hides, Publishes, ReadsInbox, ReadsMessages, Replies, Searches
 
 DEFAULT_PDS_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -82,7 +83,7 @@ class ThreadInterrupted(ProviderError):
         self.cause = cause
 
 
-class BlueskyProvider(Provider):
+class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides):
     key = "bluesky"
     name = "Bluesky"
     limits = Limits(

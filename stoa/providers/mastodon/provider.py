@@ -53,6 +53,7 @@ from stoa.providers.base import (
     parse_time,
     thread_part_too_long,
 )
+from stoa.providers.capabilities import Publishes, ReadsInbox, Replies, Searches, Streams
 from stoa.providers.mastodon import inbox
 from stoa.providers.mastodon.text import comparable, status_length, text_of_html
 
@@ -108,7 +109,7 @@ class Part:
     media: tuple[MediaFile, ...]
 
 
-class MastodonProvider(Provider):
+class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies):
     key = "mastodon"
     name = "Mastodon"
     limits = Limits(

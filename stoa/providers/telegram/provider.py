@@ -32,6 +32,7 @@ from stoa.providers.base import (
     Draft,
     ErrorKind,
     InboxPage,
+    Incoming,
     Limits,
     MediaFile,
     OptionField,
@@ -41,6 +42,7 @@ from stoa.providers.base import (
     Published,
     ReplyTo,
 )
+from stoa.providers.capabilities import Publishes, ReadsInbox, ReceivesPush, Replies
 from stoa.providers.telegram import inbox
 from stoa.providers.telegram.formatting import FORMATS, FormattingError, TelegramText, render
 
@@ -83,7 +85,7 @@ if not any(type(f).__name__ == "RedactBotTokens" for f in logging.getLogger("htt
     logging.getLogger("httpx").addFilter(RedactBotTokens())
 
 
-class TelegramProvider(Provider):
+class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
     key = "telegram"
     name = "Telegram"
     limits = Limits(
@@ -245,6 +247,11 @@ class TelegramProvider(Provider):
         if self.call("setWebhook", json={"url": url, "secret_token": secret,
                                          "allowed_updates": list(inbox.UPDATES)}) is not True:
             raise ProviderError("Telegram did not confirm the webhook.", ErrorKind.TRANSIENT)
+
+    def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
+        """The message in one update Telegram pushed; other updates (a bot added to a group...) carry none."""
+        message = inbox.incoming(body, self.bot_id())
+        return (message,) if message else ()
 
     # reconcile(): the Bot API can't read a channel's history or look a message up, so the
     # base class's answer stands: a person looks at the channel.

@@ -6,7 +6,8 @@ from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
 from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors, read_secret
 from stoa.errors import ActionError
-from stoa.providers.registry import PROVIDERS, get_provider_class
+from stoa.providers.capabilities import ReceivesPush
+from stoa.providers.registry import PROVIDERS, get_provider_class, supports
 from stoa.workspaces.access import Permission, access_channel, access_workspace
 
 
@@ -118,7 +119,7 @@ class Command(StoaCommand):
                 if o["telegram_webhook"]:
                     from stoa.inbox.webhooks import enable_telegram_webhook
 
-                    if channel.network != "telegram":
+                    if not supports(channel, ReceivesPush):
                         raise CommandError("Only Telegram channels push their messages to a webhook.")
                     self.stdout.write(f"Telegram now sends updates to {enable_telegram_webhook(actor, channel)}")
             else:

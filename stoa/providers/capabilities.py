@@ -1,0 +1,164 @@
+"""What a provider can do, declared by inheriting one class per capability.
+
+A provider lists its capabilities in its class statement (`class BlueskyProvider(Provider, Publishes, Searches)`);
+callers ask `stoa.providers.registry.supports()` or `providers_with()`, or narrow an instance with `isinstance`,
+never by looking for a method. Each capability is an abstract base class rather than a runtime-checkable Protocol:
+a Protocol's isinstance check is structural (a method of the same name passes it, declared or not), while an ABC is
+only what a provider says it is, and a declared capability whose methods are missing cannot be instantiated.
+
+Metrics, engagement, OAuth 2.0 and push sketch the methods later work fills in; no provider declares them until it
+implements them.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from stoa.providers.base import (
+    Account,
+    Attempt,
+    Draft,
+    ErrorKind,
+    Grant,
+    InboxPage,
+    Incoming,
+    MetricPoint,
+    PeoplePage,
+    ProviderError,
+    Published,
+    ReplyTo,
+)
+
+
+class Capability(abc.ABC):  # noqa: B024 - a marker: the capabilities below hold the methods
+    """Something a provider can do on its network."""
+
+    name: ClassVar[str]  # the network's name, from the provider
+
+
+class Publishes(Capability):
+    """Posts as the brand, and takes them down."""
+
+    @abc.abstractmethod
+    def publish(self, draft: Draft, attempt: Attempt) -> Published: ...
+
+    @abc.abstractmethod
+    def delete(self, published: Published) -> None: ...
+
+    def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
+        """After an unknown outcome: what the attempt published, or None if it published nothing.
+        Raises ProviderError(UNKNOWN_OUTCOME) when the network cannot tell, as this default does."""
+        raise ProviderError(
+            f"{self.name} offers no way to check whether this was published. "
+            "Look at the channel, then mark it published or publish it again.",
+            ErrorKind.UNKNOWN_OUTCOME,
+        )
+
+
+class ReadsInbox(Capability):
+    """Reads the account's notifications: comments and mentions, from a cursor."""
+
+    @abc.abstractmethod
+    def fetch_inbox(self, position: str) -> InboxPage: ...
+
+
+class ReadsMessages(Capability):
+    """Reads direct messages to the brand, from a cursor."""
+
+    @abc.abstractmethod
+    def fetch_messages(self, position: str) -> InboxPage: ...
+
+
+class Searches(Capability):
+    """Finds public posts that name the brand, from a cursor per query."""
+
+    @abc.abstractmethod
+    def search(self, query: str, position: str) -> InboxPage: ...
+
+
+class Streams(Capability):
+    """Hands over messages as they happen, over a connection kept open until `stop` is set."""
+
+    @abc.abstractmethod
+    def stream_inbox(self, handle: Callable[[InboxPage], None], stop: threading.Event) -> None: ...
+
+
+class ReceivesPush(Capability):
+    """The network calls Stoa with each new message, carrying a secret Stoa chose."""
+
+    @abc.abstractmethod
+    def set_webhook(self, url: str, secret: str) -> None:
+        """Have the network send its messages to `url`, each with `secret`."""
+
+    @abc.abstractmethod
+    def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
+        """The messages in one call the network made (whose secret has been checked)."""
+
+
+class Replies(Capability):
+    """Answers a message where it was written, as the brand."""
+
+    @abc.abstractmethod
+    def reply(self, to: ReplyTo, text: str) -> Published: ...
+
+
+class Hides(Capability):
+    """Hides a reply under the brand's post from other readers (it stays on the network)."""
+
+    @abc.abstractmethod
+    def hide(self, to: ReplyTo) -> None: ...
+
+
+class ReadsMetrics(Capability):
+    """Counts for a published post (views, likes, reposts, replies...) as the network gives them now."""
+
+    @abc.abstractmethod
+    def metrics(self, published: Published) -> tuple[MetricPoint, ...]: ...
+
+
+class ReadsEngagement(Capability):
+    """Who engaged with a published post: `action` is reply, repost or like."""
+
+    @abc.abstractmethod
+    def engaged(self, published: Published, action: str, position: str) -> PeoplePage: ...
+
+
+class Authorizes(Capability):
+    """Connects by OAuth 2.0 (authorization code with PKCE) instead of pasted credentials."""
+
+    @abc.abstractmethod
+    def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str: ...
+
+    @abc.abstractmethod
+    def exchange(self, code: str, redirect_uri: str, code_verifier: str) -> Grant: ...
+
+    @abc.abstractmethod
+    def refresh(self, grant: Grant) -> Grant: ...
+
+    @abc.abstractmethod
+    def targets(self, grant: Grant) -> tuple[Account, ...]:
+        """The accounts, pages or channels one grant may post as; each becomes a channel."""
+
+
+CAPABILITIES: tuple[type[Capability], ...] = (
+    Publishes, ReadsInbox, ReadsMessages, Searches, Streams, ReceivesPush, Replies, Hides, ReadsMetrics,
+    ReadsEngagement, Authorizes,
+)
+POLLED: tuple[type[Capability], ...] = (ReadsInbox, ReadsMessages, Searches)  # read on the inbox's schedule
+
+
+def methods(capability: type[Capability]) -> tuple[str, ...]:
+    """The methods a capability is made of."""
+    return tuple(name for name, value in vars(capability).items() if callable(value) and not name.startswith("_"))
+
+
+def cannot(network: str, capability: type[Replies | Hides]) -> str:
+    """What a person is told when a network cannot answer or hide."""
+    said = _("Stoa cannot answer on %(network)s yet.") if capability is Replies else _(
+        "%(network)s offers no way to hide a reply.")
+    return said % {"network": network}
