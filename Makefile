@@ -95,9 +95,10 @@ eval-inbox: install
 fuzz-api: install
 	$(BIN)/python tests/fuzz/fuzz_api.py
 
-# Refresh docs/screenshots/ from the browser tests that walk through the main pages.
-screenshots: install
-	STOA_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_journey.py -p no:cacheprovider -q
+# Refresh docs/screenshots/ from the browser tests that walk through the main pages, and a new owner's first week
+# in English and Hebrew (first-week-*.png: `stoa run` against the local AT Protocol network; PostgreSQL and Redis).
+screenshots: install peers
+	STOA_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_journey.py tests/web/test_first_week.py -p no:cacheprovider -q
 
 clean:
 	rm -rf $(VENV) .peers/atproto/node_modules .pytest_cache .ruff_cache
