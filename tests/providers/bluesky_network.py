@@ -238,3 +238,25 @@ def by_hand(network: LocalNetwork) -> str:
 
 if __name__ == "__main__":
     main()
+
+
+@pytest.fixture
+def publication_ids_of_their_own(request) -> None:
+    """Publication ids that start at a random place. The network lives for the whole test run while each test's
+    database starts again, so two tests could otherwise publish publication 1's first attempt to the same account
+    within one second: the same record key (stoa/providers/bluesky/tid.py), which no one Stoa database ever makes."""
+    from django.db import connection
+
+    from stoa.posts.models import Publication
+
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker or {"db", "transactional_db"} & set(request.fixturenames)):
+        return  # a test without a database publishes no publication
+    request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
+    table, start = Publication._meta.db_table, secrets.randbelow(10**9) + 1
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start])
+        else:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, start])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import secrets
 import socket
 import struct
 import sys
@@ -44,7 +45,7 @@ TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
 # -- Helpers -----------------------------------------------------------------------------------
 
 
-ATTEMPTS = itertools.count(1)
+ATTEMPTS = itertools.count(secrets.randbelow(10**9) + 1)  # the network outlives a test run's first ids
 
 
 def new_attempt() -> Attempt:

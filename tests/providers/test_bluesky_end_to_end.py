@@ -16,7 +16,7 @@ from stoa.publishing.engine import Engine
 from tests.core.helpers import drain, make_due, reload, schedule
 
 pytest_plugins = ["tests.providers.bluesky_network"]
-pytestmark = pytest.mark.bluesky
+pytestmark = [pytest.mark.bluesky, pytest.mark.usefixtures("publication_ids_of_their_own")]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tests.providers.bluesky_network import LocalAccount, LocalNetwork
 
 pytest_plugins = ["tests.providers.bluesky_network"]
-pytestmark = pytest.mark.bluesky
+pytestmark = [pytest.mark.bluesky, pytest.mark.usefixtures("publication_ids_of_their_own")]
 
 
 def write(network: LocalNetwork, account: LocalAccount, record: dict, collection: str = "app.bsky.feed.post") -> dict:

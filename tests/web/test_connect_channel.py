@@ -16,6 +16,7 @@ TEXT = "Καλημέρα from Kafe Yafo ☕ בוקר טוב #coffee"
 @pytest.mark.browser
 @pytest.mark.bluesky
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("publication_ids_of_their_own")
 def test_a_new_user_connects_bluesky_on_the_page_and_publishes(page, live_server, owner, workspace,
                                                                 bluesky_network, tmp_path):
     bob = bluesky_network.accounts["bob"]
