@@ -44,7 +44,7 @@ def content_changed(actor, post: Post) -> None:
         PostComment.objects.create(post=post, author=actor, author_name=actor.get_username() if actor else "",
                                    kind=CommentKind.SENT_FOR_REVIEW, body=str(note))
         audit(post.workspace_id, actor, "post.back_to_review", post, before=before)
-        message = in_their_language(_("A post was edited and needs review again: %(title)s"), title=str(post))
+        message = in_their_language(_("A post was edited and needs review again: %(title)s"), title=post)
         notify(post.workspace_id, "needs_review", message, link=f"/posts/{post.pk}/")
 
 
@@ -79,7 +79,7 @@ def send_for_review(actor, post: Post, note: str = "") -> Post:
         PostComment.objects.create(post=post, author=actor, author_name=actor.get_username(),
                                    kind=CommentKind.SENT_FOR_REVIEW, body=note)
         audit(post.workspace_id, actor, "post.sent_for_review", post)
-        message = in_their_language(_("A post needs your review: %(title)s"), title=str(post))
+        message = in_their_language(_("A post needs your review: %(title)s"), title=post)
         notify(post.workspace_id, "needs_review", message, link=f"/posts/{post.pk}/",
                to=[u for u in _reviewers(post) if u.pk != actor.pk])
     return post
@@ -119,16 +119,16 @@ def approve(actor, post: Post, note: str = "") -> Post:
         link = f"/posts/{post.pk}/"
         if to_client:
             message = in_their_language(_("A post passed the internal review and can go to the client: %(title)s"),
-                                        title=str(post))
+                                        title=post)
             senders = [u for u in members_with(post.workspace_id, Permission.SEND_TO_CLIENT) if u.pk != actor.pk]
             notify(post.workspace_id, "ready_for_client", message, link=link, to=senders)
             clients = members_with(post.workspace_id, Permission.CLIENT_REVIEW)
             notify(post.workspace_id, "needs_client_review",
-                   in_their_language(_("A post awaits your approval: %(title)s"), title=str(post)),
+                   in_their_language(_("A post awaits your approval: %(title)s"), title=post),
                    link=link, to=clients)
         else:
             notify(post.workspace_id, "approved", in_their_language(_("Your post was approved: %(title)s"),
-                                                                     title=str(post)),
+                                                                     title=post),
                    link=link, to=[u for u in [post.created_by] if u and u.pk != actor.pk])
     return post
 
@@ -154,7 +154,7 @@ def request_changes(actor, post: Post, note: str) -> Post:
 
 def _tell_about_changes(post: Post, who: str, note: str, exclude: int | None = None) -> None:
     message = in_their_language(_("%(name)s asked for changes to %(title)s: %(note)s"),
-                                name=who, title=str(post), note=note)
+                                name=who, title=post, note=note)
     notify(post.workspace_id, "changes_requested", message, link=f"/posts/{post.pk}/",
            to=[u for u in _creator_and_editors(post) if u.pk != exclude])
 
@@ -196,7 +196,7 @@ def client_decide(link_or_member, post: Post, approved: bool, name: str = "", no
         if approved:
             people = [post.created_by] if post.created_by else []
             people += members_with(post.workspace_id, Permission.SEND_TO_CLIENT)
-            message = in_their_language(_("%(name)s approved %(title)s."), name=name, title=str(post))
+            message = in_their_language(_("%(name)s approved %(title)s."), name=name, title=post)
             notify(post.workspace_id, "approved", message, link=f"/posts/{post.pk}/", to=people)
         else:
             _tell_about_changes(post, name, note)
@@ -233,7 +233,7 @@ def add_comment(actor_or_link, post: Post, body: str, name: str = "", for_client
                                              body=body, for_client=for_client)
         audit(post.workspace_id, user, "post.commented", post, author=author_name, for_client=for_client)
         message = in_their_language(_("%(name)s commented on %(title)s: %(comment)s"),
-                                    name=author_name, title=str(post), comment=body[:200])
+                                    name=author_name, title=post, comment=body[:200])
         people = [u for u in _creator_and_editors(post) + _commenters(post)
                   if (user is None or u.pk != user.pk) and (for_client or u.pk not in clients)]
         notify(post.workspace_id, "comment", message, link=f"/posts/{post.pk}/", to=people)

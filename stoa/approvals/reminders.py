@@ -62,7 +62,7 @@ def _claim(post: Post, stage: int, now: datetime) -> bool:
 
 def _remind(post: Post) -> None:
     workspace = post.workspace
-    values = {"when": _local_time(post.due_at, workspace), "tz": workspace.timezone, "title": str(post)}
+    values = {"when": _local_time(post.due_at, workspace), "tz": workspace.timezone, "title": post}
     link = f"/posts/{post.pk}/"
     if post.approval_state == ApprovalState.WITH_CLIENT:
         notify(workspace.pk, "approval_due", in_their_language(TO_CLIENT, **values), link=link,

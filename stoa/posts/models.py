@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stoa.channels.models import Channel
@@ -39,7 +40,9 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.title or f"Post {self.pk}"
+        # Untitled posts are named in the language of whoever reads the name (pass the post, not its str, to
+        # in_their_language so each recipient of a notification gets it in theirs).
+        return self.title or gettext("Post %(number)d") % {"number": self.pk}
 
 
 def media_upload_path(media: "Media", filename: str) -> str:

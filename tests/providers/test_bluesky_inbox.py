@@ -36,6 +36,16 @@ def write(network: LocalNetwork, account: LocalAccount, record: dict, collection
     return response.json()
 
 
+def seen_by(network, account, uri: str) -> bool:
+    """Whether the account's app shows the post, that is the AppView has it. Only then can a person answer it, and
+    only then is the answer a notification: the AppView notifies nobody of a reply indexed before its post."""
+    session = httpx.post(f"{network.pds_url}/xrpc/com.atproto.server.createSession",
+                         json={"identifier": account.handle, "password": account.password}).json()
+    answer = httpx.get(f"{network.pds_url}/xrpc/app.bsky.feed.getPosts", params={"uris": [uri]},
+                       headers={"Authorization": f"Bearer {session['accessJwt']}"})
+    return answer.status_code == 200 and bool(answer.json().get("posts"))
+
+
 def wait_for(read, *uris: str, seconds: float = 20):
     """The AppView indexes what the PDS emits a moment later: read until these posts have arrived."""
     deadline = time.monotonic() + seconds
@@ -59,6 +69,9 @@ def conversation(bluesky_appview_network):
     brand = provider_for(network, alice)
     post = brand.publish(Draft(text="Winter menu at Kafe Yafo ☕"), Attempt("inbox-1", datetime.now(UTC)))
     ref = {"uri": post.remote_id, "cid": brand.find_post(post.remote_id.rsplit("/", 1)[1])[0]["cid"]}
+    deadline = time.monotonic() + 30
+    while not seen_by(network, bob, post.remote_id) and time.monotonic() < deadline:
+        time.sleep(0.2)  # Bob answers what his app shows him (see seen_by)
     write(network, bob, {"subject": alice.did}, "app.bsky.graph.follow")
     reply = write(network, bob, {"text": "הקפה היה קר והמלצר התעלם מאיתנו", "reply": {"root": ref, "parent": ref}})
     mention = write(network, carol, {"text": f"@{alice.handle} do you deliver to Jaffa?", "facets": [{

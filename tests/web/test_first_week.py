@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from tests.core.helpers import image_bytes
 from tests.core.test_workers import stop_process
 from tests.inbox import test_read_by_itself
 from tests.inbox.test_read_by_itself import start, wait_until
-from tests.providers.test_bluesky_inbox import write
+from tests.providers.test_bluesky_inbox import seen_by, write
 from tests.web.conftest import keep_screenshot, log_in
 from tests.web.test_refusals import said_in, submit
 
@@ -83,16 +82,6 @@ def on_the_network(network, account, link) -> dict:
     record = network.get_record(f"at://{account.did}/app.bsky.feed.post/{key}")
     assert record, f"no post at {link.get_attribute('href')}"
     return record
-
-
-def seen_by(network, account, uri: str) -> bool:
-    """Whether the account's app shows the post, that is the AppView has it. Only then can a person answer it, and
-    only then is the answer a notification: the AppView notifies nobody of a reply indexed before its post."""
-    session = httpx.post(f"{network.pds_url}/xrpc/com.atproto.server.createSession",
-                         json={"identifier": account.handle, "password": account.password}).json()
-    answer = httpx.get(f"{network.pds_url}/xrpc/app.bsky.feed.getPosts", params={"uris": [uri]},
-                       headers={"Authorization": f"Bearer {session['accessJwt']}"})
-    return answer.status_code == 200 and bool(answer.json().get("posts"))
 
 
 def assert_in_language(page, language: str) -> None:
