@@ -4,6 +4,7 @@ The live checks, the submit and the API run the same check_post(), so what the p
 typing is exactly what saving will say.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -86,6 +87,7 @@ class ComposerForm:
     scheduled_at: str = ""  # as typed: YYYY-MM-DDTHH:MM, local to the workspace
     variants: list[VariantForm] = field(default_factory=list)
     alt_texts: dict[int, str] = field(default_factory=dict)  # as typed under the chosen images, by media id
+    preview_when: datetime | None = None  # the chosen time, for the previews (None: they say "now")
 
     @property
     def chosen(self) -> list[VariantForm]:
@@ -248,6 +250,8 @@ def run_checks(form: ComposerForm) -> dict[str, list[str]]:
     by_channel = {c.channel.pk: c for c in checks}
     for v in chosen:
         v.check = by_channel.get(v.channel.pk)  # its draft is what the preview shows
+    with contextlib.suppress(ActionError):  # a time that does not exist is said by the check above
+        form.preview_when = to_utc(when, form.workspace.timezone) if when else None
     errors.update({k: m for k, m in found.items() if not k.startswith("variants[")})
     return errors
 
