@@ -71,10 +71,10 @@ def test_live_check_speaks_the_users_language(logged_in, owner, workspace, blues
 
 
 def test_the_preview_shows_the_chosen_time_not_now(logged_in, workspace, bluesky):
-    tomorrow = datetime.now(ZoneInfo(workspace.timezone)) + timedelta(days=1)
+    tomorrow = (datetime.now(ZoneInfo(workspace.timezone)) + timedelta(days=1)).replace(second=0, microsecond=0)
     assert ">now<" in check(logged_in, workspace, form(workspace, [bluesky]))
     answer = check(logged_in, workspace, form(workspace, [bluesky], scheduled_at=f"{tomorrow:%Y-%m-%dT%H:%M}"))
-    assert ">now<" not in answer and f'<time datetime="{tomorrow.replace(second=0, microsecond=0).isoformat()}' in answer
+    assert ">now<" not in answer and f'<time datetime="{tomorrow.isoformat()}' in answer
 
 
 def test_preview_marks_links_and_hashtags_and_escapes_markup(logged_in, workspace, bluesky):
