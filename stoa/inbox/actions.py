@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, replace
 
 import regex
 from django.db import transaction
@@ -90,16 +90,18 @@ class IngestReport:
     edited: int = 0  # already here, now changed by their author: the new text, the old one kept
 
 
+MESSAGE_TEXTS = ("remote_id", "text", "url", "parent_remote_id", "root_remote_id")
+AUTHOR_TEXTS = ("remote_id", "handle", "name", "avatar_url", "profile_url")
+
+
 def kept_as_text(message: Incoming) -> Incoming:
     """The message with any character no database takes (a lone surrogate from a JSON escape, a NUL)
     shown as U+FFFD: what the network sent is kept, never refused nor left to fail the whole read."""
-    if not any(broken_fields([message.remote_id, message.text, message.url, message.parent_remote_id,
-                              message.root_remote_id, *astuple(message.author)[:5]])):
-        return message
-    author = replace(message.author, **{f: repaired(getattr(message.author, f))
-                                        for f in ("remote_id", "handle", "name", "avatar_url", "profile_url")})
-    return replace(message, author=author, **{f: repaired(getattr(message, f)) for f in (
-        "remote_id", "text", "url", "parent_remote_id", "root_remote_id")})
+    texts = [getattr(message, f) for f in MESSAGE_TEXTS] + [getattr(message.author, f) for f in AUTHOR_TEXTS]
+    if not any(broken_fields(texts)):
+        return message  # nearly always: no copy on the way in
+    author = replace(message.author, **{f: repaired(getattr(message.author, f)) for f in AUTHOR_TEXTS})
+    return replace(message, author=author, **{f: repaired(getattr(message, f)) for f in MESSAGE_TEXTS})
 
 
 def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifier | None = None,

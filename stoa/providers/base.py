@@ -390,12 +390,16 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return None
 
 
+def aware(moment: datetime) -> datetime:
+    """A time with its zone; a naive one is taken as UTC (the engine's times are aware already)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 time as the networks write it ("...Z" included); None for anything else."""
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

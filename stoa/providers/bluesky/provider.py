@@ -45,6 +45,7 @@ from stoa.providers.base import (
     ProviderError,
     Published,
     ReplyTo,
+    aware,
     describe_response,
     retry_after_seconds,
     thread_part_too_long,
@@ -548,8 +549,7 @@ def now_iso() -> str:
 
 
 def attempt_time(attempt: Attempt) -> str:
-    started_at = attempt.started_at if attempt.started_at.tzinfo else attempt.started_at.replace(tzinfo=UTC)
-    return iso_time(started_at)
+    return iso_time(aware(attempt.started_at))
 
 
 def iso_time(moment: datetime) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from stoa.providers.base import Attempt
+from stoa.providers.base import Attempt, aware
 
 ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,7 +46,7 @@ def attempt_rkeys(attempt: Attempt, count: int) -> list[str]:
     """The record keys of an attempt's posts: one for each part of the thread, in order."""
     if count > MAX_PARTS:
         raise ValueError(f"a thread of more than {MAX_PARTS} posts")
-    second = (_aware(attempt.started_at) - EPOCH) // timedelta(seconds=1)
+    second = (aware(attempt.started_at) - EPOCH) // timedelta(seconds=1)
     microseconds = second * 1_000_000 + (attempt.publication_id % 100_000) * 10 + attempt.number % 10
     return [encode_tid(microseconds, part) for part in range(count)]
 
@@ -54,11 +54,6 @@ def attempt_rkeys(attempt: Attempt, count: int) -> list[str]:
 def legacy_attempt_rkeys(attempt: Attempt, count: int) -> list[str]:
     """The keys Stoa chose before December 2026 (start time plus a 10-bit hash of the key): an
     attempt left unknown across the upgrade is looked up under these too."""
-    microseconds = (_aware(attempt.started_at) - EPOCH) // timedelta(microseconds=1)
+    microseconds = (aware(attempt.started_at) - EPOCH) // timedelta(microseconds=1)
     clock_id = int.from_bytes(hashlib.sha256(attempt.key.encode("utf-8")).digest()[:2], "big") & 0x3FF
     return [encode_tid(microseconds + index, clock_id) for index in range(count)]
-
-
-def _aware(moment: datetime) -> datetime:
-    # The engine's times are aware; a naive one is taken as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +50,7 @@ from stoa.providers.base import (
     ProviderError,
     Published,
     ReplyTo,
+    aware,
     parse_time,
     thread_part_too_long,
 )
@@ -664,7 +665,4 @@ def created_at(status: dict[str, Any]) -> datetime:
                             "cannot tell what was posted since.", ErrorKind.TRANSIENT)
     return moment
 
-
-def aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
