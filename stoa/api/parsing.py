@@ -39,7 +39,7 @@ class CheckedParser(Parser):
             values = value if isinstance(value, list) else [value]
             texts = [key, *(v.name or "" if isinstance(v, UploadedFile) else str(v) for v in values)]
             for reason in filter(None, map(problem, texts)):
-                errors.setdefault(key, []).append(reason)
+                errors.setdefault(key or "(unnamed parameter)", []).append(reason)
         if errors:
             raise ActionError(errors)
         return result

@@ -72,6 +72,8 @@ def test_a_whole_surrogate_pair_is_an_ordinary_character(api, workspace, channel
 def test_broken_text_in_a_query_or_a_form_is_named(api, workspace):
     response = api.get("/api/v1/publications?state=%00")
     assert response.status_code == 422 and in_error_shape(response)[0]["field"] == "state"
+    unnamed = api.get("/api/v1/publications?=%00")
+    assert unnamed.status_code == 422 and in_error_shape(unnamed)[0]["field"] == "(unnamed parameter)"
 
     upload = api.post(f"/api/v1/workspaces/{workspace.pk}/media",
                       {"file": _png(), "alt_text": "a cup\x00"})
