@@ -29,7 +29,7 @@ from stoa.inbox.models import (
 )
 from stoa.inbox.queries import VIEWS, filtered
 from stoa.inbox.report import hours, response_report
-from stoa.providers.capabilities import Hides
+from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.providers.registry import supports
 from stoa.web.pages import access_errors, allowed, chosen_workspace
 from stoa.workspaces.access import Permission, access_inbox_item, check, workspaces_for
@@ -92,6 +92,7 @@ def item_context(request: HttpRequest, item: Item, error: str = "", confirm: lis
             "handoffs": item.handoffs.all(), "policy": policy,
             "saved_replies": sorted(saved, key=lambda s: (s.intent != item.intent, s.title)),
             "can_answer": item.can_answer, "can_hide": supports(item.channel, Hides),
+            "cannot_reply": "" if supports(item.channel, Replies) else cannot(item.channel.network_name, Replies),
             "others": answers.here(request.user, item), "error": error, "confirm": confirm or [], "draft": draft,
             "members": [m.user for m in Membership.objects.filter(workspace_id=item.workspace_id)
                         .select_related("user")],

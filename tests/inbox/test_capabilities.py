@@ -71,3 +71,15 @@ def test_hiding_is_offered_only_where_the_network_can_hide(client, owner, item):
     with pytest.raises(ActionError, match="Mastodon offers no way to hide a reply"):
         answers.hide(owner, item, "abusive")
     assert Item.objects.get().hidden_reason == ""
+
+
+def test_a_network_that_cannot_answer_offers_no_reply_form_and_says_why(networks, client, owner, workspace):
+    lookout = channel(workspace, "lookout", search_terms=["Kafe Yafo"])
+    poll_inboxes.call_local()
+    found = Item.objects.get(channel=lookout)
+    client.force_login(owner)
+    page = client.get(f"/inbox/{found.pk}/").content.decode()
+    assert 'value="reply"' not in page
+    assert "Stoa cannot answer on Lookout yet." in page
+    with pytest.raises(ActionError, match="Stoa cannot answer on Lookout yet"):
+        answers.send_reply(owner, found, "Yes, until 22:00.")
