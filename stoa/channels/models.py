@@ -62,3 +62,30 @@ class Channel(models.Model):
         from stoa.providers.registry import get_provider_class
 
         return get_provider_class(self.network)(config=self.config, credentials=self.credentials, http=http)
+
+
+class OAuthApp(models.Model):
+    """The app Stoa acts as on a network that connects by OAuth 2.0: the deployment's own, entered by an
+    administrator (`server` blank), or one Stoa registered itself on a server a person named (Mastodon), kept for
+    every later account on that server. App credentials from the environment are never stored here."""
+
+    network = models.CharField(max_length=32)
+    server = models.CharField(max_length=300, blank=True, default="")  # https://mastodon.social, or blank
+    redirect_uri = models.CharField(max_length=500, blank=True, default="")  # what a registered app was made for
+    client_id = models.CharField(max_length=300)
+    client_secret_encrypted = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network", "server", "redirect_uri"], name="one_app_per_place")]
+
+    def __str__(self) -> str:
+        return f"{self.network} app {self.server or '(deployment)'}"
+
+    @property
+    def client_secret(self) -> str:
+        return str(decrypt_json(self.client_secret_encrypted).get("client_secret", ""))
+
+    @client_secret.setter
+    def client_secret(self, value: str) -> None:
+        self.client_secret_encrypted = encrypt_json({"client_secret": value})

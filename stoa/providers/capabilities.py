@@ -33,6 +33,7 @@ from stoa.providers.base import (
     Published,
     ReplyTo,
 )
+from stoa.providers.oauth2 import ClientApp
 
 
 class Capability(abc.ABC):  # noqa: B024 - a marker: the capabilities below hold the methods
@@ -129,7 +130,13 @@ class ReadsEngagement(Capability):
 
 
 class Authorizes(Capability):
-    """Connects by OAuth 2.0 (authorization code with PKCE) instead of pasted credentials."""
+    """Connects by OAuth 2.0 (authorization code with PKCE) instead of pasted credentials.
+
+    The provider acts as the app in its config (`oauth2.CLIENT_ID`) and credentials (`oauth2.CLIENT_SECRET`). Where
+    the deployment registers that app is said to its owners by `app_console` and `app_help`."""
+
+    app_console: ClassVar[str] = ""  # the network's page where an app is registered
+    app_help: ClassVar[str] = ""  # one short text: what to register there (kind of app, permissions)
 
     @abc.abstractmethod
     def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str: ...
@@ -145,9 +152,18 @@ class Authorizes(Capability):
         """The accounts, pages or channels one grant may post as; each becomes a channel."""
 
 
+class RegistersApps(Capability):
+    """Registers Stoa as an app on the server a person names (Mastodon), so no app is set up per deployment."""
+
+    server_field: ClassVar[str]  # the connect field that names the server
+
+    @abc.abstractmethod
+    def register_app(self, redirect_uri: str, client_name: str, website: str) -> ClientApp: ...
+
+
 CAPABILITIES: tuple[type[Capability], ...] = (
     Publishes, ReadsInbox, ReadsMessages, Searches, Streams, ReceivesPush, Replies, Hides, ReadsMetrics,
-    ReadsEngagement, Authorizes,
+    ReadsEngagement, Authorizes, RegistersApps,
 )
 POLLED: tuple[type[Capability], ...] = (ReadsInbox, ReadsMessages, Searches)  # read on the inbox's schedule
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -19,8 +20,37 @@ from stoa.providers.base import ErrorKind, Grant, Provider, ProviderError, parse
 
 # Keys of a grant in a channel's credentials.
 ACCESS, REFRESH, EXPIRES_AT, SCOPES = "access_token", "refresh_token", "expires_at", "scopes"
+# Where a provider that Authorizes finds the app it acts as: the client id in its config, the secret in its
+# credentials (a channel connected by OAuth keeps both, so its grant can be refreshed by any process).
+CLIENT_ID, CLIENT_SECRET = "client_id", "client_secret"
+# A target's own secrets (a page's access token), which the provider puts in Account.settings under this key: the
+# channel made of that target keeps them with its credentials, never in its config.
+TARGET_CREDENTIALS = "credentials"
 # The token endpoint's answer to a refresh token that was revoked, used already or expired (RFC 6749 5.2).
 REVOKED_ERRORS = frozenset({"invalid_grant"})
+
+
+@dataclass(frozen=True)
+class ClientApp:
+    """The app Stoa acts as on a network: registered once per deployment, or per server (Mastodon)."""
+
+    client_id: str
+    client_secret: str
+
+    def config(self) -> dict[str, str]:
+        return {CLIENT_ID: self.client_id}
+
+    def credentials(self) -> dict[str, str]:
+        return {CLIENT_SECRET: self.client_secret}
+
+
+def client_app(provider: Provider) -> ClientApp:
+    """The app a provider acts as, from its config and credentials (see CLIENT_ID)."""
+    client_id = str(provider.config.get(CLIENT_ID) or "")
+    if not client_id:
+        raise ProviderError(f"No {provider.name} app is set up for Stoa: connect the channel again.",
+                            ErrorKind.AUTHORIZATION)
+    return ClientApp(client_id, str(provider.credentials.get(CLIENT_SECRET) or ""))
 
 
 def new_pkce() -> tuple[str, str]:

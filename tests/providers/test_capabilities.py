@@ -17,6 +17,7 @@ from stoa.providers.capabilities import (
     ReadsMessages,
     ReadsMetrics,
     ReceivesPush,
+    RegistersApps,
     Replies,
     Searches,
     Streams,
@@ -26,10 +27,10 @@ from stoa.providers.registry import PROVIDERS, get_provider_class, providers_wit
 
 DECLARED = {
     "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides},
-    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies},
+    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, Authorizes, RegistersApps},
     "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies},
 }
-NOT_YET = (ReadsMetrics, ReadsEngagement, Authorizes)  # declared for the next issues; nobody implements them yet
+NOT_YET = (ReadsMetrics, ReadsEngagement)  # declared for the next issues; nobody implements them yet
 
 
 def broken_promises(cls: type) -> list[str]:

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,12 +34,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from stoa import clock
+from stoa.providers import oauth2
 from stoa.providers.base import (
     Account,
     Attempt,
     ConnectField,
     Draft,
     ErrorKind,
+    Grant,
     InboxPage,
     Incoming,
     Limits,
@@ -54,7 +56,15 @@ from stoa.providers.base import (
     parse_time,
     thread_part_too_long,
 )
-from stoa.providers.capabilities import Publishes, ReadsInbox, Replies, Searches, Streams
+from stoa.providers.capabilities import (
+    Authorizes,
+    Publishes,
+    ReadsInbox,
+    RegistersApps,
+    Replies,
+    Searches,
+    Streams,
+)
 from stoa.providers.mastodon import inbox
 from stoa.providers.mastodon.text import comparable, status_length, text_of_html
 
@@ -72,6 +82,7 @@ DEFAULT_MIME_TYPES = (
     "audio/x-m4a", "audio/mp4", "audio/3gpp", "video/x-ms-asf",
 )
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+SCOPES = ("read", "write")  # what Stoa asks for when it connects by OAuth: it reads the inbox and posts
 
 # "Idempotency keys are stored for up to 1 hour", counted from when the status was created.
 # Reconcile re-sends only within a shorter window, leaving room for media uploads before the
@@ -110,7 +121,7 @@ class Part:
     media: tuple[MediaFile, ...]
 
 
-class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies):
+class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies, Authorizes, RegistersApps):
     key = "mastodon"
     name = "Mastodon"
     limits = Limits(
@@ -157,6 +168,43 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
             url=str(me.get("url") or ""),
             settings={"account_id": str(me["id"]), **instance_settings(instance)},
         )
+
+    # -- Connecting by OAuth 2.0 (docs: methods/apps#create, methods/oauth, spec/oauth) ------------
+
+    server_field = "instance_url"
+
+    def register_app(self, redirect_uri: str, client_name: str, website: str) -> oauth2.ClientApp:
+        """POST /api/v1/apps on this server: Stoa's app there, made once and reused for every account on it."""
+        response = self.request("POST", self.base_url + "/api/v1/apps", data={
+            "client_name": client_name, "redirect_uris": redirect_uri, "scopes": " ".join(SCOPES),
+            "website": website})
+        app = self.json(response)
+        if not isinstance(app, dict) or not app.get("client_id") or not app.get("client_secret"):
+            raise ProviderError("Mastodon did not register Stoa as an app on this server.", ErrorKind.TRANSIENT)
+        return oauth2.ClientApp(str(app["client_id"]), str(app["client_secret"]))
+
+    def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
+        return oauth2.authorize_url(self.base_url + "/oauth/authorize", client_id=oauth2.client_app(self).client_id,
+                                    redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
+                                    scopes=SCOPES)
+
+    def exchange(self, code: str, redirect_uri: str, code_verifier: str) -> Grant:
+        """POST /oauth/token. Mastodon gives no refresh token and its tokens do not expire (until revoked)."""
+        app = oauth2.client_app(self)
+        grant = oauth2.token_request(self, self.base_url + "/oauth/token", {
+            "grant_type": "authorization_code", "code": code, "client_id": app.client_id,
+            "client_secret": app.client_secret, "redirect_uri": redirect_uri, "code_verifier": code_verifier,
+            "scope": " ".join(SCOPES)})
+        return Grant(access=grant.access, scopes=grant.scopes or SCOPES)
+
+    def refresh(self, grant: Grant) -> Grant:
+        raise ProviderError("Mastodon's access tokens cannot be refreshed: reconnect the channel.",
+                            ErrorKind.AUTHORIZATION)
+
+    def targets(self, grant: Grant) -> tuple[Account, ...]:
+        """The one account the person signed in with."""
+        as_granted = type(self)(self.config, {**self.credentials, oauth2.ACCESS: grant.access}, http=self._http)
+        return (as_granted.connect(),)
 
     def instance(self) -> dict[str, Any]:
         """The server's description: v2 since Mastodon 4.0, v1 before."""
@@ -584,8 +632,11 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         return MastodonError(message, kind, retry_after, status=status)
 
     def reset_seconds(self, response: httpx.Response) -> float | None:
-        """Seconds until X-RateLimit-Reset, measured from the server's own Date where it sends one."""
-        reset = parse_time(response.headers.get("x-ratelimit-reset"))
+        """Seconds until X-RateLimit-Reset, measured from the server's own Date where it sends one. The
+        documentation gives it as an ISO 8601 time; a number is read as Unix seconds, as some imitations of
+        Mastodon (mastodon-mock) write it, rather than dropped."""
+        header = response.headers.get("x-ratelimit-reset", "").strip()
+        reset = parse_time(header) or (datetime.fromtimestamp(int(header), UTC) if header.isdigit() else None)
         if reset is None:
             value = response.headers.get("retry-after", "")
             return float(value) if value.strip().isdigit() else None
