@@ -72,7 +72,7 @@ def broken_argument(argv: list[str]) -> str | None:
             continue
         option, _sep, value = argument.partition("=") if argument.startswith("--") else ("", "", argument)
         if option and not BROKEN.search(option):
-            name, match = option, BROKEN.search(value)
+            name, match = option, BROKEN.search(value) or match  # the broken character is in the value
         elif not option and index and argv[index - 1].startswith("-") and not BROKEN.search(argv[index - 1]):
             name = argv[index - 1]
         else:

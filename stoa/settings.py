@@ -124,7 +124,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "stoa.sqlite3",
+            "NAME": str(DATA_DIR / "stoa.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE: a write transaction takes the lock when it begins, so concurrent
                 # claims wait on busy_timeout instead of failing with "database is locked".

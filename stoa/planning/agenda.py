@@ -140,6 +140,7 @@ def fetch_entries(selection: Selection, first: date, last: date, channels: dict[
     wanted_states = set(selection.states) or {s for s in State.values if s != State.CANCELLED}
     wanted_types, wanted_channels = set(selection.types), set(selection.channel_ids)
     for pk, post_id, ws_id, channel_id, state, kind, approval, when, snippet, title, exempt in rows:
+        assert when is not None  # the query's range excludes publications without a time
         local = when.astimezone(zones[ws_id])
         if not first <= local.date() <= last or channel_id not in channels:
             continue
@@ -184,7 +185,7 @@ def build_days(selection: Selection, first: date, last: date, *, today: date, pe
         themes[theme.weekday].append((workspaces[theme.workspace_id], theme))
     events = list(PlanEvent.objects.filter(workspace_id__in=ids, starts_on__lte=last, ends_on__gte=first))
     for event in events:
-        event.ws = workspaces[event.workspace_id]
+        event.workspace = workspaces[event.workspace_id]  # the one with its colour
     for warning in warnings:
         if warning.day in days:
             days[warning.day].warnings.append(warning)
@@ -209,8 +210,10 @@ def entry_for(publication: Publication, palette: dict[int, str], movable: bool) 
     workspace, post = publication.workspace, publication.variant.post
     text = publication.variant.text
     text = text if len(text) <= SNIPPET else text[:SNIPPET - 1] + "…"
-    local = publication.scheduled_at.astimezone(ZoneInfo(workspace.timezone))
+    when = publication.scheduled_at
+    assert when is not None  # it was just moved to a time
+    local = when.astimezone(ZoneInfo(workspace.timezone))
     return Entry(publication.pk, post.pk, workspace, publication.channel, publication.state, post.content_type,
-                 post.approval_state, publication.scheduled_at, local, text or post.title,
+                 post.approval_state, when, local, text or post.title,
                  palette.get(workspace.pk, PALETTE[0]),
                  movable=movable and publication.state in EDITABLE_STATES, exempt=post.approval_exempt)

@@ -61,8 +61,8 @@ def _occurrences(event, start: date | datetime, first_day: date, last_day: date)
     rule = event.get("RRULE")
     if isinstance(rule, list):
         rule = rule[0]
-    is_time = isinstance(start, datetime)
-    naive = (start.replace(tzinfo=None) if is_time else datetime.combine(start, datetime.min.time()))
+    naive = (start.replace(tzinfo=None) if isinstance(start, datetime)
+             else datetime.combine(start, datetime.min.time()))
     try:
         rules = rrulestr(rule.to_ical().decode(), dtstart=naive, ignoretz=True)
     except (ValueError, TypeError) as e:
@@ -78,7 +78,7 @@ def _occurrences(event, start: date | datetime, first_day: date, last_day: date)
     for when in rules.between(window_start, window_end, inc=True):
         if when.date() in excluded:
             continue
-        found.append(when.replace(tzinfo=start.tzinfo) if is_time else when.date())
+        found.append(when.replace(tzinfo=start.tzinfo) if isinstance(start, datetime) else when.date())
         if len(found) > MAX_EVENTS:
             break
     return found
@@ -174,6 +174,7 @@ def export_plan(workspace: Workspace, host: str = "stoa") -> bytes:
         event.add("uid", f"{PUBLICATION_UID_PREFIX}{p.pk}@{host}")
         event.add("dtstamp", stamp)
         when = (p.published_at if p.state == State.PUBLISHED and p.published_at else p.scheduled_at)
+        assert when is not None  # the query keeps the publications with a time
         event.add("dtstart", when.astimezone(UTC))
         event.add("dtend", when.astimezone(UTC) + timedelta(minutes=15))
         first_line = (p.variant.text.strip().splitlines() or [""])[0]

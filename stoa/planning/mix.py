@@ -160,6 +160,7 @@ def load_items(workspace: Workspace, first: date, last: date) -> list[MixItem]:
             .values_list("pk", "variant__post_id", "channel_id", "scheduled_at", "variant__post__content_type"))
     items = []
     for pk, post_id, channel_id, when, content_type in rows:
+        assert when is not None  # the query's range excludes publications without a time
         local = to_local(when, workspace.timezone)
         if first <= local.date() <= last:
             items.append(MixItem(pk, post_id, channel_id, when, local, content_type))

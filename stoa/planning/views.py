@@ -95,7 +95,7 @@ def _range(view: str, anchor: date, days: int) -> tuple[date, date, date, date, 
 
 def _hour_rows(days: list[agenda.Day]) -> list[tuple[int, list[tuple[agenda.Day, list, int]]]]:
     """The week view's rows: one per hour, each with the day's entries of that hour."""
-    by_hour = {(d.date, h): [] for d in days for h in range(24)}
+    by_hour: dict[tuple[date, int], list[agenda.Entry]] = {(d.date, h): [] for d in days for h in range(24)}
     for day in days:
         for entry in day.entries:
             by_hour[(day.date, entry.local.hour)].append(entry)
@@ -110,7 +110,8 @@ def _hour_rows(days: list[agenda.Day]) -> list[tuple[int, list[tuple[agenda.Day,
 def calendar(request: HttpRequest) -> HttpResponse:
     mine = list(workspaces_for(request.user, Permission.VIEW_PUBLICATIONS))
     chosen = _filters(request, mine)
-    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
+    view = request.GET.get("view", "month")
+    view = view if view in VIEWS else "month"
     today = agenda.today_for(chosen["workspaces"])
     anchor = parse_date(request.GET.get("date"), today)
     try:
@@ -315,6 +316,7 @@ def import_ics(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         if upload is None:
             raise ActionError({"file": [_("Choose an .ics file to import.")]})
+        assert upload.size is not None  # Django's upload handlers always measure it
         if upload.size > 5 * 1024 * 1024:
             raise ActionError({"file": [_("The file is larger than 5 MB.")]})
         try:

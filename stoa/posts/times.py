@@ -1,6 +1,7 @@
 """Times are entered and shown in the workspace's timezone and stored in UTC."""
 
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -50,6 +51,12 @@ def to_utc(when: datetime, timezone: str, field: str = "scheduled_at") -> dateti
     return first.astimezone(UTC)
 
 
+@overload
+def to_local(when: datetime, timezone: str) -> datetime: ...
+@overload
+def to_local(when: None, timezone: str) -> None: ...
+@overload
+def to_local(when: datetime | None, timezone: str) -> datetime | None: ...
 def to_local(when: datetime | None, timezone: str) -> datetime | None:
     return when.astimezone(ZoneInfo(timezone)) if when else None
 

@@ -32,6 +32,7 @@ class Workspace(models.Model):
     max_selling_percent = models.PositiveSmallIntegerField(default=30)
     max_selling_in_a_row = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    colour: str  # not stored: its colour in a calendar of several workspaces (planning.agenda sets it)
 
     class Meta:
         ordering = ["name"]
