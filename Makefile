@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS := .peers/atproto/node_modules/.installed
+OAUTH2_PEER := .peers/oauth2/node_modules/.installed
 STOA_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/stoa
 # Where `make run` listens: `make run PORT=8001`, `make run HOST=0.0.0.0` (every interface). Set on the command line
 # only, so that a HOST or PORT in the environment (some shells and platforms set them) never changes it.
@@ -35,7 +36,12 @@ $(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json
 		|| npm rebuild better-sqlite3 --loglevel=error)
 	touch $@
 
-peers: $(PEERS)
+# The strict OAuth 2.0 authorization server (oauth2-mock-server) of the credentials tests and bench.
+$(OAUTH2_PEER): .peers/oauth2/package.json .peers/oauth2/package-lock.json
+	cd .peers/oauth2 && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+peers: $(PEERS) $(OAUTH2_PEER)
 
 # The full local AT Protocol network (PLC, PDS and the AppView that serves notifications, threads and search), on
 # 127.0.0.1 only, to run Stoa against by hand: prints its accounts, runs until Ctrl-C. Needs PostgreSQL and Redis.
@@ -101,4 +107,4 @@ screenshots: install peers
 	STOA_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_journey.py tests/web/test_first_week.py -p no:cacheprovider -q
 
 clean:
-	rm -rf $(VENV) .peers/atproto/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) .peers/atproto/node_modules .peers/oauth2/node_modules .pytest_cache .ruff_cache

@@ -205,6 +205,11 @@ STOA_POLL_SECONDS = float(os.environ.get("STOA_POLL_SECONDS", "1.0"))
 STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)
 STOA_HTTP_TIMEOUT_SECONDS = float(os.environ.get("STOA_HTTP_TIMEOUT_SECONDS", "30"))
+# Providers beyond Stoa's own, as key=dotted.path.Class separated by commas: the test network
+# (oauthtest=stoa.testing.oauth_network.OAuthTestProvider) in tests and benchmarks; empty in production.
+STOA_EXTRA_PROVIDERS = dict(
+    item.strip().split("=", 1) for item in os.environ.get("STOA_EXTRA_PROVIDERS", "").split(",") if "=" in item
+)
 
 # The inbox reads every channel, and checks its response clocks, every STOA_INBOX_POLL_SECONDS, and keeps
 # Mastodon's notification streams open in each worker. Every periodic job is listed in stoa/publishing/schedule.py.

@@ -9,6 +9,7 @@ from stoa.testing.fake_network import FakeNetwork
 from stoa.workspaces.actions import add_member, create_workspace
 
 CLOCK_SHIFT_SITE = Path(__file__).parent / "clock_shift"
+pytest_plugins = ["tests.providers.oauth_server"]  # the strict OAuth 2.0 server's fixtures
 
 
 def pytest_addoption(parser):

@@ -24,6 +24,7 @@ class ErrorKind(enum.StrEnum):
     TRANSIENT = "transient"  # nothing was published; try again with backoff
     RATE_LIMITED = "rate_limited"  # nothing was published; try again after retry_after
     AUTHORIZATION = "authorization"  # credentials rejected; the channel needs reconnecting
+    PERMISSION = "permission"  # the grant lacks a permission (scope) this call needs: grant it, nothing is revoked
     PERMANENT = "permanent"  # the network refuses this content; a person must change it
     UNKNOWN_OUTCOME = "unknown_outcome"  # the request may have been carried out: reconcile
 
@@ -31,11 +32,16 @@ class ErrorKind(enum.StrEnum):
 class ProviderError(Exception):
     """A failure, said in words a social media manager understands."""
 
-    def __init__(self, message: str, kind: ErrorKind, retry_after: float | None = None):
+    def __init__(self, message: str, kind: ErrorKind, retry_after: float | None = None, *,
+                 missing_permission: str = "", access_refused: bool = False):
         super().__init__(message)
         self.message = message
         self.kind = kind
         self.retry_after = retry_after
+        self.missing_permission = missing_permission  # PERMISSION: which one (a scope), when the network says
+        # AUTHORIZATION for an OAuth 2.0 access token refused (HTTP 401): the owner of the credentials refreshes the
+        # grant once and tries again, since our clock may think it still valid; a refused refresh is not this.
+        self.access_refused = access_refused
 
 
 @dataclass(frozen=True)

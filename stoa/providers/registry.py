@@ -3,6 +3,8 @@
 from importlib import import_module
 from typing import Protocol
 
+from django.conf import settings
+
 from stoa.providers.base import Provider
 from stoa.providers.capabilities import Capability
 
@@ -10,6 +12,8 @@ PROVIDERS = {
     "bluesky": "stoa.providers.bluesky.provider.BlueskyProvider",
     "mastodon": "stoa.providers.mastodon.provider.MastodonProvider",
     "telegram": "stoa.providers.telegram.provider.TelegramProvider",
+    # Only where settings.STOA_EXTRA_PROVIDERS names them: the test network in tests and benchmarks.
+    **getattr(settings, "STOA_EXTRA_PROVIDERS", {}),
 }
 
 

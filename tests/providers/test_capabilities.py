@@ -29,6 +29,7 @@ DECLARED = {
     "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides},
     "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, Authorizes, RegistersApps},
     "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies},
+    "oauthtest": {Publishes, ReadsInbox, Replies, Authorizes},  # stoa/testing/oauth_network.py, in tests only
 }
 NOT_YET = (ReadsMetrics, ReadsEngagement)  # declared for the next issues; nobody implements them yet
 
