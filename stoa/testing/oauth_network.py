@@ -430,6 +430,8 @@ class OAuthTestProvider(Provider, Publishes, ReadsInbox, Replies, Authorizes):
     # -- Publishes --
 
     def publish(self, draft: Draft, attempt: Attempt) -> Published:
+        if problems := self.validate(draft):  # what validate refuses is never sent (the contract suite checks it)
+            raise ProviderError(" ".join(problem.message for problem in problems), ErrorKind.PERMANENT)
         response = self.call("POST", f"/pages/{self.page}/posts", creating=True, json={"text": draft.text},
                              headers={"Idempotency-Key": attempt.key})
         return self.published(self.json(response, creating=True))

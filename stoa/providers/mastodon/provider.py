@@ -91,6 +91,9 @@ IDEMPOTENCY_WINDOW = timedelta(hours=1)
 RESEND_WINDOW = IDEMPOTENCY_WINDOW - timedelta(minutes=10)
 # Our clock and the server's may differ; look this much further back when matching statuses.
 CLOCK_SKEW = timedelta(minutes=5)
+# An attempt's statuses are created within minutes of its start (each upload waits at most MEDIA_WAIT_SECONDS, each
+# request STOA_HTTP_TIMEOUT_SECONDS): a status with the same text created later is another post, not this attempt's.
+ATTEMPT_SPAN = timedelta(minutes=15)
 PAGE_SIZE = 40  # the documented maximum for an account's statuses
 MAX_PAGES = 10
 MEDIA_WAIT_SECONDS = 90.0  # how long to wait for the server to process an upload
@@ -417,6 +420,8 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         """After the hour: look for the posts among the account's statuses since the attempt."""
         since = aware(attempt.started_at) - CLOCK_SKEW
         statuses, complete = self.statuses_since(since)
+        until = aware(attempt.started_at) + ATTEMPT_SPAN + CLOCK_SKEW
+        statuses = [status for status in statuses if created_at(status) <= until]
         found: list[dict[str, Any]] = []
         for part in parts_of(draft):
             reply_to = found[-1]["id"] if found else None

@@ -431,7 +431,7 @@ def classify_error(
             "the bot is a member of the channel.",
             ErrorKind.AUTHORIZATION,
         )
-    if code >= 500:
+    if code >= 500 or code == 408:  # 408: the server stopped waiting; as with a 5xx, a send may have gone through
         if creating:
             return ProviderError(
                 f"Telegram had a server error while posting ({code}: {description}); the "
