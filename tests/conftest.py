@@ -9,7 +9,8 @@ from stoa.testing.fake_network import FakeNetwork
 from stoa.workspaces.actions import add_member, create_workspace
 
 CLOCK_SHIFT_SITE = Path(__file__).parent / "clock_shift"
-pytest_plugins = ["tests.providers.oauth_server"]  # the strict OAuth 2.0 server's fixtures
+# The local peers: their fixtures, and the end-of-run word on each one that could not start.
+pytest_plugins = ["tests.local_peers", "tests.providers.mastodon_peer", "tests.providers.oauth_server"]
 
 
 def pytest_addoption(parser):

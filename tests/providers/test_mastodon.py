@@ -661,6 +661,8 @@ def test_media_only_post_sends_no_status_text():
     assert "status" not in fake.only("POST /api/v1/statuses").form
 
 
+# A real server answers 202 while it processes an upload, then 206 on GET /api/v1/media/:id; mastodon-mock answers 200
+# at once (test_mastodon_peer.py). The documentation wins: these cases stay here.
 def test_media_still_processing_is_polled_until_ready():
     fake = FakeMastodon(polls_until_processed=2)
     provider(fake).publish(draft(HEBREW, image()), ATTEMPT)
@@ -1037,6 +1039,8 @@ def test_error_messages_never_contain_the_access_token(case: Failure):
     assert TOKEN not in run(case).message
 
 
+# The documented X-RateLimit-Reset is an ISO 8601 time (this fixture); mastodon-mock writes Unix seconds instead, which
+# test_mastodon_peer.py reads too. The documentation wins: this case stays here.
 def test_rate_limit_reset_without_a_date_header_is_measured_from_our_clock():
     limited = mastodon_error("rate_limited")
     del limited.headers["date"]

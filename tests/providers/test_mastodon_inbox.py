@@ -1,9 +1,16 @@
-"""Mastodon's part of the inbox, against fixtures from docs.joinmastodon.org: replies, mentions and direct
-messages from the notifications, search for the brand's name, and replies."""
+"""Mastodon's part of the inbox, against fixtures from docs.joinmastodon.org and against a local Mastodon
+(mastodon-mock): replies, mentions and direct messages from the notifications, search for the brand's name, and
+replies."""
 
 import httpx
+import pytest
 
-from stoa.providers.base import ReplyTo
+from stoa import clock
+from stoa.inbox.answers import send_reply
+from stoa.inbox.models import Item, Kind, ReplyState
+from stoa.inbox.polling import poll_channel
+from stoa.providers.base import Attempt, Draft, ReplyTo
+from tests.providers.mastodon_peer import MastodonPeer
 from tests.providers.test_mastodon import FakeMastodon, fixture, provider, recorded
 
 NOTIFICATIONS = "GET /api/v1/notifications"
@@ -72,3 +79,51 @@ def test_a_reply_mentions_its_author_and_a_direct_message_is_answered_privately(
     assert first.form["status"] == ["@dana סליחה! בודקים"] and first.form["visibility"] == ["public"]
     assert first.form["in_reply_to_id"] == ["110000000000000101"]
     assert second.form["status"] == ["@nikos@fosstodon.org 5 € στην Αθήνα"] and second.form["visibility"] == ["direct"]
+
+
+# -- The same against a local Mastodon (mastodon-mock): Dana follows the brand, favourites, boosts and answers. --
+
+
+def dana_answers(peer: MastodonPeer, channel) -> dict[str, dict]:
+    """The brand posts; Dana favourites and boosts it (not messages), answers it in public and writes privately."""
+    post = channel.provider().publish(Draft(text="Winter menu at Kafe Yafo ☕"), Attempt("inbox-1", clock.now()))
+    peer.as_fan("POST", f"/api/v1/statuses/{post.remote_id}/favourite")
+    peer.as_fan("POST", f"/api/v1/statuses/{post.remote_id}/reblog")
+    reply = peer.as_fan("POST", "/api/v1/statuses", data={"status": "@kafeyafo הקפה היה קר",
+                                                           "in_reply_to_id": post.remote_id})
+    private = peer.as_fan("POST", "/api/v1/statuses", data={"status": "@kafeyafo do you deliver to Jaffa?",
+                                                             "visibility": "direct"})
+    return {"post": {"id": post.remote_id}, "reply": reply, "private": private}
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db
+def test_danas_reply_and_private_message_are_polled_into_the_inbox_and_her_favourite_is_not(mastodon_peer,
+                                                                                            workspace):
+    channel = mastodon_peer.channel(workspace)
+    wrote = dana_answers(mastodon_peer, channel)
+    assert poll_channel(channel).new == 2
+    reply = Item.objects.get(remote_id=wrote["reply"]["id"])
+    private = Item.objects.get(remote_id=wrote["private"]["id"])
+    assert (reply.kind, reply.root_remote_id, reply.text) == (Kind.COMMENT, wrote["post"]["id"],
+                                                              "@kafeyafo הקפה היה קר")
+    assert (private.kind, private.author.handle, private.author.follows_brand) == (Kind.MESSAGE, "@dana", True)
+    assert Item.objects.count() == 2 and poll_channel(channel).new == 0  # the next read starts after them
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db
+def test_an_answer_from_stoa_is_in_danas_thread_and_a_private_one_stays_private(mastodon_peer, workspace, owner):
+    channel = mastodon_peer.channel(workspace)
+    wrote = dana_answers(mastodon_peer, channel)
+    poll_channel(channel)
+    public = send_reply(owner, Item.objects.get(remote_id=wrote["reply"]["id"]), "Sorry! The next one is on us")
+    private = send_reply(owner, Item.objects.get(remote_id=wrote["private"]["id"]), "Yes, every day until 18:00")
+    assert public.state == private.state == ReplyState.SENT
+    thread = mastodon_peer.as_fan("GET", f"/api/v1/statuses/{wrote['reply']['id']}/context")["descendants"]
+    assert [(s["id"], s["content"]) for s in thread] == [(public.remote_id,
+                                                          "<p>@dana Sorry! The next one is on us</p>")]
+    seen = mastodon_peer.as_fan("GET", f"/api/v1/statuses/{private.remote_id}")
+    assert seen["visibility"] == "direct" and seen["in_reply_to_id"] == wrote["private"]["id"]
+    mentions = mastodon_peer.as_fan("GET", "/api/v1/notifications", params={"types[]": ["mention"]})
+    assert {n["status"]["id"] for n in mentions} == {public.remote_id, private.remote_id}

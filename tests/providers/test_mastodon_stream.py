@@ -1,15 +1,20 @@
-"""Mastodon's notification stream (server-sent events), from a local server that speaks it as documented
-(docs.joinmastodon.org/methods/streaming/): messages arrive as they happen and the worker reconnects."""
+"""Mastodon's notification stream (server-sent events): messages arrive as they happen and the worker reconnects.
+Against a local Mastodon (mastodon-mock), and against a small server that speaks the stream as documented
+(docs.joinmastodon.org/methods/streaming/) for what the mock never sends: garbled events, deletions, and a
+stream the server ends."""
 
 import json
 import threading
+import time
 
+import httpx
 import pytest
 
+from stoa import clock
 from stoa.channels.models import Channel
 from stoa.inbox.models import Item
 from stoa.inbox.streaming import stream_channel
-from stoa.providers.base import ErrorKind, ProviderError
+from stoa.providers.base import Attempt, Draft, ErrorKind, ProviderError
 from stoa.providers.mastodon.inbox import server_sent_events
 from stoa.providers.mastodon.provider import MastodonProvider
 from tests.local_http import JSONHandler, serving
@@ -25,10 +30,9 @@ class StreamingServer(JSONHandler):
     answered from the same fixtures."""
 
     connections = 0
-    token_ok = True
 
     def do_GET(self):  # noqa: N802 - the http.server name
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}" or not StreamingServer.token_ok:
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.answer(401, {"error": "The access token is invalid"})
         if self.path.startswith("/api/v1/streaming/user/notification"):
             StreamingServer.connections += 1
@@ -54,7 +58,7 @@ class StreamingServer(JSONHandler):
 
 @pytest.fixture
 def server():
-    StreamingServer.connections, StreamingServer.token_ok = 0, True
+    StreamingServer.connections = 0
     with serving(StreamingServer) as url:
         yield url
 
@@ -99,12 +103,54 @@ def test_the_worker_keeps_the_stream_and_puts_messages_in_the_inbox(server, work
     assert Item.objects.get(remote_id="110000000000000103").deleted_on_network  # its author deleted it, Stoa kept it
 
 
+def watch_stream_connections(monkeypatch) -> threading.Event:
+    """Set once a channel's provider has the notification stream open: only then does what happens arrive by it
+    (a stream does not replay; the catch-up poll before it reads the rest)."""
+    connected, provider = threading.Event(), Channel.provider
+
+    def seen(response: httpx.Response) -> None:
+        if response.url.path.endswith("/streaming/user/notification") and response.status_code == 200:
+            connected.set()
+
+    monkeypatch.setattr(Channel, "provider", lambda self, http=None: provider(
+        self, http or httpx.Client(timeout=2.0, event_hooks={"response": [seen]})))
+    return connected
+
+
+def wait_until(found, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while not (result := found()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return result
+
+
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db(transaction=True)
-def test_a_rejected_token_stops_the_stream_and_asks_for_a_reconnect(server, workspace):
-    StreamingServer.token_ok = False
-    channel = Channel(workspace=workspace, network="mastodon", name="Kafe Yafo",
-                      config={**CONNECTED, "instance_url": server, "streaming_url": server})
-    channel.credentials = {"access_token": TOKEN}
+def test_danas_reply_arrives_by_the_stream_of_a_local_mastodon(mastodon_peer, workspace, monkeypatch):
+    channel = mastodon_peer.channel(workspace)
+    post = channel.provider().publish(Draft(text="Winter menu"), Attempt("stream-1", clock.now()))
+    connected, stop = watch_stream_connections(monkeypatch), threading.Event()
+    worker = threading.Thread(target=stream_channel, args=(channel.pk, stop), daemon=True)
+    worker.start()
+    try:
+        assert connected.wait(10)
+        mastodon_peer.as_fan("POST", f"/api/v1/statuses/{post.remote_id}/favourite")  # not a message
+        reply = mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "@kafeyafo Is it vegan?",
+                                                                        "in_reply_to_id": post.remote_id})
+        item = wait_until(lambda: Item.objects.filter(remote_id=reply["id"]).first())
+        assert item and item.kind == "comment" and item.text == "@kafeyafo Is it vegan?"
+        assert Item.objects.count() == 1
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db(transaction=True)
+def test_a_rejected_token_stops_the_stream_and_asks_for_a_reconnect(mastodon_peer, workspace):
+    channel = mastodon_peer.channel(workspace)
+    channel.credentials = {"access_token": "revoked-token"}
     channel.save()
     worker = threading.Thread(target=stream_channel, args=(channel.pk, threading.Event()), daemon=True)
     worker.start()
@@ -114,15 +160,13 @@ def test_a_rejected_token_stops_the_stream_and_asks_for_a_reconnect(server, work
     assert channel.status == "needs_reconnect"
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db(transaction=True)
-def test_a_server_without_a_stream_is_left_to_polling(server, workspace):
-    channel = Channel(workspace=workspace, network="mastodon", name="Kafe Yafo",
-                      config={**CONNECTED, "instance_url": server, "streaming_url": server + "/no-streaming-here"})
-    channel.credentials = {"access_token": TOKEN}
-    channel.save()
+def test_a_server_without_a_stream_is_left_to_polling(mastodon_peer, workspace):
+    channel = mastodon_peer.channel(workspace, streaming_url=mastodon_peer.url + "/no-streaming-here")
     worker = threading.Thread(target=stream_channel, args=(channel.pk, threading.Event()), daemon=True)
     worker.start()
     worker.join(timeout=10)  # the 404 ends it: no reconnecting forever
-    assert not worker.is_alive() and StreamingServer.connections == 0
+    assert not worker.is_alive()
     channel.refresh_from_db()
     assert channel.status == "active"
