@@ -1,7 +1,9 @@
 """The approval flow of posts: draft -> in review -> (with the client ->) approved, or changes requested."""
 
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -24,6 +26,17 @@ from stoa.site_url import site_url
 from stoa.workspaces.access import ROLE_PERMISSIONS, Permission
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import ApprovalFlow, Membership, Workspace, hash_token
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+
+class Due(TypedDict):
+    due_at: datetime  # the post's first scheduled time
+
+
+# A post of scheduled_unapproved(), with its `due_at`.
+DuePost: TypeAlias = "WithAnnotations[Post, Due]"
 
 # Where a post goes back to when its content changes after someone looked at it.
 REVIEWED_STATES = {ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT, ApprovalState.APPROVED}
@@ -226,7 +239,7 @@ def add_comment(actor_or_link, post: Post, body: str, name: str = "", for_client
     if link is not None:
         _check_link(link, post)
     clients = {u.pk for u in _clients(post)}
-    for_client = for_client or link is not None or user.pk in clients
+    for_client = for_client or link is not None or (user is not None and user.pk in clients)
     author_name = (name.strip() or link.recipient_name) if link else _name(user)
     with transaction.atomic():
         comment = PostComment.objects.create(post=post, author=user, author_name=author_name[:200], via_link=link,
@@ -338,7 +351,7 @@ def posts_for_client(workspace_ids) -> "models.QuerySet[Post]":
 NOT_SENT = (ApprovalState.DRAFT, ApprovalState.CHANGES_REQUESTED)
 
 
-def scheduled_unapproved(workspace_ids) -> "models.QuerySet[Post]":
+def scheduled_unapproved(workspace_ids) -> "models.QuerySet[DuePost]":
     """Posts of these workspaces (None: all) that require approval, with a publication scheduled, that nobody
     has approved (also those let through without approval), soonest first; `due_at` is their first time."""
     scheduled = Q(variants__publication__state=State.SCHEDULED)
@@ -349,12 +362,12 @@ def scheduled_unapproved(workspace_ids) -> "models.QuerySet[Post]":
             .filter(due_at__isnull=False).order_by("due_at", "pk"))
 
 
-def waiting_for_approval(workspace_ids) -> "models.QuerySet[Post]":
+def waiting_for_approval(workspace_ids) -> "models.QuerySet[DuePost]":
     """What the engine will refuse when its time comes, unless someone approves it first."""
     return scheduled_unapproved(workspace_ids).filter(approval_exempt=False)
 
 
-def _titles(posts: list[Post]) -> str:
+def _titles(posts: Sequence[Post]) -> str:
     shown = ", ".join(str(p) for p in posts[:5])
     return shown + (", …" if len(posts) > 5 else "")
 
@@ -366,7 +379,7 @@ def send_scheduled_for_review(actor, workspace: Workspace, post_ids) -> list[Pos
         posts = list(scheduled_unapproved([workspace.pk]).filter(pk__in=post_ids, approval_state__in=NOT_SENT))
         if not posts:
             raise ActionError({"posts": [gettext("Choose at least one post that is not in review yet.")]})
-        sent = []
+        sent: list[Post] = []
         for post in posts:
             if not Post.objects.filter(pk=post.pk, approval_state=post.approval_state).update(
                     approval_state=ApprovalState.IN_REVIEW, approval_exempt=False):
@@ -389,7 +402,8 @@ def exempt_from_approval(actor, workspace: Workspace, post_ids) -> list[Post]:
     """Scheduled posts publish as planned without approval, by their owner's choice; the other managers
     are told. Sending one for review or editing it ends this."""
     with transaction.atomic():
-        posts = list(waiting_for_approval([workspace.pk]).filter(pk__in=post_ids, approval_state__in=NOT_SENT))
+        posts: list[Post] = list(waiting_for_approval([workspace.pk]).filter(pk__in=post_ids,
+                                                                             approval_state__in=NOT_SENT))
         if not posts:
             raise ActionError({"posts": [gettext("Choose at least one post that is not in review yet.")]})
         Post.objects.filter(pk__in=[p.pk for p in posts], approval_state__in=NOT_SENT).update(approval_exempt=True)

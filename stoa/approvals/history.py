@@ -67,7 +67,7 @@ class Line:
 def post_history(post: Post, variants: list[Variant], limit: int = 100) -> list[Line]:
     """The post's events, newest first, each as a sentence; `variants` are the post's, with their channel and
     publication fetched."""
-    channel_of = {("variant", v.pk): v.channel.name for v in variants}
+    channel_of: dict[tuple[str, int | None], str] = {("variant", v.pk): v.channel.name for v in variants}
     channel_of |= {("publication", v.publication.pk): v.channel.name for v in variants if _has_publication(v)}
     pub_ids = [pk for kind, pk in channel_of if kind == "publication"]
     events = AuditEvent.objects.filter(workspace_id=post.workspace_id).filter(

@@ -22,6 +22,7 @@ class ApprovalLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    problem: str  # not stored: why it no longer works, on the review page (stoa.approvals.views sets it)
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,20 +8,20 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from stoa import clock
-from stoa.approvals.actions import members_with, waiting_for_approval
+from stoa.approvals.actions import DuePost, members_with, waiting_for_approval
 from stoa.approvals.models import ApprovalLink, ApprovalReminder
-from stoa.posts.models import ApprovalState, Post
+from stoa.posts.models import ApprovalState
 from stoa.workspaces.access import Permission
 from stoa.workspaces.actions import in_their_language, notify
 
 # A first reminder a day before the post's time, a last one two hours before.
 STAGES_HOURS = (24, 2)
 
-DUE_TEXT = {
+DUE_TEXT: dict[str, Promise] = {
     ApprovalState.IN_REVIEW: _("A post due %(when)s (%(tz)s) still waits for review: %(title)s. It is not "
                                "published unless it is approved by then."),
     ApprovalState.DRAFT: _("A post due %(when)s (%(tz)s) was never sent for review: %(title)s. It is not "
@@ -49,7 +49,7 @@ def remind_before_due(now: datetime | None = None) -> int:
     return reminded
 
 
-def _claim(post: Post, stage: int, now: datetime) -> bool:
+def _claim(post: DuePost, stage: int, now: datetime) -> bool:
     """Record the reminder; False when another worker (or an earlier run) already sent it."""
     try:
         with transaction.atomic():
@@ -60,7 +60,7 @@ def _claim(post: Post, stage: int, now: datetime) -> bool:
     return True
 
 
-def _remind(post: Post) -> None:
+def _remind(post: DuePost) -> None:
     workspace = post.workspace
     values = {"when": _local_time(post.due_at, workspace), "tz": workspace.timezone, "title": post}
     link = f"/posts/{post.pk}/"
@@ -84,7 +84,7 @@ def _local_time(when: datetime, workspace) -> str:
     return lazy(lambda: date_format(timezone.localtime(when, workspace.tzinfo), "SHORT_DATETIME_FORMAT"), str)()
 
 
-def _email_link_recipients(post: Post) -> None:
+def _email_link_recipients(post: DuePost) -> None:
     """The client without an account hears by email, in the workspace's language. Only the link's hash is
     kept, so the email points to the one they already have."""
     links = ApprovalLink.objects.filter(posts=post, revoked_at=None, expires_at__gt=clock.now()).exclude(

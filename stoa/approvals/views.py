@@ -1,6 +1,9 @@
 """Pages of the approval flow: a post with its thread, the review queue, and the client's link page."""
 
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Min, Prefetch, Q
@@ -176,19 +179,19 @@ def _ids(user, permission: Permission) -> list[int]:
     return list(workspaces_for(user, permission).values_list("pk", flat=True))
 
 
-def _posts(**filters) -> list[Post]:
+def _posts(**filters) -> Sequence[Post]:
     """Posts with their first scheduled time (`due_at`) and `status`: a reviewer sees what is due soon."""
     scheduled = Q(variants__publication__state=State.SCHEDULED)
     posts = list(Post.objects.filter(**filters).select_related("workspace", "created_by")
                  .prefetch_related("variants__channel", "variants__publication")
                  .annotate(due_at=Min("variants__publication__scheduled_at", filter=scheduled)).order_by("created_at"))
     for p in posts:
-        p.status = _scheduled_status(p) if p.due_at else None
+        p.status = _scheduled_status(p, p.due_at) if p.due_at else None
     return posts
 
 
-def _scheduled_status(post: Post) -> Status:
-    return of_publication(State.SCHEDULED, post.due_at, requires_approval=post.workspace.requires_approval,
+def _scheduled_status(post: Post, due_at: datetime) -> Status:
+    return of_publication(State.SCHEDULED, due_at, requires_approval=post.workspace.requires_approval,
                           approval_state=post.approval_state, exempt=post.approval_exempt)
 
 
@@ -281,7 +284,7 @@ def scheduled_without_approval(request: HttpRequest, slug: str) -> HttpResponse:
     posts = list(actions.scheduled_unapproved([workspace.pk]).select_related("workspace")
                  .prefetch_related("variants__channel"))
     for p in posts:
-        p.status = _scheduled_status(p)
+        p.status = _scheduled_status(p, p.due_at)
     return render(request, "approvals/scheduled.html",
                   {"workspace": workspace, "posts": posts, "done": done, "done_action": request.POST.get("action"),
                    "error": error, "can_choose": actions.NOT_SENT}, status=422 if error else 200)
@@ -292,7 +295,7 @@ def scheduled_without_approval(request: HttpRequest, slug: str) -> HttpResponse:
 def client_approval(request: HttpRequest, token: str) -> HttpResponse:
     link = actions.link_for_token(token)
     problem = actions.link_problem(link)
-    if problem:
+    if problem or link is None:
         return render(request, "approvals/link_problem.html", {"link": link, "problem": problem},
                       status=404 if problem == "unknown" else 410)
     errors: dict[int, str] = {}
@@ -316,10 +319,10 @@ def client_approval(request: HttpRequest, token: str) -> HttpResponse:
                   status=422 if errors else 200)
 
 
-def client_media(request: HttpRequest, token: str, media_id: int) -> HttpResponse:
+def client_media(request: HttpRequest, token: str, media_id: int) -> FileResponse:
     """An image of a post sent with a working link, for the client who has no account."""
     link = actions.link_for_token(token)
-    if actions.link_problem(link):
+    if link is None or actions.link_problem(link):
         raise Http404("No such link.")
     media = get_object_or_404(Media, pk=media_id, workspace_id=link.workspace_id,
                               variant__post__approval_links=link)

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext
@@ -5,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from stoa.channels.models import Channel
 from stoa.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from stoa.approvals.models import PostComment
+    from stoa.posts.status import Status
 
 
 class ContentType(models.TextChoices):
@@ -38,6 +44,11 @@ class Post(models.Model):
     approval_exempt = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not stored: what the approval pages show with a post (stoa.approvals.views sets them).
+    status: "Status | None"
+    variant_list: list["Variant"]
+    comment_list: list["PostComment"]
+    error: str
 
     def __str__(self) -> str:
         # Untitled posts are named in the language of whoever reads the name (pass the post, not its str, to
@@ -77,6 +88,10 @@ class Variant(models.Model):
     media = models.ManyToManyField(Media, through="VariantMedia", blank=True)
     # Network options, e.g. {"thread": ["second part", ...]}, {"spoiler_text": "..."}.
     options = models.JSONField(default=dict, blank=True)
+    # Not stored: what the approval pages show with a variant (stoa.approvals.views sets them).
+    pub: "Publication | None"
+    status: "Status | None"
+    preview_html: str
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")]
