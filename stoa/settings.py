@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "stoa.planning",
     "stoa.inbox",
     "stoa.web",
-    "stoa.runtime",
 ]
 if DEBUG:
     INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
@@ -206,6 +205,13 @@ STOA_POLL_SECONDS = float(os.environ.get("STOA_POLL_SECONDS", "1.0"))
 STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)
 STOA_HTTP_TIMEOUT_SECONDS = float(os.environ.get("STOA_HTTP_TIMEOUT_SECONDS", "30"))
+# The deployment's OAuth 2.0 app per network: STOA_OAUTH_<NETWORK>_CLIENT_ID and STOA_OAUTH_<NETWORK>_CLIENT_SECRET
+# (or _CLIENT_SECRET_FILE). A network set up here wins over one entered on the OAuth apps page.
+STOA_OAUTH_APPS = {
+    found[1].lower(): {"client_id": value.strip(), "client_secret": env_secret(f"STOA_OAUTH_{found[1]}_CLIENT_SECRET")}
+    for name, value in os.environ.items()
+    if (found := re.fullmatch(r"STOA_OAUTH_([A-Z0-9_]+?)_CLIENT_ID", name)) and value.strip()
+}
 # Providers beyond Stoa's own, as key=dotted.path.Class separated by commas: the test network
 # (oauthtest=stoa.testing.oauth_network.OAuthTestProvider) in tests and benchmarks; empty in production.
 STOA_EXTRA_PROVIDERS = dict(
@@ -213,7 +219,7 @@ STOA_EXTRA_PROVIDERS = dict(
 )
 
 # The inbox reads every channel, and checks its response clocks, every STOA_INBOX_POLL_SECONDS, and keeps
-# Mastodon's notification streams open in each worker. Every periodic job is listed in stoa/runtime/schedule.py.
+# Mastodon's notification streams open in each worker. Every periodic job is listed in stoa/publishing/schedule.py.
 STOA_INBOX_POLLING = env_bool("STOA_INBOX_POLLING", True)
 _inbox_poll = os.environ.get("STOA_INBOX_POLL_SECONDS", "60").strip()
 if not _inbox_poll.isdecimal() or int(_inbox_poll) < 1:

@@ -1,16 +1,22 @@
 """Connecting channels and changing their rules."""
 
+import logging
+from collections.abc import Sequence
+
 import httpx
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from stoa.channels.models import Channel, ChannelStatus
+from stoa.channels.models import Channel, ChannelStatus, OAuthApp
 from stoa.errors import ActionError
+from stoa.providers import oauth2
 from stoa.providers.base import Account, Provider, ProviderError
 from stoa.providers.registry import UnknownNetwork, get_provider_class
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import Workspace
+
+log = logging.getLogger("stoa")
 
 
 def placed(provider_class: type[Provider], config: dict, credentials: dict) -> tuple[dict, dict]:
@@ -100,6 +106,78 @@ def reconnect_channel(actor, channel: Channel, credentials: dict, http: httpx.Cl
         channel.save()
         audit(channel.workspace_id, actor, "channel.reconnected", channel)
     return channel
+
+
+def _as_target(account: Account, config: dict, credentials: dict) -> tuple[dict, dict]:
+    """The config and credentials of the channel made of one granted target: the grant and the app it was given
+    to, and what the target adds (its own secrets go with the credentials)."""
+    settings = dict(account.settings)
+    own_secrets = settings.pop(oauth2.TARGET_CREDENTIALS, None) or {}
+    return ({**config, **settings, "account_id": account.remote_id, "account_url": account.url},
+            {**credentials, **own_secrets})
+
+
+def connect_authorized(actor, workspace: Workspace, network: str, config: dict, credentials: dict,
+                       targets: Sequence[Account]) -> list[Channel]:
+    """A channel for each chosen target of one OAuth grant, all or none. A target that is a channel of this
+    workspace already is refused: reconnect that channel instead, so its history stays one."""
+    if not targets:
+        raise ActionError({"targets": [_("Choose at least one to connect.")]})
+    taken = set(Channel.objects.filter(workspace=workspace, network=network,
+                                       config__account_id__in=[t.remote_id for t in targets])
+                .values_list("name", flat=True))
+    if taken:
+        raise ActionError({"targets": [_("%(channels)s is a channel of this workspace already: reconnect it there "
+                                         "instead.") % {"channels": ", ".join(sorted(taken))}]})
+    channels = []
+    with transaction.atomic():
+        for account in targets:
+            channel_config, channel_credentials = _as_target(account, config, credentials)
+            channel = Channel(workspace=workspace, network=network, name=account.name, config=channel_config)
+            channel.credentials = channel_credentials
+            channel.save()
+            audit(workspace.pk, actor, "channel.connected", channel, network=network, name=channel.name,
+                  authorized=True)
+            channels.append(channel)
+    return channels
+
+
+def reconnect_authorized(actor, channel: Channel, config: dict, credentials: dict,
+                         targets: Sequence[Account]) -> Channel:
+    """A new OAuth grant for a channel: its history, rules and name stay. The grant must include the channel's
+    own account; one for another account is refused, as with pasted credentials."""
+    known = str(channel.config.get("account_id") or "")
+    account = next((t for t in targets if not known or t.remote_id == known), None)
+    if account is None:
+        raise ActionError({"credentials": [_(
+            "This authorization is for %(account)s, not for %(channel)s. Connect that account as a channel of "
+            "its own.") % {"account": ", ".join(t.name for t in targets), "channel": channel.name}]})
+    channel_config, channel_credentials = _as_target(account, config, credentials)
+    with transaction.atomic():
+        channel.credentials = channel_credentials
+        channel.config = {**channel.config, **channel_config,
+                          "account_url": account.url or channel.config.get("account_url", "")}
+        channel.status, channel.status_reason = ChannelStatus.ACTIVE, ""
+        channel.save()
+        audit(channel.workspace_id, actor, "channel.reconnected", channel, authorized=True)
+    return channel
+
+
+def set_oauth_app(actor, network: str, client_id: str, client_secret: str = "") -> OAuthApp:
+    """The deployment's app on a network, entered by an administrator; a blank secret keeps the one saved."""
+    if not getattr(actor, "is_superuser", False):
+        raise ActionError({"__all__": [_("Only an administrator of this Stoa sets up its apps on the networks.")]})
+    if not client_id.strip():
+        raise ActionError({"client_id": [_("Enter the client ID the network gave the app.")]})
+    with transaction.atomic():
+        app, _created = OAuthApp.objects.select_for_update().get_or_create(
+            network=network, server="", redirect_uri="", defaults={"client_id": client_id.strip()})
+        app.client_id = client_id.strip()
+        if client_secret.strip() or not app.client_secret_encrypted:
+            app.client_secret = client_secret.strip()
+        app.save()
+    log.info("%s set up the %s app (client id %s)", actor.get_username(), network, app.client_id)
+    return app
 
 
 def set_channel_rules(actor, channel: Channel, min_gap_minutes: int, daily_max: int) -> Channel:

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stoa.errors import ActionError
-from stoa.providers.base import Provider
+from stoa.providers.base import Account, Provider
+from stoa.workspaces.models import Workspace
 
 
 class ConnectForm(forms.Form):
@@ -55,3 +56,49 @@ class ConnectForm(forms.Form):
         for field in self:
             said += [f"{field.label}: {m}" for m in field.errors]
         return said
+
+
+class AuthorizeForm(forms.Form):
+    """Connect a network by signing in there: the workspace, and the server where apps are per server."""
+
+    workspace = forms.CharField(widget=forms.HiddenInput)
+    network = forms.CharField(widget=forms.HiddenInput)
+    server = forms.CharField(label=_("Your server"), required=False, max_length=300,
+                             help_text=_("Like https://mastodon.social."),
+                             widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false",
+                                                           "autocomplete": "url"}))
+
+
+class ChooseTargetsForm(forms.Form):
+    """Which of the accounts, pages or groups one authorization gave become channels, and in which workspace."""
+
+    targets = forms.MultipleChoiceField(label=_("Connect as channels"), widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": _("Choose at least one to connect.")})
+    workspace = forms.ChoiceField(label=_("In the workspace"))
+
+    def __init__(self, targets: tuple[Account, ...], workspaces: list[Workspace], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = {account.remote_id: account for account in targets}
+        self.fields["targets"].choices = [(a.remote_id, a.name) for a in targets]
+        self.fields["targets"].initial = list(self.accounts)
+        self.fields["workspace"].choices = [(w.slug, w.name) for w in workspaces]
+
+    def chosen(self) -> list[Account]:
+        return [self.accounts[remote_id] for remote_id in self.cleaned_data["targets"]]
+
+    def add_action_error(self, error: ActionError) -> None:
+        for key, messages in error.errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+
+class OAuthAppForm(forms.Form):
+    """The deployment's app on a network, as registered there by an administrator."""
+
+    network = forms.CharField(widget=forms.HiddenInput)
+    client_id = forms.CharField(label=_("Client ID"), max_length=300,
+                                widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off",
+                                                              "spellcheck": "false"}))
+    client_secret = forms.CharField(label=_("Client secret"), required=False, max_length=500,
+                                    help_text=_("Left empty, the secret saved before is kept."),
+                                    widget=forms.PasswordInput(attrs={"dir": "ltr", "autocomplete": "off"}))

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from stoa.channels import actions
 from stoa.channels.forms import ConnectForm
 from stoa.channels.models import Channel, ChannelStatus
+from stoa.channels.oauth_views import authorize_cards
 from stoa.errors import ActionError
-from stoa.pages import access_errors
 from stoa.providers.registry import PROVIDERS, get_provider_class
-from stoa.workspaces.access import Permission, access_channel, access_workspace, allowed, workspaces_for
+from stoa.web.pages import access_errors, allowed
+from stoa.workspaces.access import Permission, access_channel, access_workspace, workspaces_for
 from stoa.workspaces.models import Workspace
 
 
@@ -24,6 +25,8 @@ def _networks(failed: ConnectForm | None = None) -> list[dict]:
     networks = []
     for key in PROVIDERS:
         provider = get_provider_class(key)
+        if not provider.connect_fields:
+            continue  # connects only by signing in on the network
         form = failed if failed is not None and failed.provider_class is provider else (
             ConnectForm(provider, auto_id=f"connect-{key}-%s"))
         networks.append({"key": key, "name": provider.name, "form": form})
@@ -54,8 +57,9 @@ def _context(request: HttpRequest, workspace: Workspace | None, failed: ConnectF
         if can_manage and c.network in PROVIDERS:
             c.reconnect_form = failed_channel[1] if failed_channel and failed_channel[0] == c.pk else (
                 _reconnect_form(c))
+    authorize = authorize_cards(workspace.slug, request.user, channels) if can_manage else []
     return {"workspaces": mine, "workspace": workspace, "channels": channels, "networks": _networks(failed),
-            "can_manage": can_manage, **extra}
+            "authorize": authorize, "can_manage": can_manage, **extra}
 
 
 def _page_url(workspace: Workspace) -> str:
