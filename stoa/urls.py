@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from stoa.api.views import api
+from stoa.channels import push
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # What the networks push (Telegram's webhook among them, at the address it had before): stoa.channels.push.
+    path("hooks/<slug:network>/<int:channel_id>/", push.receive, name="push"),
     path("", include("stoa.approvals.urls")),
     path("", include("stoa.workspaces.urls")),
     path("", include("stoa.channels.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stoa.inbox import views, webhooks
+from stoa.inbox import views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -9,5 +9,4 @@ urlpatterns = [
     path("inbox/<int:item_id>/", views.item_page, name="inbox-item"),
     path("inbox/<int:item_id>/presence/", views.presence, name="inbox-presence"),
     path("inbox/<int:item_id>/<slug:action>/", views.act, name="inbox-action"),
-    path("hooks/telegram/<int:channel_id>/", webhooks.telegram_webhook, name="telegram-webhook"),
 ]

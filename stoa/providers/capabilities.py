@@ -90,7 +90,9 @@ class Streams(Capability):
 
 
 class ReceivesPush(Capability):
-    """The network calls Stoa with each new message, carrying a secret Stoa chose."""
+    """The network calls Stoa with each new message, carrying a secret Stoa chose (stoa.channels.push)."""
+
+    push_secret_header: ClassVar[str] = "X-Stoa-Push-Secret"  # the HTTP header in which the network sends it
 
     @abc.abstractmethod
     def set_webhook(self, url: str, secret: str) -> None:
@@ -98,7 +100,8 @@ class ReceivesPush(Capability):
 
     @abc.abstractmethod
     def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
-        """The messages in one call the network made (whose secret has been checked)."""
+        """The messages in one call the network made (whose secret has been checked); ProviderError(PERMANENT) for
+        a body that is none of the network's calls."""
 
 
 class Replies(Capability):

@@ -116,9 +116,9 @@ def test_channel_listen_sets_the_brands_search_terms(owner, workspace, channel):
     assert channel.config["search_terms"] == ["Kafe Yafo", "קפה יפו"] and "Kafe Yafo" in out
 
 
-def test_a_webhook_is_only_for_telegram(owner, workspace, channel):
-    with pytest.raises(CommandError, match="Only Telegram"):
-        stoa("channel", "--user", "olga", "listen", str(channel.pk), "--telegram-webhook")
+def test_push_is_only_for_networks_that_push(owner, workspace, channel):
+    with pytest.raises(CommandError, match="does not push messages; Telegram does"):
+        stoa("channel", "--user", "olga", "listen", str(channel.pk), "--push")
 
 
 

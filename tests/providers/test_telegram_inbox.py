@@ -8,14 +8,15 @@ import pytest
 from django.test import Client
 
 from stoa.channels.models import Channel
+from stoa.channels.push import enable_push
 from stoa.inbox.models import Item, Kind
-from stoa.inbox.webhooks import SECRET_HEADER, enable_telegram_webhook
 from stoa.posts.models import Publication, State
 from stoa.providers.base import ReplyTo
 from tests.core.helpers import schedule
 from tests.providers.test_telegram import TOKEN, FakeBotAPI, fixture, provider
 
 UPDATES = fixture("getUpdates")["body"]["result"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # the Bot API's, for setWebhook's secret_token
 
 
 def test_getupdates_brings_comments_and_private_messages_but_not_the_bots_own():
@@ -68,7 +69,7 @@ def telegram(workspace, settings):
 def enable(telegram, monkeypatch) -> tuple[str, FakeBotAPI]:
     api = FakeBotAPI()
     monkeypatch.setattr(Channel, "provider", lambda self, http=None: provider(api, **self.config))
-    url = enable_telegram_webhook(None, telegram)
+    url = enable_push(None, telegram)
     telegram.refresh_from_db()
     return url, api
 

@@ -88,6 +88,7 @@ if not any(type(f).__name__ == "RedactBotTokens" for f in logging.getLogger("htt
 class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
     key = "telegram"
     name = "Telegram"
+    push_secret_header = "X-Telegram-Bot-Api-Secret-Token"  # setWebhook's secret_token comes back in it
     limits = Limits(
         max_text=4096,
         counts="characters",  # code points, as the Bot API server counts them (see above)
@@ -215,7 +216,7 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
 
     def fetch_inbox(self, position: str) -> InboxPage:
         """Comments in the discussion group and private messages, by getUpdates after the last update
-        read (`position`). A bot with a webhook set gets them pushed instead (stoa.inbox.webhooks)."""
+        read (`position`). A bot with a webhook set gets them pushed instead (stoa.channels.push)."""
         params: dict[str, Any] = {"timeout": 0, "limit": 100, "allowed_updates": list(inbox.UPDATES)}
         if position.isdigit():
             params["offset"] = int(position) + 1  # confirms everything up to `position`
@@ -250,6 +251,8 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
 
     def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
         """The message in one update Telegram pushed; other updates (a bot added to a group...) carry none."""
+        if not isinstance(body.get("update_id"), int):
+            raise ProviderError("Not a Telegram update.", ErrorKind.PERMANENT)
         message = inbox.incoming(body, self.bot_id())
         return (message,) if message else ()
 

@@ -2,13 +2,15 @@ import json
 
 from django.core.management.base import CommandError
 
+from stoa.channels.access import access_channel
 from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
+from stoa.channels.push import enable_push
 from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors, read_secret
 from stoa.errors import ActionError
 from stoa.providers.capabilities import ReceivesPush
-from stoa.providers.registry import PROVIDERS, get_provider_class, supports
-from stoa.workspaces.access import Permission, access_channel, access_workspace
+from stoa.providers.registry import PROVIDERS, get_provider_class, providers_with, supports
+from stoa.workspaces.access import Permission, access_workspace
 
 
 def _fields_by_network(credentials: bool) -> str:
@@ -84,8 +86,8 @@ class Command(StoaCommand):
         listen.add_argument("--search", action="append", default=[], metavar="TERM",
                             help="a name of the brand to search for (Bluesky, Mastodon); repeat for more; "
                                  "none clears the search")
-        listen.add_argument("--telegram-webhook", action="store_true",
-                            help="have Telegram push messages to STOA_SITE_URL instead of being polled")
+        listen.add_argument("--push", "--telegram-webhook", action="store_true", dest="push",
+                            help="have the network push messages to STOA_SITE_URL instead of being polled (Telegram)")
 
     def handle(self, *args, action, user=None, **o):
         actor = acting_user(user)
@@ -116,12 +118,11 @@ class Command(StoaCommand):
                 channel.config["search_terms"] = [t.strip() for t in o["search"] if t.strip()]
                 channel.save(update_fields=["config"])
                 self.stdout.write(f"{channel}: searching for {channel.config['search_terms'] or 'nothing'}.")
-                if o["telegram_webhook"]:
-                    from stoa.inbox.webhooks import enable_telegram_webhook
-
+                if o["push"]:
                     if not supports(channel, ReceivesPush):
-                        raise CommandError("Only Telegram channels push their messages to a webhook.")
-                    self.stdout.write(f"Telegram now sends updates to {enable_telegram_webhook(actor, channel)}")
+                        pushing = ", ".join(cls.name for cls in providers_with(ReceivesPush))
+                        raise CommandError(f"{channel.network_name} does not push messages; {pushing} does.")
+                    self.stdout.write(f"{channel.network_name} now sends messages to {enable_push(actor, channel)}")
             else:
                 channel = access_channel(actor, o["channel"], Permission.MANAGE_CHANNELS)
                 set_channel_rules(actor, channel, o["min_gap"], o["daily_max"])
