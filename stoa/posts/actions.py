@@ -1,10 +1,12 @@
 """Writes to posts and publications that people make (the engine's own are in publishing/engine.py)."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -135,9 +137,14 @@ def delete_media(actor, media: Media) -> None:
                                      % {"file": media.filename, "count": used}]})
     with transaction.atomic():
         audit(media.workspace_id, actor, "media.deleted", media, filename=media.filename)
-        files = [f for f in (media.file, media.thumbnail) if f]
+        files = [(f.storage, f.name) for f in (media.file, media.thumbnail) if f.name]
         media.delete()
-        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files: list[tuple[Storage, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 # -- Validation ---------------------------------------------------------------------------
@@ -168,7 +175,9 @@ def rule_problems(channel: Channel, when: datetime, exclude_id: int | None = Non
                   states=OCCUPYING_STATES) -> list[str]:
     """The channel's posting rules against what is already planned or published on it
     (only what went out, when the engine checks again at delivery)."""
-    others = Publication.objects.filter(channel=channel, state__in=states).exclude(pk=exclude_id)
+    others = Publication.objects.filter(channel=channel, state__in=states)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
     tz = channel.workspace.timezone
     problems = []
     if channel.min_gap_minutes:
@@ -358,7 +367,7 @@ def update_post_details(actor, post: Post, *, title: str, content_type: str, tag
 # -- Publications -------------------------------------------------------------------------
 
 
-def _transition(actor, publication: Publication, allowed: set[str], action: str, **changes) -> Publication:
+def _transition(actor, publication: Publication, allowed: Collection[str], action: str, **changes) -> Publication:
     """Move a publication out of one of `allowed` states, unless the engine moved it first."""
     with transaction.atomic():
         updated = Publication.objects.filter(pk=publication.pk, state__in=allowed).update(
@@ -370,7 +379,8 @@ def _transition(actor, publication: Publication, allowed: set[str], action: str,
                 % {"id": publication.pk, "state": str(publication.get_state_display()).lower()}
             ]})
         publication.refresh_from_db()
-        when = {"scheduled_at": publication.scheduled_at.isoformat()} if "scheduled_at" in changes else {}
+        when = ({"scheduled_at": publication.scheduled_at.isoformat()}
+                if "scheduled_at" in changes and publication.scheduled_at else {})
         audit(publication.workspace_id, actor, action, publication, state=publication.state, **when)
     return publication
 

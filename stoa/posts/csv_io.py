@@ -265,7 +265,8 @@ class _Row:
     """The cells of one row by our column names, with every problem found in them."""
 
     def __init__(self, workspace: Workspace, channels: list[Channel], columns: dict[str, int], cells: list[str]):
-        self.workspace, self.channels, self.reasons = workspace, channels, []
+        self.workspace, self.channels = workspace, channels
+        self.reasons: list[str] = []
         self.values = {c: unneutralise(cells[i]) if i < len(cells) else "" for c, i in columns.items()}
 
     def get(self, column: str) -> str:
@@ -318,7 +319,7 @@ class _Row:
             return None
         try:
             match = WALL_TIME.match(value)
-            naive = datetime(*(int(g or 0) for g in match.groups())) if match else parse_when(value)
+            naive = _wall_time(match) if match else parse_when(value)
             return to_utc(naive, tz)
         except ValueError:
             self.reasons.append(_("\"%(value)s\" is not a date and time; write it as YYYY-MM-DD HH:MM (%(tz)s).")
@@ -351,6 +352,12 @@ class _Row:
     def thread(self) -> list[str]:
         parts = re.split(r"^[ \t]*---[ \t]*$", self.values.get("thread", ""), flags=re.M)
         return [p.strip() for p in parts if p.strip()]
+
+
+def _wall_time(match: re.Match[str]) -> datetime:
+    """A naive datetime from WALL_TIME's groups (seconds when given)."""
+    year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
+    return datetime(year, month, day, hour, minute, second)
 
 
 def _item_for(row: _Row, line: int, can_publish: bool) -> _Item:

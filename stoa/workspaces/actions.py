@@ -1,6 +1,7 @@
 """Writes to workspaces, memberships and the audit log."""
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -62,7 +63,8 @@ def notify(workspace_id: int, kind: str, message: str | Promise, *, link: str = 
 def in_their_language(message: Promise, **values) -> Promise:
     """A lazy message with %(name)s values filled in when it is rendered, so that notify() writes
     it in each recipient's language: in_their_language(_("A post needs review: %(title)s"), title=...)."""
-    return lazy(lambda: str(message) % values, str)()
+    # cast: django-stubs types what lazy() makes as its function's result (str), but it is a lazy Promise.
+    return cast(Promise, lazy(lambda: str(message) % values, str)())
 
 
 def language_of(user) -> str:

@@ -120,11 +120,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """A logged-in person joins; anyone else creates an account here and joins."""
     invitation = team.invitation_for_token(token)
     problem = team.invitation_problem(invitation)
-    if problem:
+    if problem or invitation is None:
         return render(request, "workspaces/invitation_problem.html",
                       {"message": team.PROBLEM_MESSAGES[problem], "invitation": invitation},
                       status=404 if problem == "unknown" else 410)
-    context = {"invitation": invitation, "role": Role(invitation.role).label}
+    context: dict[str, object] = {"invitation": invitation, "role": Role(invitation.role).label}
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
@@ -153,6 +153,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         if target.startswith("/") and not target.startswith("//"):
             return redirect(target)
         return redirect("notifications")
+    assert request.user.is_authenticated  # login_required
     items = request.user.notifications.select_related("workspace")[:200]
     return render(request, "workspaces/notifications.html", {"notifications": items})
 

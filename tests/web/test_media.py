@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stoa.errors import ActionError
-from stoa.posts.actions import VariantInput, add_media, create_post
+from stoa.posts.actions import VariantInput, add_media, create_post, delete_media
 from stoa.posts.media_files import inspect_mp4
 from stoa.posts.models import Media
 from stoa.workspaces.models import AuditEvent
@@ -96,6 +96,16 @@ def test_media_a_post_uses_is_not_deleted(logged_in, owner, workspace, channel):
     assert list(Media.objects.values_list("filename", flat=True)) == ["used.png"]
     page = logged_in.get(f"/library/?workspace={workspace.slug}").content.decode()
     assert "used.png is used by 1 post" in page and "Used in 1 post" in page
+
+
+def test_a_deleted_photo_leaves_neither_its_file_nor_its_thumbnail(owner, workspace,
+                                                                    django_capture_on_commit_callbacks):
+    media = add_media(owner, workspace, "spare.jpg", image_bytes(1600, 1200, "JPEG"))
+    storage, names = media.file.storage, [media.file.name, media.thumbnail.name]
+    assert all(storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_media(owner, media)
+    assert not any(storage.exists(name) for name in names)
 
 
 def test_files_are_served_only_to_members(client, owner, stranger, workspace):

@@ -21,7 +21,8 @@ TRAILING = ".,;:!?\"')"
 
 @register.filter
 def rich_text(text: str) -> SafeString:
-    out, position = [], 0
+    out: list[str] = []
+    position = 0
     for match in RICH.finditer(text or ""):
         word = match.group()
         if match.lastgroup != "tag":
