@@ -129,6 +129,7 @@ def test_the_servers_own_rate_limit_stops_posting_until_its_window_ends():
             except ProviderError as refused:
                 error = refused
                 break
-        assert error and error.kind == ErrorKind.RATE_LIMITED and 0 < error.retry_after <= 60
+        # Measured from the Date header, which uvicorn refreshes once a second: up to a second more than the window.
+        assert error and error.kind == ErrorKind.RATE_LIMITED and 0 < error.retry_after <= 61, error
         assert published and {s["id"] for s in peer.call("GET", f"/api/v1/accounts/{peer.brand_id}/statuses",
                                                           FAN_TOKEN)} == set(published)
