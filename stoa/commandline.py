@@ -5,17 +5,14 @@ import argparse
 import getpass
 import sys
 from contextlib import contextmanager
-from datetime import datetime
 from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from stoa.broken_text import problem
-from stoa.errors import ActionError
-from stoa.posts.times import WHEN_HELP, parse_when
+from stoa.errors import ActionError, Forbidden, NotFound
 from stoa.providers.base import ProviderError
-from stoa.workspaces.access import Forbidden, NotFound
 
 
 class StoaCommand(BaseCommand):
@@ -39,14 +36,6 @@ def add_subcommand(subparsers, name: str, help: str, user: bool = True) -> argpa
         parser.add_argument("--user", metavar="USERNAME", default=argparse.SUPPRESS,
                             help="act as this user (default: the first administrator)")
     return parser
-
-
-def at_time(text: str) -> datetime:
-    """--at as argparse reads it: a naive local time or an aware instant, or a usage error saying how."""
-    try:
-        return parse_when(text)
-    except ActionError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time; give {WHEN_HELP}") from None
 
 
 def read_secret(name: str, stdin: IO[str] | None = None) -> str:

@@ -20,3 +20,11 @@ class ActionError(Exception):
     def words(self) -> str:
         """The messages alone, for a person on a page: the field names are for programs."""
         return " ".join(message for messages in self.errors.values() for message in messages)
+
+
+class NotFound(Exception):
+    """The object does not exist, or the caller may not see it (workspaces.access raises it for both)."""
+
+
+class Forbidden(Exception):
+    """The caller sees the object but their role does not allow this."""

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "stoa.planning",
     "stoa.inbox",
     "stoa.web",
+    "stoa.runtime",
 ]
 if DEBUG:
     INSTALLED_APPS.insert(0, "whitenoise.runserver_nostatic")
@@ -219,7 +220,7 @@ STOA_EXTRA_PROVIDERS = dict(
 )
 
 # The inbox reads every channel, and checks its response clocks, every STOA_INBOX_POLL_SECONDS, and keeps
-# Mastodon's notification streams open in each worker. Every periodic job is listed in stoa/publishing/schedule.py.
+# Mastodon's notification streams open in each worker. Every periodic job is listed in stoa/runtime/schedule.py.
 STOA_INBOX_POLLING = env_bool("STOA_INBOX_POLLING", True)
 _inbox_poll = os.environ.get("STOA_INBOX_POLL_SECONDS", "60").strip()
 if not _inbox_poll.isdecimal() or int(_inbox_poll) < 1:

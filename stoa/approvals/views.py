@@ -20,6 +20,7 @@ from stoa.approvals import actions
 from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
+from stoa.pages import access_errors
 from stoa.posts.drafts import draft_for
 from stoa.posts.models import ApprovalState, Media, Post, Publication, State, Variant, VariantMedia
 from stoa.posts.status import (
@@ -30,15 +31,7 @@ from stoa.posts.status import (
     publication_status,
     still_to_publish,
 )
-from stoa.web.pages import access_errors, allowed
-from stoa.workspaces.access import (
-    NotFound,
-    Permission,
-    access_post,
-    access_workspace,
-    check,
-    workspaces_for,
-)
+from stoa.workspaces.access import NotFound, Permission, access_post, access_workspace, allowed, check, workspaces_for
 from stoa.workspaces.models import ApprovalFlow
 
 PREVIEW = "web/_preview.html"

@@ -1,5 +1,5 @@
 """The inbox's tasks. `poll_inboxes` and `inbox_deadlines` run every STOA_INBOX_POLL_SECONDS from the schedule
-in stoa/publishing/schedule.py, in `stoa run` and in every `stoa worker`."""
+in stoa/runtime/schedule.py, in `stoa run` and in every `stoa worker`."""
 
 from huey.contrib.djhuey import db_task
 

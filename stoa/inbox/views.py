@@ -29,10 +29,10 @@ from stoa.inbox.models import (
 )
 from stoa.inbox.queries import VIEWS, filtered
 from stoa.inbox.report import hours, response_report
+from stoa.pages import access_errors
 from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.providers.registry import supports
-from stoa.web.pages import access_errors, allowed, chosen_workspace
-from stoa.workspaces.access import Permission, access_inbox_item, check, workspaces_for
+from stoa.workspaces.access import Permission, access_inbox_item, allowed, check, chosen_workspace, workspaces_for
 from stoa.workspaces.models import Membership
 
 PAGE_SIZE = 100

@@ -18,18 +18,19 @@ from django.views.decorators.http import require_GET, require_POST
 from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
+from stoa.pages import access_errors
 from stoa.planning import actions, agenda, ical, mix
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
 from stoa.posts.actions import in_the_past, publish_now, schedule_publication
 from stoa.posts.models import ContentType, State
 from stoa.posts.times import to_local, to_utc
-from stoa.web.pages import access_errors, allowed
 from stoa.workspaces.access import (
     Forbidden,
     NotFound,
     Permission,
     access_publication,
     access_workspace,
+    allowed,
     workspaces_for,
 )
 from stoa.workspaces.models import Workspace

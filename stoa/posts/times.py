@@ -1,5 +1,6 @@
 """Times are entered and shown in the workspace's timezone and stored in UTC."""
 
+import argparse
 from datetime import UTC, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
@@ -68,3 +69,11 @@ def when_said(when: datetime, timezone: str) -> str:
     offset = local.strftime("%z")
     shown = f"{local:%Y-%m-%d %H:%M:%S}" if local.second or local.microsecond else f"{local:%Y-%m-%d %H:%M}"
     return f"{shown} ({timezone}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def at_time(text: str) -> datetime:
+    """--at as argparse reads it: a naive local time or an aware instant, or a usage error saying how."""
+    try:
+        return parse_when(text)
+    except ActionError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time; give {WHEN_HELP}") from None

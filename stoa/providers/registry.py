@@ -33,8 +33,7 @@ def get_provider_class(key: str) -> type[Provider]:
     except KeyError:
         raise UnknownNetwork(f"Unknown network {key!r}; Stoa knows {', '.join(sorted(PROVIDERS))}.") from None
     module, _, name = path.rpartition(".")
-    provider: type[Provider] = getattr(import_module(module), name)
-    return provider
+    return getattr(import_module(module), name)
 
 
 def providers_with(capability: type[Capability]) -> list[type[Provider]]:

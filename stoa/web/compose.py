@@ -22,6 +22,7 @@ from stoa import clock
 from stoa.approvals.actions import send_for_review
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
+from stoa.pages import access_errors
 from stoa.planning.actions import next_free_slots
 from stoa.planning.models import DailyTheme, PlanEvent
 from stoa.posts import actions
@@ -30,8 +31,7 @@ from stoa.posts.models import EDITABLE_STATES, ContentType, Media, Post, Publica
 from stoa.posts.times import parse_when, to_local, to_utc
 from stoa.providers.base import Provider
 from stoa.providers.registry import get_provider_class
-from stoa.web.pages import access_errors, allowed, chosen_workspace
-from stoa.workspaces.access import Permission, access_post, access_workspace, check
+from stoa.workspaces.access import Permission, access_post, access_workspace, allowed, check, chosen_workspace
 from stoa.workspaces.models import Workspace
 
 ACTIONS = ("draft", "review", "schedule", "queue", "now")

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from stoa.errors import ActionError
+from stoa.pages import access_errors
 from stoa.posts import actions
 from stoa.posts.models import Media
-from stoa.web.pages import access_errors, chosen_workspace
-from stoa.workspaces.access import Permission, access_workspace, workspaces_for
+from stoa.workspaces.access import Permission, access_workspace, chosen_workspace, workspaces_for
 
 KINDS = {"image": ("image/jpeg", "image/png", "image/webp"), "gif": ("image/gif",), "video": ("video/mp4",)}
 PAGE_SIZE = 200

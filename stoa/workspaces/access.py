@@ -7,8 +7,10 @@ that do not exist and for objects the caller may not see, so nothing leaks acros
 import enum
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from stoa.errors import Forbidden, NotFound
 from stoa.workspaces.models import Membership, Role, Workspace
 
 
@@ -44,14 +46,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 
-class NotFound(Exception):
-    """The object does not exist, or the caller may not see it."""
-
-
-class Forbidden(Exception):
-    """The caller sees the object but their role does not allow this."""
-
-
 def workspaces_for(user, permission: Permission = Permission.VIEW) -> QuerySet[Workspace]:
     if not user.is_authenticated:
         return Workspace.objects.none()
@@ -73,6 +67,25 @@ def check(user, workspace: Workspace, permission: Permission) -> None:
     if permission not in ROLE_PERMISSIONS[role]:
         raise Forbidden(gettext("Your role in %(workspace)s (%(role)s) does not allow this.")
                         % {"workspace": workspace.name, "role": Role(role).label})
+
+
+def allowed(user, workspace: Workspace, permission: Permission) -> bool:
+    """check() as a yes/no question, for what a page shows."""
+    try:
+        check(user, workspace, permission)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
+def chosen_workspace(request: HttpRequest, permission: Permission) -> tuple[Workspace, list[Workspace]]:
+    """The workspace named by ?workspace=<slug> (or the form's), else the first where the user may do
+    `permission`; and all of those. A user with none gets Forbidden (the page's 403)."""
+    mine = list(workspaces_for(request.user, permission))
+    if not mine:
+        raise Forbidden(gettext("None of your workspaces lets you do this."))
+    slug = request.GET.get("workspace") or request.POST.get("workspace", "")
+    return next((w for w in mine if w.slug == slug), None) or mine[0], mine
 
 
 def access_workspace(user, key: int | str, permission: Permission = Permission.VIEW) -> Workspace:

@@ -11,6 +11,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.text import slugify
 
 from stoa.errors import ActionError
+from stoa.workspaces.mail import email_notifications
 from stoa.workspaces.models import (
     AuditEvent,
     Membership,
@@ -43,8 +44,6 @@ def notify(workspace_id: int, kind: str, message: str | Promise, *, link: str = 
            to: Iterable | None = None) -> list[Notification]:
     """Tell people of a workspace, in the app now and by email through a task: the users `to`,
     or the workspace's owners and managers. A lazy message is written in each one's language."""
-    from stoa.publishing.tasks import email_notifications
-
     if to is None:
         to = [m.user for m in Membership.objects.filter(workspace_id=workspace_id, role__in=MANAGING_ROLES)
               .select_related("user")]

@@ -13,9 +13,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from stoa.errors import ActionError
-from stoa.web.pages import access_errors, allowed
+from stoa.pages import access_errors
 from stoa.workspaces import team
-from stoa.workspaces.access import Permission, access_workspace, workspaces_for
+from stoa.workspaces.access import Permission, access_workspace, allowed, workspaces_for
 from stoa.workspaces.actions import create_workspace
 from stoa.workspaces.models import ApprovalFlow, Invitation, Membership, Role, Workspace
 

@@ -1,4 +1,4 @@
-"""The periodic jobs (stoa/publishing/schedule.py): listed in one place, run by `stoa run` and every `stoa worker`."""
+"""The periodic jobs (stoa/runtime/schedule.py): listed in one place, run by `stoa run` and every `stoa worker`."""
 
 import os
 import re
@@ -11,7 +11,7 @@ import pytest
 from huey import MemoryHuey, crontab
 from huey.contrib.djhuey import HUEY
 
-from stoa.publishing.schedule import PeriodicJob, periodic_jobs, run_schedule, startup_summary
+from stoa.runtime.schedule import PeriodicJob, periodic_jobs, run_schedule, startup_summary
 from tests.core.test_workers import die_with_parent, stop_process
 
 
@@ -69,7 +69,7 @@ def test_the_start_up_line_names_a_job_still_left_on_hueys_crontab():
     assert "Huey's own crontab" not in startup_summary(jobs)
     task = HUEY.periodic_task(crontab(minute="*/5"))(lambda: None)
     try:
-        assert startup_summary(jobs).endswith(f"and on Huey's own crontab (to be listed in stoa.publishing.schedule): "
+        assert startup_summary(jobs).endswith(f"and on Huey's own crontab (to be listed in stoa.runtime.schedule): "
                                               f"{__name__}.<lambda>")
     finally:
         task.unregister()
@@ -102,9 +102,9 @@ def test_stoa_worker_says_what_it_runs_and_runs_every_periodic_job(worker_env, t
     finally:
         stop_process(worker)
     output = log.read_text()
-    assert "Periodic jobs (stoa/publishing/schedule.py): poll_inboxes every 1 s" in output
+    assert "Periodic jobs (stoa/runtime/schedule.py): poll_inboxes every 1 s" in output
     for task in ("stoa.inbox.tasks.poll_inboxes", "stoa.inbox.tasks.poll_inbox", "stoa.inbox.tasks.inbox_deadlines",
-                 "stoa.publishing.tasks.email_notifications"):  # the consumer knows every task it may be handed
+                 "stoa.workspaces.mail.email_notifications"):  # the consumer knows every task it may be handed
         assert f"+ {task}\n" in output
     for name in ("poll_inboxes", "inbox_deadlines"):  # at start, then again a second later
         assert len(re.findall(rf"stoa\.inbox\.tasks\.{name}: \S+ executed", output)) >= 2, output

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 
-from stoa.publishing.serving import listening
-from stoa.publishing.tasks import email_notifications
+from stoa.runtime.serving import listening
 from stoa.site_url import mismatch, site_url
 from stoa.workspaces.actions import notify
+from stoa.workspaces.mail import email_notifications
 from stoa.workspaces.team import invite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def serving(data_dir, monkeypatch):
     server itself is left out: links do not depend on it, and a real one would set Django up again.)"""
 
     def start(host: str = "127.0.0.1", port: int = 8123) -> str:
-        monkeypatch.setattr("stoa.publishing.serving.start_web",
+        monkeypatch.setattr("stoa.runtime.serving.start_web",
                             lambda *args: SimpleNamespace(effective_port=port, close=lambda: None))
         _server, url = listening(host, port)
         return url.rstrip("/")

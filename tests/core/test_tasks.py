@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from huey import RedisHuey, SqliteHuey
 
-from stoa.publishing.tasks import email_notifications
 from stoa.workspaces.actions import notify
+from stoa.workspaces.mail import email_notifications
 from stoa.workspaces.models import Notification
 
 REDIS_URL = os.environ.get("STOA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

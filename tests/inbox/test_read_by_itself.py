@@ -123,7 +123,7 @@ def answered_by_itself(env: dict[str, str], network, post: dict, publication: in
     wait_until(lambda: "Periodic jobs" in log.read_text(), 60, "the start-up lines", process, log)
     output = log.read_text()
     assert re.search(r"Periodic jobs .*poll_inboxes every 2 s.*inbox_deadlines every 2 s", output), output
-    assert "+ stoa.inbox.tasks.poll_inboxes" in output and "+ stoa.publishing.tasks.email_notifications" in output
+    assert "+ stoa.inbox.tasks.poll_inboxes" in output and "+ stoa.workspaces.mail.email_notifications" in output
     wait_until(lambda: state(env)["cursors"], ARRIVAL_SECONDS, "the first read of the channel", process, log)
     first_read = time.monotonic() - started
 

@@ -12,8 +12,7 @@ Facts from docs.joinmastodon.org:
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from stoa import clock
@@ -25,10 +24,9 @@ SEARCH_PAGE = 40
 STREAM_SILENCE_SECONDS = 90  # the server sends a heartbeat every few seconds; this much silence is a dead stream
 
 
-def server_sent_events(lines: Iterable[str], stop: threading.Event) -> Iterator[tuple[str, str]]:
+def server_sent_events(lines, stop) -> Iterator[tuple[str, str]]:
     """(event, data) of each event in a text/event-stream, as the HTML standard defines its lines."""
-    event = "message"
-    data: list[str] = []
+    event, data = "message", []
     for line in lines:
         if stop.is_set():
             return

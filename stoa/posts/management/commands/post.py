@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, at_time, plain_errors
+from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors
 from stoa.posts.actions import VariantInput, add_media, create_post
 from stoa.posts.models import ContentType
-from stoa.posts.times import WHEN_HELP, when_said
+from stoa.posts.times import WHEN_HELP, at_time, when_said
 from stoa.workspaces.access import Permission, access_workspace
 
 

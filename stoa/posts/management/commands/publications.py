@@ -1,6 +1,6 @@
 import json
 
-from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, at_time, plain_errors
+from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors
 from stoa.posts.actions import (
     cancel_publication,
     edit_variant,
@@ -10,7 +10,7 @@ from stoa.posts.actions import (
 )
 from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
-from stoa.posts.times import WHEN_HELP, when_said
+from stoa.posts.times import WHEN_HELP, at_time, when_said
 from stoa.workspaces.access import Permission, access_publication, access_workspace, workspaces_for
 
 

@@ -2,7 +2,7 @@ import signal
 import threading
 
 from stoa.commandline import StoaCommand
-from stoa.publishing.serving import add_listen_arguments, listening
+from stoa.runtime.serving import add_listen_arguments, listening
 
 
 class Command(StoaCommand):

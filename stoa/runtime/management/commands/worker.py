@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from stoa.commandline import StoaCommand
-from stoa.publishing.serving import run_workers
+from stoa.runtime.serving import run_workers
 
 
 class Command(StoaCommand):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from stoa.commandline import StoaCommand
-from stoa.publishing.serving import add_listen_arguments, listening, run_workers
+from stoa.runtime.serving import add_listen_arguments, listening, run_workers
 
 
 class Command(StoaCommand):

@@ -9,8 +9,9 @@ from django.core.wsgi import get_wsgi_application
 from django.utils.module_loading import autodiscover_modules
 from waitress.server import create_server
 
+from stoa.inbox.streaming import run_streams
 from stoa.publishing.engine import run_engine
-from stoa.publishing.schedule import periodic_jobs, run_schedule, startup_summary
+from stoa.runtime.schedule import periodic_jobs, run_schedule, startup_summary
 from stoa.site_url import listening_at
 
 log = logging.getLogger("stoa")
@@ -51,18 +52,16 @@ def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
     The consumer owns the signal handling; the engine stops after its current publish."""
     from huey.contrib.djhuey import HUEY
 
-    # Every app's tasks module, so that the consumer knows each task it may be handed, also one that only a web
-    # process (email) or another worker puts on the queue: a task it does not know is dropped with an error.
-    autodiscover_modules("tasks")
+    # Every app's tasks (and mail) module, so that the consumer knows each task it may be handed, also one that only
+    # a web process (email) or another worker puts on the queue: a task it does not know is dropped with an error.
+    autodiscover_modules("tasks", "mail")
     stop = threading.Event()
     engine_threads = run_engine(stop, publisher_threads)
     if settings.STOA_STREAMING:
-        from stoa.inbox.streaming import run_streams
-
         run_streams(stop)
     log.info("Publishing engine: %s threads; tasks: %s", len(engine_threads), settings.STOA_TASKS)
     jobs = periodic_jobs()
-    log.info("Periodic jobs (stoa/publishing/schedule.py): %s", startup_summary(jobs))
+    log.info("Periodic jobs (stoa/runtime/schedule.py): %s", startup_summary(jobs))
     run_schedule(stop, jobs)
     consumer = HUEY.create_consumer(workers=task_workers, worker_type="thread", periodic=True,
                                     check_worker_health=True)

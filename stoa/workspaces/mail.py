@@ -1,4 +1,5 @@
-"""Background tasks (Huey): the same task code runs on SqliteHuey embedded and RedisHuey scaled."""
+"""Notification email, sent by a background task (Huey) after the notification is saved: the same task code runs
+on SqliteHuey embedded and RedisHuey scaled."""
 
 from django.core.mail import send_mass_mail
 from huey.contrib.djhuey import db_task
