@@ -11,13 +11,16 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 import regex
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:  # a string, or a lazy translation (gettext_lazy) written in the reader's language
+    from django_stubs_ext import StrOrPromise
 
 
 class ErrorKind(enum.StrEnum):
@@ -177,10 +180,10 @@ class ConnectField:
     encrypted credentials, where the provider reads them. The others are the channel's config."""
 
     name: str
-    label: str  # what the form calls it, and what its errors call it
+    label: StrOrPromise  # what the form calls it, and what its errors call it
     secret: bool = False
     required: bool = True
-    help: str = ""  # one line under the field: an example, where to find it, what empty means
+    help: StrOrPromise = ""  # one line under the field: an example, where to find it, what empty means
     sign_in: bool = False
 
     @property
@@ -193,9 +196,9 @@ class OptionField:
     """A network option a person sets per post in the composer, kept in the variant's options."""
 
     name: str
-    label: str
+    label: StrOrPromise
     kind: str = "text"  # text | choice | bool
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,7 @@ class Provider:
     connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
     option_fields: ClassVar[tuple[OptionField, ...]] = ()
 
-    def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
+    def __init__(self, config: dict[str, Any], credentials: dict[str, Any], http: httpx.Client | None = None):
         self.config = dict(config)
         self.credentials = dict(credentials)
         self._http = http
@@ -351,7 +354,7 @@ class Provider:
             return ProviderError(f"{self.name} had a server error ({status}): {detail}", kind)
         return ProviderError(f"{self.name} refused the request ({status}): {detail}", ErrorKind.PERMANENT)
 
-    def request(self, method: str, url: str, *, creating: bool = False, **kwargs) -> httpx.Response:
+    def request(self, method: str, url: str, *, creating: bool = False, **kwargs: Any) -> httpx.Response:
         """Send a request and classify transport failures: a failure to connect published
         nothing (transient); a timeout or broken answer after sending is an unknown outcome
         when the request creates something."""
@@ -384,8 +387,8 @@ def describe_response(response: httpx.Response) -> str:
         return response.text[:200].strip() or response.reason_phrase
     if isinstance(body, dict):
         for key in ("message", "error_description", "description", "error"):
-            if isinstance(body.get(key), str):
-                return body[key][:300]
+            if isinstance(value := body.get(key), str):
+                return value[:300]
     return str(body)[:200]
 
 

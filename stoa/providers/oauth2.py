@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
+
 from stoa import clock
 from stoa.providers.base import ErrorKind, Grant, Provider, ProviderError, parse_time
 
@@ -93,7 +95,8 @@ def token_request(provider: Provider, endpoint: str, data: dict[str, str], *, pr
     """POST to a token endpoint. A refused grant (revoked, used already) is an AUTHORIZATION error: the person
     must connect again; a server error or garbage is TRANSIENT: nothing was spent that a retry cannot redo."""
     try:
-        response = provider.http.post(endpoint, data=data, auth=auth, headers={"Accept": "application/json"})
+        response = provider.http.post(endpoint, data=data, auth=auth or httpx.USE_CLIENT_DEFAULT,
+                                      headers={"Accept": "application/json"})
     except Exception as e:  # noqa: BLE001 - httpx's transport errors: nothing was granted that we know of
         raise ProviderError(f"Could not reach {provider.name}'s token endpoint: {type(e).__name__}",
                             ErrorKind.TRANSIENT) from e

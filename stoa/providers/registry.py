@@ -33,7 +33,8 @@ def get_provider_class(key: str) -> type[Provider]:
     except KeyError:
         raise UnknownNetwork(f"Unknown network {key!r}; Stoa knows {', '.join(sorted(PROVIDERS))}.") from None
     module, _, name = path.rpartition(".")
-    return getattr(import_module(module), name)
+    provider: type[Provider] = getattr(import_module(module), name)
+    return provider
 
 
 def providers_with(capability: type[Capability]) -> list[type[Provider]]:

@@ -48,9 +48,9 @@ def incoming(uri: Any, record: Any, author: Any, indexed_at: str, kind: str) -> 
     who = person(author)
     if not isinstance(uri, str) or not uri.startswith("at://") or not isinstance(record, dict) or who is None:
         return None
-    reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
+    reply = reply if isinstance(reply := record.get("reply"), dict) else {}
     return Incoming(
-        remote_id=uri, kind=kind, text=record.get("text") if isinstance(record.get("text"), str) else "",
+        remote_id=uri, kind=kind, text=text if isinstance(text := record.get("text"), str) else "",
         author=who, written_at=parse_time(record.get("createdAt")) or parse_time(indexed_at) or clock.now(),
         url=f"https://bsky.app/profile/{who.handle or who.remote_id}/post/{uri.rsplit('/', 1)[-1]}",
         parent_remote_id=ref_uri(reply.get("parent")), root_remote_id=ref_uri(reply.get("root")))
@@ -64,7 +64,7 @@ def message_key(convo_id: str, message_id: str) -> str:
     return f"{convo_id}:{message_id}"
 
 
-def chat_message(log: dict, people: dict[str, Person], brand_did: str) -> Incoming | None:
+def chat_message(log: dict[str, Any], people: dict[str, Person], brand_did: str) -> Incoming | None:
     """A direct message from a #logCreateMessage (or, marked deleted, a #logDeleteMessage) entry."""
     message = log.get("message") if isinstance(log.get("message"), dict) else None
     convo = log.get("convoId")

@@ -21,6 +21,7 @@ com.atproto.repo.getRecord whether an attempt whose answer was lost created its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -144,7 +145,7 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
             record["langs"] = [draft.language]
         return record
 
-    def post_thread(self, records: list[dict], rkeys: list[str], done: list[dict]) -> Published:
+    def post_thread(self, records: list[dict[str, Any]], rkeys: list[str], done: list[dict[str, str]]) -> Published:
         """Create `records` after the posts already `done` (strong refs {uri, cid}), each replying
         to the one before. Once the first post exists, a failure raises ThreadInterrupted."""
         refs, total = list(done), len(done) + len(records)
@@ -176,7 +177,7 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
 
     # -- Rich text and images -----------------------------------------------------------
 
-    def facets(self, text: str) -> list[dict]:
+    def facets(self, text: str) -> list[dict[str, Any]]:
         facets = []
         for span in richtext.find_spans(text):
             if span.kind == "link":
@@ -236,7 +237,8 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
             kind = ErrorKind.TRANSIENT if e.cause.kind == ErrorKind.UNKNOWN_OUTCOME else e.cause.kind
             raise ProviderError(e.message, kind, retry_after=e.cause.retry_after) from e
 
-    def find_thread(self, texts: list[str], rkeys: list[str], created_at: str) -> tuple[list[dict], list[str]]:
+    def find_thread(self, texts: list[str], rkeys: list[str],
+                    created_at: str) -> tuple[list[dict[str, str]], list[str]]:
         """The strong refs of the attempt's posts that exist, in order, and the keys looked up.
 
         A record under one of the keys counts only if it is this attempt's post: its text, its
@@ -288,18 +290,19 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
         return self.read_newest("app.bsky.feed.searchPosts", "posts", position, {"q": query, "sort": "latest"},
                                 self.from_search)
 
-    def from_notification(self, n: dict) -> Incoming | None:
-        kind = inbox.MESSAGE_REASONS.get(n.get("reason"))
+    def from_notification(self, n: dict[str, Any]) -> Incoming | None:
+        kind = inbox.MESSAGE_REASONS.get(n.get("reason", ""))
         return inbox.incoming(n.get("uri"), n.get("record"), n.get("author"), n.get("indexedAt", ""), kind) \
             if kind else None
 
-    def from_search(self, post: dict) -> Incoming | None:
+    def from_search(self, post: dict[str, Any]) -> Incoming | None:
         author = post.get("author")
         if isinstance(author, dict) and author.get("did") == self.did:
             return None
         return inbox.incoming(post.get("uri"), post.get("record"), author, post.get("indexedAt", ""), "search")
 
-    def read_newest(self, nsid: str, key: str, position: str, params: dict, convert) -> InboxPage:
+    def read_newest(self, nsid: str, key: str, position: str, params: dict[str, Any],
+                    convert: Callable[[dict[str, Any]], Incoming | None]) -> InboxPage:
         """Pages, newest first, until the one that reaches `position` (the newest indexedAt seen before)."""
         found, newest, cursor, reached = [], position, None, False
         for _page in range(inbox.MAX_PAGES):
@@ -436,12 +439,12 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
     @property
     def did(self) -> str:
         self.ensure_session()
-        return self.credentials["did"]
+        return str(self.credentials["did"])
 
     @property
     def handle(self) -> str:
         self.ensure_session()
-        return self.credentials.get("handle") or self.config.get("handle") or self.credentials["did"]
+        return str(self.credentials.get("handle") or self.config.get("handle") or self.credentials["did"])
 
     def ensure_session(self) -> None:
         if not (self.credentials.get("accessJwt") and self.credentials.get("did")):

@@ -13,6 +13,7 @@ This module only finds the ranges; the provider resolves handles to DIDs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -95,7 +96,7 @@ def span(text: str, start: int, end: int, kind: str, value: str) -> Span:
     return Span(byte_start, byte_start + len(text[start:end].encode("utf-8")), kind, value)
 
 
-def facet(span: Span, feature: dict[str, str]) -> dict:
+def facet(span: Span, feature: dict[str, str]) -> dict[str, Any]:
     return {
         "$type": "app.bsky.richtext.facet",
         "index": {"byteStart": span.start, "byteEnd": span.end},

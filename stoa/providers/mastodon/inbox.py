@@ -12,7 +12,8 @@ Facts from docs.joinmastodon.org:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from stoa import clock
@@ -24,9 +25,10 @@ SEARCH_PAGE = 40
 STREAM_SILENCE_SECONDS = 90  # the server sends a heartbeat every few seconds; this much silence is a dead stream
 
 
-def server_sent_events(lines, stop) -> Iterator[tuple[str, str]]:
+def server_sent_events(lines: Iterable[str], stop: threading.Event) -> Iterator[tuple[str, str]]:
     """(event, data) of each event in a text/event-stream, as the HTML standard defines its lines."""
-    event, data = "message", []
+    event = "message"
+    data: list[str] = []
     for line in lines:
         if stop.is_set():
             return

@@ -149,7 +149,7 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
                                        "scopes read, write:statuses and write:media; then “Your access token”.")),
     )
 
-    def __init__(self, config: dict, credentials: dict, http: httpx.Client | None = None):
+    def __init__(self, config: dict[str, Any], credentials: dict[str, Any], http: httpx.Client | None = None):
         super().__init__(config, credentials, http)
         # Replaceable in tests: the clock and the pause between checks on an upload.
         self.now: Callable[[], datetime] = lambda: clock.now()
@@ -468,8 +468,8 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         if self.config.get("account_id"):
             return str(self.config["account_id"])
         me = self.get_json("/api/v1/accounts/verify_credentials")
-        self.config["account_id"] = str(me["id"])
-        return self.config["account_id"]
+        account_id = self.config["account_id"] = str(me["id"])
+        return account_id
 
     def matches(self, status: dict[str, Any], draft: Draft, part: Part, reply_to: str | None) -> bool:
         if status.get("reblog") or status.get("in_reply_to_id") != reply_to:
@@ -515,7 +515,7 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         return InboxPage(self.messages(theirs, kind="search"), inbox.newest_id(ids, position),
                          more=len(statuses) >= inbox.SEARCH_PAGE)
 
-    def messages(self, statuses: list, kind: str | None = None) -> tuple[Incoming, ...]:
+    def messages(self, statuses: list[Any], kind: str | None = None) -> tuple[Incoming, ...]:
         """Statuses as messages, each author marked with whether they follow the brand (one request)."""
         authors = sorted({s["account"]["id"] for s in statuses if isinstance(s, dict)
                           and isinstance(s.get("account"), dict) and isinstance(s["account"].get("id"), str)})
@@ -605,7 +605,7 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
                                 ErrorKind.AUTHORIZATION)
         return token
 
-    def call(self, method: str, path: str, *, creating: bool = False, headers: dict | None = None,
+    def call(self, method: str, path: str, *, creating: bool = False, headers: dict[str, str] | None = None,
              **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         return self.request(method, self.base_url + path, creating=creating, headers=headers, **kwargs)
@@ -706,8 +706,8 @@ def error_text(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return body["error"][:300]
+    if isinstance(body, dict) and isinstance(error := body.get("error"), str):
+        return error[:300]
     if "html" in response.headers.get("content-type", ""):
         return response.reason_phrase or "an HTML page instead of an answer"
     return response.text.strip()[:200] or response.reason_phrase or "no details"

@@ -53,7 +53,7 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def mention_matches(text: str) -> list[regex.Match]:
+def mention_matches(text: str) -> list[regex.Match[str]]:
     found = []
     for match in MENTION.finditer(text):
         if NOT_AFTER_MENTION.match(text, match.end()):
@@ -95,7 +95,7 @@ class _TextOfHTML(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "p"):
             self.pieces.append("\n")
 

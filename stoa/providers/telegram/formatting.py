@@ -80,7 +80,7 @@ def markdown_to_html(text: str, *, allow_code: bool = True) -> str:
     return "".join(parts)
 
 
-def _markdown_match_to_html(match: re.Match, allow_code: bool) -> str:
+def _markdown_match_to_html(match: re.Match[str], allow_code: bool) -> str:
     # Telegram doesn't nest code inside other entities, so inside bold, italic and link
     # labels a `code` span stays as typed.
     if match["literal"]:

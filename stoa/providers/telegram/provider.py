@@ -382,8 +382,8 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
         description = redact(
             str(body.get("description") or "no reason given"), self.credentials.get("bot_token", "")
         )
-        code = body.get("error_code") if isinstance(body.get("error_code"), int) else status
-        parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+        code = code if isinstance(code := body.get("error_code"), int) else status
+        parameters = parameters if isinstance(parameters := body.get("parameters"), dict) else {}
         return classify_error(
             code, description, parameters, creating=creating, retry_after_header=retry_after_header
         )
