@@ -36,24 +36,19 @@ from stoa.api.schemas import (
     WorkspaceOut,
 )
 from stoa.api.throttling import PerUserRate
+from stoa.channels.access import access_channel
 from stoa.channels.actions import connect_channel, set_channel_rules
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
+from stoa.inbox.access import access_inbox_item
 from stoa.planning.actions import next_free_slots
 from stoa.posts import actions
+from stoa.posts.access import access_post, access_publication
 from stoa.posts.csv_io import export_filename, export_posts, import_posts
 from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
 from stoa.providers.registry import PROVIDERS, get_provider_class
-from stoa.workspaces.access import (
-    Permission,
-    access_channel,
-    access_inbox_item,
-    access_post,
-    access_publication,
-    access_workspace,
-    workspaces_for,
-)
+from stoa.workspaces.access import Permission, access_workspace, workspaces_for
 from stoa.workspaces.actions import create_workspace
 from stoa.workspaces.models import ApiToken, hash_token
 

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -21,6 +22,7 @@ from stoa import clock
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post, Publication, State
+from stoa.posts.signals import content_edited
 from stoa.posts.status import still_to_publish
 from stoa.site_url import site_url
 from stoa.workspaces.access import ROLE_PERMISSIONS, Permission
@@ -40,6 +42,11 @@ DuePost: TypeAlias = "WithAnnotations[Post, Due]"
 
 # Where a post goes back to when its content changes after someone looked at it.
 REVIEWED_STATES = {ApprovalState.IN_REVIEW, ApprovalState.WITH_CLIENT, ApprovalState.APPROVED}
+
+
+@receiver(content_edited, dispatch_uid="approvals.content_changed")
+def _on_content_edited(sender, actor, post: Post, **kwargs) -> None:
+    content_changed(actor, post)
 
 
 def content_changed(actor, post: Post) -> None:

@@ -21,6 +21,7 @@ from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
 from stoa.pages import access_errors
+from stoa.posts.access import access_post
 from stoa.posts.drafts import draft_for
 from stoa.posts.models import ApprovalState, Media, Post, Publication, State, Variant, VariantMedia
 from stoa.posts.status import (
@@ -31,7 +32,7 @@ from stoa.posts.status import (
     publication_status,
     still_to_publish,
 )
-from stoa.workspaces.access import NotFound, Permission, access_post, access_workspace, allowed, check, workspaces_for
+from stoa.workspaces.access import NotFound, Permission, access_workspace, allowed, check, workspaces_for
 from stoa.workspaces.models import ApprovalFlow
 
 PREVIEW = "web/_preview.html"

@@ -11,13 +11,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from stoa.channels import actions, oauth
+from stoa.channels.access import access_channel
 from stoa.channels.forms import AuthorizeForm, ChooseTargetsForm, OAuthAppForm
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.pages import access_errors
 from stoa.providers.capabilities import Authorizes, RegistersApps
 from stoa.providers.registry import get_provider_class, supports
-from stoa.workspaces.access import Forbidden, Permission, access_channel, access_workspace, workspaces_for
+from stoa.workspaces.access import Forbidden, Permission, access_workspace, workspaces_for
 from stoa.workspaces.models import Workspace
 
 

@@ -9,13 +9,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from stoa.channels import actions
+from stoa.channels.access import access_channel
 from stoa.channels.forms import ConnectForm
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.channels.oauth_views import authorize_cards
 from stoa.errors import ActionError
 from stoa.pages import access_errors
 from stoa.providers.registry import PROVIDERS, get_provider_class
-from stoa.workspaces.access import Permission, access_channel, access_workspace, allowed, workspaces_for
+from stoa.workspaces.access import Permission, access_workspace, allowed, workspaces_for
 from stoa.workspaces.models import Workspace
 
 

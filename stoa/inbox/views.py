@@ -13,6 +13,7 @@ from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.inbox import actions, answers, policy
+from stoa.inbox.access import access_inbox_item
 from stoa.inbox.classifier import LANGUAGES
 from stoa.inbox.handoff import hand_off
 from stoa.inbox.models import (
@@ -32,7 +33,7 @@ from stoa.inbox.report import hours, response_report
 from stoa.pages import access_errors
 from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.providers.registry import supports
-from stoa.workspaces.access import Permission, access_inbox_item, allowed, check, chosen_workspace, workspaces_for
+from stoa.workspaces.access import Permission, allowed, check, chosen_workspace, workspaces_for
 from stoa.workspaces.models import Membership
 
 PAGE_SIZE = 100

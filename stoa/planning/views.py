@@ -21,18 +21,11 @@ from stoa.errors import ActionError
 from stoa.pages import access_errors
 from stoa.planning import actions, agenda, ical, mix
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
+from stoa.posts.access import access_publication
 from stoa.posts.actions import in_the_past, publish_now, schedule_publication
 from stoa.posts.models import ContentType, State
 from stoa.posts.times import to_local, to_utc
-from stoa.workspaces.access import (
-    Forbidden,
-    NotFound,
-    Permission,
-    access_publication,
-    access_workspace,
-    allowed,
-    workspaces_for,
-)
+from stoa.workspaces.access import Forbidden, NotFound, Permission, access_workspace, allowed, workspaces_for
 from stoa.workspaces.models import Workspace
 
 VIEWS = ("month", "week", "list")

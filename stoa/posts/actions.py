@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from stoa import clock
-from stoa.approvals.actions import content_changed
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.errors import ActionError
 from stoa.posts.drafts import draft_for, draft_of
@@ -29,6 +28,7 @@ from stoa.posts.models import (
     Variant,
     VariantMedia,
 )
+from stoa.posts.signals import content_edited
 from stoa.posts.status import post_waits_for_approval
 from stoa.posts.times import to_local, to_utc
 from stoa.providers.base import Draft, Problem
@@ -320,7 +320,7 @@ def add_variants(actor, post: Post, *, text: str, variants: list[VariantInput], 
         raise ActionError(errors)
     with transaction.atomic():
         _save_variants(actor, post, resolved)
-        content_changed(actor, post)
+        content_edited.send(Post, actor=actor, post=post)
     return post
 
 
@@ -427,7 +427,7 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
         VariantMedia.objects.bulk_create(VariantMedia(variant=variant, media=m, position=n)
                                          for n, m in enumerate(media))
         audit(publication.workspace_id, actor, "variant.edited", variant, publication=publication.pk)
-        content_changed(actor, variant.post)
+        content_edited.send(Post, actor=actor, post=variant.post)
     publication.refresh_from_db()
     return publication
 

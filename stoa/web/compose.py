@@ -26,12 +26,13 @@ from stoa.pages import access_errors
 from stoa.planning.actions import next_free_slots
 from stoa.planning.models import DailyTheme, PlanEvent
 from stoa.posts import actions
+from stoa.posts.access import access_post
 from stoa.posts.drafts import LANGUAGE
 from stoa.posts.models import EDITABLE_STATES, ContentType, Media, Post, Publication, State
 from stoa.posts.times import parse_when, to_local, to_utc
 from stoa.providers.base import Provider
 from stoa.providers.registry import get_provider_class
-from stoa.workspaces.access import Permission, access_post, access_workspace, allowed, check, chosen_workspace
+from stoa.workspaces.access import Permission, access_workspace, allowed, check, chosen_workspace
 from stoa.workspaces.models import Workspace
 
 ACTIONS = ("draft", "review", "schedule", "queue", "now")

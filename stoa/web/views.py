@@ -7,9 +7,10 @@ from django.views.decorators.http import require_POST
 
 from stoa.errors import ActionError
 from stoa.posts import actions
+from stoa.posts.access import access_publication
 from stoa.posts.models import State
 from stoa.posts.queries import publications_in
-from stoa.workspaces.access import Forbidden, NotFound, Permission, access_publication, workspaces_for
+from stoa.workspaces.access import Forbidden, NotFound, Permission, workspaces_for
 
 PAGE_SIZE = 200
 

@@ -1,6 +1,7 @@
 """Every permission check in Stoa goes through here.
 
-Views, the API and the CLI call access_* helpers; the helpers raise NotFound both for objects
+Views, the API and the CLI call access_* helpers (those of a workspace here, those of an app's own objects in
+its access.py, built on access_in_workspace); the helpers raise NotFound both for objects
 that do not exist and for objects the caller may not see, so nothing leaks across workspaces.
 """
 
@@ -98,8 +99,10 @@ def access_workspace(user, key: int | str, permission: Permission = Permission.V
     return workspace
 
 
-def _access_in_workspace(user, queryset, pk: int, label: str, permission: Permission):
-    """An object that belongs to a workspace, if the user may do `permission` there."""
+def access_in_workspace(user, queryset: QuerySet, pk: int, label: str, permission: Permission):
+    """An object of `queryset` (any model with a `workspace`), if the user may do `permission` in its workspace.
+    Each app's access.py names its own objects with it (channels.access.access_channel...), so this floor imports
+    none of their models."""
     obj = queryset.select_related("workspace").filter(pk=pk).first()
     if obj is None:
         raise NotFound(f"No {label} {pk}.")
@@ -108,29 +111,3 @@ def _access_in_workspace(user, queryset, pk: int, label: str, permission: Permis
     except NotFound:
         raise NotFound(f"No {label} {pk}.") from None
     return obj
-
-
-def access_channel(user, channel_id: int, permission: Permission = Permission.VIEW):
-    from stoa.channels.models import Channel
-
-    return _access_in_workspace(user, Channel.objects, channel_id, "channel", permission)
-
-
-def access_post(user, post_id: int, permission: Permission = Permission.VIEW_PUBLICATIONS):
-    from stoa.posts.models import Post
-
-    return _access_in_workspace(user, Post.objects, post_id, "post", permission)
-
-
-def access_inbox_item(user, item_id: int, permission: Permission = Permission.VIEW_INBOX):
-    from stoa.inbox.models import Item
-
-    return _access_in_workspace(user, Item.objects.select_related("author", "channel"), item_id, "message",
-                                permission)
-
-
-def access_publication(user, publication_id: int, permission: Permission = Permission.VIEW_PUBLICATIONS):
-    from stoa.posts.models import Publication
-
-    queryset = Publication.objects.select_related("channel", "variant__post")
-    return _access_in_workspace(user, queryset, publication_id, "publication", permission)

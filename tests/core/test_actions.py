@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from stoa.errors import ActionError
+from stoa.posts.access import access_publication
 from stoa.posts.actions import (
     VariantInput,
     add_media,
@@ -16,7 +17,7 @@ from stoa.posts.actions import (
     schedule_publication,
 )
 from stoa.posts.models import Publication, State
-from stoa.workspaces.access import Forbidden, NotFound, Permission, access_publication, access_workspace
+from stoa.workspaces.access import Forbidden, NotFound, Permission, access_workspace
 from stoa.workspaces.models import AuditEvent
 from tests.conftest import mastodon_channel
 from tests.core.helpers import image_bytes, schedule

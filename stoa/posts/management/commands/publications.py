@@ -1,6 +1,7 @@
 import json
 
 from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors
+from stoa.posts.access import access_publication
 from stoa.posts.actions import (
     cancel_publication,
     edit_variant,
@@ -11,7 +12,7 @@ from stoa.posts.actions import (
 from stoa.posts.models import State
 from stoa.posts.queries import publication_dict, publications_in
 from stoa.posts.times import WHEN_HELP, at_time, when_said
-from stoa.workspaces.access import Permission, access_publication, access_workspace, workspaces_for
+from stoa.workspaces.access import Permission, access_workspace, workspaces_for
 
 
 class Command(StoaCommand):
