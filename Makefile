@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS := .peers/atproto/node_modules/.installed
 OAUTH2_PEER := .peers/oauth2/node_modules/.installed
+TELEGRAM_PEER := .peers/telegram/node_modules/.installed
 STOA_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/stoa
 # Where `make run` listens: `make run PORT=8001`, `make run HOST=0.0.0.0` (every interface). Set on the command line
 # only, so that a HOST or PORT in the environment (some shells and platforms set them) never changes it.
@@ -41,7 +42,16 @@ $(OAUTH2_PEER): .peers/oauth2/package.json .peers/oauth2/package-lock.json
 	cd .peers/oauth2 && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-peers: $(PEERS) $(OAUTH2_PEER)
+# The local Telegram Bot API (telegram-test-api) of the bot conversation tests. Without npm, those tests are skipped
+# and the run's summary says so.
+$(TELEGRAM_PEER): .peers/telegram/package.json .peers/telegram/package-lock.json
+	@if command -v npm > /dev/null; then \
+		cd .peers/telegram && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "SKIPPED installing the Telegram peer: npm not found (its tests will be skipped)"; \
+	fi
+
+peers: $(PEERS) $(OAUTH2_PEER) $(TELEGRAM_PEER)
 
 # The full local AT Protocol network (PLC, PDS and the AppView that serves notifications, threads and search), on
 # 127.0.0.1 only, to run Stoa against by hand: prints its accounts, runs until Ctrl-C. Needs PostgreSQL and Redis.
@@ -107,4 +117,4 @@ screenshots: install peers
 	STOA_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_journey.py tests/web/test_first_week.py -p no:cacheprovider -q
 
 clean:
-	rm -rf $(VENV) .peers/atproto/node_modules .peers/oauth2/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) .peers/atproto/node_modules .peers/oauth2/node_modules .peers/telegram/node_modules .pytest_cache .ruff_cache

@@ -10,7 +10,8 @@ from stoa.workspaces.actions import add_member, create_workspace
 
 CLOCK_SHIFT_SITE = Path(__file__).parent / "clock_shift"
 # The local peers: their fixtures, and the end-of-run word on each one that could not start.
-pytest_plugins = ["tests.local_peers", "tests.providers.mastodon_peer", "tests.providers.oauth_server"]
+pytest_plugins = ["tests.local_peers", "tests.providers.mastodon_peer", "tests.providers.telegram_peer",
+                  "tests.providers.oauth_server"]
 
 
 def pytest_addoption(parser):

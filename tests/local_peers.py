@@ -26,4 +26,4 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     if skipped:
         terminalreporter.section("local peers not run")
         for reason, count in sorted(skipped.items()):
-            terminalreporter.write_line(f"SKIPPED: {reason} ({count} tests)")
+            terminalreporter.write_line(f"SKIPPED: {reason} ({count} test{'' if count == 1 else 's'})")

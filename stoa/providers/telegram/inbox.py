@@ -44,6 +44,15 @@ def channel_post_answered(reply_to: Any) -> str:
     return ""
 
 
+def sent_at(date: Any) -> datetime:
+    """Message.date, Unix seconds. Anything else (an imitation of the Bot API writes milliseconds, far past the
+    year 9999) is read as "now" rather than losing the message or the page it came in."""
+    try:
+        return datetime.fromtimestamp(date, UTC) if isinstance(date, int) else clock.now()
+    except (OverflowError, OSError, ValueError):
+        return clock.now()
+
+
 def incoming(update: Any, bot_id: int | None) -> Incoming | None:
     """A message to the brand from one update (a new one, or a new version of one); None for anything else
     (the bot's own messages, the channel's posts copied into the group, updates of other kinds)."""
@@ -60,13 +69,12 @@ def incoming(update: Any, bot_id: int | None) -> Incoming | None:
         return None
     reply_to = message.get("reply_to_message")
     text = message.get("text") if isinstance(message.get("text"), str) else message.get("caption")
-    date = message.get("date")
     return Incoming(
         remote_id=message_key(chat.get("id"), message["message_id"]),
         kind="message" if chat.get("type") == "private" else "comment",
         text=text if isinstance(text, str) else "",
         author=author,
-        written_at=datetime.fromtimestamp(date, UTC) if isinstance(date, int) else clock.now(),
+        written_at=sent_at(message.get("date")),
         url=f"https://t.me/{chat['username']}/{message['message_id']}" if chat.get("username") else "",
         parent_remote_id=message_key(chat.get("id"), reply_to["message_id"])
         if isinstance(reply_to, dict) and isinstance(reply_to.get("message_id"), int) else "",
