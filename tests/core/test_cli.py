@@ -18,6 +18,7 @@ from stoa import cli
 from stoa.channels.models import Channel
 from stoa.posts.models import Publication, State
 from stoa.workspaces.models import Workspace
+from tests.providers.mastodon_peer import BRAND_TOKEN, FAN_TOKEN
 
 
 @pytest.fixture
@@ -101,10 +102,11 @@ def test_someone_elses_workspace_is_not_found(admin, stranger):
         stoa("publications", "list", "private")
 
 
-def test_channel_with_rejected_credentials_is_not_added(admin, fake_network):
+@pytest.mark.mastodon_peer
+def test_channel_with_rejected_credentials_is_not_added(admin, mastodon_peer):
     stoa("workspace", "create", "W")
     with pytest.raises(CommandError, match="rejected the access token"):
-        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
+        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}",
              "--secret", "access_token=wrong")
     assert not Channel.objects.exists()
 
@@ -219,52 +221,58 @@ def refuse_getpass(monkeypatch) -> None:
     monkeypatch.setattr("getpass.getpass", fail)
 
 
-def test_a_piped_secret_is_read_from_standard_input_silently(admin, fake_network, monkeypatch):
+@pytest.mark.mastodon_peer
+def test_a_piped_secret_is_read_from_standard_input_silently(admin, mastodon_peer, monkeypatch):
     refuse_getpass(monkeypatch)
     stoa("workspace", "create", "W")
-    output = stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
-                  "--secret", "access_token=-", stdin=StringIO("token-1\n"))
+    output = stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}",
+                  "--secret", "access_token=-", stdin=StringIO(f"{BRAND_TOKEN}\n"))
     assert "Connected channel" in output
-    assert Channel.objects.get().credentials == {"access_token": "token-1"}
+    assert Channel.objects.get().credentials == {"access_token": BRAND_TOKEN}
 
 
-def test_several_piped_secrets_are_read_one_line_each_in_order(admin, fake_network, monkeypatch):
+@pytest.mark.mastodon_peer
+def test_several_piped_secrets_are_read_one_line_each_in_order(admin, mastodon_peer, monkeypatch):
     refuse_getpass(monkeypatch)
     stoa("workspace", "create", "W")
     stoa("channel", "add", "w", "mastodon", "--secret", "instance_url=-", "--secret", "access_token=-",
-         stdin=StringIO(f"{fake_network.url}\r\ntoken-2\n"))
+         stdin=StringIO(f"{mastodon_peer.url}\r\n{FAN_TOKEN}\n"))
     channel = Channel.objects.get()
     # A server address given as a secret is still a setting: kept where the provider reads it.
-    assert channel.config["instance_url"] == fake_network.url and channel.credentials == {"access_token": "token-2"}
+    assert channel.config["instance_url"] == mastodon_peer.url and channel.credentials == {"access_token": FAN_TOKEN}
 
 
-def test_a_secret_at_a_terminal_is_asked_for_unseen(admin, fake_network, monkeypatch):
+@pytest.mark.mastodon_peer
+def test_a_secret_at_a_terminal_is_asked_for_unseen(admin, mastodon_peer, monkeypatch):
     asked = []
-    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "token-3")
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or BRAND_TOKEN)
     stoa("workspace", "create", "W")
-    stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
+    stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}",
          "--secret", "access_token=-", stdin=Terminal())
-    assert asked == ["access_token: "] and Channel.objects.get().credentials == {"access_token": "token-3"}
+    assert asked == ["access_token: "] and Channel.objects.get().credentials == {"access_token": BRAND_TOKEN}
 
 
-def test_an_empty_pipe_is_a_clear_error(admin, fake_network, monkeypatch):
+@pytest.mark.mastodon_peer
+def test_an_empty_pipe_is_a_clear_error(admin, mastodon_peer, monkeypatch):
     refuse_getpass(monkeypatch)
     stoa("workspace", "create", "W")
     with pytest.raises(CommandError, match="access_token=-: nothing to read on standard input"):
-        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
+        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}",
              "--secret", "access_token=-", stdin=StringIO(""))
 
 
-def test_a_missing_value_is_named_as_it_is_given_here(admin, fake_network):
+@pytest.mark.mastodon_peer
+def test_a_missing_value_is_named_as_it_is_given_here(admin, mastodon_peer):
     stoa("workspace", "create", "W")
     with pytest.raises(CommandError, match=r"^--secret access_token=…: Required to connect Mastodon\.$"):
-        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}")
+        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}")
     with pytest.raises(CommandError, match="^Mastodon rejected the access token"):
-        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
+        stoa("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}",
              "--secret", "access_token=wrong")
 
 
-def test_the_console_command_reads_a_piped_secret_without_a_warning(fake_network, tmp_path):
+@pytest.mark.mastodon_peer
+def test_the_console_command_reads_a_piped_secret_without_a_warning(mastodon_peer, tmp_path):
     """The installed entry point in a process of its own, as `echo "$TOKEN" | stoa channel add ...` runs it."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "stoa.settings", "STOA_DATA_DIR": str(tmp_path),
            "DATABASE_URL": "", "STOA_TASKS": "sqlite"}
@@ -275,8 +283,8 @@ def test_the_console_command_reads_a_piped_secret_without_a_warning(fake_network
 
     assert run("migrate").returncode == 0
     assert run("ensureadmin").returncode == 0 and run("workspace", "create", "W").returncode == 0
-    done = run("channel", "add", "w", "mastodon", "--config", f"instance_url={fake_network.url}",
-               "--secret", "access_token=-", stdin="token-1\n")
+    done = run("channel", "add", "w", "mastodon", "--config", f"instance_url={mastodon_peer.url}",
+               "--secret", "access_token=-", stdin=f"{BRAND_TOKEN}\n")
     assert done.returncode == 0, done.stderr
     assert "Connected channel 1" in done.stdout and done.stderr == ""
 

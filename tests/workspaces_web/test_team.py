@@ -221,19 +221,21 @@ def test_any_user_creates_a_workspace(stranger):
     assert membership.user == stranger and membership.role == "owner"
 
 
-def test_engine_notifications_are_shown_with_links(olga, owner, workspace, channel, fake_network):
+@pytest.mark.mastodon_peer
+def test_engine_notifications_are_shown_with_links(olga, owner, workspace, mastodon_peer):
     from tests.core.helpers import drain, make_due, schedule
 
+    channel = mastodon_peer.channel(workspace)
     [refused] = schedule(owner, workspace, [channel])
     make_due(refused)
-    fake_network.inject("422")
+    mastodon_peer.fault({"type": "status", "status": 422, "body": {"error": "Validation failed: Text is too long"}})
     drain()
     [waiting] = schedule(owner, workspace, [channel], text="second")
     make_due(waiting)
-    fake_network.inject("401")
+    mastodon_peer.fault({"type": "status", "status": 401, "body": {"error": "The access token is invalid"}})
     drain()
     page = olga.get("/notifications/").content.decode()
-    assert "A post to Mastodon 1 failed: " in page and "Text is too long" in page
+    assert f"A post to {channel.name} failed: " in page and "Text is too long" in page
     assert f'value="/posts/{refused.variant.post_id}/"' in page
-    assert "Mastodon 1 needs reconnecting" in page and f"/channels/?workspace={workspace.slug}" in page
+    assert f"{channel.name} needs reconnecting" in page and f"/channels/?workspace={workspace.slug}" in page
 
