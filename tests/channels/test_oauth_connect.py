@@ -63,6 +63,7 @@ def page_text(response) -> str:
 # -- Mastodon ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_an_owner_connects_mastodon_by_signing_in_on_the_server_they_name(browser, workspace, owner, mastodon_peer):
     authorize_url = start_mastodon(browser, workspace, mastodon_peer.url)
@@ -93,6 +94,7 @@ def test_an_owner_connects_mastodon_by_signing_in_on_the_server_they_name(browse
     assert AuditEvent.objects.filter(action="channel.connected", object_id=channel.pk, actor=owner).exists()
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_stoa_registers_its_app_once_per_server_and_reuses_it(browser, workspace, mastodon_peer):
     first = query(start_mastodon(browser, workspace, mastodon_peer.url))
@@ -101,6 +103,7 @@ def test_stoa_registers_its_app_once_per_server_and_reuses_it(browser, workspace
     assert OAuthApp.objects.count() == 1
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_denied_consent_says_so_and_creates_nothing(browser, workspace, mastodon_peer):
     asked = query(start_mastodon(browser, workspace, mastodon_peer.url))
@@ -112,6 +115,7 @@ def test_denied_consent_says_so_and_creates_nothing(browser, workspace, mastodon
     assert not Channel.objects.exists()
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_an_answer_for_a_connection_not_started_here_is_refused(browser, workspace, mastodon_peer):
     authorize_url = start_mastodon(browser, workspace, mastodon_peer.url)
@@ -121,6 +125,7 @@ def test_an_answer_for_a_connection_not_started_here_is_refused(browser, workspa
     assert not Channel.objects.exists()
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_a_stale_answer_is_refused(browser, workspace, mastodon_peer):
     authorize_url = start_mastodon(browser, workspace, mastodon_peer.url)
@@ -131,6 +136,7 @@ def test_a_stale_answer_is_refused(browser, workspace, mastodon_peer):
     assert not Channel.objects.exists()
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_an_answer_is_used_once(browser, workspace, mastodon_peer):
     callback = consent_on_mastodon(mastodon_peer, start_mastodon(browser, workspace, mastodon_peer.url))
@@ -144,6 +150,7 @@ def test_an_answer_is_used_once(browser, workspace, mastodon_peer):
     assert "This connection is over or has expired." in page_text(used) and Channel.objects.count() == 1
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_a_network_error_while_exchanging_the_code_says_so_and_creates_nothing(browser, workspace, mastodon_peer):
     callback = consent_on_mastodon(mastodon_peer, start_mastodon(browser, workspace, mastodon_peer.url))
@@ -161,6 +168,7 @@ def test_a_server_that_cannot_be_reached_is_said_at_start(browser, workspace):
     assert not OAuthApp.objects.exists()
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_reconnecting_signs_in_again_and_keeps_the_channel(browser, workspace, mastodon_peer):
     chooser = browser.get(consent_on_mastodon(mastodon_peer, start_mastodon(browser, workspace, mastodon_peer.url)))
@@ -182,6 +190,7 @@ def test_reconnecting_signs_in_again_and_keeps_the_channel(browser, workspace, m
     assert channel.credentials["access_token"] != old_token
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_reconnecting_with_another_account_is_refused(browser, workspace, mastodon_peer):
     chooser = browser.get(consent_on_mastodon(mastodon_peer, start_mastodon(browser, workspace, mastodon_peer.url)))
@@ -197,6 +206,7 @@ def test_reconnecting_with_another_account_is_refused(browser, workspace, mastod
     assert channel.credentials == before
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_an_account_connected_already_in_the_workspace_is_not_connected_twice(browser, workspace, mastodon_peer):
     for expected in (201, 422):
@@ -208,6 +218,7 @@ def test_an_account_connected_already_in_the_workspace_is_not_connected_twice(br
     assert Channel.objects.count() == 1
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_only_people_who_manage_channels_start_a_connection(client, workspace, member, stranger, mastodon_peer):
     client.force_login(member("content_editor"))
@@ -218,6 +229,7 @@ def test_only_people_who_manage_channels_start_a_connection(client, workspace, m
     assert not OAuthApp.objects.exists()
 
 
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_starting_a_connection_needs_the_page_s_csrf_token(owner, workspace, mastodon_peer):
     client = Client(enforce_csrf_checks=True)
