@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from stoa.api.views import api
+from stoa.api.base import api
 from stoa.channels import push
 
 urlpatterns = [

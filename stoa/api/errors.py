@@ -20,8 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from stoa.api.parsing import BodyNotJSON
-from stoa.errors import ActionError
-from stoa.workspaces.access import Forbidden, NotFound
+from stoa.errors import ActionError, Forbidden, NotFound
 
 API_PREFIX = "/api/"
 # Kept from the response being reshaped: they tell the client what to do next.

@@ -18,6 +18,10 @@ class ErrorOut(Schema):
     detail: list[ErrorItem]
 
 
+# Every operation documents the error shape; 405, 429 and 500 answer in it too (stoa/api/errors.py).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
 class WorkspaceIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     timezone: str = "UTC"

@@ -152,12 +152,12 @@ def test_over_the_rate_limit_is_a_429_with_retry_after(api, db, settings):
 
 
 def test_a_bug_is_a_logged_500_in_the_error_shape(owner, monkeypatch, caplog):
-    from stoa.api import views
+    from stoa.workspaces import api as workspaces_api
 
     def broken(user):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views, "workspaces_for", broken)
+    monkeypatch.setattr(workspaces_api, "workspaces_for", broken)
     _, token = ApiToken.issue(owner, "t")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", raise_request_exception=False)
     response = client.get("/api/v1/workspaces")
