@@ -9,6 +9,7 @@ request Django refuses before any view) is reshaped by the `api_error_shape` mid
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.core import signals
@@ -92,15 +93,19 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG:
         message += f" {type(exc).__name__}: {exc}"
     response = general(500, message)
-    response._has_been_logged = True  # by the line above, with the traceback: Django need not log it again
+    # Logged by the line above, with the traceback: Django need not log it again (a private flag of Django's,
+    # which its stubs do not declare).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
 def install(api: NinjaAPI) -> None:
-    handlers = {ActionError: on_action_error, NinjaValidationError: on_validation_error, HttpError: on_http_error,
-                NotFound: on_not_found, Http404: on_not_found, Forbidden: on_forbidden,
-                MultiPartParserError: on_unreadable_request, SuspiciousOperation: on_unreadable_request,
-                UnreadablePostError: on_unreadable_request, Exception: on_unexpected}
+    handlers: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+        ActionError: on_action_error, NinjaValidationError: on_validation_error, HttpError: on_http_error,
+        NotFound: on_not_found, Http404: on_not_found, Forbidden: on_forbidden,
+        MultiPartParserError: on_unreadable_request, SuspiciousOperation: on_unreadable_request,
+        UnreadablePostError: on_unreadable_request, Exception: on_unexpected,
+    }
     for exc_class, handler in handlers.items():
         api.add_exception_handler(exc_class, handler)
 

@@ -32,8 +32,8 @@ class PerUserRate(BaseThrottle):
         if not settings.STOA_API_RATE_LIMIT:
             return True
         limit, period = parse_rate(settings.STOA_API_RATE_LIMIT)
-        user = getattr(request, "auth", None)
-        who = f"user-{user.pk}" if getattr(user, "pk", None) else f"address-{self.get_ident(request)}"
+        user_id = getattr(getattr(request, "auth", None), "pk", None)
+        who = f"user-{user_id}" if user_id else f"address-{self.get_ident(request)}"
         now = time.time()
         key = f"stoa:api-rate:{who}:{int(now // period)}"
         cache.add(key, 0, timeout=period + 1)

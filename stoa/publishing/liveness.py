@@ -23,6 +23,7 @@ from django.conf import settings
 log = logging.getLogger("stoa.publishing")
 
 _held: dict[str, int] = {}  # this process's lock files -> their open descriptors
+_owner: str | None = None  # this process's owner name, once this_process() made it
 
 
 def workers_dir() -> Path:
@@ -33,13 +34,13 @@ def workers_dir() -> Path:
 
 def this_process() -> str:
     """This process's owner name (host:pid:instance), holding its lock from the first call on."""
-    owner = getattr(this_process, "owner", None)
-    if owner is None or owner.split(":")[1] != str(os.getpid()):  # a forked child is another owner
+    global _owner
+    if _owner is None or _owner.split(":")[1] != str(os.getpid()):  # a forked child is another owner
         instance = uuid.uuid4().hex[:12]
         owner = f"{socket.gethostname()}:{os.getpid()}:{instance}"
         _hold(instance)
-        this_process.owner = owner
-    return owner
+        _owner = owner
+    return _owner
 
 
 def _hold(instance: str) -> None:

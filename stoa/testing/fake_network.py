@@ -54,7 +54,7 @@ class FakeNetwork:
         self.statuses: dict[str, Status] = {}
         self.by_key: dict[tuple[str, str], str] = {}
         self.faults: deque[str] = deque()
-        self.requests = Counter()
+        self.requests: Counter[tuple[str, str]] = Counter()  # (method, path) -> how many
         self.lock = threading.Lock()
         self._next_id = 100000
         self._server: ThreadingHTTPServer | None = None
@@ -80,8 +80,8 @@ class FakeNetwork:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        assert self._server is not None, "start() it first"
+        return f"http://127.0.0.1:{self._server.server_port}"  # where start() listens
 
     def inject(self, *faults: str) -> None:
         """The next requests that create statuses fail this way, in order."""

@@ -204,8 +204,7 @@ class ResourceServer:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"  # where start() listens
 
     def now(self) -> float:
         origin, started = self._clock_origin

@@ -396,9 +396,12 @@ def _publish_now(actor, publications: list[Publication]) -> None:
 
 def _new_time(publication: Publication, form: ComposerForm, action: str) -> datetime | None:
     """Saving a scheduled post with another time moves it; a draft stays a draft until scheduled."""
-    if action != "draft" or publication.state != State.SCHEDULED or not form.scheduled_at.strip():
+    if action != "draft" or publication.state != State.SCHEDULED:
         return None
-    when = to_utc(form.when(), form.workspace.timezone)
+    local = form.when()  # None when the time field is empty
+    if local is None:
+        return None
+    when = to_utc(local, form.workspace.timezone)
     return when if when != publication.scheduled_at else None
 
 
@@ -414,6 +417,7 @@ def _save_existing(request: HttpRequest, post: Post, form: ComposerForm) -> None
         actions.update_post_details(request.user, post, title=form.title, content_type=form.content_type,
                                     tags=form.tag_list())
         for v in editable:
+            assert v.publication is not None  # what is editable has one
             publication = actions.edit_variant(request.user, v.publication, text=v.text, media_ids=form.media_ids,
                                                options=variant_options(v))
             at = times.get(v.channel.pk) or when or _new_time(publication, form, action)

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
-from stoa.posts.csv_io import IMPORT_COLUMNS, MAX_ROWS, export_filename, export_posts, import_posts
+from stoa.posts.csv_io import IMPORT_COLUMNS, MAX_ROWS, ImportReport, export_filename, export_posts, import_posts
 from stoa.posts.models import ContentType, State
 from stoa.workspaces.access import Forbidden, NotFound, Permission, access_workspace, workspaces_for
+from stoa.workspaces.models import Workspace
 
 
 def _workspace(request: HttpRequest, slug: str, permission: Permission):
@@ -30,9 +31,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
     """GET: the form and help. POST: preview (a dry run) or import the uploaded file."""
     mine = list(workspaces_for(request.user, Permission.EDIT_POSTS))
     slug = request.GET.get("workspace") or (mine[0].slug if len(mine) == 1 else "")
-    context = {"workspaces": mine, "workspace": None, "report": None, "error": "", "max_rows": MAX_ROWS,
-               "columns": [c for c in IMPORT_COLUMNS if c != "post_id"], "content_types": ContentType.values,
-               "all_states": State.choices}
+    context: dict[str, object] = {
+        "workspaces": mine, "workspace": None, "report": None, "error": "", "max_rows": MAX_ROWS,
+        "columns": [c for c in IMPORT_COLUMNS if c != "post_id"], "content_types": ContentType.values,
+        "all_states": State.choices,
+    }
     if not slug:
         return render(request, "web/posts_import.html", context)
     workspace = _workspace(request, slug, Permission.EDIT_POSTS)
@@ -44,11 +47,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/posts_import.html", context, status=status)
 
 
-def _run(request: HttpRequest, workspace):
+def _run(request: HttpRequest, workspace: Workspace) -> tuple[ImportReport | None, str]:
     upload = request.FILES.get("file")
     if upload is None:
         return None, _("Choose a CSV file first.")
     limit = settings.STOA_MAX_UPLOAD_BYTES
+    assert upload.size is not None  # Django's upload handlers always measure it
     if upload.size > limit:
         return None, _("The file is %(size).1f MB; Stoa accepts at most %(max).0f MB.") % {
             "size": upload.size / 1e6, "max": limit / 1e6}
@@ -60,7 +64,7 @@ def _run(request: HttpRequest, workspace):
 
 
 @login_required
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """?workspace=slug&start=YYYY-MM-DD&end=YYYY-MM-DD&state=scheduled&state=draft (all optional but the first)."""
     workspace = _workspace(request, request.GET.get("workspace", ""), Permission.VIEW_PUBLICATIONS)
     try:

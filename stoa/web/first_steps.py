@@ -2,6 +2,7 @@
 channels page and where a page needs a workspace the person does not have yet, until all three are done."""
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +11,14 @@ from stoa.channels.models import Channel
 from stoa.posts.models import Post
 from stoa.workspaces.access import Permission, workspaces_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Step:
-    label: str
-    hint: str
+    label: "StrOrPromise"
+    hint: "StrOrPromise"
     url: str
     done: bool
     next: bool = False

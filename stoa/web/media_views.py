@@ -41,7 +41,8 @@ def upload_errors(files, workspace, actor) -> tuple[list[Media], list[str]]:
 @access_errors
 def library(request: HttpRequest) -> HttpResponse:
     workspace, mine = chosen_workspace(request, Permission.EDIT_POSTS)
-    added, errors = [], []
+    added: list[Media] = []
+    errors: list[str] = []
     if request.method == "POST":
         added, errors = upload_errors(request.FILES.getlist("files"), workspace, request.user)
         if not errors:
