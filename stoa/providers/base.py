@@ -8,10 +8,10 @@ comes back. Failures are raised as ProviderError with a kind that tells the engi
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import httpx
 import regex
@@ -210,6 +210,26 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """One of a network's documented rate limits for an account: at most `limit` points in each window of `seconds`.
+    A request spends the points Provider.request_cost() says (one request, or a write's weight)."""
+
+    name: str
+    limit: int
+    seconds: int
+
+
+class Spends(Protocol):
+    """A channel's request budget (stoa.channels.budget), as the provider's requests spend it."""
+
+    def spend(self, costs: Mapping[str, int]) -> None:
+        """Take the points, or raise ProviderError(RATE_LIMITED) with how long to wait."""
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        """The network answered 429: every caller waits."""
+
+
+@dataclass(frozen=True)
 class Limits:
     """Declared limits of a network, read by validation and shown to people."""
 
@@ -257,11 +277,13 @@ class Provider:
     supports_threads: ClassVar[bool] = False  # later posts of a thread, or the brand's own first comment
     connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
     option_fields: ClassVar[tuple[OptionField, ...]] = ()
+    rate_limits: ClassVar[tuple[RateLimit, ...]] = ()  # the network's documented limits for one account
 
     def __init__(self, config: dict[str, Any], credentials: dict[str, Any], http: httpx.Client | None = None):
         self.config = dict(config)
         self.credentials = dict(credentials)
         self._http = http
+        self.budget: Spends | None = None  # a channel's provider spends the channel's budget (Channel.provider)
 
     @property
     def http(self) -> httpx.Client:
@@ -358,6 +380,8 @@ class Provider:
         """Send a request and classify transport failures: a failure to connect published
         nothing (transient); a timeout or broken answer after sending is an unknown outcome
         when the request creates something."""
+        if self.budget is not None:
+            self.budget.spend(self.request_cost(method, url, **kwargs))
         try:
             response = self.http.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
@@ -366,8 +390,16 @@ class Provider:
             kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
             raise ProviderError(f"{self.name} did not answer properly ({type(e).__name__})", kind) from e
         if response.is_error:
-            raise self.error_from_response(response, creating=creating)
+            error = self.error_from_response(response, creating=creating)
+            if error.kind == ErrorKind.RATE_LIMITED and self.budget is not None:
+                self.budget.rate_limited(error.retry_after)
+            raise error
         return response
+
+    def request_cost(self, method: str, url: str, **request: Any) -> dict[str, int]:
+        """The points a request (its method, URL and httpx arguments) spends of each of the network's rate limits: by
+        default one of each."""
+        return {limit.name: 1 for limit in self.rate_limits}
 
     def json(self, response: httpx.Response, *, creating: bool = False) -> Any:
         """The JSON body, or a clear error when the network answered garbage."""

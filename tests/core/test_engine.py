@@ -139,7 +139,10 @@ def test_reconcile_never_takes_another_publications_post_for_its_own(owner, work
     assert reload(first).state == State.PUBLISHED
     make_due(second)
     claim = Engine(owner="crashed").claim_next()
-    # Its answer was lost long ago: Mastodon is asked by content, and finds the first one's status.
+    # Its answer was lost long ago, while the first was published: Mastodon is asked by content, and finds the
+    # first one's status made in the minutes the second's attempt could have made its own.
+    [status] = fake_network.statuses.values()
+    status.received_at -= timedelta(hours=2).total_seconds()
     Publication.objects.filter(pk=second.pk).update(
         state=State.UNKNOWN, attempt_started_at=claim.attempt.started_at - timedelta(hours=2))
     reconcile_now(second)

@@ -109,6 +109,25 @@ def test_declared_and_effective_limits_are_finite_and_positive(key):
         assert all("/" in t for t in limits.media_types), f"{key}.{where}.media_types"
 
 
+class CountingBudget:
+    """A budget that refuses nothing and notes what each request would spend."""
+
+    def __init__(self) -> None:
+        self.costs: list[dict[str, int]] = []
+
+    def spend(self, costs: Any) -> None:
+        self.costs.append(dict(costs))
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        pass
+
+
+@pytest.mark.parametrize("key", NETWORKS)
+def test_rate_limits_are_finite_and_positive(key):
+    for limit in get_provider_class(key).rate_limits:
+        assert limit.name and positive(limit.limit) and positive(limit.seconds), f"{key}.rate_limits: {limit}"
+
+
 # -- Every failure is a ProviderError of the right kind ----------------------------------------------
 
 
@@ -229,10 +248,20 @@ def test_errors_are_mapped_to_a_kind(key, operation, fault):
 @pytest.mark.parametrize(("key", "operation"), [
     pytest.param(key, op, id=f"{key}-{op.capability.__name__}.{op.name}") for key in NETWORKS
     for op in OPERATIONS if issubclass(get_provider_class(key), op.capability)])
-def test_each_operation_works_against_the_fake_network(key, operation):
-    """The error tests mean something only if the same call succeeds when the network answers well."""
+def test_each_operation_works_against_the_fake_network_and_fits_in_the_rate_limits(key, operation):
+    """The error tests mean something only if the same call succeeds when the network answers well. What its
+    requests spend names only the network's declared limits, and fits in one window of each."""
     h = harness(key)
-    operation.call(h.provider(), h)
+    provider = h.provider()
+    provider.budget = budget = CountingBudget()
+    operation.call(provider, h)
+    limits = {limit.name: limit.limit for limit in get_provider_class(key).rate_limits}
+    where = f"{key} {operation.capability.__name__}.{operation.name}"
+    for cost in budget.costs:
+        assert set(cost) <= set(limits), f"{where} spends {set(cost) - set(limits)}, which it does not declare"
+        assert all(isinstance(points, int) and points >= 0 for points in cost.values()), f"{where}: {cost}"
+    for name, limit in limits.items():
+        assert sum(cost.get(name, 0) for cost in budget.costs) <= limit, f"{where} needs more {name} than a window"
 
 
 # -- Attempt keys and reconcile ----------------------------------------------------------------------

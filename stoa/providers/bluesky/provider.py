@@ -45,6 +45,7 @@ from stoa.providers.base import (
     Provider,
     ProviderError,
     Published,
+    RateLimit,
     ReplyTo,
     aware,
     describe_response,
@@ -62,6 +63,9 @@ MAX_POST_BYTES = 3000  # app.bsky.feed.post text maxLength, in UTF-8 bytes
 SESSION_EXPIRED = ("ExpiredToken", "InvalidToken")
 SIGN_IN_REFUSED = ("AuthenticationRequired", "AuthFactorTokenRequired", "AccountTakedown",
                    "AccountDeactivated", "AuthMissing")
+# Points a record write spends (putRecord may create, so it is counted as a create).
+WRITE_POINTS = {"com.atproto.repo.createRecord": 3, "com.atproto.repo.putRecord": 3,
+                "com.atproto.repo.deleteRecord": 1}
 APP_PASSWORD_HINT = "Create an app password in Bluesky (Settings → Privacy and security → App passwords)."
 
 
@@ -96,6 +100,11 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
         max_media_bytes=1_000_000,  # see the module docstring
     )
     supports_threads = True
+    # https://docs.bsky.app/docs/advanced-guides/rate-limits: record writes per account (DID) 5,000 points an hour and
+    # 35,000 a day, a create 3 points, an update 2, a delete 1; createSession 30 every 5 minutes and 300 a day per
+    # handle. The 3,000 requests every 5 minutes are per IP address, shared by all of a Stoa's channels: not one's own.
+    rate_limits = (RateLimit("points-hour", 5000, 3600), RateLimit("points-day", 35_000, 86_400),
+                   RateLimit("sign-ins", 30, 5 * 60), RateLimit("sign-ins-day", 300, 86_400))
     # The sign-in name is kept with the app password: createSession needs both, and it may be an email.
     connect_fields = (
         ConnectField("pds_url", gettext_lazy("Server"), required=False,
@@ -508,6 +517,12 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
                 raise
         self.refresh_session()
         return self.send(method, nsid, token=self.credentials["accessJwt"], creating=creating, **kwargs)
+
+    def request_cost(self, method: str, url: str, **request: Any) -> dict[str, int]:
+        nsid = url.rsplit("/", 1)[-1]
+        if points := WRITE_POINTS.get(nsid):
+            return {"points-hour": points, "points-day": points}
+        return {"sign-ins": 1, "sign-ins-day": 1} if nsid == "com.atproto.server.createSession" else {}
 
     def send(self, method: str, nsid: str, *, token: str | None = None, creating: bool = False,
              headers: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:

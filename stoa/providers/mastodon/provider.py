@@ -51,6 +51,7 @@ from stoa.providers.base import (
     Provider,
     ProviderError,
     Published,
+    RateLimit,
     ReplyTo,
     aware,
     parse_time,
@@ -135,6 +136,10 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         max_media_bytes=DEFAULT_VIDEO_BYTES,
     )
     supports_threads = True
+    # https://docs.joinmastodon.org/api/rate-limits/: per account, 300 requests every 5 minutes on all endpoints;
+    # media uploads 30 and status deletions 30 every 30 minutes. A server may set its own; these are the defaults.
+    rate_limits = (RateLimit("requests", 300, 5 * 60), RateLimit("media", 30, 30 * 60),
+                   RateLimit("deletions", 30, 30 * 60))
     option_fields = (
         OptionField("spoiler_text", gettext_lazy("Content warning")),
         OptionField("visibility", gettext_lazy("Visibility"), "choice", (
@@ -175,6 +180,9 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
     # -- Connecting by OAuth 2.0 (docs: methods/apps#create, methods/oauth, spec/oauth) ------------
 
     server_field = "instance_url"
+
+    def server_address(self) -> str:
+        return self.base_url
 
     def register_app(self, redirect_uri: str, client_name: str, website: str) -> oauth2.ClientApp:
         """POST /api/v1/apps on this server: Stoa's app there, made once and reused for every account on it."""
@@ -585,6 +593,15 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
                     raise
 
     # -- Talking to the server ----------------------------------------------------------
+
+    def request_cost(self, method: str, url: str, **request: Any) -> dict[str, int]:
+        path = urlsplit(url).path
+        cost = {"requests": 1}
+        if method == "POST" and path in ("/api/v1/media", "/api/v2/media"):
+            cost["media"] = 1
+        if method == "DELETE" and path.startswith("/api/v1/statuses/"):
+            cost["deletions"] = 1
+        return cost
 
     @property
     def base_url(self) -> str:

@@ -40,6 +40,7 @@ from stoa.providers.base import (
     Provider,
     ProviderError,
     Published,
+    RateLimit,
     ReplyTo,
 )
 from stoa.providers.capabilities import Publishes, ReadsInbox, ReceivesPush, Replies
@@ -89,6 +90,10 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
     key = "telegram"
     name = "Telegram"
     push_secret_header = "X-Telegram-Bot-Api-Secret-Token"  # setWebhook's secret_token comes back in it
+    # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this: no more than 20 messages a
+    # minute to one group (a channel alike, says @BotSupport); about 30 a second overall is the bot's, shared by every
+    # chat it posts to, so not a channel's own. Reading (getUpdates) is not counted.
+    rate_limits = (RateLimit("messages", 20, 60),)
     limits = Limits(
         max_text=4096,
         counts="characters",  # code points, as the Bot API server counts them (see above)
@@ -301,6 +306,13 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
         return problems
 
     # -- Talking to the Bot API ---------------------------------------------------------
+
+    def request_cost(self, method: str, url: str, **request: Any) -> dict[str, int]:
+        """Each message sent counts, each photo of an album too."""
+        bot_method = url.rsplit("/", 1)[-1]
+        if bot_method == "sendMediaGroup":
+            return {"messages": max(len(request.get("files") or ()), 1)}
+        return {"messages": 1} if bot_method in ("sendMessage", "sendPhoto") else {}
 
     @property
     def token(self) -> str:
