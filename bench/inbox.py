@@ -87,7 +87,8 @@ def pages(items, size: int):
 
 def flood(channels, count: int, page_size: int, rng: random.Random) -> tuple[float, int, int]:
     """Ingest `count` messages page by page; every tenth page twice. Returns (seconds, new, repeated)."""
-    from stoa.inbox.actions import Policy, ingest
+    from stoa.inbox.actions import ingest
+    from stoa.inbox.routing import Policy
 
     policy = Policy.of(channels[0].workspace)
     new = repeated = 0
@@ -103,7 +104,8 @@ def flood(channels, count: int, page_size: int, rng: random.Random) -> tuple[flo
 
 def viral(channel, count: int, page_size: int, rng: random.Random) -> float:
     """A post that goes viral: `count` comments on it, triaged (classified and routed) how fast."""
-    from stoa.inbox.actions import Policy, ingest
+    from stoa.inbox.actions import ingest
+    from stoa.inbox.routing import Policy
     from stoa.posts.actions import VariantInput, create_post
     from stoa.posts.models import Publication, State
 

@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy, ngettext_lazy, npgettext_lazy
 
 from stoa import clock
-from stoa.inbox.actions import keyword_pattern
 from stoa.inbox.models import Item, Policy, ResponseTarget, Sentiment, Status
+from stoa.inbox.routing import keyword_pattern
 from stoa.workspaces.actions import in_their_language, notify
 from stoa.workspaces.models import Membership, Role
 

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from stoa.inbox.actions import Policy as RoutingPolicy
 from stoa.inbox.models import Item, Reply, ReplyState
+from stoa.inbox.routing import Policy as RoutingPolicy
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
-from stoa.inbox import actions, answers, policy
+from stoa.inbox import actions, answers, policy, routing
 from stoa.inbox.access import access_inbox_item
 from stoa.inbox.classifier import LANGUAGES
 from stoa.inbox.handoff import hand_off
@@ -183,7 +183,7 @@ def policy_page(request: HttpRequest) -> HttpResponse:
     context = {
         "workspace": workspace, "workspaces": mine, "error": error, "policy": answers.policy_of(workspace.pk),
         "can_edit": allowed(request.user, workspace, Permission.MANAGE_WORKSPACE),
-        "targets": [(value, label, targets.get(value, ""), actions.DEFAULT_TARGET_MINUTES.get(value))
+        "targets": [(value, label, targets.get(value, ""), routing.DEFAULT_TARGET_MINUTES.get(value))
                     for value, label in Intent.choices],
         # (weekday, a Monday-based date of that weekday for its name, the hours as typed)
         "days": [(n, A_MONDAY + timedelta(days=n), ", ".join(f"{a}-{b}" for a, b in hours.get(str(n), [])))

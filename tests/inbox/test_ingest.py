@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from stoa import clock
-from stoa.inbox.actions import Policy, ingest
+from stoa.inbox.actions import ingest
 from stoa.inbox.classifier import Verdict
 from stoa.inbox.models import Item, Kind, ResponseTarget, RoutingRule, Team
+from stoa.inbox.routing import Policy
 from stoa.posts.models import Publication, State
 from stoa.providers.base import Incoming, Person
 from tests.core.helpers import schedule
