@@ -6,7 +6,9 @@ boosts and answers its posts. One server lives for the test session; each test s
 (POST /api/v1/_mock/reset, which also drops injected faults).
 
 Where the mock differs from docs.joinmastodon.org, the documentation wins: those cases stay in the documentation
-fixtures of test_mastodon.py (media still processing: 202 and 206; X-RateLimit-Reset as ISO 8601).
+fixtures of test_mastodon.py (media still processing: 202 and 206; X-RateLimit-Reset as ISO 8601, where the mock
+writes Unix seconds). It also issues no refresh tokens and does not check PKCE, and its notification stream carries
+the home timeline's updates too (Stoa skips them).
 """
 
 from __future__ import annotations
