@@ -206,6 +206,8 @@ STOA_POLL_SECONDS = float(os.environ.get("STOA_POLL_SECONDS", "1.0"))
 STOA_MISSED_AFTER_SECONDS = env_int("STOA_MISSED_AFTER_SECONDS", 30 * 60)
 STOA_MAX_ATTEMPTS = env_int("STOA_MAX_ATTEMPTS", 6)
 STOA_HTTP_TIMEOUT_SECONDS = float(os.environ.get("STOA_HTTP_TIMEOUT_SECONDS", "30"))
+# An OAuth 2.0 access token is refreshed this long before it expires (stoa/channels/credentials.py).
+STOA_TOKEN_REFRESH_MARGIN_SECONDS = float(os.environ.get("STOA_TOKEN_REFRESH_MARGIN_SECONDS", "60"))
 # The deployment's OAuth 2.0 app per network: STOA_OAUTH_<NETWORK>_CLIENT_ID and STOA_OAUTH_<NETWORK>_CLIENT_SECRET
 # (or _CLIENT_SECRET_FILE). A network set up here wins over one entered on the OAuth apps page.
 STOA_OAUTH_APPS = {

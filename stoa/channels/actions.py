@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 import httpx
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -103,7 +104,10 @@ def reconnect_channel(actor, channel: Channel, credentials: dict, http: httpx.Cl
         channel.config = {**config, **account.settings, "account_id": account.remote_id,
                           "account_url": account.url or channel.config.get("account_url", "")}
         channel.status, channel.status_reason = ChannelStatus.ACTIVE, ""
+        # A new version, so a worker's save over the credentials it read before cannot undo the reconnect.
+        channel.credentials_version = F("credentials_version") + 1
         channel.save()
+        channel.refresh_from_db(fields=["credentials_version"])
         audit(channel.workspace_id, actor, "channel.reconnected", channel)
     return channel
 
@@ -209,10 +213,3 @@ def mark_needs_reconnect(channel: Channel, reason: str) -> None:
         notify(channel.workspace_id, "channel_needs_reconnect", in_their_language(
             gettext_lazy("%(channel)s needs reconnecting: %(reason)s Its scheduled posts wait until it is."),
             channel=channel.name, reason=reason), link=f"/channels/?workspace={channel.workspace.slug}")
-
-
-def keep_refreshed_credentials(channel: Channel, provider) -> None:
-    """Save what the provider changed in the credentials while it worked (Bluesky refreshes its session)."""
-    if provider.credentials != channel.credentials:
-        channel.credentials = provider.credentials
-        channel.save(update_fields=["credentials_encrypted"])

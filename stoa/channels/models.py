@@ -1,8 +1,17 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stoa.crypto import decrypt_json, encrypt_json
 from stoa.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    import httpx
+
+    from stoa.providers.base import Provider
 
 
 class ChannelStatus(models.TextChoices):
@@ -21,6 +30,8 @@ class Channel(models.Model):
     # (account id, handle, the instance's limits).
     config = models.JSONField(default=dict, blank=True)
     credentials_encrypted = models.TextField(blank=True, default="")
+    # Bumped by every save of the credentials (stoa.channels.credentials), which writes only over the version it read.
+    credentials_version = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=24, choices=ChannelStatus.choices, default=ChannelStatus.ACTIVE)
     status_reason = models.TextField(blank=True, default="")
     # Posting rules: 0 means no rule.
@@ -58,7 +69,9 @@ class Channel(models.Model):
     def credentials(self, value: dict) -> None:
         self.credentials_encrypted = encrypt_json(value)
 
-    def provider(self, http=None):
+    def provider(self, http: httpx.Client | None = None) -> Provider:
+        """The network's provider on the credentials as this object has them; stoa.channels.credentials.using()
+        gives one on fresh ones, and keeps what changes."""
         from stoa.providers.registry import get_provider_class
 
         return get_provider_class(self.network)(config=self.config, credentials=self.credentials, http=http)

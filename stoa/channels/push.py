@@ -20,9 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from stoa.broken_text import repaired
+from stoa.channels import credentials
 from stoa.channels.models import Channel
 from stoa.inbox.actions import ingest
-from stoa.providers.base import ProviderError
+from stoa.providers.base import Incoming, Provider, ProviderError
 from stoa.providers.capabilities import ReceivesPush
 from stoa.providers.registry import get_provider_class, supports
 from stoa.site_url import site_url
@@ -47,11 +48,13 @@ def enable_push(actor, channel: Channel) -> str:
         raise CannotPush(f"{channel.network_name} does not push messages.")
     secret = secrets.token_urlsafe(48)  # letters, digits, "-" and "_": what Telegram's setWebhook allows
     url = push_url(channel)
-    provider = channel.provider()
-    assert isinstance(provider, ReceivesPush)
-    provider.set_webhook(url, secret)
-    channel.credentials = {**channel.credentials, SECRET: secret}
-    channel.save(update_fields=["credentials_encrypted"])
+
+    def point(provider: Provider) -> None:
+        assert isinstance(provider, ReceivesPush)
+        provider.set_webhook(url, secret)
+
+    credentials.using(channel, point)
+    credentials.update(channel, {SECRET: secret})  # kept with tokens refreshed meanwhile, by their owner
     audit(channel.workspace_id, actor, "channel.webhook_enabled", channel)
     return url
 
@@ -79,10 +82,13 @@ def receive(request: HttpRequest, network: str, channel_id: int) -> HttpResponse
         return JsonResponse({"error": "not JSON"}, status=400)
     if not isinstance(body, dict):
         return JsonResponse({"error": "not an object"}, status=400)
-    provider = channel.provider()
-    assert isinstance(provider, ReceivesPush)
+
+    def read(provider: Provider) -> tuple[Incoming, ...]:
+        assert isinstance(provider, ReceivesPush)
+        return provider.pushed(body)
+
     try:
-        messages = provider.pushed(body)
+        messages = credentials.using(channel, read)
     except ProviderError as error:
         return JsonResponse({"error": error.message}, status=400)
     # Kept even while the channel waits to be reconnected: reading needs no posting rights.

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from stoa import clock
-from stoa.channels.actions import keep_refreshed_credentials
+from stoa.channels import credentials
 from stoa.errors import ActionError
 from stoa.inbox.models import Item, LinkPolicy, Note, Policy, Presence, Reply, ReplyState, SavedReply, Sentiment
-from stoa.providers.base import Draft, ErrorKind, ProviderError, ReplyTo
+from stoa.providers.base import Draft, ErrorKind, Provider, ProviderError, Published, ReplyTo
 from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.workspaces.actions import audit
 
@@ -78,8 +78,14 @@ def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Repl
         reply = Reply.objects.create(item=item, author=actor, text=text)
         audit(item.workspace_id, actor, "inbox.reply", item, reply=reply.pk, confirmed_links=checked.confirm)
     to = ReplyTo(item.remote_id, item.kind, item.root_remote_id, item.author.remote_id, item.author.handle)
+
+    def answer(provider: Provider) -> Published:
+        if not isinstance(provider, Replies):
+            raise ProviderError(cannot(item.channel.network_name, Replies), ErrorKind.PERMANENT)
+        return provider.reply(to, text)
+
     try:
-        published = provider.reply(to, text)
+        published = credentials.using(item.channel, answer)
     except ProviderError as e:
         state = ReplyState.UNKNOWN if e.kind == ErrorKind.UNKNOWN_OUTCOME else ReplyState.FAILED
         Reply.objects.filter(pk=reply.pk).update(state=state, error=e.message)
@@ -88,7 +94,6 @@ def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Repl
         Reply.objects.filter(pk=reply.pk).update(state=ReplyState.SENT, remote_id=published.remote_id,
                                                  remote_url=published.url, sent_at=now)
         Item.objects.filter(pk=item.pk, first_response_at=None).update(first_response_at=now)
-    keep_refreshed_credentials(item.channel, provider)
     reply.refresh_from_db()
     return reply
 
@@ -103,8 +108,14 @@ def hide(actor, item: Item, reason: str) -> Item:
     if not isinstance(provider, Hides):
         raise ActionError({"hide": [cannot(item.channel.network_name, Hides)]})
     to = ReplyTo(item.remote_id, item.kind, item.root_remote_id, item.author.remote_id, item.author.handle)
-    try:
+
+    def hide_it(provider: Provider) -> None:
+        if not isinstance(provider, Hides):
+            raise ProviderError(cannot(item.channel.network_name, Hides), ErrorKind.PERMANENT)
         provider.hide(to)
+
+    try:
+        credentials.using(item.channel, hide_it)  # which saves a session the network renewed meanwhile
     except ProviderError as e:
         raise ActionError({"hide": [e.message]}) from None
     Item.objects.filter(pk=item.pk).update(hidden_reason=reason.strip())

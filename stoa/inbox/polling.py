@@ -9,7 +9,8 @@ from datetime import timedelta
 from django.db.models import Q
 
 from stoa import clock
-from stoa.channels.actions import keep_refreshed_credentials, mark_needs_reconnect
+from stoa.channels import credentials
+from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import IngestReport, ingest
 from stoa.inbox.models import Cursor
@@ -45,17 +46,35 @@ def streams(channel: Channel, provider: Provider) -> list[tuple[str, Callable[[s
     return found
 
 
+def release_inbox_read(channel_id: int) -> None:
+    Channel.objects.filter(pk=channel_id).update(inbox_read_until=None)
+
+
+def poll_unless_read(channel: Channel) -> IngestReport | None:
+    """One read of the channel, unless another worker (a poll, a stream catching up) is reading it now."""
+    if not claim_inbox_read(channel.pk):
+        return None
+    try:
+        return poll_channel(channel)
+    finally:
+        release_inbox_read(channel.pk)
+
+
+def read_stream(channel: Channel, stream: str, position: str) -> InboxPage:
+    """One page of a stream, on the channel's credentials as their owner keeps them."""
+    return credentials.using(channel, lambda provider: dict(streams(channel, provider))[stream](position))
+
+
 def poll_channel(channel: Channel) -> IngestReport:
     """Read every stream of the channel once. A failing stream keeps its cursor, so nothing is skipped;
     the others still run."""
     total = IngestReport()
     if channel.status != ChannelStatus.ACTIVE:
         return total
-    provider = channel.provider()
-    for stream, read in streams(channel, provider):
+    for stream, _read in streams(channel, channel.provider()):
         cursor, _ = Cursor.objects.get_or_create(channel=channel, stream=stream)
         try:
-            page = read(cursor.position)
+            page = read_stream(channel, stream, cursor.position)
         except ProviderError as e:
             log.warning("Reading %s of channel %s failed (%s): %s", stream, channel.pk, e.kind, e.message)
             if e.kind == ErrorKind.AUTHORIZATION:
@@ -67,5 +86,4 @@ def poll_channel(channel: Channel) -> IngestReport:
                                                       total.deleted + report.deleted)
         # Only from where this read started: a read that ran at the same time never moves it backwards.
         Cursor.objects.filter(pk=cursor.pk, position=cursor.position).update(position=page.cursor)
-    keep_refreshed_credentials(channel, provider)
     return total

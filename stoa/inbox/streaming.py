@@ -9,11 +9,12 @@ import threading
 
 from django.db import close_old_connections
 
+from stoa.channels import credentials
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import ingest
-from stoa.inbox.polling import poll_channel
-from stoa.providers.base import ErrorKind, ProviderError
+from stoa.inbox.polling import poll_unless_read
+from stoa.providers.base import ErrorKind, Provider, ProviderError
 from stoa.providers.capabilities import Streams
 from stoa.providers.registry import supports
 
@@ -35,11 +36,13 @@ def stream_channel(channel_id: int, stop: threading.Event) -> None:
         if channel is None or not streamable(channel):
             return
         try:
-            poll_channel(channel)  # what arrived while the stream was down
-            provider = channel.provider()
-            if not isinstance(provider, Streams):  # streamable() said it was: only a changed registry gets here
-                return
-            provider.stream_inbox(lambda page, c=channel: ingest(c, page.items), stop)
+            poll_unless_read(channel)  # what arrived while the stream was down, unless a poll is reading it now
+
+            def listen(provider: Provider, channel: Channel = channel) -> None:
+                if isinstance(provider, Streams):  # streamable() said it was: only a changed registry says not
+                    provider.stream_inbox(lambda page: ingest(channel, page.items), stop)
+
+            credentials.using(channel, listen)
             pause = 1.0  # it ran, then ended: reconnect soon
         except ProviderError as e:
             if e.kind == ErrorKind.AUTHORIZATION:

@@ -5,7 +5,7 @@ from huey.contrib.djhuey import db_task
 
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.alerts import check_deadlines
-from stoa.inbox.polling import claim_inbox_read, poll_channel
+from stoa.inbox.polling import poll_unless_read
 from stoa.providers.capabilities import POLLED
 from stoa.providers.registry import providers_with
 
@@ -25,13 +25,9 @@ def poll_inboxes() -> int:
 @db_task()
 def poll_inbox(channel_id: int) -> int:
     """One read of the channel, unless another worker is reading it now."""
-    if not claim_inbox_read(channel_id):
-        return 0
-    try:
-        channel = Channel.objects.filter(pk=channel_id).select_related("workspace").first()
-        return poll_channel(channel).new if channel else 0
-    finally:
-        Channel.objects.filter(pk=channel_id).update(inbox_read_until=None)
+    channel = Channel.objects.filter(pk=channel_id).select_related("workspace").first()
+    report = poll_unless_read(channel) if channel else None
+    return report.new if report else 0
 
 
 @db_task()

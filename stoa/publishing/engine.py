@@ -26,6 +26,7 @@ from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from stoa import clock
+from stoa.channels import credentials
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import rule_problems
@@ -61,14 +62,6 @@ class Outcome:
     publication: Publication
     result: Published | None = None
     error: ProviderError | None = None
-    credentials: dict | None = None  # refreshed by the provider (a new session), to be saved
-
-
-def refreshed(provider: Provider | None, before: dict | None) -> dict | None:
-    """The provider's credentials if it changed them during the call (Bluesky refreshes sessions)."""
-    if provider is None or before is None or provider.credentials == before:
-        return None
-    return dict(provider.credentials)
 
 
 class Engine:
@@ -202,28 +195,30 @@ class Engine:
         self.record(self.attempt(claim))
 
     def attempt(self, claim: Claim) -> Outcome:
-        """The network part of a publish: no database writes, so it can run on any thread."""
+        """The network part of a publish, so it can run on any thread: the outcome is recorded by record(). Its
+        only writes are the channel's credentials, by their owner (a refresh at an expiry, a renewed session)."""
         publication, attempt = claim.publication, claim.attempt
         publication.attempt_key = attempt.key
-        provider, credentials_before = None, None
-        try:
-            provider = publication.channel.provider(http=self.http)
-            credentials_before = dict(provider.credentials)
+
+        def publish(provider: Provider) -> Published:
             if not isinstance(provider, Publishes):
                 raise ProviderError(f"Stoa cannot publish on {provider.name}.", ErrorKind.PERMANENT)
             draft = draft_for(publication.variant, publication.channel.workspace)
             if problems := provider.validate(draft):
                 # Checked again at delivery: the channel's limits may have changed since scheduling.
                 raise ProviderError("; ".join(p.message for p in problems), ErrorKind.PERMANENT)
-            result = provider.publish(draft, attempt)
+            return provider.publish(draft, attempt)
+
+        try:
+            result = credentials.using(publication.channel, publish, http=self.http)
         except ProviderError as error:
-            return Outcome(publication, error=error, credentials=refreshed(provider, credentials_before))
+            return Outcome(publication, error=error)
         except Exception as error:  # a bug or a crash mid-publish: what was sent is not known
             log.exception("publication %s: unexpected error while publishing", publication.pk)
             return Outcome(publication, error=ProviderError(
                 f"Stoa stopped with an internal error while publishing ({type(error).__name__}).",
                 ErrorKind.UNKNOWN_OUTCOME))
-        return Outcome(publication, result=result, credentials=refreshed(provider, credentials_before))
+        return Outcome(publication, result=result)
 
     def record(self, outcome: Outcome) -> None:
         """The database part of a publish."""
@@ -232,8 +227,6 @@ class Engine:
                 self._record_failure(outcome.publication, outcome.error)
             else:
                 self._record_success(outcome.publication, outcome.result)
-            if outcome.credentials is not None:
-                self._save_credentials(outcome.publication.channel, outcome.credentials)
 
     def _record_success(self, publication: Publication, result: Published) -> None:
         # UNKNOWN too: the lease may have expired while the network was slow to answer.
@@ -257,7 +250,8 @@ class Engine:
                 if self._settle(publication, in_states, State.SCHEDULED, "publication.waiting_for_reconnect",
                                 **release, last_error=f"Waiting for the channel to be reconnected: {error.message}"):
                     self._needs_reconnect(publication.channel, error.message)
-            elif error.kind == ErrorKind.PERMANENT or publication.attempts >= self._max_attempts(error):
+            elif error.kind in (ErrorKind.PERMANENT, ErrorKind.PERMISSION) or \
+                    publication.attempts >= self._max_attempts(error):
                 self._settle(publication, in_states, State.FAILED, "publication.failed", **release,
                              last_error=f"Not published: {error.message}")
                 notify(publication.workspace_id, "publish_failed", in_their_language(
@@ -278,12 +272,6 @@ class Engine:
 
     def _needs_reconnect(self, channel: Channel, reason: str) -> None:
         mark_needs_reconnect(channel, reason)
-
-    @staticmethod
-    def _save_credentials(channel: Channel, credentials: dict) -> None:
-        """Keep what the provider refreshed (a new session token), encrypted."""
-        channel.credentials = credentials
-        Channel.objects.filter(pk=channel.pk).update(credentials_encrypted=channel.credentials_encrypted)
 
     # -- Unknown outcomes -----------------------------------------------------------------
 
@@ -339,14 +327,15 @@ class Engine:
         channel = publication.channel
         attempt = Attempt(publication.attempt_key, publication.attempt_started_at, publication.pk,
                           publication.attempts)
-        provider, credentials_before = None, None
-        try:
-            provider = channel.provider(http=self.http)
-            credentials_before = dict(provider.credentials)
+
+        def find(provider: Provider) -> Published | None:
             if not isinstance(provider, Publishes):
                 raise ProviderError(f"{provider.name} offers no way to check whether this was published.",
                                     ErrorKind.UNKNOWN_OUTCOME)
-            result = provider.reconcile(draft_for(publication.variant, channel.workspace), attempt)
+            return provider.reconcile(draft_for(publication.variant, channel.workspace), attempt)
+
+        try:
+            result = credentials.using(channel, find, http=self.http)
         except ProviderError as error:
             self._record_reconcile_failure(publication, error)
         except Exception as error:
@@ -367,8 +356,6 @@ class Engine:
                                  next_attempt_at=clock.now(), reconcile_at=None,
                                  last_error="The network confirmed the earlier attempt published nothing; "
                                             "publishing again.")
-        if (credentials := refreshed(provider, credentials_before)) is not None:
-            self._save_credentials(channel, credentials)
 
     @staticmethod
     def _already_recorded(publication: Publication, result: Published) -> int | None:
@@ -379,8 +366,8 @@ class Engine:
 
     def _record_reconcile_failure(self, publication: Publication, error: ProviderError) -> None:
         with transaction.atomic():
-            if error.kind == ErrorKind.UNKNOWN_OUTCOME:
-                # The network cannot tell: a person looks and decides.
+            if error.kind in (ErrorKind.UNKNOWN_OUTCOME, ErrorKind.PERMISSION):
+                # The network cannot tell, or will not let Stoa look: a person looks and decides.
                 self._settle(publication, [State.UNKNOWN], State.UNKNOWN, "publication.needs_person",
                              reconcile_at=None, last_error=error.message)
             elif error.kind == ErrorKind.AUTHORIZATION:

@@ -131,6 +131,22 @@ def authorize_without_browser(provider: OAuthTestProvider, scopes: tuple[str, ..
     return provider.exchange(code, redirect_uri, verifier)
 
 
+def connect_test_channel(workspace: Any, server_url: str, api_url: str, scopes: tuple[str, ...] = SCOPES,
+                         page: int = 0) -> Any:
+    """A channel of the test network in `workspace`, as the connect flow makes one: a fresh grant, its first (or
+    `page`th) target, the grant kept in the credentials."""
+    from stoa.channels.models import Channel
+
+    provider = OAuthTestProvider({"server_url": server_url, "api_url": api_url}, {})
+    grant = authorize_without_browser(provider, scopes)
+    target = provider.targets(grant)[page]
+    channel = Channel(workspace=workspace, network=OAuthTestProvider.key, name=target.name,
+                      config={**target.settings, "account_id": target.remote_id, "account_url": target.url})
+    channel.credentials = oauth2.grant_to_credentials(grant)
+    channel.save()
+    return channel
+
+
 # -- The resource server -----------------------------------------------------------------------------------------
 
 
