@@ -5,7 +5,7 @@ import argparse
 import getpass
 import sys
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -21,7 +21,8 @@ class StoaCommand(BaseCommand):
 
     suppressed_base_arguments = {"--version", "-v", "--verbosity", "--settings", "--pythonpath", "--traceback",
                                  "--no-color", "--force-color"}
-    requires_system_checks = []  # the long-running ones (run, web, worker) check the setup at start
+    # The long-running ones (run, web, worker) check the setup at start: "__all__".
+    requires_system_checks: list[str] | Literal["__all__"] = []
 
 
 def add_user_argument(parser) -> None:
