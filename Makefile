@@ -67,6 +67,7 @@ messages: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache  # the layers between the apps, written down in .importlinter
 
 test: install peers lint
 	$(BIN)/pytest
