@@ -14,11 +14,12 @@ from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.inbox.alerts import check_acute
 from stoa.inbox.classifier import Classifier
-from stoa.inbox.models import Author, Item, Kind, Status
+from stoa.inbox.models import Author, Item, Kind, Status, Team
 from stoa.inbox.routing import Policy
 from stoa.posts.models import Publication
 from stoa.providers.base import Incoming
 from stoa.workspaces.actions import audit
+from stoa.workspaces.models import Membership
 
 BATCH = 500  # rows per query and per insert
 
@@ -161,9 +162,6 @@ def take(actor, item: Item) -> Item:
 
 def assign(actor, item: Item, *, user_id=None, team_id=None) -> Item:
     """Give the message to a member of its workspace or to one of its teams (or to nobody: the whole team)."""
-    from stoa.inbox.models import Team
-    from stoa.workspaces.models import Membership
-
     if user_id and not Membership.objects.filter(workspace_id=item.workspace_id, user_id=user_id).exists():
         raise ActionError({"assign_to": [_("Choose a member of this workspace.")]})
     if team_id and not Team.objects.filter(workspace_id=item.workspace_id, pk=team_id).exists():
