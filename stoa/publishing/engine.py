@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -112,6 +113,7 @@ class Engine:
         """Inside the claim's transaction: claim it, or settle it as missed or failed."""
         # Late against next_attempt_at, not scheduled_at: a retry planned for later is not late,
         # but one that waited while Stoa was down or the channel was disconnected is.
+        assert publication.next_attempt_at is not None  # it was due by next_attempt_at (_due)
         late = now - publication.next_attempt_at
         if late > timedelta(seconds=settings.STOA_MISSED_AFTER_SECONDS):
             minutes = int(late.total_seconds() // 60)
@@ -171,7 +173,8 @@ class Engine:
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
         return rule_problems(channel, now, exclude_id=publication.pk, states=[State.PUBLISHING, State.PUBLISHED])
 
-    def _settle(self, publication: Publication, expected: list[str], state: str, action: str, **fields) -> bool:
+    def _settle(self, publication: Publication, expected: Collection[str], state: str, action: str,
+                **fields) -> bool:
         """Move to `state` if still in an `expected` state (for this attempt, where there is one)."""
         match = {"pk": publication.pk, "state__in": expected}
         if publication.attempt_key:
@@ -226,6 +229,7 @@ class Engine:
             if outcome.error:
                 self._record_failure(outcome.publication, outcome.error)
             else:
+                assert outcome.result is not None  # an outcome without an error has the network's result
                 self._record_success(outcome.publication, outcome.result)
 
     def _record_success(self, publication: Publication, result: Published) -> None:
@@ -325,6 +329,7 @@ class Engine:
 
     def reconcile(self, publication: Publication) -> None:
         channel = publication.channel
+        assert publication.attempt_started_at is not None  # an unknown outcome is an attempt's
         attempt = Attempt(publication.attempt_key, publication.attempt_started_at, publication.pk,
                           publication.attempts)
 
@@ -433,7 +438,7 @@ class Dispatcher:
                     if now - last_sweep > self.poll * 5:
                         engine.expire_leases()
                         last_sweep = now
-                    items = []
+                    items: list[tuple[str, Claim | Publication]] = []
                     if now - last_reconcile > self.poll:
                         while len(items) < self.capacity - self.in_flight and (p := engine.claim_reconcile()):
                             items.append(("reconcile", p))
