@@ -5,6 +5,8 @@ label the person read; the action checks again and talks to the network, as it d
 and the command line.
 """
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -79,9 +81,9 @@ class ChooseTargetsForm(forms.Form):
     def __init__(self, targets: tuple[Account, ...], workspaces: list[Workspace], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.accounts = {account.remote_id: account for account in targets}
-        self.fields["targets"].choices = [(a.remote_id, a.name) for a in targets]
         self.fields["targets"].initial = list(self.accounts)
-        self.fields["workspace"].choices = [(w.slug, w.name) for w in workspaces]
+        cast(forms.MultipleChoiceField, self.fields["targets"]).choices = [(a.remote_id, a.name) for a in targets]
+        cast(forms.ChoiceField, self.fields["workspace"]).choices = [(w.slug, w.name) for w in workspaces]
 
     def chosen(self) -> list[Account]:
         return [self.accounts[remote_id] for remote_id in self.cleaned_data["targets"]]

@@ -71,6 +71,13 @@ def oauth_networks() -> list[type[Provider]]:
     return providers_with(Authorizes)
 
 
+def registration(provider_class: type[Provider]) -> dict[str, str]:
+    """Where the deployment registers its app on a network, and what: said to owners and administrators."""
+    if not issubclass(provider_class, Authorizes):
+        return {"console": "", "help": ""}
+    return {"console": provider_class.app_console, "help": str(provider_class.app_help)}
+
+
 def redirect_uri(network: str) -> str:
     """Where the network sends the person back: the address registered with the network's app."""
     return site_url() + reverse("channel-oauth-callback", args=[network])
@@ -78,7 +85,7 @@ def redirect_uri(network: str) -> str:
 
 def app_from_environment(network: str) -> oauth2.ClientApp | None:
     found = settings.STOA_OAUTH_APPS.get(network)
-    return oauth2.ClientApp(found["client_id"], found.get("client_secret") or "") if found else None
+    return oauth2.ClientApp(str(found["client_id"]), str(found.get("client_secret") or "")) if found else None
 
 
 def deployment_app(network: str) -> oauth2.ClientApp | None:
@@ -94,9 +101,8 @@ def is_ready(provider_class: type[Provider]) -> bool:
     return issubclass(provider_class, RegistersApps) or deployment_app(provider_class.key) is not None
 
 
-def server_app(provider: RegistersApps, server: str, redirect: str) -> oauth2.ClientApp:
+def server_app(provider: RegistersApps, network: str, server: str, redirect: str) -> oauth2.ClientApp:
     """Stoa's app on this server: the one registered before for this redirect address, else registered now."""
-    network = provider.key  # type: ignore[attr-defined]
     kept = OAuthApp.objects.filter(network=network, server=server, redirect_uri=redirect).first()
     if kept:
         return oauth2.ClientApp(kept.client_id, kept.client_secret)
@@ -107,7 +113,7 @@ def server_app(provider: RegistersApps, server: str, redirect: str) -> oauth2.Cl
             saved.client_secret = app.client_secret
             saved.save()
     except IntegrityError:  # another connection registered at the same moment: use the one kept
-        return server_app(provider, server, redirect)
+        return server_app(provider, network, server, redirect)
     log.info("Registered Stoa as an app on %s (%s)", server, network)
     return app
 
@@ -126,8 +132,8 @@ def provider_for(network: str, server: str = "") -> tuple[Provider, str]:
         raise Refused(_("Enter the address of your %(network)s server.") % {"network": provider_class.name})
     provider = provider_class(config={provider_class.server_field: server}, credentials={})
     try:
-        server = provider.base_url  # type: ignore[attr-defined]
-        app = server_app(provider, server, redirect_uri(network))  # type: ignore[arg-type]
+        server = provider.server_address()
+        app = server_app(provider, network, server, redirect_uri(network))
     except ProviderError as e:
         raise Refused(_("Stoa could not register itself on %(server)s: %(reason)s") % {
             "server": server, "reason": e.message}) from None

@@ -1,6 +1,8 @@
 """The pages of connecting by OAuth 2.0: start, the network's answer, the choice of channels, and the deployment's
 apps on the networks (for administrators). The steps themselves are in stoa.channels.oauth."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,6 @@ from django.views.decorators.http import require_POST
 from stoa.channels import actions, oauth
 from stoa.channels.access import access_channel
 from stoa.channels.forms import AuthorizeForm, ChooseTargetsForm, OAuthAppForm
-from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.pages import access_errors
 from stoa.providers.capabilities import Authorizes, RegistersApps
@@ -139,8 +140,8 @@ def _apps(failed: OAuthAppForm | None = None) -> list[dict]:
         saved = oauth.deployment_app(key)
         form = failed if failed is not None and failed.data.get("network") == key else OAuthAppForm(
             initial={"network": key, "client_id": saved.client_id if saved else ""}, auto_id=f"app-{key}-%s")
-        listed.append({"key": key, "name": provider_class.name, "console": provider_class.app_console,
-                       "help": provider_class.app_help, "redirect_uri": oauth.redirect_uri(key),
+        listed.append({"key": key, "name": provider_class.name, **oauth.registration(provider_class),
+                       "redirect_uri": oauth.redirect_uri(key),
                        "environment": f"STOA_OAUTH_{key.upper()}_CLIENT_ID", "from_environment": from_environment,
                        "ready": saved is not None, "form": form})
     return listed
@@ -170,7 +171,7 @@ def apps_page(request: HttpRequest) -> HttpResponse:
     return render(request, "channels/oauth_apps.html", {"apps": _apps(failed)}, status=422 if failed else 200)
 
 
-def authorize_cards(workspace_slug: str, user, channels: list[Channel]) -> list[dict]:
+def authorize_cards(workspace_slug: str, user: Any) -> list[dict[str, Any]]:
     """The channels page's "sign in with" cards: a form where the network is ready, else what to set up."""
     cards = []
     for provider_class in oauth.oauth_networks():
@@ -180,10 +181,7 @@ def authorize_cards(workspace_slug: str, user, channels: list[Channel]) -> list[
             "per_server": issubclass(provider_class, RegistersApps),
             "form": AuthorizeForm(initial={"workspace": workspace_slug, "network": key},
                                   auto_id=f"authorize-{key}-%s"),
-            "console": provider_class.app_console, "help": provider_class.app_help,
-            "redirect_uri": oauth.redirect_uri(key), "environment": f"STOA_OAUTH_{key.upper()}_CLIENT_ID",
+            **oauth.registration(provider_class), "redirect_uri": oauth.redirect_uri(key),
+            "environment": f"STOA_OAUTH_{key.upper()}_CLIENT_ID",
             "secret_environment": f"STOA_OAUTH_{key.upper()}_CLIENT_SECRET", "administrator": user.is_superuser})
-    ready = {card["key"] for card in cards if card["ready"]}
-    for channel in channels:
-        channel.can_reauthorize = channel.network in ready
     return cards

@@ -58,9 +58,10 @@ def _context(request: HttpRequest, workspace: Workspace | None, failed: ConnectF
         if can_manage and c.network in PROVIDERS:
             c.reconnect_form = failed_channel[1] if failed_channel and failed_channel[0] == c.pk else (
                 _reconnect_form(c))
-    authorize = authorize_cards(workspace.slug, request.user, channels) if can_manage else []
+    authorize = authorize_cards(workspace.slug, request.user) if can_manage else []
     return {"workspaces": mine, "workspace": workspace, "channels": channels, "networks": _networks(failed),
-            "authorize": authorize, "can_manage": can_manage, **extra}
+            "authorize": authorize, "reauthorize": [card["key"] for card in authorize if card["ready"]],
+            "can_manage": can_manage, **extra}
 
 
 def _page_url(workspace: Workspace) -> str:

@@ -161,6 +161,10 @@ class RegistersApps(Capability):
     server_field: ClassVar[str]  # the connect field that names the server
 
     @abc.abstractmethod
+    def server_address(self) -> str:
+        """The server named in the config, as the provider writes it; a ProviderError when it is no address."""
+
+    @abc.abstractmethod
     def register_app(self, redirect_uri: str, client_name: str, website: str) -> ClientApp: ...
 
 
