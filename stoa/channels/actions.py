@@ -162,7 +162,10 @@ def reconnect_authorized(actor, channel: Channel, config: dict, credentials: dic
         channel.config = {**channel.config, **channel_config,
                           "account_url": account.url or channel.config.get("account_url", "")}
         channel.status, channel.status_reason = ChannelStatus.ACTIVE, ""
+        # A new version, so a worker's save over the credentials it read before cannot undo the reconnect.
+        channel.credentials_version = F("credentials_version") + 1
         channel.save()
+        channel.refresh_from_db(fields=["credentials_version"])
         audit(channel.workspace_id, actor, "channel.reconnected", channel, authorized=True)
     return channel
 

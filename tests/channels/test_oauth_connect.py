@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from stoa import clock
+from stoa.channels import credentials
 from stoa.channels.models import Channel, ChannelStatus, OAuthApp
 from stoa.channels.oauth import ANSWER_WITHIN, redirect_uri
 from stoa.providers import oauth2
@@ -174,7 +175,7 @@ def test_reconnecting_signs_in_again_and_keeps_the_channel(browser, workspace, m
     chooser = browser.get(consent_on_mastodon(mastodon_peer, start_mastodon(browser, workspace, mastodon_peer.url)))
     browser.post(chooser["Location"], {"targets": [mastodon_peer.brand_id], "workspace": workspace.slug})
     channel = Channel.objects.get()
-    old_token = channel.credentials["access_token"]
+    old_token, read_before = channel.credentials["access_token"], credentials.load(channel)
     Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.NEEDS_RECONNECT, status_reason="Revoked.",
                                                  min_gap_minutes=30)
 
@@ -188,6 +189,9 @@ def test_reconnecting_signs_in_again_and_keeps_the_channel(browser, workspace, m
     channel.refresh_from_db()
     assert (Channel.objects.count(), channel.status, channel.min_gap_minutes) == (1, ChannelStatus.ACTIVE, 30)
     assert channel.credentials["access_token"] != old_token
+    # A worker that read the old token before cannot write it back over the new grant.
+    assert not credentials.save(channel, read_before.credentials, read_before.version)
+    assert Channel.objects.get().credentials["access_token"] == channel.credentials["access_token"]
 
 
 @pytest.mark.mastodon_peer
