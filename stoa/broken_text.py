@@ -11,6 +11,7 @@ arrive.
 import os
 import re
 from collections.abc import Iterator
+from typing import overload
 
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,10 @@ def broken_argument(argv: list[str]) -> str | None:
     return None
 
 
+@overload
+def repaired(value: str) -> str: ...
+@overload
+def repaired(value: object) -> object: ...
 def repaired(value: object) -> object:
     """`value` (JSON-like) with each broken character replaced by U+FFFD: for what a network sends, which no
     one can be asked to correct, and which is kept rather than lost."""

@@ -13,7 +13,7 @@ from stoa.broken_text import broken_fields, repaired
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.inbox.alerts import check_acute
-from stoa.inbox.classifier import Classifier
+from stoa.inbox.classifier import Classifies
 from stoa.inbox.models import Author, Item, Kind, Status, Team
 from stoa.inbox.routing import Policy
 from stoa.posts.models import Publication
@@ -46,7 +46,7 @@ def kept_as_text(message: Incoming) -> Incoming:
     return replace(message, author=author, **{f: repaired(getattr(message, f)) for f in MESSAGE_TEXTS})
 
 
-def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifier | None = None,
+def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifies | None = None,
            policy: Policy | None = None) -> IngestReport:
     """Keep every message not seen before, once, however often or in whatever order the network sends it."""
     if classifier is None:
@@ -75,7 +75,7 @@ def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifie
     return report
 
 
-def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifier, policy: Policy,
+def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifies, policy: Policy,
                   report: IngestReport) -> list[Item]:
     existing = dict(Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in batch])
                     .values_list("remote_id", "deleted_on_network"))
@@ -111,7 +111,7 @@ def _ingest_batch(channel: Channel, batch: list[Incoming], classifier: Classifie
     return items
 
 
-def _apply_edits(channel: Channel, edits: list[Incoming], classifier: Classifier) -> int:
+def _apply_edits(channel: Channel, edits: list[Incoming], classifier: Classifies) -> int:
     """The new text of messages already here, read again by the classifier; what they said before is kept."""
     changed = 0
     items = {i.remote_id: i for i in Item.objects.filter(channel=channel, remote_id__in=[m.remote_id for m in edits])}

@@ -66,12 +66,14 @@ def check_deadlines(now: datetime | None = None) -> tuple[int, int]:
     warned = late = 0
     for item in open_unanswered.filter(due_warned=False, first_response_due__gt=now,
                                        first_response_due__lte=now + timedelta(hours=1)).select_related("team"):
-        if item.first_response_due - now > timedelta(minutes=warn_minutes.get(item.intent, DEFAULT_WARN_MINUTES)):
+        due = item.first_response_due
+        assert due is not None  # the query keeps the messages with a deadline
+        if due - now > timedelta(minutes=warn_minutes.get(item.intent, DEFAULT_WARN_MINUTES)):
             continue
         if Item.objects.filter(pk=item.pk, due_warned=False).update(due_warned=True):
             notify(item.workspace_id, "inbox_due_soon", in_their_language(gettext_lazy(
                 "A message must be answered within %(minutes)d min: %(text)s"),
-                minutes=max(1, int((item.first_response_due - now).total_seconds() // 60)), text=item.text[:100]),
+                minutes=max(1, int((due - now).total_seconds() // 60)), text=item.text[:100]),
                 link=f"/inbox/#item-{item.pk}", to=handlers(item))
             warned += 1
     for item in open_unanswered.filter(late_alerted=False, first_response_due__lte=now).select_related("team"):
@@ -87,7 +89,7 @@ def handlers(item: Item) -> list:
     """Whoever the message is routed to, or else everyone who answers the workspace's messages."""
     if item.assigned_to_id:
         return [item.assigned_to]
-    if item.team_id:
+    if item.team is not None:
         return list(item.team.members.all())
     return [m.user for m in Membership.objects.filter(workspace_id=item.workspace_id,
                                                       role__in=ANSWERING_ROLES).select_related("user")]

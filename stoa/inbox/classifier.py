@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import regex
 
@@ -51,6 +52,12 @@ class Verdict:
     sentiment: str
     intent: str
     confidence: float  # of the intent, 0..1
+
+
+class Classifies(Protocol):
+    """What the inbox asks of a classifier: the built-in one below, or an endpoint (endpoint_classifier)."""
+
+    def classify(self, text: str) -> Verdict: ...
 
 
 # -- Features -------------------------------------------------------------------------------

@@ -108,6 +108,7 @@ class Item(models.Model):
     due_warned = models.BooleanField(default=False)  # the "soon late" and "late" alerts go out once each
     late_alerted = models.BooleanField(default=False)
     hidden_reason = models.TextField(blank=True, default="")  # hidden on the network (never deleted)
+    can_answer: bool  # not stored: whether the person looking may answer it (the inbox pages set it)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="one_item_per_remote_message")]

@@ -87,7 +87,7 @@ def save_working_time(actor, workspace: Workspace, data) -> None:
                     if match else (None, None)
             except ValueError:
                 start = end = None
-            if start is None or end <= start:
+            if start is None or end is None or end <= start:
                 raise ActionError({f"day_{weekday}": [_("Write working hours like 09:00-18:00; %(part)r is not.")
                                                       % {"part": part}]})
             spans.append([f"{start:%H:%M}", f"{end:%H:%M}"])
@@ -105,8 +105,10 @@ def save_working_time(actor, workspace: Workspace, data) -> None:
 
 
 def member_of(workspace: Workspace, user_id) -> int | None:
-    if not user_id:
-        return None
+    return member_id(workspace, user_id) if user_id else None
+
+
+def member_id(workspace: Workspace, user_id) -> int:
     if not str(user_id).isdigit() or not Membership.objects.filter(workspace=workspace, user_id=user_id).exists():
         raise ActionError({"assign_to": [_("Choose a member of this workspace.")]})
     return int(user_id)
@@ -116,7 +118,7 @@ def add_team(actor, workspace: Workspace, name: str, member_ids: list) -> Team:
     if not name.strip():
         raise ActionError({"name": [_("Give the team a name.")]})
     team, _created = Team.objects.get_or_create(workspace=workspace, name=name.strip()[:120])
-    team.members.set([member_of(workspace, m) for m in member_ids if m])
+    team.members.set([member_id(workspace, m) for m in member_ids if m])
     audit(workspace.pk, actor, "inbox.team_saved", team)
     return team
 

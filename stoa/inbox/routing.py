@@ -13,7 +13,7 @@ from stoa.inbox.working_time import WorkingClock
 from stoa.workspaces.models import Workspace
 
 # Until a workspace sets its own: minutes of working time to a first answer. Spam gets none.
-DEFAULT_TARGET_MINUTES = {Intent.COMPLAINT: 60, Intent.LEAD: 60, Intent.QUESTION: 120,
+DEFAULT_TARGET_MINUTES: dict[str, int] = {Intent.COMPLAINT: 60, Intent.LEAD: 60, Intent.QUESTION: 120,
                           Intent.PRAISE: 360, Intent.OTHER: 360}
 
 

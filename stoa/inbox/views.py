@@ -203,13 +203,13 @@ def policy_page(request: HttpRequest) -> HttpResponse:
 @access_errors
 def report_page(request: HttpRequest) -> HttpResponse:
     workspace, mine = chosen_workspace(request, Permission.VIEW_INBOX)
-    days = request.GET.get("days", "30")
-    days = int(days) if days.isdigit() and 1 <= int(days) <= 92 else 30
+    asked = request.GET.get("days", "30")
+    days = int(asked) if asked.isdigit() and 1 <= int(asked) <= 92 else 30
     end = clock.now()
     groups = response_report(workspace, end - timedelta(days=days), end)
     tables = [(gettext("By member"), groups["member"]), (gettext("By channel"), groups["channel"]),
               (gettext("By intent"), groups["intent"])]
     return render(request, "inbox/report.html", {
-        "workspace": workspace, "workspaces": mine, "days": days, "total": (groups["total"] or [None])[0],
+        "workspace": workspace, "workspaces": mine, "days": days, "total": next(iter(groups["total"]), None),
         "tables": [(title, [(r, hours(r.median_first_response), hours(r.mean_first_response),
                              hours(r.median_resolution)) for r in rows]) for title, rows in tables]})
