@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -184,10 +185,13 @@ def _spend_state(session: SessionBase, network: str, state: str) -> dict[str, An
     return begun
 
 
-def finish(session: SessionBase, network: str, answer: dict[str, str]) -> Granted:
+def finish(session: SessionBase, network: str, answer: dict[str, str],
+           may_connect: Callable[[int, int | None], object]) -> Granted:
     """The network's answer on the redirect: the state checked and spent, the code exchanged (once) for a grant,
-    the grant's targets read. The grant waits in the session for the person's choice."""
+    the grant's targets read. The grant waits in the session for the person's choice. `may_connect(workspace id,
+    channel id)` raises when the person may no longer connect there: then the code is not even exchanged."""
     begun = _spend_state(session, network, answer.get("state", ""))
+    may_connect(begun["workspace_id"], begun.get("channel_id"))
     workspace_id, name = begun["workspace_id"], get_provider_class(network).name
     if answer.get("error"):
         if answer["error"] == "access_denied":

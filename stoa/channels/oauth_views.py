@@ -76,12 +76,16 @@ def reauthorize(request: HttpRequest, channel_id: int) -> HttpResponse:
 @access_errors
 def callback(request: HttpRequest, network: str) -> HttpResponse:
     """Where the network sends the person back, with a code or with the reason there is none."""
+    def may_connect(workspace_id: int, channel_id: int | None) -> object:
+        if channel_id is None:
+            return access_workspace(request.user, workspace_id, Permission.MANAGE_CHANNELS)
+        return access_channel(request.user, channel_id, Permission.MANAGE_CHANNELS)
+
     try:
-        granted = oauth.finish(request.session, network, request.GET.dict())
+        granted = oauth.finish(request.session, network, request.GET.dict(), may_connect)
     except oauth.Refused as e:
         return _refused(request, e)
     if granted.channel_id is None:
-        access_workspace(request.user, granted.workspace_id, Permission.MANAGE_CHANNELS)
         return redirect("channel-oauth-choose", granted.key)
     oauth.forget(request.session, granted.key)
     channel = access_channel(request.user, granted.channel_id, Permission.MANAGE_CHANNELS)

@@ -16,7 +16,7 @@ from stoa.channels import credentials
 from stoa.channels.models import Channel, ChannelStatus, OAuthApp
 from stoa.channels.oauth import ANSWER_WITHIN, redirect_uri
 from stoa.providers import oauth2
-from stoa.workspaces.models import AuditEvent
+from stoa.workspaces.models import AuditEvent, Membership, Role
 
 pytest_plugins = ["tests.providers.mastodon_peer", "tests.providers.oauth_server"]
 
@@ -318,3 +318,18 @@ def test_an_administrator_sets_up_the_deployment_s_app_and_owners_can_connect(cl
     chooser = client.get(consent_on_test_network(start_test_network(client, workspace)))
     client.post(chooser["Location"], {"targets": ["page-1"], "workspace": workspace.slug})
     assert Channel.objects.get().credentials["client_secret"] == "s3cret"
+
+
+@pytest.mark.django_db
+@override_settings(STOA_OAUTH_APPS=TEST_APP)
+def test_a_person_who_may_no_longer_manage_channels_gets_nothing_and_the_code_is_not_exchanged(
+        client, workspace, member, oauth_network_env):
+    oauth, _api = oauth_network_env
+    manager = member("manager")
+    client.force_login(manager)
+    callback = consent_on_test_network(start_test_network(client, workspace))
+    exchanged = oauth.stats()["exchanges"]
+    Membership.objects.filter(user=manager, workspace=workspace).update(role=Role.CONTENT_EDITOR)
+
+    assert client.get(callback).status_code == 403
+    assert oauth.stats()["exchanges"] == exchanged and not Channel.objects.exists()
