@@ -7,9 +7,17 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from stoa.errors import Forbidden, NotFound
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it, for the type checker: `request.htmx` says whether htmx
+    asked, for which part of the page, and whether it follows a boosted link (which wants the whole page)."""
+
+    htmx: HtmxDetails
 
 
 def access_errors(view: Callable) -> Callable:

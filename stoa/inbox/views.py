@@ -30,7 +30,7 @@ from stoa.inbox.models import (
 )
 from stoa.inbox.queries import VIEWS, filtered
 from stoa.inbox.report import hours, response_report
-from stoa.pages import access_errors
+from stoa.pages import HtmxHttpRequest, access_errors
 from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.providers.registry import supports
 from stoa.workspaces.access import Permission, allowed, check, chosen_workspace, workspaces_for
@@ -41,7 +41,7 @@ PAGE_SIZE = 100
 
 @login_required
 @access_errors
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HtmxHttpRequest) -> HttpResponse:
     mine = list(workspaces_for(request.user, Permission.VIEW_INBOX))
     slug = request.GET.get("workspace", "")
     chosen = [w for w in mine if w.slug == slug] or mine

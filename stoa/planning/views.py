@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
-from stoa.pages import access_errors
+from stoa.pages import HtmxHttpRequest, access_errors
 from stoa.planning import actions, agenda, ical, mix
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
 from stoa.posts.access import access_publication
@@ -101,7 +101,7 @@ def _hour_rows(days: list[agenda.Day]) -> list[tuple[int, list[tuple[agenda.Day,
 
 @login_required
 @require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: HtmxHttpRequest) -> HttpResponse:
     mine = list(workspaces_for(request.user, Permission.VIEW_PUBLICATIONS))
     chosen = _filters(request, mine)
     view = request.GET.get("view", "month")

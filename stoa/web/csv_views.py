@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
+from stoa.pages import HtmxHttpRequest
 from stoa.posts.csv_io import IMPORT_COLUMNS, MAX_ROWS, ImportReport, export_filename, export_posts, import_posts
 from stoa.posts.models import ContentType, State
 from stoa.workspaces.access import Forbidden, NotFound, Permission, access_workspace, workspaces_for
@@ -27,7 +28,7 @@ def _workspace(request: HttpRequest, slug: str, permission: Permission):
 
 
 @login_required
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the form and help. POST: preview (a dry run) or import the uploaded file."""
     mine = list(workspaces_for(request.user, Permission.EDIT_POSTS))
     slug = request.GET.get("workspace") or (mine[0].slug if len(mine) == 1 else "")

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from stoa.errors import ActionError
+from stoa.pages import HtmxHttpRequest
 from stoa.posts import actions
 from stoa.posts.access import access_publication
 from stoa.posts.models import State
@@ -26,7 +27,7 @@ def _selection(request: HttpRequest) -> dict:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     context = _selection(request)
     context["publications"] = publications_in(context["selected_ids"], context["states"])[:PAGE_SIZE]
     context["all_states"] = State.choices
