@@ -15,7 +15,7 @@ PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install translations messages peers local-network run test test-clock test-postgres lint bench-publish bench-web \
-	bench-inbox eval-inbox fuzz-api screenshots clean
+	bench-inbox bench-credentials eval-inbox fuzz-api screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,11 @@ bench-publish: install peers
 # The month calendar of six busy workspaces (2,000 posts) through Django's test client.
 bench-web: install
 	$(BIN)/python bench/web/month_calendar.py
+
+# Eight workers (four `stoa worker`, two polling, two replying) on one channel of the OAuth 2.0 test network whose
+# access tokens live 5 s and whose refresh tokens are good once: each expiry must be refreshed exactly once.
+bench-credentials: install peers
+	$(BIN)/python bench/credentials.py
 
 # 100,000 messages ingested, classified and routed on SQLite, then a viral post's 50,000 comments.
 bench-inbox: install

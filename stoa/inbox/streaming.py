@@ -14,7 +14,7 @@ from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import ingest
 from stoa.inbox.polling import poll_unless_read
-from stoa.providers.base import ErrorKind, Provider, ProviderError
+from stoa.providers.base import ErrorKind, InboxPage, Provider, ProviderError
 from stoa.providers.capabilities import Streams
 from stoa.providers.registry import supports
 
@@ -39,8 +39,11 @@ def stream_channel(channel_id: int, stop: threading.Event) -> None:
             poll_unless_read(channel)  # what arrived while the stream was down, unless a poll is reading it now
 
             def listen(provider: Provider, channel: Channel = channel) -> None:
+                def keep(page: InboxPage) -> None:
+                    ingest(channel, page.items)
+
                 if isinstance(provider, Streams):  # streamable() said it was: only a changed registry says not
-                    provider.stream_inbox(lambda page: ingest(channel, page.items), stop)
+                    provider.stream_inbox(keep, stop)
 
             credentials.using(channel, listen)
             pause = 1.0  # it ran, then ended: reconnect soon

@@ -7,7 +7,8 @@
 //     the JWT's exp agree.
 // Environment: OAUTH2_PORT (0 or unset: a free port), OAUTH2_ACCESS_TOKEN_SECONDS.
 // Control endpoints for tests (not OAuth): GET /_control/stats counts what was granted and refused;
-// (and `now`, the server's clock); POST /_control/revoke revokes every refresh token (the person revoked the app on the network).
+// (and `now`, the server's clock, and `refresh_log`: when each refresh came and when the access token it replaced
+// expired); POST /_control/revoke revokes every refresh token (the person revoked the app on the network).
 // Prints one line `{"ready": "http://127.0.0.1:PORT"}` once listening; stops on SIGTERM.
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -24,7 +25,8 @@ await issuer.keys.generate('RS256');
 const service = new OAuth2Service(issuer);
 
 const codes = new Map();         // authorization code -> scope asked for, until it is used
-const refreshTokens = new Map(); // live refresh token -> the grant's scope
+const refreshTokens = new Map(); // live refresh token -> { scope, expires: the exp of the access token given with it }
+const refreshLog = [];           // each granted refresh: { at, expires } (Unix seconds): was the token near its end?
 const stats = { authorizations: 0, exchanges: 0, refreshes: 0, refused: 0, revocations: 0 };
 const scopeOf = new WeakMap();   // token request -> the grant's scope, from the code or refresh token it spends
 
@@ -46,7 +48,7 @@ service.on('beforeTokenSigning', (token, req) => {
   const body = req.body;
   let scope = '';
   if (body.grant_type === 'authorization_code') scope = codes.get(body.code) ?? '';
-  if (body.grant_type === 'refresh_token') scope = refreshTokens.get(body.refresh_token) ?? '';
+  if (body.grant_type === 'refresh_token') scope = refreshTokens.get(body.refresh_token)?.scope ?? '';
   scopeOf.set(req, scope);
   token.payload.sub = 'user-42';
   token.payload.scope = scope;
@@ -60,21 +62,25 @@ service.on('beforeResponse', (resp, req) => {
     codes.delete(body.code);
     stats.exchanges += 1;
   } else if (body.grant_type === 'refresh_token') {
-    if (!refreshTokens.has(body.refresh_token)) return refuse(resp, 'unknown, used or revoked refresh token');
+    const spent = refreshTokens.get(body.refresh_token);
+    if (!spent) return refuse(resp, 'unknown, used or revoked refresh token');
     refreshTokens.delete(body.refresh_token);  // rotation: each refresh token is good once
     stats.refreshes += 1;
+    refreshLog.push({ at: Date.now() / 1000, expires: spent.expires });
   }
   if (resp.statusCode === 200) {
     resp.body.expires_in = ttl;
     resp.body.scope = scopeOf.get(req) ?? '';
-    if (resp.body.refresh_token) refreshTokens.set(resp.body.refresh_token, resp.body.scope);
+    const claims = JSON.parse(Buffer.from(resp.body.access_token.split('.')[1], 'base64url').toString());
+    if (resp.body.refresh_token) refreshTokens.set(resp.body.refresh_token, { scope: resp.body.scope, expires: claims.exp });
   }
 });
 
 const control = (req, res) => {
   res.setHeader('Content-Type', 'application/json');
   if (req.method === 'GET' && req.url === '/_control/stats') {
-    res.end(JSON.stringify({ ...stats, live_refresh_tokens: refreshTokens.size, now: Date.now() / 1000 }));
+    res.end(JSON.stringify({ ...stats, live_refresh_tokens: refreshTokens.size, now: Date.now() / 1000,
+                             refresh_log: refreshLog }));
   } else if (req.method === 'POST' && req.url === '/_control/revoke') {
     stats.revocations += refreshTokens.size;
     refreshTokens.clear();
