@@ -5,4 +5,4 @@ from stoa.workspaces.access import Permission, access_in_workspace
 
 
 def access_channel(user, channel_id: int, permission: Permission = Permission.VIEW) -> Channel:
-    return access_in_workspace(user, Channel.objects, channel_id, "channel", permission)
+    return access_in_workspace(user, Channel.objects.all(), channel_id, "channel", permission)

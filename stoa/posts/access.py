@@ -5,7 +5,7 @@ from stoa.workspaces.access import Permission, access_in_workspace
 
 
 def access_post(user, post_id: int, permission: Permission = Permission.VIEW_PUBLICATIONS) -> Post:
-    return access_in_workspace(user, Post.objects, post_id, "post", permission)
+    return access_in_workspace(user, Post.objects.all(), post_id, "post", permission)
 
 
 def access_publication(user, publication_id: int,

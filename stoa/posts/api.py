@@ -21,6 +21,7 @@ workspace_posts = Router(tags=["workspaces"])  # under /workspaces/{workspace_id
 @workspace_posts.post("/{workspace_id}/media", response={201: MediaOut, **ERRORS})
 def upload_media(request, workspace_id: int, file: File[UploadedFile], alt_text: Form[str] = ""):
     workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
+    assert file.size is not None  # Django's upload handlers always measure it
     actions.check_upload_size(file.name or "upload", file.size)  # before reading it into memory
     return Status(201, actions.add_media(request.auth, workspace, file.name or "upload", file.read(), alt_text))
 
@@ -36,6 +37,7 @@ def import_csv(request, workspace_id: int, file: File[UploadedFile], dry_run: Fo
     """Posts from a CSV file (columns text, channels, scheduled_local...): good rows are imported, bad ones
     reported by line. `dry_run` checks everything and imports nothing. Rows with a time need PUBLISH."""
     workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
+    assert file.size is not None  # Django's upload handlers always measure it
     actions.check_upload_size(file.name or "upload", file.size)  # before reading it into memory
     return import_posts(request.auth, workspace, file.read(), dry_run=dry_run).as_dict()
 
