@@ -333,3 +333,15 @@ def test_a_person_who_may_no_longer_manage_channels_gets_nothing_and_the_code_is
 
     assert client.get(callback).status_code == 403
     assert oauth.stats()["exchanges"] == exchanged and not Channel.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(STOA_OAUTH_APPS=TEST_APP)
+def test_an_app_set_up_in_the_environment_is_shown_so_and_not_editable_on_the_page(client, owner, workspace):
+    owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    assert reverse("channel-oauth-apps") in page_text(client.get(f"{reverse('channels')}?workspace={workspace.slug}"))
+    page = page_text(client.get(reverse("channel-oauth-apps")))
+    assert "Set up in the environment (STOA_OAUTH_OAUTHTEST_CLIENT_ID); change it there." in page
+    assert 'name="client_id"' not in page
