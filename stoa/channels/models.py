@@ -11,6 +11,7 @@ from stoa.workspaces.models import Workspace
 if TYPE_CHECKING:
     import httpx
 
+    from stoa.channels.forms import ConnectForm
     from stoa.providers.base import Provider
 
 
@@ -41,6 +42,7 @@ class Channel(models.Model):
     # channel from being read again, it only delays the next read until this time).
     inbox_read_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reconnect_form: ConnectForm | None  # not stored: the channels page's form to sign in again
 
     class Meta:
         ordering = ["workspace_id", "name"]
@@ -74,7 +76,12 @@ class Channel(models.Model):
         gives one on fresh ones, and keeps what changes."""
         from stoa.providers.registry import get_provider_class
 
-        return get_provider_class(self.network)(config=self.config, credentials=self.credentials, http=http)
+        provider = get_provider_class(self.network)(config=self.config, credentials=self.credentials, http=http)
+        if self.pk:  # its requests spend the channel's budget, shared with every other process
+            from stoa.channels.budget import ChannelBudget
+
+            provider.budget = ChannelBudget(self, provider.rate_limits, provider.name)
+        return provider
 
 
 class OAuthApp(models.Model):
@@ -102,3 +109,20 @@ class OAuthApp(models.Model):
     @client_secret.setter
     def client_secret(self, value: str) -> None:
         self.client_secret_encrypted = encrypt_json({"client_secret": value})
+
+
+class RequestWindow(models.Model):
+    """How much of one of its network's rate limits a channel has spent in the window now running, shared by every
+    process that talks to the network as the channel (stoa.channels.budget)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="request_windows")
+    name = models.CharField(max_length=40)  # the provider's RateLimit.name
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)  # the network answered 429: nobody calls before it
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "name"], name="one_request_window_per_limit")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.name}: {self.used} since {self.window_start:%H:%M:%S}"

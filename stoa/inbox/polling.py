@@ -11,6 +11,7 @@ from django.db.models import Q
 from stoa import clock
 from stoa.channels import credentials
 from stoa.channels.actions import mark_needs_reconnect
+from stoa.channels.budget import OverBudget, background
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.actions import IngestReport, ingest
 from stoa.inbox.models import Cursor
@@ -74,7 +75,11 @@ def poll_channel(channel: Channel) -> IngestReport:
     for stream, _read in streams(channel, channel.provider()):
         cursor, _ = Cursor.objects.get_or_create(channel=channel, stream=stream)
         try:
-            page = read_stream(channel, stream, cursor.position)
+            with background():  # reads leave the channel's budget reserve to publishing
+                page = read_stream(channel, stream, cursor.position)
+        except OverBudget as e:  # not an error: the rest is read on the next cycle
+            log.debug("Reading channel %s waits for its next cycle: %s", channel.pk, e.message)
+            break
         except ProviderError as e:
             log.warning("Reading %s of channel %s failed (%s): %s", stream, channel.pk, e.kind, e.message)
             if e.kind == ErrorKind.AUTHORIZATION:

@@ -212,6 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
                                     "display_name": f"Account {account}", "url": f"{fake.url}/@u{account}"})
         if path == "/api/v1/statuses" and method == "POST":
             return self._create_status(account, body)
+        if path == "/api/v1/notifications" and method == "GET":  # nobody writes to the brand here
+            return self._send(200, [])
         if path.startswith("/api/v1/statuses/"):
             status = fake.statuses.get(path.rsplit("/", 1)[1])
             if status is None or status.account_id != account:

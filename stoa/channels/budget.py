@@ -1,0 +1,146 @@
+"""A channel's request budget: the rate limits its network documents for one account (Provider.rate_limits), spent by
+every request any process makes as the channel (publishing, replies, hiding, the inbox's polls, later metrics).
+
+Each limit is a row (RequestWindow) counting what the window now running has used; windows are fixed and aligned
+to the epoch, as Mastodon's own are. Spending is one conditional UPDATE, `used = used + n WHERE used + n <= ceiling`,
+so two processes can never take the same points, on SQLite and on PostgreSQL alike.
+
+Publishing comes first. Background reads (polling, metrics sweeps) run inside `background()` and may spend a limit
+only down to the reserve kept for publishing (RESERVE, a quarter of it); past that they raise OverBudget, which
+their callers take as "wait for the next cycle", never as an error. Publishing and replies may spend it all; past
+that they get RATE_LIMITED with the seconds until the window turns, and the engine tries again then. When the
+network answers 429 anyway, the channel is blocked until its Retry-After, for every caller.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+
+from stoa import clock
+from stoa.channels.models import Channel, RequestWindow
+from stoa.providers.base import ErrorKind, ProviderError, RateLimit
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RESERVE = 0.25  # of each limit, kept for publishing and replies: a sweep never makes a scheduled post late
+BLOCKED_WITHOUT_RETRY_AFTER = timedelta(seconds=60)  # a 429 that does not say how long to wait
+_background: ContextVar[bool] = ContextVar("stoa_background_reads", default=False)
+
+
+class OverBudget(ProviderError):
+    """A background read found the budget spent down to the reserve kept for publishing: it waits for its next
+    cycle."""
+
+
+@contextmanager
+def background() -> Iterator[None]:
+    """Requests made inside are background reads: they leave the reserve to publishing."""
+    token = _background.set(True)
+    try:
+        yield
+    finally:
+        _background.reset(token)
+
+
+def window_start(moment: datetime, seconds: int) -> datetime:
+    elapsed = (moment - EPOCH).total_seconds()
+    return EPOCH + timedelta(seconds=math.floor(elapsed / seconds) * seconds)
+
+
+def reserve(limit: RateLimit) -> int:
+    """The points of a limit kept for publishing: background reads never take them."""
+    return max(1, math.ceil(limit.limit * RESERVE))
+
+
+class ChannelBudget:
+    """The budget of one channel, for its provider's requests (Provider.budget)."""
+
+    def __init__(self, channel: Channel, limits: tuple[RateLimit, ...], network: str):
+        self.channel_id = channel.pk
+        self.limits = {limit.name: limit for limit in limits}
+        self.network = network
+        self.rows_ready = False
+
+    def spend(self, costs: Mapping[str, int]) -> None:
+        if not self.limits:
+            return
+        costs = {name: points for name, points in costs.items() if points > 0 and name in self.limits}
+        now = clock.now()
+        self.ensure_rows(now)
+        background_read = _background.get()
+        if not costs:  # a request no limit counts still waits out a 429
+            self.refuse_if_blocked(now, background_read)
+            return
+        with transaction.atomic() if len(costs) > 1 else nullcontext():
+            for name in sorted(costs):  # one order everywhere, so two processes never wait on each other's rows
+                limit = self.limits[name]
+                if not self.take(limit, costs[name], now, background_read):
+                    self.refuse_if_blocked(now, background_read)
+                    raise self.refusal(limit, now, background_read)  # and the points taken above are given back
+
+    def take(self, limit: RateLimit, points: int, now: datetime, background_read: bool) -> bool:
+        """One conditional UPDATE: the points are taken if the window has room for them (a window gone by starts
+        again from nothing) and the network has not asked the account to wait."""
+        start = window_start(now, limit.seconds)
+        ceiling = limit.limit - (reserve(limit) if background_read else 0)
+        if points > ceiling:
+            return False
+        not_blocked = Q(blocked_until__isnull=True) | Q(blocked_until__lte=now)
+        room = Q(window_start__lt=start) | Q(window_start=start, used__lte=ceiling - points)
+        used = Case(When(window_start__lt=start, then=Value(points)), default=F("used") + Value(points))
+        return bool(RequestWindow.objects.filter(not_blocked, room, channel_id=self.channel_id, name=limit.name)
+                    .update(used=used, window_start=start))
+
+    def refuse_if_blocked(self, now: datetime, background_read: bool) -> None:
+        if blocked := self.blocked_until(now):
+            refused = OverBudget if background_read else ProviderError
+            raise refused(f"{self.network} asked this account to wait; Stoa goes on in "
+                          f"{seconds_until(blocked, now):.0f} seconds.", ErrorKind.RATE_LIMITED,
+                          retry_after=seconds_until(blocked, now))
+
+    def refusal(self, limit: RateLimit, now: datetime, background_read: bool) -> ProviderError:
+        wait = seconds_until(window_start(now, limit.seconds) + timedelta(seconds=limit.seconds), now)
+        if background_read:
+            return OverBudget(f"Reads of {self.network} wait for the next window of its {limit.name} limit; the rest "
+                              "is kept for publishing.", ErrorKind.RATE_LIMITED, retry_after=wait)
+        return ProviderError(f"Stoa keeps to {self.network}'s limit of {limit.limit} {limit.name} every "
+                             f"{limit.seconds} seconds for this account; it goes on in {wait:.0f} seconds.",
+                             ErrorKind.RATE_LIMITED, retry_after=wait)
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        if not self.limits:
+            return
+        now = clock.now()
+        self.ensure_rows(now)
+        until = now + (timedelta(seconds=retry_after) if retry_after else BLOCKED_WITHOUT_RETRY_AFTER)
+        RequestWindow.objects.filter(channel_id=self.channel_id).filter(
+            Q(blocked_until__isnull=True) | Q(blocked_until__lt=until)).update(blocked_until=until)
+
+    def blocked_until(self, now: datetime) -> datetime | None:
+        return RequestWindow.objects.filter(channel_id=self.channel_id, blocked_until__gt=now).values_list(
+            "blocked_until", flat=True).order_by("-blocked_until").first()
+
+    def ensure_rows(self, now: datetime) -> None:
+        if self.rows_ready:
+            return
+        have = set(RequestWindow.objects.filter(channel_id=self.channel_id).values_list("name", flat=True))
+        for name in self.limits.keys() - have:
+            RequestWindow.objects.get_or_create(channel_id=self.channel_id, name=name, defaults={
+                "window_start": window_start(now, self.limits[name].seconds)})
+        self.rows_ready = True
+
+    def used(self) -> dict[str, int]:
+        """What each limit's window now running has used (0 for a window gone by)."""
+        now = clock.now()
+        return {row.name: row.used if row.window_start >= window_start(now, self.limits[row.name].seconds) else 0
+                for row in RequestWindow.objects.filter(channel_id=self.channel_id, name__in=self.limits)}
+
+
+def seconds_until(moment: datetime, now: datetime) -> float:
+    return max((moment - now).total_seconds(), 1.0)

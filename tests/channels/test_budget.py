@@ -1,0 +1,147 @@
+"""A channel's request budget (stoa.channels.budget): the network's documented limits, shared by every process that
+talks to it as the channel, with a reserve background reads never take, so a poll never makes a post late."""
+
+import logging
+import multiprocessing
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connections
+
+from stoa import clock
+from stoa.channels.budget import RESERVE, ChannelBudget, OverBudget, background, reserve, window_start
+from stoa.channels.models import Channel
+from stoa.inbox.polling import poll_channel
+from stoa.posts.models import State
+from stoa.providers.base import ErrorKind, ProviderError, RateLimit
+from stoa.providers.mastodon.provider import MastodonProvider
+from tests.core.helpers import drain, make_due, reload, schedule
+
+# Also run on PostgreSQL by `make test-postgres`.
+pytestmark = pytest.mark.postgres
+
+HOURLY = RateLimit("requests", 8, 3600)  # reads may take 6 of them: RESERVE keeps 2 for publishing
+NOTIFICATIONS = ("GET", "/api/v1/notifications")
+
+
+def fresh_window(seconds: int = 3600) -> time_machine.travel:
+    """The clock at the start of a window, so none turns over while a test runs."""
+    return time_machine.travel(window_start(clock.now(), seconds) + timedelta(seconds=seconds + 1), tick=True)
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    monkeypatch.setattr(MastodonProvider, "rate_limits", (HOURLY,))
+
+
+def test_the_reserve_is_a_quarter_of_each_limit_and_never_nothing():
+    assert RESERVE == 0.25
+    assert reserve(HOURLY) == 2 and reserve(RateLimit("messages", 20, 60)) == 5 and reserve(RateLimit("x", 1, 1)) == 1
+
+
+def test_polling_stops_at_the_reserve_while_a_publication_still_goes_out(owner, workspace, channel, fake_network,
+                                                                        small_budget, caplog):
+    with fresh_window(), caplog.at_level(logging.DEBUG, logger="stoa.inbox"):
+        for _cycle in range(10):
+            assert poll_channel(channel).new == 0  # past the reserve: skipped, not an error
+        assert fake_network.requests[NOTIFICATIONS] == HOURLY.limit - reserve(HOURLY)
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert "waits for its next cycle" in caplog.text
+
+        [publication] = schedule(owner, workspace, [channel], text="On time · בזמן")
+        make_due(publication)
+        drain()
+        assert reload(publication).state == State.PUBLISHED
+        assert fake_network.created_texts() == {"On time · בזמן": 1}
+        assert channel.provider().budget.used() == {"requests": HOURLY.limit - reserve(HOURLY) + 1}
+
+
+def test_reads_have_their_share_again_in_the_next_window(channel, fake_network, small_budget):
+    with fresh_window() as traveller:
+        for _cycle in range(8):
+            poll_channel(channel)
+        traveller.shift(timedelta(seconds=HOURLY.seconds))
+        poll_channel(channel)
+    assert fake_network.requests[NOTIFICATIONS] == HOURLY.limit - reserve(HOURLY) + 1
+
+
+def test_publishing_may_spend_the_reserve_but_never_past_the_limit(channel, small_budget):
+    budget = channel.provider().budget
+    with fresh_window():
+        with background():
+            for _read in range(HOURLY.limit - reserve(HOURLY)):
+                budget.spend({"requests": 1})
+            with pytest.raises(OverBudget):
+                budget.spend({"requests": 1})
+        budget.spend({"requests": 2})  # publishing takes the reserve
+        with pytest.raises(ProviderError) as refused:
+            budget.spend({"requests": 1})
+    assert refused.value.kind == ErrorKind.RATE_LIMITED and not isinstance(refused.value, OverBudget)
+    assert 0 < refused.value.retry_after <= HOURLY.seconds
+    assert "limit of 8 requests every 3600 seconds" in refused.value.message
+
+
+def test_points_of_several_limits_are_taken_together_or_not_at_all(channel):
+    limits = (RateLimit("points-hour", 10, 3600), RateLimit("points-day", 12, 86400))
+    budget = ChannelBudget(channel, limits, "Bluesky")
+    with fresh_window(86400):
+        budget.spend({"points-hour": 3, "points-day": 3})
+        budget.spend({"points-hour": 3, "points-day": 3})
+        budget.spend({"points-hour": 3, "points-day": 3})
+        with pytest.raises(ProviderError):
+            budget.spend({"points-hour": 1, "points-day": 5})  # the day's limit refuses; the hour's gives it back
+        assert budget.used() == {"points-hour": 9, "points-day": 9}
+
+
+def test_a_429_makes_every_caller_wait_until_its_retry_after(owner, workspace, channel, fake_network, small_budget):
+    with fresh_window() as traveller:
+        fake_network.inject("429")  # Retry-After: 1
+        [publication] = schedule(owner, workspace, [channel])
+        make_due(publication)
+        drain()
+        assert reload(publication).state == State.SCHEDULED  # it is tried again later
+        poll_channel(channel)
+        assert fake_network.requests[NOTIFICATIONS] == 0  # the channel waits, its reads too
+        with pytest.raises(ProviderError) as waiting:
+            channel.provider().budget.spend({"requests": 1})
+        assert waiting.value.kind == ErrorKind.RATE_LIMITED and waiting.value.retry_after >= 1
+        traveller.shift(timedelta(seconds=2))
+        poll_channel(channel)
+        assert fake_network.requests[NOTIFICATIONS] == 1
+
+
+def spend_all_you_can(channel_id: int, attempts: int, start: Any, granted: Any) -> None:
+    """One process spending a shared budget as fast as it can, one point at a time, once both are ready."""
+    budget = ChannelBudget(Channel.objects.get(pk=channel_id), (HOURLY_SHARED,), "Test")
+    start.wait(30)
+    taken = 0
+    for _attempt in range(attempts):
+        try:
+            budget.spend({"requests": 1})
+            taken += 1
+        except ProviderError:
+            pass
+    connections.close_all()
+    granted.put(taken)
+
+
+HOURLY_SHARED = RateLimit("requests", 40, 3600)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_sharing_one_budget_never_exceed_it(channel):
+    with fresh_window():
+        connections.close_all()  # each process opens its own connection
+        fork = multiprocessing.get_context("fork")
+        granted, start = fork.Queue(), fork.Barrier(2)
+        processes = [fork.Process(target=spend_all_you_can, args=(channel.pk, 60, start, granted)) for _ in range(2)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(120)
+        taken = [granted.get(timeout=5) for _ in processes]
+        assert all(process.exitcode == 0 for process in processes)
+        assert sum(taken) == HOURLY_SHARED.limit, taken  # 120 tries for 40 points: all taken, none twice
+        assert ChannelBudget(channel, (HOURLY_SHARED,), "Test").used() == {"requests": HOURLY_SHARED.limit}
