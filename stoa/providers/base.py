@@ -154,6 +154,31 @@ class MetricPoint:
     measured_at: datetime
 
 
+# The counts Stoa keeps. A network gives some of them; one it does not give is never read as 0 (ReadsMetrics).
+LIKES, REPOSTS, REPLIES, QUOTES, VIEWS = "likes", "reposts", "replies", "quotes", "views"
+FOLLOWERS, FOLLOWING, POSTS = "followers", "following", "posts"
+POST_METRICS = (LIKES, REPOSTS, REPLIES, QUOTES, VIEWS)
+ACCOUNT_METRICS = (FOLLOWERS, FOLLOWING, POSTS)
+
+
+def metric_point(network: str, name: str, value: Any, measured_at: datetime) -> MetricPoint:
+    """A count as a network gave it, or ProviderError(TRANSIENT) when it is missing, no whole number or negative:
+    garbage is refused where it is read, so it never reaches a series."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProviderError(f"{network} gave {name} as {str(value)[:40]!r}, not a count; nothing of this read is "
+                            "kept.", ErrorKind.TRANSIENT)
+    return MetricPoint(name, value, measured_at)
+
+
+@dataclass(frozen=True)
+class RecentPost:
+    """One of the account's own posts as the network lists them (made by Stoa or not), with its counts."""
+
+    published: Published
+    published_at: datetime
+    metrics: tuple[MetricPoint, ...]
+
+
 @dataclass(frozen=True)
 class PeoplePage:
     """People who engaged with a post, a page at a time."""

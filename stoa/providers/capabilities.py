@@ -6,8 +6,7 @@ never by looking for a method. Each capability is an abstract base class rather 
 a Protocol's isinstance check is structural (a method of the same name passes it, declared or not), while an ABC is
 only what a provider says it is, and a declared capability whose methods are missing cannot be instantiated.
 
-Metrics, engagement, OAuth 2.0 and push sketch the methods later work fills in; no provider declares them until it
-implements them.
+Engagement sketches the methods later work fills in; no provider declares it until it implements it.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from stoa.providers.base import (
     PeoplePage,
     ProviderError,
     Published,
+    RecentPost,
     ReplyTo,
 )
 from stoa.providers.oauth2 import ClientApp
@@ -119,10 +119,28 @@ class Hides(Capability):
 
 
 class ReadsMetrics(Capability):
-    """Counts for a published post (views, likes, reposts, replies...) as the network gives them now."""
+    """Counts for a published post (likes, reposts, replies...) and for the account (followers...) as the network
+    gives them now.
+
+    A provider names the counts its network gives (`post_metrics`, `account_metrics`, from base.POST_METRICS and
+    base.ACCOUNT_METRICS); every read returns each of them, or raises ProviderError (a count missing, no whole
+    number or negative: base.metric_point). A count not named is one the network does not give: it is shown as
+    "not available", never as 0. `metrics_note` says what the network keeps from a bot or app, in a sentence."""
+
+    post_metrics: ClassVar[tuple[str, ...]]
+    account_metrics: ClassVar[tuple[str, ...]]
+    metrics_note: ClassVar[str] = ""
 
     @abc.abstractmethod
     def metrics(self, published: Published) -> tuple[MetricPoint, ...]: ...
+
+    @abc.abstractmethod
+    def account_counts(self) -> tuple[MetricPoint, ...]:
+        """The account's own counts (followers, following, posts) now."""
+
+    def recent_posts(self, limit: int) -> tuple[RecentPost, ...]:
+        """The account's latest posts, newest first, with their counts; () where the network cannot list them."""
+        return ()
 
 
 class ReadsEngagement(Capability):

@@ -254,7 +254,12 @@ class FakePDS:
         uri = params["uris"]
         return httpx.Response(200, json={"posts": [{"uri": uri, "cid": "bafyparent", "author": BOB,
                                                     "record": {"text": "Hi", "createdAt": "2026-07-01T08:00:00Z"},
-                                                    "indexedAt": "2026-07-01T08:00:01Z"}]})
+                                                    "indexedAt": "2026-07-01T08:00:01Z", "likeCount": 3,
+                                                    "repostCount": 1, "replyCount": 2, "quoteCount": 0}]})
+
+    def app_bsky_actor_getProfile(self, params: dict[str, Any]) -> httpx.Response:
+        return httpx.Response(200, json={"did": BRAND["did"], "handle": BRAND["handle"], "followersCount": 120,
+                                         "followsCount": 45, "postsCount": 310})
 
     def app_bsky_notification_listNotifications(self, params: dict[str, Any]) -> httpx.Response:
         post = self.uri("did:plc:brand", "app.bsky.feed.post", "3brandpost")

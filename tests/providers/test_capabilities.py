@@ -26,12 +26,12 @@ from stoa.providers.capabilities import (
 from stoa.providers.registry import PROVIDERS, get_provider_class, providers_with, supports
 
 DECLARED = {
-    "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides},
-    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, Authorizes, RegistersApps},
-    "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies},
+    "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics},
+    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes, RegistersApps},
+    "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics},
     "oauthtest": {Publishes, ReadsInbox, Replies, Authorizes},  # stoa/testing/oauth_network.py, in tests only
 }
-NOT_YET = (ReadsMetrics, ReadsEngagement)  # declared for the next issues; nobody implements them yet
+NOT_YET = (ReadsEngagement,)  # declared for the next issues; nobody implements it yet
 
 
 def broken_promises(cls: type) -> list[str]:

@@ -21,7 +21,9 @@ import pytest
 
 from stoa.inbox.models import Kind
 from stoa.providers.base import (
+    ACCOUNT_METRICS,
     COUNTERS,
+    POST_METRICS,
     Draft,
     ErrorKind,
     InboxPage,
@@ -478,9 +480,16 @@ def test_pushed_calls_become_incoming_messages(key, capability):
 @pytest.mark.parametrize(("key", "capability"), declared(ReadsMetrics))
 def test_metrics_are_named_counts_at_an_aware_time(key, capability):
     h = harness(key)
-    for point in h.provider().metrics(h.published_post()):
-        assert isinstance(point, MetricPoint) and point.name and isinstance(point.value, int) and point.value >= 0
-        assert point.measured_at.tzinfo is not None, f"{key} ReadsMetrics: naive measured_at"
+    provider = h.provider()
+    assert isinstance(provider, ReadsMetrics)
+    for read, declared_names in ((lambda: provider.metrics(h.published_post()), provider.post_metrics),
+                                 (provider.account_counts, provider.account_metrics)):
+        points = read()
+        assert [point.name for point in points] == list(declared_names), f"{key} ReadsMetrics: not what it declares"
+        for point in points:
+            assert isinstance(point, MetricPoint) and isinstance(point.value, int) and point.value >= 0
+            assert point.measured_at.tzinfo is not None, f"{key} ReadsMetrics: naive measured_at"
+    assert set(provider.post_metrics) <= set(POST_METRICS) and set(provider.account_metrics) <= set(ACCOUNT_METRICS)
 
 
 @pytest.mark.parametrize(("key", "capability"), declared(ReadsEngagement))

@@ -172,6 +172,10 @@ class FakeMastodon:
             return self.account_statuses(call)
         if route == "DELETE /api/v1/statuses/:id":
             return self.delete(call.path.rsplit("/", 1)[1])
+        if route == "GET /api/v1/statuses/:id":
+            status_id = call.path.rsplit("/", 1)[1]
+            found = [status for status in self.statuses if status["id"] == status_id]
+            return httpx.Response(200, json=found[0]) if found else mastodon_error("not_found")
         raise AssertionError(f"no default answer for {route}")
 
     def upload(self, call: Call) -> httpx.Response:

@@ -94,6 +94,7 @@ class FakeBotAPI:
             "getMe": "getMe",
             "getChat": "getChat.public_channel",
             "getChatMember": "getChatMember.administrator",
+            "getChatMemberCount": "getChatMemberCount",
             "sendMessage": "sendMessage",
             "sendPhoto": "sendPhoto",
             "sendMediaGroup": "sendMediaGroup",

@@ -31,6 +31,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from stoa import clock
 from stoa.providers.base import (
+    FOLLOWERS,
+    FOLLOWING,
+    LIKES,
+    POSTS,
+    QUOTES,
+    REPLIES,
+    REPOSTS,
     Account,
     Attempt,
     ConnectField,
@@ -40,21 +47,25 @@ from stoa.providers.base import (
     Incoming,
     Limits,
     MediaFile,
+    MetricPoint,
     Person,
     Problem,
     Provider,
     ProviderError,
     Published,
     RateLimit,
+    RecentPost,
     ReplyTo,
     aware,
     describe_response,
+    metric_point,
+    parse_time,
     retry_after_seconds,
     thread_part_too_long,
 )
 from stoa.providers.bluesky import inbox, richtext
 from stoa.providers.bluesky.tid import attempt_rkeys, legacy_attempt_rkeys
-from stoa.providers.capabilities import Hides, Publishes, ReadsInbox, ReadsMessages, Replies, Searches
+from stoa.providers.capabilities import Hides, Publishes, ReadsInbox, ReadsMessages, ReadsMetrics, Replies, Searches
 
 DEFAULT_PDS_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -89,7 +100,7 @@ class ThreadInterrupted(ProviderError):
         self.cause = cause
 
 
-class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides):
+class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics):
     key = "bluesky"
     name = "Bluesky"
     limits = Limits(
@@ -434,6 +445,57 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
                 problems.append(Problem(field, _("Post %(number)d of the thread: %(problem)s")
                                         % {"number": index + 2, "problem": too_many_bytes(part)}))
         return problems
+
+    # -- Metrics ------------------------------------------------------------------------
+
+    # The AppView's post view (app.bsky.feed.defs#postView) counts likes, reposts, replies and quotes; its profile
+    # view (#profileViewDetailed) followers, follows and posts. Bluesky shows nobody how often a post was seen.
+    post_metrics = (LIKES, REPOSTS, REPLIES, QUOTES)
+    account_metrics = (FOLLOWERS, FOLLOWING, POSTS)
+    metrics_note = "Bluesky does not count views."
+    POST_COUNTS = {LIKES: "likeCount", REPOSTS: "repostCount", REPLIES: "replyCount", QUOTES: "quoteCount"}
+    PROFILE_COUNTS = {FOLLOWERS: "followersCount", FOLLOWING: "followsCount", POSTS: "postsCount"}
+
+    def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
+        """The first post's counts (a thread is measured by its first post), by app.bsky.feed.getPosts."""
+        body = self.call("app.bsky.feed.getPosts", params={"uris": [published.remote_id]})
+        posts = body.get("posts")
+        if not isinstance(posts, list):
+            raise ProviderError("Bluesky answered app.bsky.feed.getPosts without posts.", ErrorKind.TRANSIENT)
+        found = [post for post in posts if isinstance(post, dict) and post.get("uri") == published.remote_id]
+        if not found:  # getPosts leaves out posts that are gone
+            raise ProviderError("This post is no longer on Bluesky.", ErrorKind.PERMANENT)
+        return self.counts(found[0], self.POST_COUNTS)
+
+    def account_counts(self) -> tuple[MetricPoint, ...]:
+        return self.counts(self.call("app.bsky.actor.getProfile", params={"actor": self.did}), self.PROFILE_COUNTS)
+
+    def recent_posts(self, limit: int) -> tuple[RecentPost, ...]:
+        """The account's own latest posts and threads (not its reposts of others, nor its replies), by
+        app.bsky.feed.getAuthorFeed with the filter posts_no_replies; a post with garbage counts is left out."""
+        body = self.call("app.bsky.feed.getAuthorFeed",
+                         params={"actor": self.did, "filter": "posts_no_replies", "limit": min(limit, 100)})
+        found = []
+        for item in body.get("feed") or []:
+            post = item.get("post") if isinstance(item, dict) else None
+            if item.get("reason") or not isinstance(post, dict) or (post.get("author") or {}).get("did") != self.did:
+                continue  # a repost of someone's post, or something that is no post
+            written = parse_time((post.get("record") or {}).get("createdAt")) or parse_time(post.get("indexedAt"))
+            uri = post.get("uri")
+            if not isinstance(uri, str) or written is None:
+                continue
+            try:
+                counts = self.counts(post, self.POST_COUNTS)
+            except ProviderError:
+                continue
+            found.append(RecentPost(Published(uri, self.post_url(uri), (uri,)), written, counts))
+        return tuple(found)
+
+    def counts(self, view: Any, fields: dict[str, str]) -> tuple[MetricPoint, ...]:
+        if not isinstance(view, dict):
+            raise ProviderError("Bluesky answered with no view of the post or profile.", ErrorKind.TRANSIENT)
+        measured_at = clock.now()
+        return tuple(metric_point(self.name, name, view.get(field), measured_at) for name, field in fields.items())
 
     # -- The session --------------------------------------------------------------------
 

@@ -36,6 +36,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from stoa import clock
 from stoa.providers import oauth2
 from stoa.providers.base import (
+    FOLLOWERS,
+    FOLLOWING,
+    LIKES,
+    POSTS,
+    REPLIES,
+    REPOSTS,
     Account,
     Attempt,
     ConnectField,
@@ -46,14 +52,17 @@ from stoa.providers.base import (
     Incoming,
     Limits,
     MediaFile,
+    MetricPoint,
     OptionField,
     Problem,
     Provider,
     ProviderError,
     Published,
     RateLimit,
+    RecentPost,
     ReplyTo,
     aware,
+    metric_point,
     parse_time,
     thread_part_too_long,
 )
@@ -61,6 +70,7 @@ from stoa.providers.capabilities import (
     Authorizes,
     Publishes,
     ReadsInbox,
+    ReadsMetrics,
     RegistersApps,
     Replies,
     Searches,
@@ -125,7 +135,8 @@ class Part:
     media: tuple[MediaFile, ...]
 
 
-class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies, Authorizes, RegistersApps):
+class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes,
+                       RegistersApps):
     key = "mastodon"
     name = "Mastodon"
     limits = Limits(
@@ -489,6 +500,46 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
             return False
         descriptions = [m.get("description") or "" for m in status.get("media_attachments") or []]
         return descriptions == [item.alt_text for item in part.media]
+
+    # -- Metrics ------------------------------------------------------------------------
+
+    # docs.joinmastodon.org/entities/Status: favourites_count, reblogs_count, replies_count; entities/Account:
+    # followers_count, following_count, statuses_count. Mastodon counts no views, and quotes only from 4.5 on.
+    post_metrics = (LIKES, REPOSTS, REPLIES)
+    account_metrics = (FOLLOWERS, FOLLOWING, POSTS)
+    metrics_note = "Mastodon does not count views."
+    STATUS_COUNTS = {LIKES: "favourites_count", REPOSTS: "reblogs_count", REPLIES: "replies_count"}
+    ACCOUNT_COUNTS = {FOLLOWERS: "followers_count", FOLLOWING: "following_count", POSTS: "statuses_count"}
+
+    def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
+        """The first status's counts (GET /api/v1/statuses/:id); a thread is measured by its first status."""
+        return self.counts(self.get_json(f"/api/v1/statuses/{published.remote_id}"), self.STATUS_COUNTS)
+
+    def account_counts(self) -> tuple[MetricPoint, ...]:
+        return self.counts(self.get_json("/api/v1/accounts/verify_credentials"), self.ACCOUNT_COUNTS)
+
+    def recent_posts(self, limit: int) -> tuple[RecentPost, ...]:
+        """The account's latest statuses, not its boosts nor its replies (GET /api/v1/accounts/:id/statuses, at most
+        40 a page); a status with garbage counts is left out."""
+        page = self.get_json(f"/api/v1/accounts/{self.account_id()}/statuses", params={
+            "limit": min(limit, PAGE_SIZE), "exclude_reblogs": "true", "exclude_replies": "true"})
+        found = []
+        for status in page if isinstance(page, list) else []:
+            written = parse_time(status.get("created_at")) if isinstance(status, dict) else None
+            if written is None or not status.get("id"):
+                continue
+            try:
+                counts = self.counts(status, self.STATUS_COUNTS)
+            except ProviderError:
+                continue
+            found.append(RecentPost(published([status]), written, counts))
+        return tuple(found)
+
+    def counts(self, entity: Any, fields: dict[str, str]) -> tuple[MetricPoint, ...]:
+        if not isinstance(entity, dict):
+            raise ProviderError("Mastodon answered with no status or account.", ErrorKind.TRANSIENT)
+        measured_at = clock.now()
+        return tuple(metric_point(self.name, name, entity.get(field), measured_at) for name, field in fields.items())
 
     # -- Deleting -----------------------------------------------------------------------
 

@@ -25,7 +25,9 @@ import httpx
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stoa import clock
 from stoa.providers.base import (
+    FOLLOWERS,
     Account,
     Attempt,
     ConnectField,
@@ -35,6 +37,7 @@ from stoa.providers.base import (
     Incoming,
     Limits,
     MediaFile,
+    MetricPoint,
     OptionField,
     Problem,
     Provider,
@@ -42,8 +45,9 @@ from stoa.providers.base import (
     Published,
     RateLimit,
     ReplyTo,
+    metric_point,
 )
-from stoa.providers.capabilities import Publishes, ReadsInbox, ReceivesPush, Replies
+from stoa.providers.capabilities import Publishes, ReadsInbox, ReadsMetrics, ReceivesPush, Replies
 from stoa.providers.telegram import inbox
 from stoa.providers.telegram.formatting import FORMATS, FormattingError, TelegramText, render
 
@@ -86,7 +90,7 @@ if not any(type(f).__name__ == "RedactBotTokens" for f in logging.getLogger("htt
     logging.getLogger("httpx").addFilter(RedactBotTokens())
 
 
-class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
+class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics):
     key = "telegram"
     name = "Telegram"
     push_secret_header = "X-Telegram-Bot-Api-Secret-Token"  # setWebhook's secret_token comes back in it
@@ -304,6 +308,25 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies):
         if not isinstance(draft.options.get("link_preview_options") or {}, dict):
             problems.append(Problem("options.link_preview_options", _("Link preview options must be an object.")))
         return problems
+
+    # -- Metrics ------------------------------------------------------------------------
+
+    # core.telegram.org/bots/api: getChatMemberCount gives the channel's subscribers. A bot can ask for nothing about
+    # a message: no views, no forwards, and reaction counts only as message_reaction_count updates, which reach a
+    # bot that is an administrator of the chat and lists them in allowed_updates, grouped and up to minutes late,
+    # and only for anonymous reactions (a channel's). Stoa does not read those updates yet, so it measures the
+    # channel's subscribers and no post.
+    post_metrics = ()
+    account_metrics = (FOLLOWERS,)
+    metrics_note = ("Telegram tells a bot its channel's subscribers, nothing of a post's views or forwards; reaction "
+                    "counts reach only an administrator bot as updates, which Stoa does not read yet.")
+
+    def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
+        return ()
+
+    def account_counts(self) -> tuple[MetricPoint, ...]:
+        members = self.call("getChatMemberCount", json={"chat_id": self.chat_id})
+        return (metric_point(self.name, FOLLOWERS, members, clock.now()),)
 
     # -- Talking to the Bot API ---------------------------------------------------------
 
