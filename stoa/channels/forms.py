@@ -5,7 +5,7 @@ label the person read; the action checks again and talks to the network, as it d
 and the command line.
 """
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +35,10 @@ class ConnectForm(forms.Form):
                                                           initial=0, required=False,
                                                           help_text=_("0 means no rule."))
 
-    def connection(self) -> tuple[dict, dict]:
+    def connection(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The cleaned connect fields as (config, credentials), each where the provider reads it."""
-        config, credentials = {}, {}
+        config: dict[str, Any] = {}
+        credentials: dict[str, Any] = {}
         for f in self.provider_class.connect_fields:
             (credentials if f.in_credentials else config)[f.name] = self.cleaned_data.get(f.name, "")
         return config, credentials

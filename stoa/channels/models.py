@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import httpx
 
     from stoa.channels.forms import ConnectForm
+    from stoa.channels.forms import ConnectForm
     from stoa.providers.base import Provider
 
 

@@ -41,9 +41,8 @@ def _reconnect_form(channel: Channel, data: QueryDict | None = None) -> ConnectF
     credentials = channel.credentials
     initial = {f.name: str((credentials if f.in_credentials else channel.config).get(f.name, ""))
                for f in provider.connect_fields if not f.secret}
-    if data is not None:
-        data = {**initial, **data.dict()}
-    return ConnectForm(provider, data, reconnect=True, initial=initial, auto_id=f"channel-{channel.pk}-%s")
+    values = {**initial, **data.dict()} if data is not None else None
+    return ConnectForm(provider, values, reconnect=True, initial=initial, auto_id=f"channel-{channel.pk}-%s")
 
 
 def _context(request: HttpRequest, workspace: Workspace | None, failed: ConnectForm | None = None,
@@ -72,6 +71,7 @@ def _page_url(workspace: Workspace) -> str:
 @access_errors
 def channels_page(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("workspace")
+    workspace: Workspace | None
     if slug:
         workspace = access_workspace(request.user, slug, Permission.VIEW_PUBLICATIONS)
     else:
