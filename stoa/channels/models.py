@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     import httpx
 
     from stoa.channels.forms import ConnectForm
-    from stoa.channels.forms import ConnectForm
     from stoa.providers.base import Provider
 
 
