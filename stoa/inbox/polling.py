@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from django.db.models import Q
 
@@ -34,16 +35,15 @@ def claim_inbox_read(channel_id: int) -> bool:
 
 def streams(channel: Channel, provider: Provider) -> list[tuple[str, Callable[[str], InboxPage]]]:
     """What to read: the account's notifications, and a search for each of the brand's names."""
-    found = []
+    found: list[tuple[str, Callable[[str], InboxPage]]] = []
     # A Telegram bot with a webhook gets its messages pushed; Telegram refuses getUpdates for it.
     if isinstance(provider, ReadsInbox) and not channel.credentials.get("webhook_secret"):
         found.append((NOTIFICATIONS, provider.fetch_inbox))
     if isinstance(provider, ReadsMessages) and str(channel.config.get("read_direct_messages", True)).lower() not in OFF:
         found.append(("messages", provider.fetch_messages))
     if isinstance(provider, Searches):
-        search = provider.search
         for term in channel.config.get("search_terms") or []:
-            found.append((f"search:{term}", lambda position, term=term: search(term, position)))
+            found.append((f"search:{term}", partial(provider.search, term)))  # called with the position
     return found
 
 
