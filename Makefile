@@ -68,6 +68,7 @@ messages: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache  # the layers between the apps, written down in .importlinter
+	$(BIN)/mypy stoa  # the types: the whole package, and the providers and the credentials strictly (pyproject.toml)
 
 test: install peers lint
 	$(BIN)/pytest
@@ -123,4 +124,4 @@ screenshots: install peers
 	STOA_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_journey.py tests/web/test_first_week.py -p no:cacheprovider -q
 
 clean:
-	rm -rf $(VENV) .peers/atproto/node_modules .peers/oauth2/node_modules .peers/telegram/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) .peers/atproto/node_modules .peers/oauth2/node_modules .peers/telegram/node_modules .pytest_cache .ruff_cache .mypy_cache
