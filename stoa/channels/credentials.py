@@ -78,22 +78,56 @@ def update(channel: Channel, changes: dict[str, Any]) -> dict[str, Any]:
             return merged
 
 
+@dataclass
+class Current:
+    """What `using` last read or saved of the channel's credentials, while its work runs."""
+
+    held: Held
+
+
 def using(channel: Channel, work: Callable[[Provider], T], *, http: httpx.Client | None = None) -> T:
     """`work` with the channel's provider on fresh credentials; what changed is kept (see the module's docstring)."""
-    held = fresh(channel, load(channel), http)
-    provider = channel.provider(http=http)
+    current = Current(fresh(channel, load(channel), http))
+    provider = owned(channel, current, http)
     try:
         return work(provider)
     except ProviderError as error:
-        if not (error.kind == ErrorKind.AUTHORIZATION and error.access_refused and refreshable(provider, held)):
+        if not (error.kind == ErrorKind.AUTHORIZATION and error.access_refused and refreshable(provider, current.held)):
             raise
         # The network refused a token our clock thinks valid (revoked early, or clocks apart): refresh, once.
-        refused = str(held.credentials.get(oauth2.ACCESS) or "")
-        held = refresh(channel, http, refused=refused)
-        provider = channel.provider(http=http)
+        refused = str(current.held.credentials.get(oauth2.ACCESS) or "")
+        current.held = refresh(channel, http, refused=refused)
+        provider = owned(channel, current, http)
         return work(provider)
     finally:
-        keep(channel, held, provider)
+        keep(channel, current.held, provider)
+
+
+def owned(channel: Channel, current: Current, http: httpx.Client | None) -> Provider:
+    """The channel's provider on the credentials read, renewing a session it keeps itself through this module."""
+    provider = channel.provider(http=http)
+
+    def renewal(provider: Provider, renew: Callable[[], None]) -> None:
+        renew_session(channel, current, provider, renew)
+
+    provider.session_renewal = renewal
+    return provider
+
+
+def renew_session(channel: Channel, current: Current, provider: Provider, renew: Callable[[], None]) -> None:
+    """A session the provider keeps itself (Bluesky's, whose refresh token rotates too) expired: renew it under the
+    channel's row lock, unless another worker saved new credentials since these were read; then take those."""
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        stored = Held(locked.credentials, locked.credentials_version)
+        if stored.credentials != current.held.credentials:
+            provider.credentials = dict(stored.credentials)  # renewed by another worker meanwhile
+            current.held = stored
+            return
+        renew()
+        credentials = {**stored.credentials, **dict(provider.credentials)}
+        save(channel, credentials, stored.version)  # the row is locked: nobody saved in between
+        current.held = Held(credentials, stored.version + 1)
 
 
 def fresh(channel: Channel, held: Held, http: httpx.Client | None = None) -> Held:

@@ -309,6 +309,9 @@ class Provider:
         self.credentials = dict(credentials)
         self._http = http
         self.budget: Spends | None = None  # a channel's provider spends the channel's budget (Channel.provider)
+        # Set by the owner of the channel's credentials (stoa.channels.credentials): renews a session the provider
+        # keeps itself (Bluesky's) under the channel's lock, given the provider and its own way to renew it.
+        self.session_renewal: Callable[[Provider, Callable[[], None]], None] | None = None
 
     @property
     def http(self) -> httpx.Client:

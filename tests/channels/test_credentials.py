@@ -24,6 +24,8 @@ from stoa.workspaces.models import Notification
 from tests.core.helpers import drain, make_due, reload, schedule
 from tests.providers.oauth_server import oauth_peer_missing
 
+pytest_plugins = ["tests.providers.bluesky_network"]
+
 
 def expires_at(channel: Channel, moment) -> None:
     """Our clock's idea of when the channel's access token expires, saved as the owner saves."""
@@ -167,3 +169,40 @@ def test_publishing_reconciling_polling_and_replying_refresh_through_the_owner(
     reply = send_reply(owner, Item.objects.get(channel=channel), "Yes, on Fridays.")
     assert reply.state == ReplyState.SENT and refreshes() == 4
     assert oauth_api.stats()["refused"] == {}, "no call went out on an expired token"
+
+
+@pytest.mark.bluesky
+@pytest.mark.django_db(transaction=True)
+def test_workers_meeting_an_expired_bluesky_session_renew_it_once_through_the_owner(workspace, bluesky_network):
+    from tests.providers.test_bluesky import provider_for, recording_client
+
+    alice = bluesky_network.accounts["alice"]
+    signed_in = provider_for(bluesky_network, alice)
+    signed_in.connect()
+    channel = Channel(workspace=workspace, network="bluesky", name="Alice",
+                      config={"pds_url": bluesky_network.pds_url})
+    channel.credentials = {"identifier": alice.handle, "app_password": alice.app_password, **signed_in.credentials,
+                           "accessJwt": bluesky_network.expired(signed_in.credentials["accessJwt"])}
+    channel.save()
+    calls: list[str] = []
+    http = recording_client(calls)
+    start, sessions = threading.Barrier(4), []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            mine = Channel.objects.get(pk=channel.pk)
+            sessions.append(credentials.using(mine, lambda p: p.call("com.atproto.server.getSession"), http=http))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [s["did"] for s in sessions] == [alice.did] * 4
+    assert calls.count("com.atproto.server.refreshSession") == 1 and "com.atproto.server.createSession" not in calls
+    saved = Channel.objects.get(pk=channel.pk).credentials
+    assert saved["refreshJwt"] != signed_in.credentials["refreshJwt"] and saved["app_password"] == alice.app_password

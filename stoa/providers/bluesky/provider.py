@@ -556,6 +556,14 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
                 return
         self.create_session()
 
+    def renew_session(self) -> None:
+        """After the access token expired: through the owner of the channel's credentials where it is set (of the
+        workers that meet one expiry, one renews the session and the others take it), here otherwise."""
+        if self.session_renewal is not None:
+            self.session_renewal(self, self.refresh_session)
+        else:
+            self.refresh_session()
+
     def keep_session(self, session: Any) -> None:
         fields = ("accessJwt", "refreshJwt", "did", "handle")
         if not isinstance(session, dict) or not all(isinstance(session.get(f), str) for f in fields):
@@ -577,7 +585,7 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
         except BlueskyError as e:
             if e.error not in SESSION_EXPIRED:
                 raise
-        self.refresh_session()
+        self.renew_session()
         return self.send(method, nsid, token=self.credentials["accessJwt"], creating=creating, **kwargs)
 
     def request_cost(self, method: str, url: str, **request: Any) -> dict[str, int]:
