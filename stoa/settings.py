@@ -61,6 +61,9 @@ CSRF_FAILURE_VIEW = "stoa.web.error_pages.form_expired"  # in the person's langu
 # Where people reach Stoa, for the links it sends; empty: where `stoa run` / `stoa web` listen. Read it through
 # stoa.site_url.site_url(), which knows that address also in a worker process.
 SITE_URL = os.environ.get("STOA_SITE_URL", "").strip().rstrip("/")
+# Where Stoa's short links (/l/<code>) start; empty: the site URL. A shorter domain that forwards /l/ here saves
+# characters on the networks that count a link's letters (stoa/links/shortening.py).
+STOA_SHORT_LINK_BASE_URL = os.environ.get("STOA_SHORT_LINK_BASE_URL", "").strip().rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "stoa.workspaces",
     "stoa.channels",
+    "stoa.links",
     "stoa.posts",
     "stoa.publishing",
     "stoa.approvals",

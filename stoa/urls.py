@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # What the networks push (Telegram's webhook among them, at the address it had before): stoa.channels.push.
     path("hooks/<slug:network>/<int:channel_id>/", push.receive, name="push"),
+    path("", include("stoa.links.urls")),  # first: /l/<code> is the most asked-for address
     path("", include("stoa.approvals.urls")),
     path("", include("stoa.workspaces.urls")),
     path("", include("stoa.channels.urls")),

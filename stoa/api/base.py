@@ -13,6 +13,7 @@ from stoa.api.parsing import CheckedParser
 from stoa.api.throttling import PerUserRate
 from stoa.channels.api import channels, networks, workspace_channels
 from stoa.inbox.api import inbox
+from stoa.links.api import workspace_links
 from stoa.posts.api import posts, workspace_posts
 from stoa.publishing.api import publications
 from stoa.web.api import workspace_composer
@@ -50,6 +51,7 @@ api.add_router("/workspaces", workspaces)
 api.add_router("/workspaces", workspace_channels)
 api.add_router("/workspaces", workspace_posts)
 api.add_router("/workspaces", workspace_composer)
+api.add_router("/workspaces", workspace_links)
 api.add_router("/channels", channels)
 api.add_router("/posts", posts)
 api.add_router("/publications", publications)

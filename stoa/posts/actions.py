@@ -269,11 +269,13 @@ def _utc_time(when: datetime | None, workspace: Workspace, errors: dict) -> date
 def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantInput],
                media_ids: list[int] | None = None, scheduled_at: datetime | None = None,
                exclude_ids: dict[int, int] | None = None,
-               alt_texts: dict[int, str] | None = None) -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
+               alt_texts: dict[int, str] | None = None, post: Post | None = None,
+               campaign: str = "") -> tuple[list[ResolvedVariant], list[ChannelCheck], dict]:
     """Everything wrong with a post before it is saved: the same checks answer the composer while
     someone types, the API's check endpoint, and create_post, so they never disagree.
     `exclude_ids` maps a channel to the publication being edited, which its posting rules ignore;
-    `alt_texts` is alt text being typed, by media id, checked in place of the library's."""
+    `alt_texts` is alt text being typed, by media id, checked in place of the library's.
+    `post` is the saved post gaining variants; a new one's `campaign` fills its links' UTM parameters."""
     resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
     for m in {m for r in resolved for m in r.media}:
         m.alt_text = (alt_texts or {}).get(m.pk, m.alt_text)
@@ -281,7 +283,8 @@ def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantIn
     checks = []
     for r in resolved:
         r.scheduled_at = _utc_time(r.scheduled_at, workspace, errors) if r.scheduled_at else post_time
-        draft = draft_of(workspace, text=r.text, media=r.media, options=r.options)
+        draft = draft_of(workspace, text=r.text, media=r.media, options=r.options, channel=r.channel,
+                         post=post or Post(workspace=workspace, campaign=campaign))
         check = check_channel(r.channel, draft, r.scheduled_at, (exclude_ids or {}).get(r.channel.pk))
         checks.append(check)
         if check.problems:
@@ -291,18 +294,20 @@ def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantIn
 
 def create_post(actor, workspace: Workspace, *, text: str = "", variants: list[VariantInput],
                 media_ids: list[int] | None = None, scheduled_at: datetime | None = None,
-                title: str = "", content_type: str = ContentType.OTHER, tags: list[str] | None = None) -> Post:
+                title: str = "", content_type: str = ContentType.OTHER, tags: list[str] | None = None,
+                campaign: str = "") -> Post:
     """A post with a variant and a publication per channel: scheduled at `scheduled_at` (a naive
     time is local to the workspace) or at a variant's own time, or a draft when neither is given.
     All-or-nothing."""
     _check_content_type(content_type)
+    campaign = campaign.strip()
     resolved, _checks, errors = check_post(workspace, text=text, variants=variants, media_ids=media_ids,
-                                           scheduled_at=scheduled_at)
+                                           scheduled_at=scheduled_at, campaign=campaign)
     if errors:
         raise ActionError(errors)
     with transaction.atomic():
         post = Post.objects.create(workspace=workspace, title=title, content_type=content_type,
-                                   tags=clean_tags(tags or []), created_by=actor)
+                                   tags=clean_tags(tags or []), campaign=campaign, created_by=actor)
         _save_variants(actor, post, resolved)
         audit(workspace.pk, actor, "post.created", post, channels=[r.channel.name for r in resolved])
     return post
@@ -315,7 +320,7 @@ def add_variants(actor, post: Post, *, text: str, variants: list[VariantInput], 
     if clash := [v.channel_id for v in variants if v.channel_id in taken]:
         raise ActionError({"variants": [_("The post already goes to channel %(ids)s.") % {"ids": clash}]})
     resolved, _checks, errors = check_post(post.workspace, text=text, variants=variants, media_ids=media_ids,
-                                           scheduled_at=scheduled_at)
+                                           scheduled_at=scheduled_at, post=post)
     if errors:
         raise ActionError(errors)
     with transaction.atomic():
@@ -415,7 +420,8 @@ def edit_variant(actor, publication: Publication, *, text: str | None = None, me
         media = [found[m] for m in media_ids]
     text = variant.text if text is None else text
     options = variant.options if options is None else options
-    draft = draft_of(publication.workspace, text=text, media=media, options=options)
+    draft = draft_of(publication.workspace, text=text, media=media, options=options, channel=publication.channel,
+                     post=variant.post)
     if problems := channel_problems(publication.channel, draft):
         raise ActionError({"variant": problems})
     with transaction.atomic():

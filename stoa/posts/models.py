@@ -37,6 +37,8 @@ class Post(models.Model):
     title = models.CharField(max_length=200, blank=True, default="")
     content_type = models.CharField(max_length=24, choices=ContentType.choices, default=ContentType.OTHER)
     tags = models.JSONField(default=list, blank=True)
+    # The marketing campaign the post belongs to: the {campaign} of the workspace's UTM parameters (stoa/links).
+    campaign = models.CharField(max_length=200, blank=True, default="")
     # Only approved posts are published in a workspace that requires approval (checked at delivery).
     approval_state = models.CharField(max_length=24, choices=ApprovalState.choices, default=ApprovalState.DRAFT)
     # Scheduled before the workspace required approval, and its owner chose to let it publish without

@@ -31,7 +31,7 @@ from stoa.channels import credentials
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import rule_problems
-from stoa.posts.drafts import draft_for
+from stoa.posts.drafts import draft_to_send
 from stoa.posts.models import Publication, State
 from stoa.posts.status import waits_for_approval
 from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
@@ -206,7 +206,7 @@ class Engine:
         def publish(provider: Provider) -> Published:
             if not isinstance(provider, Publishes):
                 raise ProviderError(f"Stoa cannot publish on {provider.name}.", ErrorKind.PERMANENT)
-            draft = draft_for(publication.variant, publication.channel.workspace)
+            draft = draft_to_send(publication)  # its links made short here, once, if the workspace chose it
             if problems := provider.validate(draft):
                 # Checked again at delivery: the channel's limits may have changed since scheduling.
                 raise ProviderError("; ".join(p.message for p in problems), ErrorKind.PERMANENT)
@@ -337,7 +337,7 @@ class Engine:
             if not isinstance(provider, Publishes):
                 raise ProviderError(f"{provider.name} offers no way to check whether this was published.",
                                     ErrorKind.UNKNOWN_OUTCOME)
-            return provider.reconcile(draft_for(publication.variant, channel.workspace), attempt)
+            return provider.reconcile(draft_to_send(publication), attempt)
 
         try:
             result = credentials.using(channel, find, http=self.http)
