@@ -17,6 +17,12 @@ class ActionError(Exception):
             for message in messages
         )
 
+    @classmethod
+    def of_form(cls, form) -> "ActionError":
+        """A Django form's errors (field -> messages; "__all__" for the form as a whole), refused as an action
+        refuses, so the page, the API and the command line say the same."""
+        return cls({field: [str(message) for message in messages] for field, messages in form.errors.items()})
+
     def words(self) -> str:
         """The messages alone, for a person on a page: the field names are for programs."""
         return " ".join(message for messages in self.errors.values() for message in messages)

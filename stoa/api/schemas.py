@@ -23,7 +23,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Error
 
 
 class WorkspaceIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    # Documented here, checked by the workspace form (stoa/workspaces/forms.py) in the words the page uses.
+    name: str = Field(..., json_schema_extra={"minLength": 1, "maxLength": 200})
     timezone: str = "UTC"
     language: str = "en"
     slug: str = ""

@@ -11,6 +11,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.text import slugify
 
 from stoa.errors import ActionError
+from stoa.workspaces.forms import WorkspaceForm
 from stoa.workspaces.mail import email_notifications
 from stoa.workspaces.models import (
     AuditEvent,
@@ -19,7 +20,6 @@ from stoa.workspaces.models import (
     Role,
     UserSettings,
     Workspace,
-    validate_timezone,
 )
 
 MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
@@ -72,29 +72,18 @@ def language_of(user) -> str:
     return chosen or settings.LANGUAGE_CODE
 
 
-def _validated(name: str, timezone: str, language: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = ["A workspace needs a name."]
-    try:
-        validate_timezone(timezone)
-    except Exception as e:
-        errors["timezone"] = [e.messages[0] if hasattr(e, "messages") else str(e)]
-    if not language or len(language) > 16:
-        errors["language"] = ["Give a language code such as en, he, ar, fa, el or ru."]
-    return errors
-
-
 @transaction.atomic
 def create_workspace(actor, name: str, timezone: str = "UTC", language: str = "en", slug: str = "") -> Workspace:
     """A new workspace with `actor` as its owner."""
-    if errors := _validated(name, timezone, language):
-        raise ActionError(errors)
+    form = WorkspaceForm({"name": name, "timezone": timezone, "language": language})
+    if not form.is_valid():
+        raise ActionError.of_form(form)
+    name = form.cleaned_data["name"]
     slug = slugify(slug or name, allow_unicode=False)[:50] or "workspace"
     base, n = slug, 2
     while Workspace.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
-    workspace = Workspace.objects.create(name=name.strip(), slug=slug, timezone=timezone, language=language)
+    workspace = Workspace.objects.create(name=name, slug=slug, timezone=timezone, language=language)
     if actor is not None:
         Membership.objects.create(workspace=workspace, user=actor, role=Role.OWNER)
     audit(workspace.pk, actor, "workspace.created", workspace, name=workspace.name)

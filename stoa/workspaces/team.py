@@ -17,15 +17,14 @@ from stoa import clock
 from stoa.errors import ActionError
 from stoa.site_url import site_url
 from stoa.workspaces.actions import audit, in_their_language, notify
+from stoa.workspaces.forms import WorkspaceSettingsForm
 from stoa.workspaces.models import (
-    ApprovalFlow,
     Invitation,
     Membership,
     Role,
     UserSettings,
     Workspace,
     hash_token,
-    validate_timezone,
 )
 
 INVITATION_DAYS = 7
@@ -213,29 +212,13 @@ def revoke_invitation(actor, invitation: Invitation) -> None:
 
 def update_workspace(actor, workspace: Workspace, *, name: str, timezone_name: str, language: str,
                      approval_flow: str, max_selling_percent, max_selling_in_a_row) -> Workspace:
-    errors: dict[str, list] = {}
-    if not name.strip():
-        errors["name"] = [gettext("A workspace needs a name.")]
-    try:
-        validate_timezone(timezone_name)
-    except ValidationError:
-        errors["timezone"] = [gettext("%(tz)s is not a timezone name such as Europe/Athens or Asia/Jerusalem.")
-                              % {"tz": timezone_name}]
-    if language not in dict(settings.LANGUAGES) and not (language and len(language) <= 16 and language.isascii()):
-        errors["language"] = [gettext("Give a language code such as en, he, ar, fa, el or ru.")]
-    if approval_flow not in ApprovalFlow.values:
-        errors["approval_flow"] = [gettext("Choose an approval flow from the list.")]
-    percent = _int(max_selling_percent)
-    if percent is None or not 0 <= percent <= 100:
-        errors["max_selling_percent"] = [gettext("A share between 0 and 100 percent.")]
-    in_a_row = _int(max_selling_in_a_row)
-    if in_a_row is None or not 1 <= in_a_row <= 100:
-        errors["max_selling_in_a_row"] = [gettext("At least 1.")]
-    if errors:
-        raise ActionError(errors)
+    form = WorkspaceSettingsForm({"name": name, "timezone": timezone_name, "language": language,
+                                  "approval_flow": approval_flow, "max_selling_percent": max_selling_percent,
+                                  "max_selling_in_a_row": max_selling_in_a_row})
+    if not form.is_valid():
+        raise ActionError.of_form(form)
     changed = {}
-    values = {"name": name.strip(), "timezone": timezone_name, "language": language, "approval_flow": approval_flow,
-              "max_selling_percent": percent, "max_selling_in_a_row": in_a_row}
+    values = form.cleaned_data
     with transaction.atomic():
         for field, value in values.items():
             if getattr(workspace, field) != value:
@@ -245,13 +228,6 @@ def update_workspace(actor, workspace: Workspace, *, name: str, timezone_name: s
             workspace.save(update_fields=list(changed))
             audit(workspace.pk, actor, "workspace.settings_changed", workspace, **changed)
     return workspace
-
-
-def _int(value) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
 
 
 def set_language(user, language: str) -> UserSettings:

@@ -17,6 +17,7 @@ from stoa.pages import access_errors
 from stoa.workspaces import team
 from stoa.workspaces.access import Permission, access_workspace, allowed, workspaces_for
 from stoa.workspaces.actions import create_workspace
+from stoa.workspaces.forms import WorkspaceForm, WorkspaceSettingsForm
 from stoa.workspaces.models import ApprovalFlow, Invitation, Membership, Role, Workspace
 
 
@@ -185,18 +186,20 @@ def _settings_context(workspace: Workspace | None, **extra) -> dict:
 def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = access_workspace(request.user, slug, Permission.MANAGE_WORKSPACE)
     if request.method == "POST":
-        p = request.POST
+        form = WorkspaceSettingsForm(request.POST)
         required_before = workspace.requires_approval
         try:
-            team.update_workspace(request.user, workspace, name=p.get("name", ""),
-                                  timezone_name=p.get("timezone", "").strip(), language=p.get("language", ""),
-                                  approval_flow=p.get("approval_flow", ""),
-                                  max_selling_percent=p.get("max_selling_percent", ""),
-                                  max_selling_in_a_row=p.get("max_selling_in_a_row", ""))
+            if not form.is_valid():
+                raise ActionError.of_form(form)
+            values = form.cleaned_data
+            team.update_workspace(request.user, workspace, name=values["name"], timezone_name=values["timezone"],
+                                  language=values["language"], approval_flow=values["approval_flow"],
+                                  max_selling_percent=values["max_selling_percent"],
+                                  max_selling_in_a_row=values["max_selling_in_a_row"])
         except ActionError as e:
             workspace.refresh_from_db()
             return render(request, "workspaces/settings.html",
-                          _settings_context(workspace, errors=e.errors, values=p), status=422)
+                          _settings_context(workspace, errors=e.errors, values=request.POST), status=422)
         messages.success(request, gettext("Settings saved."))
         if workspace.requires_approval and not required_before:
             # Posts scheduled until now would wait for an approval nobody asked for: show them to the owner.
@@ -215,13 +218,14 @@ def _scheduled_without_approval_url(workspace: Workspace) -> str:
 @login_required
 def new_workspace(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        p = request.POST
+        form = WorkspaceForm(request.POST)
         try:
-            workspace = create_workspace(request.user, p.get("name", ""), timezone=p.get("timezone", "").strip(),
-                                         language=p.get("language", "en"))
+            if not form.is_valid():
+                raise ActionError.of_form(form)
+            workspace = create_workspace(request.user, **form.cleaned_data)
         except ActionError as e:
-            return render(request, "workspaces/new.html", _settings_context(None, errors=e.errors, values=p),
-                          status=422)
+            return render(request, "workspaces/new.html",
+                          _settings_context(None, errors=e.errors, values=request.POST), status=422)
         messages.success(request, gettext("%(workspace)s is created. Next, connect its first channel.")
                          % {"workspace": workspace.name})
         return redirect(f"{reverse('channels')}?workspace={workspace.slug}")

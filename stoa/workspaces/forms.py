@@ -1,0 +1,48 @@
+"""A workspace's settings as input: every check and its words in one place, so the page, the API and the command line
+refuse the same bad input with the same words (the actions validate through these forms too)."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from stoa.workspaces.models import ApprovalFlow, validate_timezone
+
+NAME_NEEDED = _("A workspace needs a name.")
+SHARE = _("A share between 0 and 100 percent.")
+AT_LEAST_ONE = _("At least 1.")
+
+
+class WorkspaceForm(forms.Form):
+    """What a new workspace needs: its name, the timezone its times are entered in, the language of its posts."""
+
+    name = forms.CharField(max_length=200, error_messages={"required": NAME_NEEDED})
+    timezone = forms.CharField(required=False)
+    language = forms.CharField(required=False)
+
+    def clean_timezone(self) -> str:
+        name = self.cleaned_data["timezone"]
+        try:
+            validate_timezone(name)
+        except ValidationError:
+            raise ValidationError(_("%(tz)s is not a timezone name such as Europe/Athens or Asia/Jerusalem.")
+                                  % {"tz": name or "''"}) from None
+        return name
+
+    def clean_language(self) -> str:
+        code = self.cleaned_data["language"]
+        if code not in dict(settings.LANGUAGES) and not (code and len(code) <= 16 and code.isascii()):
+            raise ValidationError(_("Give a language code such as en, he, ar, fa, el or ru."))
+        return code
+
+
+class WorkspaceSettingsForm(WorkspaceForm):
+    """The settings page: the above, the approval flow and the content mix warnings."""
+
+    approval_flow = forms.ChoiceField(choices=ApprovalFlow.choices, error_messages={
+        "required": _("Choose an approval flow from the list."),
+        "invalid_choice": _("Choose an approval flow from the list.")})
+    max_selling_percent = forms.IntegerField(min_value=0, max_value=100, error_messages={
+        "required": SHARE, "invalid": SHARE, "min_value": SHARE, "max_value": SHARE})
+    max_selling_in_a_row = forms.IntegerField(min_value=1, max_value=100, error_messages={
+        "required": AT_LEAST_ONE, "invalid": AT_LEAST_ONE, "min_value": AT_LEAST_ONE, "max_value": AT_LEAST_ONE})
