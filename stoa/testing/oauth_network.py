@@ -416,20 +416,27 @@ class OAuthTestProvider(Provider, Publishes, ReadsInbox, Replies, Authorizes):
     def page(self) -> str:
         return str(self.config.get("page_id") or PAGES[0][0])
 
+    @property
+    def client_id(self) -> str:
+        """The app it acts as (Authorizes): the deployment's, else the one the strict server's tests use."""
+        return str(self.config.get(oauth2.CLIENT_ID) or CLIENT_ID)
+
     # -- Authorizes --
 
     def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
-        return oauth2.authorize_url(f"{self.server_url}/authorize", client_id=CLIENT_ID, redirect_uri=redirect_uri,
-                                    state=state, code_challenge=code_challenge, scopes=SCOPES)
+        return oauth2.authorize_url(f"{self.server_url}/authorize", client_id=self.client_id,
+                                    redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
+                                    scopes=SCOPES)
 
     def exchange(self, code: str, redirect_uri: str, code_verifier: str) -> Grant:
         return oauth2.token_request(self, f"{self.server_url}/token", {
             "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": code_verifier, "client_id": CLIENT_ID})
+            "code_verifier": code_verifier, "client_id": self.client_id})
 
     def refresh(self, grant: Grant) -> Grant:
         return oauth2.token_request(self, f"{self.server_url}/token", {
-            "grant_type": "refresh_token", "refresh_token": grant.refresh, "client_id": CLIENT_ID}, previous=grant)
+            "grant_type": "refresh_token", "refresh_token": grant.refresh, "client_id": self.client_id},
+            previous=grant)
 
     def targets(self, grant: Grant) -> tuple[Account, ...]:
         pages = self.json(self.call("GET", "/pages", token=grant.access)).get("pages", [])

@@ -99,6 +99,20 @@ def test_a_revoked_grant_marks_the_channel_needs_reconnect(workspace):
     assert channel.status == ChannelStatus.NEEDS_RECONNECT
 
 
+def test_a_refresh_the_network_could_not_answer_is_transient_and_leaves_the_channel_connected(workspace):
+    if reason := oauth_peer_missing():
+        pytest.skip(reason)
+    with strict_oauth_server() as oauth, ResourceServer(oauth) as api:
+        channel = connect_test_channel(workspace, oauth.url, api.url)
+    expired_by_our_clock(channel)  # and the network's authorization server is down
+    with pytest.raises(ProviderError) as caught:
+        read_inbox(channel)
+    assert caught.value.kind == ErrorKind.TRANSIENT
+    channel.refresh_from_db()
+    assert channel.status != ChannelStatus.NEEDS_RECONNECT
+    assert not Notification.objects.filter(kind="channel_needs_reconnect").exists()
+
+
 def test_a_missing_permission_is_named_and_does_not_ask_to_reconnect(owner, workspace, oauth_server, oauth_api):
     channel = connect_test_channel(workspace, oauth_server.url, oauth_api.url, scopes=("read",))
     [publication] = schedule(owner, workspace, [channel], text="Open on Saturday")

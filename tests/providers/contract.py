@@ -16,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import parse_qs
 
 import httpx
 
 from stoa.providers.base import Attempt, Provider, Published, ReplyTo, count_graphemes
+from stoa.providers.oauth2 import ClientApp
 from stoa.providers.registry import get_provider_class
+from stoa.testing.oauth_network import PAGES
 from tests.providers import test_mastodon as mastodon
 from tests.providers import test_telegram as telegram
 
@@ -112,12 +115,70 @@ class Harness:
         """One call the network pushes, carrying one message."""
         raise NotImplementedError
 
+    def acting_as(self, app: ClientApp) -> Provider:
+        """Authorizes: the provider as the connect flow makes it before any channel exists, acting as `app`."""
+        raise NotImplementedError
+
+    def naming_server(self, server: str) -> Provider:
+        """RegistersApps: the provider as the connect flow makes it from the server a person named."""
+        raise NotImplementedError
+
     def attempt(self, publication_id: int, minutes: float = 0) -> Attempt:
         return Attempt(key=f"contract-{publication_id}-{minutes:g}", started_at=STARTED + timedelta(minutes=minutes),
                        publication_id=publication_id)
 
     def at(self, moment: datetime) -> None:
         self.now = moment
+
+
+# -- OAuth 2.0 -------------------------------------------------------------------------------------
+
+
+CODE = "contract-code"  # the authorization code the person's consent gave
+
+
+class TokenEndpoint:
+    """A token endpoint as RFC 6749 describes it (4.1.3, 5, 6): a code and a refresh token are each good once and
+    refused with invalid_grant afterwards; a refresh gives a new refresh token when the network `rotates`, else
+    none (and the old one stays good). Networks without refresh tokens (Mastodon) give `refresh_tokens=False`."""
+
+    def __init__(self, access: str, *, refresh_tokens: bool, expires_in: int | None, scope: str):
+        self.access, self.refresh_tokens, self.expires_in, self.scope = access, refresh_tokens, expires_in, scope
+        self.rotates = True
+        self.codes = {CODE}
+        self.live: set[str] = set()
+        self.issued = itertools.count(1)
+        self.requests: list[dict[str, str]] = []  # each request's form
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        form = {name: values[0] for name, values in parse_qs(request.content.decode()).items()}
+        self.requests.append(form)
+        if form.get("grant_type") == "authorization_code":
+            if form.get("code") not in self.codes:
+                return refused_grant("The authorization code is invalid or was used already.")
+            self.codes.discard(form["code"])
+            return self.tokens(new_refresh=self.refresh_tokens)
+        if form.get("grant_type") == "refresh_token" and self.refresh_tokens:
+            if form.get("refresh_token") not in self.live:
+                return refused_grant("The refresh token is invalid, revoked or was used already.")
+            if self.rotates:
+                self.live.discard(form["refresh_token"])
+            return self.tokens(new_refresh=self.rotates)
+        return httpx.Response(400, json={"error": "unsupported_grant_type"})
+
+    def tokens(self, new_refresh: bool) -> httpx.Response:
+        body: dict[str, Any] = {"access_token": self.access, "token_type": "Bearer", "scope": self.scope}
+        if self.expires_in:
+            body["expires_in"] = self.expires_in
+        if new_refresh:
+            body["refresh_token"] = token = f"refresh-{next(self.issued)}"
+            self.live.add(token)
+        return httpx.Response(200, json=body)
+
+
+def refused_grant(description: str) -> httpx.Response:
+    return httpx.Response(400, json={"error": "invalid_grant", "error_description": description})
 
 
 # -- Mastodon --------------------------------------------------------------------------------------
@@ -131,6 +192,9 @@ class MastodonHarness(Harness):
 
     def __init__(self) -> None:
         self.fake = mastodon.FakeMastodon()
+        # POST /oauth/token as docs.joinmastodon.org/methods/oauth shows it: no refresh token, no expiry.
+        self.tokens = TokenEndpoint(mastodon.TOKEN, refresh_tokens=False, expires_in=None, scope="read write")
+        self.registrations: list[dict[str, str]] = []  # the forms of POST /api/v1/apps
         super().__init__()
         for _read in range(2):  # a first read, and one from its cursor
             self.fake.answer("GET /api/v1/notifications", mastodon.recorded("notifications"))
@@ -150,6 +214,10 @@ class MastodonHarness(Harness):
         return provider
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return self.tokens(request)
+        if (request.method, request.url.path) == ("POST", "/api/v1/apps"):
+            return self.register_app(request)
         if request.url.path == STREAMING:  # server-sent events, as docs.joinmastodon.org/methods/streaming shows
             notification = mastodon.fixture("notifications")["body"][0]
             events = f":thump\n\nevent: notification\ndata: {json.dumps(notification)}\n\n"
@@ -158,6 +226,27 @@ class MastodonHarness(Harness):
 
     def creates(self, request: httpx.Request) -> bool:
         return request.method == "POST" and request.url.path == "/api/v1/statuses"
+
+    def register_app(self, request: httpx.Request) -> httpx.Response:
+        """POST /api/v1/apps as docs.joinmastodon.org/methods/apps shows it: an Application with its secret."""
+        request.read()
+        form = {name: values[0] for name, values in parse_qs(request.content.decode()).items()}
+        self.registrations.append(form)
+        n = len(self.registrations)
+        return httpx.Response(200, json={
+            "id": f"56341{n}", "name": form.get("client_name"), "website": form.get("website"),
+            "scopes": form.get("scopes", "read").split(), "redirect_uri": form.get("redirect_uris"),
+            "redirect_uris": [form.get("redirect_uris")], "client_id": f"TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hP{n}",
+            "client_secret": f"ZEaFUFmF0umgBX1qKJDjaU99Q31lDkOU8NutzTOoliw{n}", "vapid_key": "BCk-QqERU0q"})
+
+    def acting_as(self, app: ClientApp) -> Provider:
+        provider = self.naming_server(mastodon.INSTANCE)
+        provider.config.update(app.config())
+        provider.credentials.update(app.credentials())
+        return provider
+
+    def naming_server(self, server: str) -> Provider:
+        return get_provider_class(self.key)({"instance_url": server}, {}, http=self.client())
 
     def error_answer(self, status: int, retry_after: int | None = None) -> httpx.Response:
         headers = {"Retry-After": str(retry_after)} if retry_after else {}
@@ -407,6 +496,7 @@ class OAuthTestHarness(Harness):
     API = "https://api.oauthtest.example"
 
     def __init__(self) -> None:
+        self.tokens = TokenEndpoint("access", refresh_tokens=True, expires_in=3600, scope="read publish reply")
         self.posts_by_id: dict[str, dict[str, str]] = {}
         self.ids = itertools.count(1)
         self.texts: list[str] = []
@@ -417,8 +507,13 @@ class OAuthTestHarness(Harness):
                 {"access_token": "access", "refresh_token": "refresh"})
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "oauth.example":
+            assert request.url.path == "/token", f"unexpected URL {request.url}"
+            return self.tokens(request)
         assert request.headers.get("authorization") == "Bearer access"
         path, method = request.url.path.strip("/").split("/"), request.method
+        if (method, path) == ("GET", ["pages"]):
+            return httpx.Response(200, json={"pages": [{"id": page, "name": name} for page, name in PAGES]})
         request.read()
         if method == "POST" and path[-1] in ("posts", "replies"):
             key = request.headers.get("idempotency-key", "")
@@ -462,6 +557,10 @@ class OAuthTestHarness(Harness):
 
     def message(self, kind: str) -> ReplyTo:
         return ReplyTo("7", kind, author_id="bob", author_handle="bob")
+
+    def acting_as(self, app: ClientApp) -> Provider:
+        return get_provider_class(self.key)({"server_url": "https://oauth.example", "api_url": self.API,
+                                             **app.config()}, app.credentials(), http=self.client())
 
 
 HARNESSES: dict[str, type[Harness]] = {

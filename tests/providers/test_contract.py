@@ -15,17 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from stoa import clock
 from stoa.inbox.models import Kind
+from stoa.providers import oauth2
 from stoa.providers.base import (
     ACCOUNT_METRICS,
     COUNTERS,
     POST_METRICS,
+    Account,
     Draft,
     ErrorKind,
+    Grant,
     InboxPage,
     Incoming,
     Limits,
@@ -39,6 +44,7 @@ from stoa.providers.base import (
 )
 from stoa.providers.capabilities import (
     CAPABILITIES,
+    Authorizes,
     Capability,
     Hides,
     Publishes,
@@ -47,12 +53,13 @@ from stoa.providers.capabilities import (
     ReadsMessages,
     ReadsMetrics,
     ReceivesPush,
+    RegistersApps,
     Replies,
     Searches,
     Streams,
 )
 from stoa.providers.registry import PROVIDERS, get_provider_class
-from tests.providers.contract import HARNESSES, STARTED, Harness
+from tests.providers.contract import CODE, HARNESSES, STARTED, Harness, refused_grant
 from tests.providers.test_telegram import png
 
 NETWORKS = sorted(PROVIDERS)
@@ -501,7 +508,180 @@ def test_engagement_pages_list_people_with_a_cursor(key, capability):
         assert all(isinstance(person, Person) and person.remote_id for person in page.people)
 
 
-def test_every_capability_is_covered_by_the_contract_or_named_as_not_yet():
-    covered = {op.capability for op in OPERATIONS} | set(READS) | {ReadsMetrics, ReadsEngagement}
-    # Connecting (OAuth 2.0, registering an app) is held to the connect flow's tests against the local peers.
-    assert {c.__name__ for c in set(CAPABILITIES) - covered} <= {"Authorizes", "RegistersApps"}
+# -- Authorizes: OAuth 2.0 authorization code with PKCE -----------------------------------------------------
+
+
+APP = oauth2.ClientApp("contract-app", "contract-secret")  # the app Stoa acts as (the deployment's or a server's)
+REDIRECT = "https://stoa.example/channels/oauth/callback/"
+VERIFIER = "v" * 43 + "-._~verifier"  # RFC 7636: 43 to 128 of [A-Za-z0-9-._~]
+CHALLENGE = oauth2.pkce_challenge(VERIFIER)
+
+
+def asked(url: str) -> dict[str, str]:
+    query = parse_qs(urlsplit(url).query)
+    assert all(len(values) == 1 for values in query.values()), f"a parameter given twice in {url}"
+    return {name: values[0] for name, values in query.items()}
+
+
+def exchanged(h: Harness) -> tuple[Any, Grant]:
+    provider = h.acting_as(APP)
+    return provider, provider.exchange(CODE, REDIRECT, VERIFIER)
+
+
+def refreshing(h: Harness) -> tuple[Any, Grant]:
+    provider, grant = exchanged(h)
+    if not grant.refresh:
+        pytest.skip(f"{h.key} gives no refresh token: its access tokens live until revoked, nothing to refresh")
+    return provider, grant
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_authorize_url_asks_for_a_code_for_the_app_with_the_pkce_challenge_as_given(key, capability):
+    state = "state-Zx9_-"
+    url = harness(key).acting_as(APP).authorize_url(REDIRECT, state, CHALLENGE)
+    assert urlsplit(url).scheme == "https", f"{key} Authorizes.authorize_url: {url}"
+    assert asked(url) | {"scope": ""} == {
+        "response_type": "code", "client_id": APP.client_id, "redirect_uri": REDIRECT, "state": state,
+        "code_challenge": CHALLENGE, "code_challenge_method": "S256", "scope": ""}, f"{key}: {url}"
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_exchange_sends_the_code_and_verifier_and_returns_a_grant_with_an_aware_expiry_or_none(key, capability):
+    h = harness(key)
+    _provider, grant = exchanged(h)
+    [sent] = h.tokens.requests
+    assert {name: sent.get(name) for name in ("grant_type", "code", "redirect_uri", "code_verifier", "client_id")} == {
+        "grant_type": "authorization_code", "code": CODE, "redirect_uri": REDIRECT, "code_verifier": VERIFIER,
+        "client_id": APP.client_id}, f"{key} Authorizes.exchange sent {sent}"
+    assert isinstance(grant, Grant) and isinstance(grant.access, str) and grant.access, f"{key}: {grant}"
+    assert isinstance(grant.refresh, str) and all(isinstance(scope, str) for scope in grant.scopes)
+    assert grant.expires_at is None or (grant.expires_at.utcoffset() is not None and grant.expires_at > clock.now()), (
+        f"{key} Authorizes.exchange: expires_at {grant.expires_at!r} is naive or past")
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_a_code_used_already_is_refused_as_authorization(key, capability):
+    h = harness(key)
+    exchanged(h)
+    error = failure(lambda: exchanged(h))
+    assert error.kind == ErrorKind.AUTHORIZATION and not error.access_refused, f"{key}: {error.kind} {error.message}"
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_a_refresh_without_a_new_refresh_token_keeps_the_old_one(key, capability):
+    h = harness(key)
+    h.tokens.rotates = False
+    provider, grant = refreshing(h)
+    renewed = provider.refresh(grant)
+    assert h.tokens.requests[-1].get("grant_type") == "refresh_token"
+    assert h.tokens.requests[-1].get("refresh_token") == grant.refresh
+    assert renewed.access and renewed.refresh == grant.refresh, f"{key} Authorizes.refresh lost the refresh token"
+    assert renewed.expires_at is None or renewed.expires_at.utcoffset() is not None
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_a_refresh_that_rotates_the_refresh_token_takes_the_new_one(key, capability):
+    h = harness(key)
+    provider, grant = refreshing(h)
+    renewed = provider.refresh(grant)
+    assert renewed.refresh and renewed.refresh != grant.refresh, f"{key} Authorizes.refresh kept a used token"
+    assert renewed.refresh in h.tokens.live
+    assert provider.refresh(renewed).access, f"{key}: the rotated refresh token does not refresh"
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_a_refused_refresh_is_authorization_and_not_a_refused_access_token(key, capability):
+    """stoa.channels.credentials marks the channel needs-reconnect on AUTHORIZATION from a refresh."""
+    h = harness(key)
+    provider, grant = refreshing(h)
+    provider.refresh(grant)  # the network rotated it: the old refresh token is spent
+    error = failure(lambda: provider.refresh(grant))
+    assert error.kind == ErrorKind.AUTHORIZATION and not error.access_refused, f"{key}: {error.kind} {error.message}"
+
+
+def refused_refresh(request: httpx.Request, handle: Callable, harness: Harness) -> httpx.Response:
+    return refused_grant("The refresh token was revoked.")
+
+
+TOKEN_FAULTS = {  # a token endpoint's failures: only a refused grant needs the person; the rest pass
+    "invalid_grant": ErrorKind.AUTHORIZATION, "429-retry-after": ErrorKind.RATE_LIMITED,
+    **{name: ErrorKind.TRANSIENT for name in ("500", "502", "503", "proxy-502", "garbage", "connection-refused",
+                                              "timeout-after-sending")}}
+TOKEN_CALLS = {"exchange": lambda provider, grant: provider.exchange(CODE, REDIRECT, VERIFIER),
+               "refresh": lambda provider, grant: provider.refresh(grant)}
+
+
+@pytest.mark.parametrize("fault", TOKEN_FAULTS)
+@pytest.mark.parametrize("call", TOKEN_CALLS)
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_token_endpoint_failures_are_mapped_and_only_a_refused_grant_asks_for_reconnecting(key, capability, call,
+                                                                                           fault):
+    h = harness(key)
+    provider, grant = h.acting_as(APP), Grant("", "")
+    if call == "refresh":
+        provider, grant = refreshing(h)
+    h.inject(refused_refresh if fault == "invalid_grant" else FAULTS[fault][0], on_creating=False)
+    error = failure(lambda: TOKEN_CALLS[call](provider, grant))
+    where = f"{key} Authorizes.{call} answered {fault}"
+    assert h.faulty.fired, f"{where}: failed before the fault ({error.message})"
+    assert error.kind == TOKEN_FAULTS[fault], f"{where}: {error.kind} ({error.message})"
+    assert not error.access_refused and error.message.strip(), where
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Authorizes))
+def test_targets_are_accounts_with_an_id_and_a_name(key, capability):
+    h = harness(key)
+    provider, grant = exchanged(h)
+    targets = provider.targets(grant)
+    assert isinstance(targets, tuple) and targets, f"{key} Authorizes.targets: {targets!r}"
+    for target in targets:
+        assert isinstance(target, Account), f"{key} Authorizes.targets: {target!r}"
+        assert isinstance(target.remote_id, str) and target.remote_id.strip(), f"{key}: remote_id {target.remote_id!r}"
+        assert isinstance(target.name, str) and target.name.strip(), f"{key}: name {target.name!r}"
+        assert oauth2.ACCESS not in target.settings and oauth2.CLIENT_SECRET not in target.settings, (
+            f"{key}: a secret in a target's settings (they become the channel's config; see TARGET_CREDENTIALS)")
+
+
+# -- RegistersApps: Stoa registers itself on the server a person names --------------------------------------
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(RegistersApps))
+def test_registering_gives_an_app_that_authorizes_with_its_own_client_id(key, capability):
+    h = harness(key)
+    provider = h.naming_server(h.acting_as(APP).server_address())
+    assert isinstance(provider, RegistersApps)
+    server = provider.server_address()
+    app = provider.register_app(REDIRECT, "Stoa", "https://stoa.example")
+    assert isinstance(app, oauth2.ClientApp) and app.client_id and app.client_secret, f"{key}: {app}"
+    assert h.registrations[-1].get("redirect_uris") == REDIRECT, f"{key} RegistersApps.register_app"
+    authorizing = h.acting_as(app)
+    assert isinstance(authorizing, RegistersApps) and authorizing.server_address() == server
+    assert asked(authorizing.authorize_url(REDIRECT, "s", CHALLENGE))["client_id"] == app.client_id
+
+
+@pytest.mark.parametrize("server", ["", "   ", "not a server", "ftp://files.example", "https://"])
+@pytest.mark.parametrize(("key", "capability"), declared(RegistersApps))
+def test_a_server_that_is_no_address_is_refused_before_any_request(key, capability, server):
+    h = harness(key)
+    provider = h.naming_server(server)
+    assert isinstance(provider, RegistersApps)
+    failure(provider.server_address)
+    failure(lambda: provider.register_app(REDIRECT, "Stoa", "https://stoa.example"))
+    assert not h.registrations, f"{key} RegistersApps sent a registration to {server!r}"
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "proxy-502", "garbage", "connection-refused"])
+@pytest.mark.parametrize(("key", "capability"), declared(RegistersApps))
+def test_a_failed_registration_is_transient(key, capability, fault):
+    h = harness(key)
+    provider = h.acting_as(APP)
+    assert isinstance(provider, RegistersApps)
+    h.inject(FAULTS[fault][0], on_creating=False)
+    error = failure(lambda: provider.register_app(REDIRECT, "Stoa", "https://stoa.example"))
+    assert h.faulty.fired and error.kind == ErrorKind.TRANSIENT, f"{key} answered {fault}: {error.kind}"
+
+
+def test_every_capability_is_covered_by_the_contract():
+    covered = {op.capability for op in OPERATIONS} | set(READS) | {ReadsMetrics, ReadsEngagement, Authorizes,
+                                                                   RegistersApps}
+    assert set(CAPABILITIES) <= covered

@@ -18,6 +18,7 @@ How the length is counted is explained in text.py.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -93,6 +94,7 @@ DEFAULT_MIME_TYPES = (
     "audio/x-m4a", "audio/mp4", "audio/3gpp", "video/x-ms-asf",
 )
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+HOST = re.compile(r"[\w-]+(\.[\w-]+)*|[0-9a-fA-F:]+")  # a name (IDN letters too) or an IP address, no spaces
 SCOPES = ("read", "write")  # what Stoa asks for when it connects by OAuth: it reads the inbox and posts
 
 # "Idempotency keys are stored for up to 1 hour", counted from when the status was created.
@@ -204,6 +206,18 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         if not isinstance(app, dict) or not app.get("client_id") or not app.get("client_secret"):
             raise ProviderError("Mastodon did not register Stoa as an app on this server.", ErrorKind.TRANSIENT)
         return oauth2.ClientApp(str(app["client_id"]), str(app["client_secret"]))
+
+    def verify_app(self) -> None:
+        """An app token by client credentials, GET /api/v1/apps/verify_credentials with it, then the token revoked
+        (docs: methods/apps#verify_credentials). A server that forgot the app answers 401 to one or the other."""
+        app = oauth2.client_app(self)
+        grant = oauth2.token_request(self, self.base_url + "/oauth/token", {
+            "grant_type": "client_credentials", "client_id": app.client_id, "client_secret": app.client_secret,
+            "scope": "read"})
+        as_app = type(self)(self.config, {oauth2.ACCESS: grant.access}, http=self._http)
+        as_app.get_json("/api/v1/apps/verify_credentials")
+        self.request("POST", self.base_url + "/oauth/revoke", data={
+            "client_id": app.client_id, "client_secret": app.client_secret, "token": grant.access})
 
     def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
         return oauth2.authorize_url(self.base_url + "/oauth/authorize", client_id=oauth2.client_app(self).client_id,
@@ -656,11 +670,11 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
 
     @property
     def base_url(self) -> str:
-        url = str(self.config.get("instance_url") or "").strip().rstrip("/")
+        url = str(self.config.get("instance_url") or "").strip()
         if url and "://" not in url:
             url = f"https://{url}"
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        if parts.scheme not in ("https", "http") or not HOST.fullmatch(parts.hostname or ""):
             raise ProviderError("Enter the server's address, like https://mastodon.social.",
                                 ErrorKind.AUTHORIZATION)
         return f"{parts.scheme}://{parts.netloc}"
