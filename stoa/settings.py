@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "stoa.approvals",
     "stoa.planning",
     "stoa.inbox",
+    "stoa.analytics",
     "stoa.web",
     "stoa.runtime",
 ]
@@ -219,6 +220,7 @@ STOA_OAUTH_APPS = {
     for name, value in os.environ.items()
     if (found := re.fullmatch(r"STOA_OAUTH_([A-Z0-9_]+?)_CLIENT_ID", name)) and value.strip()
 }
+
 # Providers beyond Stoa's own, as key=dotted.path.Class separated by commas: the test network
 # (oauthtest=stoa.testing.oauth_network.OAuthTestProvider) in tests and benchmarks; empty in production.
 STOA_EXTRA_PROVIDERS = dict(
@@ -235,6 +237,10 @@ STOA_INBOX_POLL_SECONDS = int(_inbox_poll)
 STOA_STREAMING = env_bool("STOA_STREAMING", True)
 # How often unapproved posts near their time are looked at, to remind whoever must act (a day and two hours before).
 STOA_APPROVAL_REMINDER_SECONDS = env_int("STOA_APPROVAL_REMINDER_SECONDS", 300)
+# Analytics: every STOA_ANALYTICS_SWEEP_SECONDS, the counts of each post due on its age ladder and each channel's
+# daily audience are read (0: never); a channel's recent posts are read once when it is connected.
+STOA_ANALYTICS_SWEEP_SECONDS = env_int("STOA_ANALYTICS_SWEEP_SECONDS", 300)
+STOA_ANALYTICS_BACKFILL_ON_CONNECT = env_bool("STOA_ANALYTICS_BACKFILL_ON_CONNECT", True)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")

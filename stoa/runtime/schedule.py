@@ -24,6 +24,7 @@ from django.conf import settings
 from huey.api import TaskWrapper
 from huey.contrib.djhuey import HUEY
 
+from stoa.analytics.tasks import sweep_metrics
 from stoa.approvals.tasks import approval_reminders
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
 
@@ -53,6 +54,9 @@ def periodic_jobs() -> list[PeriodicJob]:
                             "warn before a first answer is due, alert when it is late"))
     jobs.append(PeriodicJob(approval_reminders, settings.STOA_APPROVAL_REMINDER_SECONDS,
                             "remind reviewers, the client or the authors before an unapproved post's time"))
+    if settings.STOA_ANALYTICS_SWEEP_SECONDS:
+        jobs.append(PeriodicJob(sweep_metrics, settings.STOA_ANALYTICS_SWEEP_SECONDS,
+                                "read the counts of posts due on their age ladder, and each channel's audience"))
     return jobs
 
 

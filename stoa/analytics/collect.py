@@ -1,0 +1,216 @@
+"""Reading the counts from the networks: each post on its age ladder, each channel's audience once a day, and a
+channel's recent posts once, when it is connected (backfill), so its first report is not empty.
+
+Every read goes through the channel's credentials owner (stoa.channels.credentials) as a background read of the
+channel's request budget (stoa.channels.budget): it may spend the budget only down to the reserve kept for
+publishing, and where that share is spent the sweep stops (`yielded`) and the rest waits for the next one, so a
+scheduled post is never late because of it. Each post is read under a lease (MeasuredPost.read_until), so several
+workers sweeping at once never read one post twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from django.db.models import Q
+
+from stoa import clock
+from stoa.analytics.actions import measure, record_channel_snapshot, record_post_snapshot
+from stoa.analytics.ladder import first_read, next_read
+from stoa.analytics.models import ChannelMetrics, ChannelSnapshot, MeasuredPost
+from stoa.channels import credentials
+from stoa.channels.budget import OverBudget, background
+from stoa.channels.models import Channel, ChannelStatus
+from stoa.posts.models import Publication, State
+from stoa.providers.base import ErrorKind, Provider, ProviderError, Published
+from stoa.providers.capabilities import ReadsMetrics
+from stoa.providers.registry import PROVIDERS, get_provider_class
+
+log = logging.getLogger("stoa.analytics")
+T = TypeVar("T")
+READ_LEASE = timedelta(minutes=5)  # longer than any read; what a killed worker's read delays at most
+AFTER_A_FAILED_READ = timedelta(hours=1)  # a network error or a refused answer: read again then, not each sweep
+SWEEP_BATCH = 200  # posts read by one sweep of a channel at most; the rest waits for the next sweep
+BACKFILL_POSTS = 50
+STOPS_THE_CHANNEL = (ErrorKind.AUTHORIZATION, ErrorKind.PERMISSION, ErrorKind.RATE_LIMITED)
+
+
+@dataclass
+class SweepReport:
+    snapshots: int = 0  # post snapshots written
+    failed: int = 0  # post reads that failed or were refused (logged)
+    audience: bool = False  # the channel's audience was read
+    backfilled: int = 0  # posts found by a backfill
+    yielded: bool = False  # the background reads' share of the budget was spent: the rest waits
+
+
+def metrics_of(channel: Channel) -> type[ReadsMetrics] | None:
+    """The channel's provider class, when its network gives counts."""
+    if channel.network not in PROVIDERS:
+        return None
+    cls = get_provider_class(channel.network)
+    return cls if issubclass(cls, ReadsMetrics) else None
+
+
+def read(channel: Channel, work: Callable[[ReadsMetrics], T]) -> T:
+    """`work` with the channel's provider, on its credentials as their owner keeps them, as a background read."""
+
+    def narrowed(provider: Provider) -> T:
+        if not isinstance(provider, ReadsMetrics):
+            raise ProviderError(f"{provider.name} gives no counts.", ErrorKind.PERMANENT)
+        return work(provider)
+
+    with background():
+        return credentials.using(channel, narrowed)
+
+
+# -- Sweeping a channel -------------------------------------------------------------------------
+
+
+def sweep_channel(channel: Channel) -> SweepReport:
+    """Backfill the channel if it never was, enrol what Stoa published since, read its audience if not read today,
+    then the counts of each post due on its ladder, until the background reads' share of the budget is spent."""
+    report = SweepReport()
+    network = metrics_of(channel)
+    if network is None or channel.status != ChannelStatus.ACTIVE:
+        return report
+    try:
+        if not ChannelMetrics.objects.filter(channel=channel, backfilled_at__isnull=False).exists():
+            backfill(channel, report)
+        enrol_publications(channel)
+        read_audience(channel, network, report, unless_read_today=True)
+        if network.post_metrics:
+            for post_id in due_posts(channel):
+                if report.yielded:
+                    break
+                read_post_if_free(channel, post_id, network, report)
+    except OverBudget as e:
+        report.yielded = True
+        log.info("Counts of channel %s wait for the next sweep: %s", channel.pk, e.message)
+    except ProviderError as e:
+        log.warning("Counts of channel %s not read (%s): %s", channel.pk, e.kind, e.message)
+    return report
+
+
+def enrol_publications(channel: Channel) -> int:
+    """What Stoa published on the channel and does not measure yet is measured from now on, first 1 hour after it
+    was published (now, for what was published before)."""
+    waiting = (Publication.objects.filter(channel=channel, state=State.PUBLISHED, published_at__isnull=False,
+                                          measured__isnull=True).exclude(remote_id=""))
+    enrolled = 0
+    for publication in waiting:
+        assert publication.published_at is not None  # the query's condition
+        measure(channel, publication.remote_id, publication.remote_url, publication.published_at,
+                first_read(publication.published_at), publication)
+        enrolled += 1
+    return enrolled
+
+
+def due_posts(channel: Channel) -> list[int]:
+    return list(MeasuredPost.objects.filter(channel=channel, next_read_at__lte=clock.now())
+                .order_by("next_read_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+
+
+def claim_post(post_id: int) -> MeasuredPost | None:
+    """The post, if it is still due and no other worker reads it now; held for READ_LEASE."""
+    now = clock.now()
+    free = Q(read_until__isnull=True) | Q(read_until__lt=now)
+    if not MeasuredPost.objects.filter(free, pk=post_id, next_read_at__lte=now).update(read_until=now + READ_LEASE):
+        return None
+    return MeasuredPost.objects.get(pk=post_id)
+
+
+def read_post_if_free(channel: Channel, post_id: int, network: type[ReadsMetrics], report: SweepReport) -> None:
+    post = claim_post(post_id)
+    if post is None:
+        return
+    try:
+        read_post(channel, post, network, report)
+    finally:
+        MeasuredPost.objects.filter(pk=post_id).update(read_until=None)
+
+
+def read_post(channel: Channel, post: MeasuredPost, network: type[ReadsMetrics], report: SweepReport) -> None:
+    """One read of a post's counts, and when the next is due. A post the network no longer has is read no more."""
+    published = Published(post.remote_id, post.url)
+    try:
+        points = read(channel, lambda provider: provider.metrics(published))
+    except ProviderError as e:
+        if isinstance(e, OverBudget) or e.kind in STOPS_THE_CHANNEL:
+            raise  # the post stays due, for the next sweep
+        gone = e.kind == ErrorKind.PERMANENT
+        log.warning("Counts of post %s on channel %s not read%s: %s", post.remote_id, channel.pk,
+                    " (no longer on the network: not read again)" if gone else "", e.message)
+        MeasuredPost.objects.filter(pk=post.pk).update(
+            next_read_at=None if gone else clock.now() + AFTER_A_FAILED_READ, last_error=e.message[:1000])
+        report.failed += 1
+        return
+    if record_post_snapshot(post, points, network.post_metrics) is None:
+        report.failed += 1
+        MeasuredPost.objects.filter(pk=post.pk).update(next_read_at=clock.now() + AFTER_A_FAILED_READ,
+                                                       last_error="The network's counts were refused.")
+        return
+    report.snapshots += 1
+    MeasuredPost.objects.filter(pk=post.pk).update(next_read_at=next_read(post.published_at, clock.now()),
+                                                   last_error="")
+
+
+# -- The channel's audience and its backfill ----------------------------------------------------
+
+
+def claim_channel(channel: Channel) -> bool:
+    """The channel's audience read or backfill, for this worker alone, held for READ_LEASE."""
+    now = clock.now()
+    ChannelMetrics.objects.get_or_create(channel=channel)
+    free = Q(read_until__isnull=True) | Q(read_until__lt=now)
+    return bool(ChannelMetrics.objects.filter(free, channel=channel).update(read_until=now + READ_LEASE))
+
+
+def release_channel(channel: Channel) -> None:
+    ChannelMetrics.objects.filter(channel=channel).update(read_until=None)
+
+
+def read_audience(channel: Channel, network: type[ReadsMetrics], report: SweepReport, *,
+                  unless_read_today: bool) -> None:
+    """The channel's followers, following and posts as the network counts them now: the day's snapshot."""
+    if unless_read_today and ChannelSnapshot.objects.filter(channel=channel, day=clock.now().date()).exists():
+        return
+    if not claim_channel(channel):
+        return
+    try:
+        points = read(channel, lambda provider: provider.account_counts())
+        report.audience = record_channel_snapshot(channel, points, network.account_metrics) is not None
+    except ProviderError as e:
+        if isinstance(e, OverBudget) or e.kind in STOPS_THE_CHANNEL:
+            raise
+        log.warning("Audience of channel %s not read: %s", channel.pk, e.message)
+    finally:
+        release_channel(channel)
+
+
+def backfill(channel: Channel, report: SweepReport | None = None) -> SweepReport:
+    """The account's recent posts (made by Stoa or not) measured from now on, each with the counts the list gave,
+    and the channel's audience: so the first report is not empty. Done once per channel."""
+    report = report or SweepReport()
+    network = metrics_of(channel)
+    if network is None or not claim_channel(channel):
+        return report
+    try:
+        recent = read(channel, lambda provider: provider.recent_posts(BACKFILL_POSTS))
+        now = clock.now()
+        for found in recent:
+            publication = Publication.objects.filter(channel=channel, remote_id=found.published.remote_id).first()
+            post, created = measure(channel, found.published.remote_id, found.published.url, found.published_at,
+                                    next_read(found.published_at, now), publication)
+            if created and network.post_metrics and record_post_snapshot(post, found.metrics, network.post_metrics):
+                report.snapshots += 1
+            report.backfilled += created
+        ChannelMetrics.objects.filter(channel=channel).update(backfilled_at=now)
+    finally:
+        release_channel(channel)
+    read_audience(channel, network, report, unless_read_today=True)
+    return report
