@@ -28,7 +28,7 @@ from stoa import clock
 from stoa.channels.models import OAuthApp
 from stoa.crypto import decrypt_json, encrypt_json
 from stoa.providers import oauth2
-from stoa.providers.base import Account, Provider, ProviderError, parse_time
+from stoa.providers.base import Account, ErrorKind, Provider, ProviderError, parse_time
 from stoa.providers.capabilities import Authorizes, RegistersApps
 from stoa.providers.registry import PROVIDERS, get_provider_class, providers_with
 from stoa.site_url import site_url
@@ -102,9 +102,16 @@ def is_ready(provider_class: type[Provider]) -> bool:
     return issubclass(provider_class, RegistersApps) or deployment_app(provider_class.key) is not None
 
 
-def server_app(provider: RegistersApps, network: str, server: str, redirect: str) -> oauth2.ClientApp:
-    """Stoa's app on this server: the one registered before for this redirect address, else registered now."""
+def server_app(provider: Provider, network: str, server: str, redirect: str, *,
+               verify: bool = False) -> oauth2.ClientApp:
+    """Stoa's app on this server: the one registered before for this redirect address, else registered now. With
+    `verify`, a kept app the server no longer knows is dropped and registered again, once."""
+    assert isinstance(provider, RegistersApps)
     kept = OAuthApp.objects.filter(network=network, server=server, redirect_uri=redirect).first()
+    if kept and verify and not _still_known(provider, oauth2.ClientApp(kept.client_id, kept.client_secret)):
+        log.warning("%s no longer knows Stoa's app (%s): registering it again", server, network)
+        forget_server_app(network, server, kept.client_id)
+        kept = None
     if kept:
         return oauth2.ClientApp(kept.client_id, kept.client_secret)
     app = provider.register_app(redirect, CLIENT_NAME, site_url())
@@ -119,9 +126,27 @@ def server_app(provider: RegistersApps, network: str, server: str, redirect: str
     return app
 
 
-def provider_for(network: str, server: str = "") -> tuple[Provider, str]:
+def _still_known(provider: Provider, app: oauth2.ClientApp) -> bool:
+    """Whether the server still knows Stoa's app. Only the server refusing the app says no: a server answering
+    badly proves nothing, and its consent page will show what is wrong."""
+    checking = type(provider)(config={**provider.config, **app.config()}, credentials=app.credentials())
+    assert isinstance(checking, RegistersApps)
+    try:
+        checking.verify_app()
+    except ProviderError as e:
+        return e.kind != ErrorKind.AUTHORIZATION
+    return True
+
+
+def forget_server_app(network: str, server: str, client_id: str) -> None:
+    """The server forgot this app: the next connection registers Stoa there anew."""
+    OAuthApp.objects.filter(network=network, server=server, client_id=client_id).delete()
+
+
+def provider_for(network: str, server: str = "", *, verify: bool = False) -> tuple[Provider, str]:
     """A provider acting as Stoa's app on the network (on `server` where apps are per server), and the server as
-    the provider writes it. Refused when the network has no app set up, or the server cannot be used."""
+    the provider writes it. Refused when the network has no app set up, or the server cannot be used. With
+    `verify`, an app kept for the server is checked to be still known there (see server_app)."""
     provider_class = get_provider_class(network)
     if not issubclass(provider_class, RegistersApps):
         app = deployment_app(network)
@@ -134,7 +159,7 @@ def provider_for(network: str, server: str = "") -> tuple[Provider, str]:
     provider = provider_class(config={provider_class.server_field: server}, credentials={})
     try:
         server = provider.server_address()
-        app = server_app(provider, network, server, redirect_uri(network))
+        app = server_app(provider, network, server, redirect_uri(network), verify=verify)
     except ProviderError as e:
         raise Refused(_("Stoa could not register itself on %(server)s: %(reason)s") % {
             "server": server, "reason": e.message}) from None
@@ -149,7 +174,7 @@ def start(session: SessionBase, network: str, workspace_id: int, *, server: str 
           channel_id: int | None = None) -> str:
     """Begin connecting: the URL of the network's consent page. The state and the PKCE verifier wait in the
     session, bound to this workspace, network and server, for ANSWER_WITHIN."""
-    provider, server = provider_for(network, server)
+    provider, server = provider_for(network, server, verify=True)
     state = secrets.token_urlsafe(32)
     verifier, challenge = oauth2.new_pkce()
     started = dict(session.get(STARTED, {}))
@@ -208,6 +233,11 @@ def finish(session: SessionBase, network: str, answer: dict[str, str],
         grant = provider.exchange(answer["code"], redirect_uri(network), begun["verifier"])
         targets = provider.targets(grant)
     except ProviderError as e:
+        if isinstance(e, oauth2.ClientRefused) and isinstance(provider, RegistersApps):
+            forget_server_app(network, begun["server"], oauth2.client_app(provider).client_id)
+            raise Refused(_("%(server)s no longer knows the app Stoa registered there, so nothing was connected. "
+                            "Start again: Stoa registers itself there anew.") % {"server": begun["server"]},
+                          workspace_id) from None
         raise Refused(_("%(network)s could not complete the connection: %(reason)s Nothing was connected; try "
                         "again.") % {"network": name, "reason": e.message}, workspace_id) from None
     if not targets:

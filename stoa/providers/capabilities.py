@@ -185,6 +185,11 @@ class RegistersApps(Capability):
     @abc.abstractmethod
     def register_app(self, redirect_uri: str, client_name: str, website: str) -> ClientApp: ...
 
+    @abc.abstractmethod
+    def verify_app(self) -> None:
+        """Whether the server still knows the app in the config and credentials (a server may forget it: its data
+        restored from an old backup, the app deleted): a ProviderError of kind AUTHORIZATION when it does not."""
+
 
 CAPABILITIES: tuple[type[Capability], ...] = (
     Publishes, ReadsInbox, ReadsMessages, Searches, Streams, ReceivesPush, Replies, Hides, ReadsMetrics,

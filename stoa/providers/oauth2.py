@@ -32,6 +32,11 @@ TARGET_CREDENTIALS = "credentials"
 REVOKED_ERRORS = frozenset({"invalid_grant"})
 
 
+class ClientRefused(ProviderError):
+    """The token endpoint does not know the app Stoa acts as (invalid_client, RFC 6749 5.2): its client id or secret
+    is wrong, or the server forgot the app registered there."""
+
+
 @dataclass(frozen=True)
 class ClientApp:
     """The app Stoa acts as on a network: registered once per deployment, or per server (Mastodon)."""
@@ -108,7 +113,8 @@ def token_request(provider: Provider, endpoint: str, data: dict[str, str], *, pr
     if response.status_code in (400, 401) and isinstance(body, dict) and body.get("error") in (
             REVOKED_ERRORS | {"invalid_client", "unauthorized_client"}):
         said = body.get("error_description") or body["error"]
-        raise ProviderError(f"{provider.name} refused the authorization: {said}", ErrorKind.AUTHORIZATION)
+        refused = ClientRefused if body["error"] == "invalid_client" else ProviderError
+        raise refused(f"{provider.name} refused the authorization: {said}", ErrorKind.AUTHORIZATION)
     if response.is_error:
         raise provider.error_from_response(response, creating=False)
     return grant_from_token_response(body, previous=previous)

@@ -104,6 +104,62 @@ def test_stoa_registers_its_app_once_per_server_and_reuses_it(browser, workspace
     assert OAuthApp.objects.count() == 1
 
 
+UNKNOWN_CLIENT = {"error": "invalid_client", "error_description": "Client authentication failed due to unknown "
+                  "client, no client authentication included, or unsupported authentication method."}
+
+
+def forget_stoa_s_app(peer, how: str) -> None:
+    """The server no longer knows the app Stoa registered there."""
+    if how == "data lost":
+        peer.reset()  # the mock's data starts again from its seed: the registered app is gone
+    else:  # as Mastodon answers for an unknown client (the mock's token endpoint does not check the client)
+        peer.fault({"type": "status", "status": 401, "body": UNKNOWN_CLIENT}, path="/oauth/token")
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["data lost", "client refused"])
+def test_a_server_that_forgot_stoa_s_app_gets_it_registered_again_and_the_person_connects(
+        browser, workspace, mastodon_peer, how):
+    forgotten = query(start_mastodon(browser, workspace, mastodon_peer.url))["client_id"]
+    forget_stoa_s_app(mastodon_peer, how)
+
+    authorize_url = start_mastodon(browser, workspace, mastodon_peer.url)
+    registered = query(authorize_url)["client_id"]
+    assert registered != forgotten
+    assert list(OAuthApp.objects.values_list("client_id", flat=True)) == [registered]
+    chooser = browser.get(consent_on_mastodon(mastodon_peer, authorize_url))
+    browser.post(chooser["Location"], {"targets": [mastodon_peer.brand_id], "workspace": workspace.slug})
+    channel = Channel.objects.get()
+    assert channel.config["client_id"] == registered and channel.provider().connect().remote_id == (
+        mastodon_peer.brand_id)
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db
+def test_a_server_that_forgets_stoa_s_app_during_consent_says_start_again_and_the_next_start_registers_anew(
+        browser, workspace, mastodon_peer):
+    authorize_url = start_mastodon(browser, workspace, mastodon_peer.url)
+    callback = consent_on_mastodon(mastodon_peer, authorize_url)
+    forget_stoa_s_app(mastodon_peer, "client refused")
+
+    back = browser.get(callback, follow=True)
+    assert (f"{mastodon_peer.url} no longer knows the app Stoa registered there, so nothing was connected. Start "
+            "again: Stoa registers itself there anew.") in page_text(back)
+    assert not Channel.objects.exists() and not OAuthApp.objects.exists()
+    again = query(start_mastodon(browser, workspace, mastodon_peer.url))
+    assert again["client_id"] != query(authorize_url)["client_id"] and OAuthApp.objects.count() == 1
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db
+def test_a_server_answering_badly_while_its_app_is_checked_still_gets_the_person_to_its_consent_page(
+        browser, workspace, mastodon_peer):
+    first = query(start_mastodon(browser, workspace, mastodon_peer.url))
+    mastodon_peer.fault({"type": "status", "status": 503}, path="/oauth/token")
+    assert query(start_mastodon(browser, workspace, mastodon_peer.url))["client_id"] == first["client_id"]
+
+
 @pytest.mark.mastodon_peer
 @pytest.mark.django_db
 def test_denied_consent_says_so_and_creates_nothing(browser, workspace, mastodon_peer):
