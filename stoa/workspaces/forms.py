@@ -6,11 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from stoa.workspaces.models import ApprovalFlow, validate_timezone
+from stoa.workspaces.models import ApprovalFlow, Role, validate_timezone
 
 NAME_NEEDED = _("A workspace needs a name.")
 SHARE = _("A share between 0 and 100 percent.")
 AT_LEAST_ONE = _("At least 1.")
+ROLE_FROM_LIST = _("Choose a role from the list.")
+NOT_AN_EMAIL = _("This is not an email address.")
 
 
 class WorkspaceForm(forms.Form):
@@ -46,3 +48,19 @@ class WorkspaceSettingsForm(WorkspaceForm):
         "required": SHARE, "invalid": SHARE, "min_value": SHARE, "max_value": SHARE})
     max_selling_in_a_row = forms.IntegerField(min_value=1, max_value=100, error_messages={
         "required": AT_LEAST_ONE, "invalid": AT_LEAST_ONE, "min_value": AT_LEAST_ONE, "max_value": AT_LEAST_ONE})
+
+
+class RoleForm(forms.Form):
+    """A member's role, as the team page sets it."""
+
+    role = forms.ChoiceField(choices=Role.choices, error_messages={
+        "required": ROLE_FROM_LIST, "invalid_choice": ROLE_FROM_LIST})
+
+
+class InvitationForm(RoleForm):
+    """Whom to invite, by email, and as what."""
+
+    email = forms.EmailField(error_messages={"required": NOT_AN_EMAIL, "invalid": NOT_AN_EMAIL})
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
@@ -17,7 +16,7 @@ from stoa import clock
 from stoa.errors import ActionError
 from stoa.site_url import site_url
 from stoa.workspaces.actions import audit, in_their_language, notify
-from stoa.workspaces.forms import WorkspaceSettingsForm
+from stoa.workspaces.forms import InvitationForm, RoleForm, WorkspaceSettingsForm
 from stoa.workspaces.models import (
     Invitation,
     Membership,
@@ -30,11 +29,6 @@ from stoa.workspaces.models import (
 INVITATION_DAYS = 7
 
 
-def _check_role(role: str) -> None:
-    if role not in Role.values:
-        raise ActionError({"role": [gettext("Choose a role from the list.")]})
-
-
 # -- Members --------------------------------------------------------------------------------------
 
 def _other_owners(membership: Membership) -> bool:
@@ -43,7 +37,9 @@ def _other_owners(membership: Membership) -> bool:
 
 
 def set_role(actor, membership: Membership, role: str) -> Membership:
-    _check_role(role)
+    form = RoleForm({"role": role})
+    if not form.is_valid():
+        raise ActionError.of_form(form)
     with transaction.atomic():
         # Lock the owners so that two managers cannot demote the last two owners at once.
         list(Membership.objects.select_for_update().filter(workspace_id=membership.workspace_id, role=Role.OWNER))
@@ -82,12 +78,10 @@ def remove_member(actor, membership: Membership) -> None:
 
 def invite(actor, workspace: Workspace, email: str, role: str) -> tuple[Invitation, str]:
     """Email an invitation to join `workspace` as `role`; returns it and its token (shown once)."""
-    email = email.strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ActionError({"email": [gettext("This is not an email address.")]}) from None
-    _check_role(role)
+    form = InvitationForm({"email": email, "role": role})
+    if not form.is_valid():
+        raise ActionError.of_form(form)
+    email = form.cleaned_data["email"]
     if role == Role.OWNER and not Membership.objects.filter(workspace=workspace, user=actor,
                                                             role=Role.OWNER).exists():
         raise ActionError({"role": [gettext("Only an owner can invite an owner.")]})

@@ -17,7 +17,7 @@ from stoa.pages import access_errors
 from stoa.workspaces import team
 from stoa.workspaces.access import Permission, access_workspace, allowed, workspaces_for
 from stoa.workspaces.actions import create_workspace
-from stoa.workspaces.forms import WorkspaceForm, WorkspaceSettingsForm
+from stoa.workspaces.forms import InvitationForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
 from stoa.workspaces.models import ApprovalFlow, Invitation, Membership, Role, Workspace
 
 
@@ -72,7 +72,10 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
     try:
-        team.set_role(request.user, membership, request.POST.get("role", ""))
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            raise ActionError.of_form(form)
+        team.set_role(request.user, membership, form.cleaned_data["role"])
     except ActionError as e:
         return _team_error(request, membership.workspace, e)
     return redirect(_team_url(membership.workspace))
@@ -97,9 +100,12 @@ def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
 @access_errors
 def invite(request: HttpRequest) -> HttpResponse:
     workspace = access_workspace(request.user, request.POST.get("workspace", ""), Permission.MANAGE_WORKSPACE)
+    form = InvitationForm(request.POST)
     try:
-        invitation, token = team.invite(request.user, workspace, request.POST.get("email", ""),
-                                        request.POST.get("role", ""))
+        if not form.is_valid():
+            raise ActionError.of_form(form)
+        invitation, token = team.invite(request.user, workspace, form.cleaned_data["email"],
+                                        form.cleaned_data["role"])
     except ActionError as e:
         return _team_error(request, workspace, e)
     messages.success(request, gettext("Invitation emailed to %(email)s.") % {"email": invitation.email})

@@ -56,3 +56,13 @@ def test_a_name_with_spaces_around_it_is_kept_without_them(owner, client):
     client.force_login(owner)
     client.post("/workspaces/new/", {**GOOD, "name": "  Kafe Yafo  "})
     assert Workspace.objects.get().name == "Kafe Yafo"
+
+
+def test_an_invitation_to_no_email_as_no_role_says_both_and_sends_nothing(owner, workspace, client, mailoutbox):
+    client.force_login(owner)
+    response = client.post("/team/invite/", {"workspace": workspace.slug, "email": "not an address",
+                                             "role": "emperor"})
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert "This is not an email address." in page and "Choose a role from the list." in page
+    assert not mailoutbox and not workspace.invitations.exists()
