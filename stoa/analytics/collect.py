@@ -204,8 +204,10 @@ def backfill(channel: Channel, report: SweepReport | None = None) -> SweepReport
         now = clock.now()
         for found in recent:
             publication = Publication.objects.filter(channel=channel, remote_id=found.published.remote_id).first()
-            post, created = measure(channel, found.published.remote_id, found.published.url, found.published_at,
-                                    next_read(found.published_at, now), publication)
+            # Stoa's own record of when it published comes first; the network's is the author's (Bluesky's createdAt).
+            published_at = (publication.published_at if publication else None) or found.published_at
+            post, created = measure(channel, found.published.remote_id, found.published.url, published_at,
+                                    next_read(published_at, now), publication)
             if created and network.post_metrics and record_post_snapshot(post, found.metrics, network.post_metrics):
                 report.snapshots += 1
             report.backfilled += created
