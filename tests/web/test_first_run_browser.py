@@ -1,16 +1,18 @@
 """A new owner's first run in a real browser: from a start page with no workspace to the first workspace, the first
-channel (Mastodon, on the local fake server) and the first post, led by the steps on the pages."""
+channel (Mastodon, on the local mastodon-mock) and the first post, led by the steps on the pages."""
 
 import pytest
 
 from stoa.channels.models import Channel
 from stoa.posts.models import Post
+from tests.providers.mastodon_peer import BRAND_TOKEN
 from tests.web.conftest import keep_screenshot, log_in
 
 
 @pytest.mark.browser
+@pytest.mark.mastodon_peer
 @pytest.mark.django_db(transaction=True)
-def test_a_new_owner_is_led_to_the_first_workspace_channel_and_post(page, live_server, stranger, fake_network,
+def test_a_new_owner_is_led_to_the_first_workspace_channel_and_post(page, live_server, stranger, mastodon_peer,
                                                                     tmp_path):
     log_in(page, live_server.url, "sam", "pw-sam-123", "/compose/")
 
@@ -29,8 +31,8 @@ def test_a_new_owner_is_led_to_the_first_workspace_channel_and_post(page, live_s
     assert guide.locator("li.next").inner_text().startswith("Connect a channel")
 
     form = page.locator("#connect-mastodon form")
-    form.get_by_label("Server").fill(fake_network.url)
-    form.get_by_label("Access token").fill("token-1")
+    form.get_by_label("Server").fill(mastodon_peer.url)
+    form.get_by_label("Access token").fill(BRAND_TOKEN)
     form.get_by_role("button", name="Connect Mastodon").click()
     page.locator(".messages", has_text="is connected.").wait_for(timeout=10000)
     channel = Channel.objects.get(workspace__slug="falafel-hakosem")
