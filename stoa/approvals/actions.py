@@ -6,9 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import receiver
@@ -19,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from stoa import clock
+from stoa.approvals.forms import ApprovalLinkForm
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post, Publication, State
@@ -276,38 +275,30 @@ def _commenters(post: Post) -> list:
 
 # -- Links for the client ---------------------------------------------------------------------
 
-MAX_LINK_DAYS = 60
 
 
 def create_approval_link(actor, workspace: Workspace, posts, recipient_name: str, recipient_email: str = "",
                          days_valid: int = 7, message: str = "") -> tuple[ApprovalLink, str]:
     """A link the client opens without an account; returns it and its token (shown/emailed once)."""
     posts = list(posts)
-    errors: dict[str, list] = {}
+    form = ApprovalLinkForm({"recipient_name": recipient_name, "recipient_email": recipient_email,
+                             "days_valid": days_valid, "message": message})
+    errors: dict[str, list] = {} if form.is_valid() else ActionError.of_form(form).errors
     if not posts:
         errors["posts"] = [gettext("Choose at least one post to send.")]
     wrong = [p for p in posts if p.workspace_id != workspace.pk or p.approval_state != ApprovalState.WITH_CLIENT]
     if wrong:
         errors["posts"] = [_("Only posts of %(workspace)s that passed the internal review can be sent: %(posts)s.")
                            % {"workspace": workspace.name, "posts": ", ".join(str(p) for p in wrong)}]
-    if not recipient_name.strip():
-        errors["recipient_name"] = [gettext("Whom is this for? Give the client's name.")]
-    if recipient_email.strip():
-        try:
-            validate_email(recipient_email.strip())
-        except ValidationError:
-            errors["recipient_email"] = [gettext("This is not an email address.")]
-    if not 1 <= days_valid <= MAX_LINK_DAYS:
-        errors["days_valid"] = [ngettext("A link can be valid for 1 to %(max)s day.",
-                                         "A link can be valid for 1 to %(max)s days.", MAX_LINK_DAYS)
-                                % {"max": MAX_LINK_DAYS}]
     if errors:
         raise ActionError(errors)
+    given = form.cleaned_data
+    days_valid = given["days_valid"]
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         link = ApprovalLink.objects.create(
-            workspace=workspace, token_hash=hash_token(token), recipient_name=recipient_name.strip()[:200],
-            recipient_email=recipient_email.strip(), message=message.strip(), created_by=actor,
+            workspace=workspace, token_hash=hash_token(token), recipient_name=given["recipient_name"],
+            recipient_email=given["recipient_email"], message=given["message"], created_by=actor,
             expires_at=clock.now() + timedelta(days=days_valid))
         link.posts.set(posts)
         audit(workspace.pk, actor, "approval_link.created", link, recipient=link.recipient_name,

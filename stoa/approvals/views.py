@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from stoa import clock
 from stoa.approvals import actions
+from stoa.approvals.forms import ApprovalLinkForm
 from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
 from stoa.errors import ActionError
@@ -227,16 +228,13 @@ def send_to_client(request: HttpRequest) -> HttpResponse:
     workspace = access_workspace(request.user, request.POST.get("workspace", ""), Permission.SEND_TO_CLIENT)
     ids = [int(i) for i in request.POST.getlist("posts") if i.isdigit()]
     posts = Post.objects.filter(pk__in=ids, workspace=workspace)
+    form = ApprovalLinkForm(request.POST)
     try:
-        days = int(request.POST.get("days_valid") or 7)
-        link, token = actions.create_approval_link(
-            request.user, workspace, posts, request.POST.get("recipient_name", ""),
-            request.POST.get("recipient_email", ""), days_valid=days, message=request.POST.get("message", ""))
-    except ValueError:
-        error = {"workspace": workspace.slug, "message": gettext("Give the number of days the link stays valid.")}
-        return render(request, "approvals/review.html", _review_context(request, send_error=error), status=422)
+        if not form.is_valid():
+            raise ActionError.of_form(form)
+        link, token = actions.create_approval_link(request.user, workspace, posts, **form.cleaned_data)
     except ActionError as e:
-        error = {"workspace": workspace.slug, "message": e.summary()}
+        error = {"workspace": workspace.slug, "message": e.words()}  # for a person: without the field names
         return render(request, "approvals/review.html", _review_context(request, send_error=error), status=422)
     return render(request, "approvals/review.html",
                   _review_context(request, new_link=link, new_link_url=actions.approval_url(token)))

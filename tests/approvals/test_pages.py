@@ -1,5 +1,6 @@
 """The post page, the review page and the client's link page."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,15 @@ def test_client_member_decides_on_the_review_page(client_flow, owner, member, ch
     assert state(post) == ApprovalState.CHANGES_REQUESTED
     other = draft(owner, client_flow, channel)
     assert c.post(f"/posts/{other.pk}/", {"action": "comment", "comment": "peek"}).status_code == 404
+
+
+def test_a_link_for_nobody_valid_for_a_year_is_refused_with_every_reason_at_once(client_flow, owner, channel):
+    post, _, _ = sent(owner, client_flow, channel)  # with its first link
+    response = as_user(owner).post("/review/send/", {"workspace": client_flow.slug, "posts": [post.pk],
+                                                     "recipient_name": " ", "recipient_email": "dana at client",
+                                                     "days_valid": "365"})
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 422 and ApprovalLink.objects.count() == 1
+    for reason in ("Whom is this for? Give the client's name.", "This is not an email address.",
+                   "A link can be valid for 1 to 60 days."):
+        assert reason in page
