@@ -177,11 +177,14 @@ def release_channel(channel: Channel) -> None:
 def read_audience(channel: Channel, network: type[ReadsMetrics], report: SweepReport, *,
                   unless_read_today: bool) -> None:
     """The channel's followers, following and posts as the network counts them now: the day's snapshot."""
-    if unless_read_today and ChannelSnapshot.objects.filter(channel=channel, day=clock.now().date()).exists():
-        return
-    if not claim_channel(channel):
+    def read_today() -> bool:
+        return unless_read_today and ChannelSnapshot.objects.filter(channel=channel, day=clock.now().date()).exists()
+
+    if read_today() or not claim_channel(channel):
         return
     try:
+        if read_today():  # by the worker that held the lease before this one
+            return
         points = read(channel, lambda provider: provider.account_counts())
         report.audience = record_channel_snapshot(channel, points, network.account_metrics) is not None
     except ProviderError as e:
@@ -200,6 +203,8 @@ def backfill(channel: Channel, report: SweepReport | None = None) -> SweepReport
     if network is None or not claim_channel(channel):
         return report
     try:
+        if ChannelMetrics.objects.filter(channel=channel, backfilled_at__isnull=False).exists():
+            return report  # by the worker that held the lease before this one
         recent = read(channel, lambda provider: provider.recent_posts(BACKFILL_POSTS))
         now = clock.now()
         for found in recent:
@@ -212,7 +217,15 @@ def backfill(channel: Channel, report: SweepReport | None = None) -> SweepReport
                 report.snapshots += 1
             report.backfilled += created
         ChannelMetrics.objects.filter(channel=channel).update(backfilled_at=now)
+    except ProviderError as e:  # not done: the channel's next sweep tries again
+        report.yielded = isinstance(e, OverBudget)
+        log.warning("The recent posts of channel %s not read (%s): %s", channel.pk, e.kind, e.message)
+        return report
     finally:
         release_channel(channel)
-    read_audience(channel, network, report, unless_read_today=True)
+    try:
+        read_audience(channel, network, report, unless_read_today=True)
+    except ProviderError as e:  # read on the channel's next sweep
+        report.yielded = isinstance(e, OverBudget)
+        log.warning("The audience of channel %s not read (%s): %s", channel.pk, e.kind, e.message)
     return report

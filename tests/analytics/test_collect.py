@@ -110,7 +110,7 @@ def test_a_sweep_yields_when_background_reads_have_spent_their_share_and_publish
         assert post.next_read_at == publication.published_at + timedelta(hours=1)  # still due: read next time
         assert post.read_until is None  # and free for whichever worker comes next
         budget.spend({"requests": 75})  # a scheduled post may still spend the reserve, to the last request
-    with at(publication, hours=1, minutes=7):  # the next window
+    with at(publication, hours=1, minutes=9):  # those 300 left the 5-minute window (they count up to 7.5 minutes)
         assert sweep_channel(channel).snapshots == 1
 
 
@@ -184,3 +184,20 @@ def test_garbage_missing_or_negative_counts_are_refused_and_logged_and_the_serie
         {"likes": 5, "reposts": 1, "replies": 2, "quotes": None, "views": None}]  # one whole row, nothing else
     assert read_when(timedelta(hours=9), **(good | {"favourites_count": 3})) == 1  # fewer likes is valid
     assert [s.likes for s in PostSnapshot.objects.filter(post=post)] == [5, 3]
+
+
+@pytest.mark.mastodon_peer
+@pytest.mark.django_db
+def test_a_post_deleted_on_the_network_keeps_its_series_and_is_read_no_more(mastodon_peer, owner, workspace):
+    channel = mastodon_peer.channel(workspace)
+    backfill(channel)
+    publication = published(owner, workspace, channel)
+    with at(publication, hours=1, minutes=1):
+        assert sweep_channel(channel).snapshots == 1
+    mastodon_peer.as_brand("DELETE", f"/api/v1/statuses/{publication.remote_id}")
+    with at(publication, hours=6, minutes=1):
+        report = sweep_channel(channel)
+    assert (report.snapshots, report.failed) == (0, 1)
+    post = MeasuredPost.objects.get(publication=publication)
+    assert post.next_read_at is None and post.last_error
+    assert post.snapshots.count() == 1  # what was measured before stays
