@@ -5,7 +5,9 @@ start (state and PKCE verifier kept in the session, bound to the workspace and t
 targets read) -> the person chooses which targets become channels (stoa.channels.actions creates them).
 
 The session holds what is between the steps: the verifier until the network answers, then the grant (encrypted:
-it is a token) until the person has chosen. Nothing is written to the database before that choice.
+it is a token) until the person has chosen. Nothing is written to the database before that choice. On the command
+line (`stoa channel authorize`) the session is a dict of that one process, and the person pastes the network's answer
+back: the address the browser was sent to, where Stoa's page shows it to copy (see pasted_answer).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -40,6 +43,9 @@ ANSWER_WITHIN = timedelta(minutes=10)  # from start to the network's answer: a c
 CHOOSE_WITHIN = timedelta(minutes=30)  # from the answer to the choice of channels
 KEEP_ANSWERED = 20  # states answered already, remembered to tell a reused answer from an unknown one
 CLIENT_NAME = "Stoa"
+COMMAND_LINE = "cli."  # begins the state of a connection started on the command line ("." is never in a token)
+
+Session = SessionBase | dict[str, Any]  # the browser's session, or the command line's own
 
 
 class Refused(Exception):
@@ -170,12 +176,12 @@ def provider_for(network: str, server: str = "", *, verify: bool = False) -> tup
 # -- The steps --------------------------------------------------------------------------------------
 
 
-def start(session: SessionBase, network: str, workspace_id: int, *, server: str = "",
-          channel_id: int | None = None) -> str:
+def start(session: Session, network: str, workspace_id: int, *, server: str = "",
+          channel_id: int | None = None, command_line: bool = False) -> str:
     """Begin connecting: the URL of the network's consent page. The state and the PKCE verifier wait in the
     session, bound to this workspace, network and server, for ANSWER_WITHIN."""
     provider, server = provider_for(network, server, verify=True)
-    state = secrets.token_urlsafe(32)
+    state = (COMMAND_LINE if command_line else "") + secrets.token_urlsafe(32)
     verifier, challenge = oauth2.new_pkce()
     started = dict(session.get(STARTED, {}))
     now = clock.now()
@@ -187,7 +193,21 @@ def start(session: SessionBase, network: str, workspace_id: int, *, server: str 
     return provider.authorize_url(redirect_uri(network), state, challenge)
 
 
-def _spend_state(session: SessionBase, network: str, state: str) -> dict[str, Any]:
+def started_on_command_line(state: str) -> bool:
+    return state.startswith(COMMAND_LINE)
+
+
+def pasted_answer(session: Session, pasted: str) -> dict[str, str]:
+    """The network's answer as pasted on the command line: the address the browser was sent to (or its query), or
+    the bare code, then for the one connection waiting in this session."""
+    pasted = pasted.strip()
+    if "=" in pasted:
+        return {key: values[0] for key, values in parse_qs(urlsplit(pasted).query or pasted).items()}
+    waiting = list(session.get(STARTED, {}))
+    return {"code": pasted, "state": waiting[0] if len(waiting) == 1 else ""}
+
+
+def _spend_state(session: Session, network: str, state: str) -> dict[str, Any]:
     """The connection this state started, taken out of the session so that no answer is used twice."""
     started = dict(session.get(STARTED, {}))
     begun = started.pop(state, None) if state else None
@@ -210,7 +230,7 @@ def _spend_state(session: SessionBase, network: str, state: str) -> dict[str, An
     return begun
 
 
-def finish(session: SessionBase, network: str, answer: dict[str, str],
+def finish(session: Session, network: str, answer: dict[str, str],
            may_connect: Callable[[int, int | None], object]) -> Granted:
     """The network's answer on the redirect: the state checked and spent, the code exchanged (once) for a grant,
     the grant's targets read. The grant waits in the session for the person's choice. `may_connect(workspace id,
@@ -252,7 +272,7 @@ def finish(session: SessionBase, network: str, answer: dict[str, str],
     return granted
 
 
-def _keep(session: SessionBase, granted: Granted) -> None:
+def _keep(session: Session, granted: Granted) -> None:
     kept = {k: v for k, v in session.get(GRANTED, {}).items() if _unexpired(v)}
     kept[granted.key] = encrypt_json(dataclasses.asdict(granted))
     session[GRANTED] = kept
@@ -263,7 +283,7 @@ def _unexpired(sealed: str) -> bool:
     return expires_at is not None and expires_at > clock.now()
 
 
-def granted(session: SessionBase, key: str) -> Granted:
+def granted(session: Session, key: str) -> Granted:
     """The grant waiting for the person's choice."""
     sealed = session.get(GRANTED, {}).get(key)
     if not sealed or not _unexpired(sealed):
@@ -274,6 +294,6 @@ def granted(session: SessionBase, key: str) -> Granted:
     return Granted(**data)
 
 
-def forget(session: SessionBase, key: str) -> None:
+def forget(session: Session, key: str) -> None:
     """The grant was used (or abandoned): it connects nothing more."""
     session[GRANTED] = {k: v for k, v in session.get(GRANTED, {}).items() if k != key}

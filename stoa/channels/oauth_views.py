@@ -72,10 +72,18 @@ def reauthorize(request: HttpRequest, channel_id: int) -> HttpResponse:
     return redirect(url)
 
 
+def callback(request: HttpRequest, network: str) -> HttpResponse:
+    """Where the network sends the person back, with a code or with the reason there is none. A connection started
+    on the command line is not this browser's: the page shows its address to paste back there, and touches nothing
+    (the code is of no use without the PKCE verifier, which only the command holds)."""
+    if oauth.started_on_command_line(request.GET.get("state", "")):
+        return render(request, "channels/oauth_command_line.html", {"address": request.build_absolute_uri()})
+    return _answered_in_browser(request, network)
+
+
 @login_required
 @access_errors
-def callback(request: HttpRequest, network: str) -> HttpResponse:
-    """Where the network sends the person back, with a code or with the reason there is none."""
+def _answered_in_browser(request: HttpRequest, network: str) -> HttpResponse:
     def may_connect(workspace_id: int, channel_id: int | None) -> object:
         if channel_id is None:
             return access_workspace(request.user, workspace_id, Permission.MANAGE_CHANNELS)

@@ -1,13 +1,17 @@
 import json
+import sys
+from collections.abc import Sequence
 
 from django.core.management.base import CommandError
 
+from stoa.channels import oauth
 from stoa.channels.access import access_channel
-from stoa.channels.actions import connect_channel, set_channel_rules
+from stoa.channels.actions import connect_authorized, connect_channel, set_channel_rules
 from stoa.channels.models import Channel
 from stoa.channels.push import enable_push
 from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors, read_secret
 from stoa.errors import ActionError
+from stoa.providers.base import Account
 from stoa.providers.capabilities import ReceivesPush
 from stoa.providers.registry import PROVIDERS, get_provider_class, providers_with, supports
 from stoa.workspaces.access import Permission, access_workspace
@@ -51,6 +55,16 @@ def said_for_the_command_line(error: ActionError, network: str) -> str:
     return "; ".join(said)
 
 
+def chosen_targets(targets: Sequence[Account], ids: list[str]) -> list[Account]:
+    """The granted accounts, pages or groups named by --target (all when none is named)."""
+    unknown = [i for i in ids if i not in {t.remote_id for t in targets}]
+    if unknown:
+        given = ", ".join(f"{t.name} ({t.remote_id})" for t in targets)
+        raise CommandError(f"--target {', '.join(unknown)}: not in this authorization, which gives {given}. "
+                           "Nothing was connected.")
+    return [t for t in targets if not ids or t.remote_id in ids]
+
+
 class Command(StoaCommand):
     help = "Connect channels (Bluesky, Mastodon, Telegram), list them, set their posting rules and what they listen to."
     stealth_options = ("stdin",)
@@ -72,6 +86,15 @@ class Command(StoaCommand):
                          help="minutes at least between two posts (default 0: no rule)")
         add.add_argument("--daily-max", type=int, default=0, metavar="POSTS",
                          help="posts a day at most (default 0: no rule)")
+        authorize = add_subcommand(sub, "authorize", "Connect channels by signing in on the network: open the "
+                                   "address printed, allow Stoa, then paste the address the browser lands on.")
+        authorize.add_argument("network", choices=[p.key for p in oauth.oauth_networks()], metavar="NETWORK",
+                               help="the network: %(choices)s")
+        authorize.add_argument("--workspace", required=True, help="the workspace, by id or slug")
+        authorize.add_argument("--instance", default="", metavar="URL", help="your server's address (Mastodon)")
+        authorize.add_argument("--target", action="append", default=[], metavar="ID",
+                               help="an account, page or group the sign-in gives to connect; repeat for each "
+                                    "(default: all)")
         listing = add_subcommand(sub, "list", "The channels of a workspace: id, network, status and name.")
         listing.add_argument("workspace", help="the workspace, by id or slug")
         listing.add_argument("--json", action="store_true", help="one JSON array instead, for scripts")
@@ -102,6 +125,8 @@ class Command(StoaCommand):
                 except ActionError as e:
                     raise CommandError(said_for_the_command_line(e, o["network"])) from None
                 self.stdout.write(f"Connected channel {channel.pk}: {channel}.")
+            elif action == "authorize":
+                self.authorize(actor, o)
             elif action == "list":
                 ws = access_workspace(actor, o["workspace"])
                 rows = [
@@ -127,3 +152,27 @@ class Command(StoaCommand):
                 channel = access_channel(actor, o["channel"], Permission.MANAGE_CHANNELS)
                 set_channel_rules(actor, channel, o["min_gap"], o["daily_max"])
                 self.stdout.write(f"Rules set for {channel}.")
+
+    def authorize(self, actor, o) -> None:
+        """The connect flow of the channels page, with the person's browser for the network's consent page and
+        standard input for its answer: the same state and PKCE checks (stoa.channels.oauth)."""
+        workspace = access_workspace(actor, o["workspace"], Permission.MANAGE_CHANNELS)
+        session: dict = {}
+        try:
+            url = oauth.start(session, o["network"], workspace.pk, server=o["instance"], command_line=True)
+            self.stdout.write("Open this address in a browser and allow Stoa there:")
+            self.stdout.write(url)
+            self.stdout.write("Then paste here the address the browser lands on (or only its code):")
+            self.stdout.flush()
+            pasted = (o.get("stdin") or sys.stdin).readline()
+            if not pasted.strip():
+                raise CommandError("Nothing was pasted, so nothing was connected.")
+            granted = oauth.finish(session, o["network"], oauth.pasted_answer(session, pasted),
+                                   lambda workspace_id, _channel: access_workspace(actor, workspace_id,
+                                                                                   Permission.MANAGE_CHANNELS))
+        except oauth.Refused as e:
+            raise CommandError(e.message) from None
+        channels = connect_authorized(actor, workspace, granted.network, granted.config, granted.credentials,
+                                      chosen_targets(granted.targets, o["target"]))
+        for channel in channels:
+            self.stdout.write(f"Connected channel {channel.pk}: {channel}.")
