@@ -140,10 +140,11 @@ def test_a_save_over_credentials_read_before_a_newer_save_is_refused(channel):
 def test_an_access_token_refused_before_our_clock_says_it_expired_is_refreshed_once_and_the_call_retried(workspace):
     if reason := oauth_peer_missing():
         pytest.skip(reason)
-    with strict_oauth_server(access_token_seconds=1) as oauth, ResourceServer(oauth) as api:
+    # Two seconds, counted from the whole second the token is issued in: a new token lives at least one.
+    with strict_oauth_server(access_token_seconds=2) as oauth, ResourceServer(oauth) as api:
         channel = connect_test_channel(workspace, oauth.url, api.url)
         expires_at(channel, clock.now() + timedelta(hours=1))  # our clock thinks it good for an hour
-        time.sleep(1.2)
+        time.sleep(2.1)
         api.add_comment("page-1", "Do you deliver to Jaffa?")
 
         page = read_inbox(channel)

@@ -65,11 +65,12 @@ def test_a_missing_permission_is_named_and_is_not_an_authorization_error(oauth_s
 
 
 def test_an_expired_access_token_is_refused_and_a_refresh_token_is_good_once():
-    with strict_oauth_server(access_token_seconds=1) as oauth, ResourceServer(oauth) as api:
+    # Two seconds, counted from the whole second the token is issued in: a new token lives at least one.
+    with strict_oauth_server(access_token_seconds=2) as oauth, ResourceServer(oauth) as api:
         provider = provider_for(oauth, api)
         grant = authorize_without_browser(provider)
         provider.credentials = {"access_token": grant.access}
-        time.sleep(1.5)
+        time.sleep(2.1)
         with pytest.raises(ProviderError) as expired:
             provider.fetch_inbox("")
         assert expired.value.kind == ErrorKind.AUTHORIZATION and expired.value.access_refused
