@@ -1,14 +1,20 @@
 """A channel's request budget: the rate limits its network documents for one account (Provider.rate_limits), spent by
 every request any process makes as the channel (publishing, replies, hiding, the inbox's polls, later metrics).
 
-Each limit is a row (RequestWindow) counting what the window now running has used; windows are fixed and aligned
-to the epoch, as Mastodon's own are. Spending is one conditional UPDATE, `used = used + n WHERE used + n <= ceiling`,
-so two processes can never take the same points, on SQLite and on PostgreSQL alike.
+A limit is never exceeded in any window of its length, wherever that window starts: networks count by sliding
+windows (or by fixed ones on their own clock), so fixed windows of ours would let twice a limit through across a
+boundary and earn a 429. Each limit is a row (RequestWindow) counting what the last three half-windows (aligned to
+the epoch) used; a request may spend while the three together, the current one included, stay within the limit.
+Any window of the limit's length lies within three consecutive half-windows, so it never holds more than the limit;
+the price is that points come back up to half a window later than a perfect sliding window would give them back.
+
+Spending is one conditional UPDATE (`... WHERE earlier + previous + used + n <= ceiling`, the half-windows shifted
+along in the same statement), so two processes can never take the same points, on SQLite and on PostgreSQL alike.
 
 Publishing comes first. Background reads (polling, metrics sweeps) run inside `background()` and may spend a limit
 only down to the reserve kept for publishing (RESERVE, a quarter of it); past that they raise OverBudget, which
 their callers take as "wait for the next cycle", never as an error. Publishing and replies may spend it all; past
-that they get RATE_LIMITED with the seconds until the window turns, and the engine tries again then. When the
+that they get RATE_LIMITED with the seconds until points come back, and the engine tries again then. When the
 network answers 429 anyway, the channel is blocked until its Retry-After, for every caller.
 """
 
@@ -48,9 +54,26 @@ def background() -> Iterator[None]:
         _background.reset(token)
 
 
-def window_start(moment: datetime, seconds: int) -> datetime:
+def window_start(moment: datetime, seconds: float) -> datetime:
     elapsed = (moment - EPOCH).total_seconds()
     return EPOCH + timedelta(seconds=math.floor(elapsed / seconds) * seconds)
+
+
+def half_window(limit: RateLimit) -> timedelta:
+    return timedelta(seconds=limit.seconds / 2)
+
+
+def counted(row: RequestWindow, limit: RateLimit, now: datetime) -> tuple[int, int, int]:
+    """What the half-window `now` is in, the one before it and the one before that used, as the row says."""
+    half = half_window(limit)
+    start = window_start(now, half.total_seconds())
+    if row.window_start >= start:  # a process whose clock runs ahead spent in a later one: count it as now
+        return row.used, row.previous, row.earlier
+    if row.window_start == start - half:
+        return 0, row.used, row.previous
+    if row.window_start == start - 2 * half:
+        return 0, 0, row.used
+    return 0, 0, 0
 
 
 def reserve(limit: RateLimit) -> int:
@@ -82,20 +105,33 @@ class ChannelBudget:
                 limit = self.limits[name]
                 if not self.take(limit, costs[name], now, background_read):
                     self.refuse_if_blocked(now, background_read)
-                    raise self.refusal(limit, now, background_read)  # and the points taken above are given back
+                    # and the points taken above are given back
+                    raise self.refusal(limit, costs[name], now, background_read)
 
     def take(self, limit: RateLimit, points: int, now: datetime, background_read: bool) -> bool:
-        """One conditional UPDATE: the points are taken if the window has room for them (a window gone by starts
-        again from nothing) and the network has not asked the account to wait."""
-        start = window_start(now, limit.seconds)
+        """One conditional UPDATE: the points are taken if the last three half-windows, the current one included,
+        have room for them, and the network has not asked the account to wait. The same statement moves the counts
+        along when a half-window has turned (SET reads the row as it was), so no other process can slip between."""
         ceiling = limit.limit - (reserve(limit) if background_read else 0)
         if points > ceiling:
             return False
+        half = half_window(limit)
+        now_start = window_start(now, half.total_seconds())
+        one_back, two_back = now_start - half, now_start - 2 * half
+        left = ceiling - points
         not_blocked = Q(blocked_until__isnull=True) | Q(blocked_until__lte=now)
-        room = Q(window_start__lt=start) | Q(window_start=start, used__lte=ceiling - points)
-        used = Case(When(window_start__lt=start, then=Value(points)), default=F("used") + Value(points))
-        return bool(RequestWindow.objects.filter(not_blocked, room, channel_id=self.channel_id, name=limit.name)
-                    .update(used=used, window_start=start))
+        room = (Q(window_start__gte=now_start, used__lte=left - F("previous") - F("earlier"))
+                | Q(window_start=one_back, used__lte=left - F("previous"))
+                | Q(window_start=two_back, used__lte=left)
+                | Q(window_start__lt=two_back))
+        return bool(RequestWindow.objects.filter(not_blocked, room, channel_id=self.channel_id, name=limit.name).update(
+            used=Case(When(window_start__gte=now_start, then=F("used") + points), default=Value(points)),
+            previous=Case(When(window_start__gte=now_start, then=F("previous")),
+                          When(window_start=one_back, then=F("used")), default=Value(0)),
+            earlier=Case(When(window_start__gte=now_start, then=F("earlier")),
+                         When(window_start=one_back, then=F("previous")),
+                         When(window_start=two_back, then=F("used")), default=Value(0)),
+            window_start=Case(When(window_start__gt=now_start, then=F("window_start")), default=Value(now_start))))
 
     def refuse_if_blocked(self, now: datetime, background_read: bool) -> None:
         if blocked := self.blocked_until(now):
@@ -104,11 +140,11 @@ class ChannelBudget:
                           f"{seconds_until(blocked, now):.0f} seconds.", ErrorKind.RATE_LIMITED,
                           retry_after=seconds_until(blocked, now))
 
-    def refusal(self, limit: RateLimit, now: datetime, background_read: bool) -> ProviderError:
-        wait = seconds_until(window_start(now, limit.seconds) + timedelta(seconds=limit.seconds), now)
+    def refusal(self, limit: RateLimit, points: int, now: datetime, background_read: bool) -> ProviderError:
+        wait = seconds_until(self.room_again(limit, points, now, background_read), now)
         if background_read:
-            return OverBudget(f"Reads of {self.network} wait for the next window of its {limit.name} limit; the rest "
-                              "is kept for publishing.", ErrorKind.RATE_LIMITED, retry_after=wait)
+            return OverBudget(f"Reads of {self.network} wait until their share of its {limit.name} limit is "
+                              "free again; the rest is kept for publishing.", ErrorKind.RATE_LIMITED, retry_after=wait)
         return ProviderError(f"Stoa keeps to {self.network}'s limit of {limit.limit} {limit.name} every "
                              f"{limit.seconds} seconds for this account; it goes on in {wait:.0f} seconds.",
                              ErrorKind.RATE_LIMITED, retry_after=wait)
@@ -135,10 +171,21 @@ class ChannelBudget:
                 "window_start": window_start(now, self.limits[name].seconds)})
         self.rows_ready = True
 
+    def room_again(self, limit: RateLimit, points: int, now: datetime, background_read: bool) -> datetime:
+        """When the half-windows still counted will have room for `points` again, as the oldest ones drop out."""
+        row = RequestWindow.objects.get(channel_id=self.channel_id, name=limit.name)
+        current, before, _earliest = counted(row, limit, now)
+        ceiling = limit.limit - (reserve(limit) if background_read else 0)
+        half = half_window(limit)
+        next_start = window_start(now, half.total_seconds()) + half
+        still_counted = (current + before, current, 0)  # at the next half-window's start, and the two after it
+        turns = next((n for n, spent in enumerate(still_counted) if spent + points <= ceiling), 2)
+        return next_start + turns * half
+
     def used(self) -> dict[str, int]:
-        """What each limit's window now running has used (0 for a window gone by)."""
+        """What each limit has used in the half-windows still counted (the last three)."""
         now = clock.now()
-        return {row.name: row.used if row.window_start >= window_start(now, self.limits[row.name].seconds) else 0
+        return {row.name: sum(counted(row, self.limits[row.name], now))
                 for row in RequestWindow.objects.filter(channel_id=self.channel_id, name__in=self.limits)}
 
 

@@ -112,17 +112,20 @@ class OAuthApp(models.Model):
 
 
 class RequestWindow(models.Model):
-    """How much of one of its network's rate limits a channel has spent in the window now running, shared by every
-    process that talks to the network as the channel (stoa.channels.budget)."""
+    """How much of one of its network's rate limits a channel has spent lately, shared by every process that talks to
+    the network as the channel (stoa.channels.budget): what each of the last three half-windows used."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="request_windows")
     name = models.CharField(max_length=40)  # the provider's RateLimit.name
-    window_start = models.DateTimeField()
-    used = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()  # of the latest half-window anything was spent in
+    used = models.PositiveIntegerField(default=0)  # in that half-window
+    previous = models.PositiveIntegerField(default=0)  # in the half-window before it
+    earlier = models.PositiveIntegerField(default=0)  # in the one before that
     blocked_until = models.DateTimeField(null=True, blank=True)  # the network answered 429: nobody calls before it
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "name"], name="one_request_window_per_limit")]
 
     def __str__(self) -> str:
-        return f"{self.channel_id} {self.name}: {self.used} since {self.window_start:%H:%M:%S}"
+        spent = f"{self.earlier}, {self.previous}, {self.used}"
+        return f"{self.channel_id} {self.name}: {spent} in the half-windows up to {self.window_start:%H:%M:%S}"

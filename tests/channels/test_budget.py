@@ -11,7 +11,7 @@ import time_machine
 from django.db import connections
 
 from stoa import clock
-from stoa.channels.budget import RESERVE, ChannelBudget, OverBudget, background, reserve, window_start
+from stoa.channels.budget import RESERVE, ChannelBudget, OverBudget, background, half_window, reserve, window_start
 from stoa.channels.models import Channel
 from stoa.inbox.polling import poll_channel
 from stoa.posts.models import State
@@ -58,11 +58,11 @@ def test_polling_stops_at_the_reserve_while_a_publication_still_goes_out(owner, 
         assert channel.provider().budget.used() == {"requests": HOURLY.limit - reserve(HOURLY) + 1}
 
 
-def test_reads_have_their_share_again_in_the_next_window(channel, fake_network, small_budget):
+def test_reads_have_their_share_again_once_what_they_spent_left_the_window(channel, fake_network, small_budget):
     with fresh_window() as traveller:
         for _cycle in range(8):
             poll_channel(channel)
-        traveller.shift(timedelta(seconds=HOURLY.seconds))
+        traveller.shift(timedelta(seconds=HOURLY.seconds) + half_window(HOURLY))  # at most half a window late
         poll_channel(channel)
     assert fake_network.requests[NOTIFICATIONS] == HOURLY.limit - reserve(HOURLY) + 1
 
@@ -79,7 +79,7 @@ def test_publishing_may_spend_the_reserve_but_never_past_the_limit(channel, smal
         with pytest.raises(ProviderError) as refused:
             budget.spend({"requests": 1})
     assert refused.value.kind == ErrorKind.RATE_LIMITED and not isinstance(refused.value, OverBudget)
-    assert 0 < refused.value.retry_after <= HOURLY.seconds
+    assert 0 < refused.value.retry_after <= HOURLY.seconds * 1.5
     assert "limit of 8 requests every 3600 seconds" in refused.value.message
 
 
@@ -93,6 +93,66 @@ def test_points_of_several_limits_are_taken_together_or_not_at_all(channel):
         with pytest.raises(ProviderError):
             budget.spend({"points-hour": 1, "points-day": 5})  # the day's limit refuses; the hour's gives it back
         assert budget.used() == {"points-hour": 9, "points-day": 9}
+
+
+MINUTELY = RateLimit("messages", 20, 60)
+
+
+def minutes_ahead(minutes: int) -> Any:
+    """The start of a minute a few minutes from now: a boundary of fixed windows of a minute, or of half a minute."""
+    return window_start(clock.now(), 60) + timedelta(minutes=minutes)
+
+
+def test_a_limit_spent_just_before_a_window_boundary_is_not_given_again_just_after_it(channel):
+    budget = ChannelBudget(channel, (MINUTELY,), "Telegram")
+    boundary = minutes_ahead(5)
+    with time_machine.travel(boundary - timedelta(seconds=1), tick=False) as traveller:
+        for _message in range(MINUTELY.limit):
+            budget.spend({"messages": 1})
+        traveller.move_to(boundary + timedelta(seconds=1))  # a network's minute from here holds all 20 already
+        with pytest.raises(ProviderError) as refused:
+            budget.spend({"messages": 1})
+        assert refused.value.kind == ErrorKind.RATE_LIMITED
+        assert refused.value.retry_after == 59  # when the 20 are a minute old
+        traveller.shift(timedelta(seconds=58))
+        with pytest.raises(ProviderError):
+            budget.spend({"messages": 1})
+        traveller.shift(timedelta(seconds=1))
+        budget.spend({"messages": 1})
+
+
+def test_no_window_of_a_limits_length_ever_holds_more_than_the_limit(channel):
+    """Three tries every two seconds for four minutes, against 20 a minute: every minute, wherever it starts, holds
+    at most 20 of the requests let through, and a whole limit goes out at least every minute and a half."""
+    budget = ChannelBudget(channel, (MINUTELY,), "Telegram")
+    taken = []
+    with time_machine.travel(minutes_ahead(5) - timedelta(seconds=7), tick=False) as traveller:
+        for _step in range(120):
+            for _try in range(3):
+                try:
+                    budget.spend({"messages": 1})
+                    taken.append(clock.now())
+                except ProviderError:
+                    pass
+            traveller.shift(timedelta(seconds=2))
+    minute = timedelta(seconds=MINUTELY.seconds)
+    busiest = max(sum(1 for moment in taken if start <= moment < start + minute) for start in taken)
+    assert busiest == MINUTELY.limit
+    assert len(taken) >= 3 * MINUTELY.limit
+
+
+def test_a_background_read_waits_across_the_boundary_too(channel):
+    budget = ChannelBudget(channel, (MINUTELY,), "Telegram")
+    boundary = minutes_ahead(5)
+    with time_machine.travel(boundary - timedelta(seconds=1), tick=False) as traveller:
+        with background():
+            for _read in range(MINUTELY.limit - reserve(MINUTELY)):
+                budget.spend({"messages": 1})
+            traveller.move_to(boundary + timedelta(seconds=1))
+            with pytest.raises(OverBudget):
+                budget.spend({"messages": 1})
+        budget.spend({"messages": reserve(MINUTELY)})  # the reserve is still publishing's
+        assert budget.used() == {"messages": MINUTELY.limit}
 
 
 def test_a_429_makes_every_caller_wait_until_its_retry_after(owner, workspace, channel, fake_network, small_budget):
