@@ -79,3 +79,54 @@ class Click(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["link", "at"], name="clicks_of_link")]
+
+
+class Origin(models.TextChoices):
+    GA4 = "ga4", "Google Analytics 4"
+    MATOMO = "matomo", "Matomo"
+    PLAUSIBLE = "plausible", "Plausible"
+    WEBHOOK = "webhook", _("Conversion webhook")
+
+
+class CampaignResult(models.Model):
+    """What a campaign brought from one source over a period: from an analytics export (one row of it) or a
+    conversion the website reported through the webhook (event_id, a day)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaign_results")
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    batch = models.CharField(max_length=32, blank=True, default="", help_text="The import it came with.")
+    event_id = models.CharField(max_length=200, blank=True, default="", help_text="The webhook event's own id.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    campaign = models.CharField(max_length=200)
+    source = models.CharField(max_length=200, blank=True, default="")
+    sessions = models.PositiveBigIntegerField(default=0)
+    bounces = models.PositiveBigIntegerField(default=0)
+    conversions = models.PositiveBigIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "event_id"], condition=~models.Q(event_id=""),
+                                               name="one_result_per_webhook_event")]
+        indexes = [models.Index(fields=["workspace", "campaign", "period_start"], name="campaign_results")]
+
+
+class CampaignCost(models.Model):
+    """What a campaign cost over a period, as the workspace entered it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaign_costs")
+    campaign = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField()
+
+
+class WebhookSecret(models.Model):
+    """The workspace's key for signing conversion webhooks (HMAC-SHA256), kept encrypted."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="conversion_webhook")
+    secret_encrypted = models.TextField()
+    created_at = models.DateTimeField()

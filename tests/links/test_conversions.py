@@ -1,0 +1,149 @@
+"""Conversions and ROI (stoa/links/conversions.py): analytics exports of GA4, Matomo and Plausible imported all or
+nothing, conversions reported through the signed webhook, and ROI per campaign and period."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from stoa import clock
+from stoa.errors import ActionError
+from stoa.links.conversions import add_cost, import_export, new_webhook_secret, roi, signature
+from stoa.links.models import CampaignResult
+from stoa.workspaces.models import ApiToken
+
+DECEMBER = (date(2026, 12, 1), date(2026, 12, 31))
+
+GA4 = """# ----------------------------------------
+# Traffic acquisition: Session campaign
+# Account: Kafe Yafo
+# Property: kafe.example
+# ----------------------------------------
+#
+# Start date: 20261201
+# End date: 20261231
+Session campaign,Session source / medium,Sessions,Engaged sessions,Engagement rate,Key events,Total revenue
+winter-menu,mastodon / social,120,90,0.75,6,240.50
+winter-menu,bluesky / social,80,20,0.25,2,80
+(not set),google / organic,500,300,0.6,3,90
+"""
+# Exports as each tool writes them (see stoa/links/exports.py for where each comes from).
+EXPORTS = Path(__file__).parent / "exports"
+MATOMO = (EXPORTS / "matomo_campaigns.csv").read_text()
+PLAUSIBLE = (EXPORTS / "plausible_imported_sources_20261201_20261231.csv").read_text()
+
+
+def test_a_ga4_export_gives_sessions_bounces_key_events_and_revenue_for_its_dates(owner, workspace):
+    assert import_export(owner, workspace, GA4.encode(), "ga4") == 2  # the row without a campaign is left out
+    rows = CampaignResult.objects.order_by("pk").values_list("source", "sessions", "bounces", "conversions", "revenue",
+                                                            "period_start", "period_end")
+    assert list(rows) == [("mastodon", 120, 30, 6, Decimal("240.50"), *DECEMBER),
+                          ("bluesky", 80, 60, 2, Decimal("80.00"), *DECEMBER)]
+
+
+def test_a_matomo_export_sums_its_goals_over_the_period_given(owner, workspace):
+    with pytest.raises(ActionError, match="period"):
+        import_export(owner, workspace, MATOMO.encode(), "matomo")
+    assert import_export(owner, workspace, MATOMO.encode(), "matomo", DECEMBER) == 2
+    winter = CampaignResult.objects.get(campaign="winter-menu")
+    assert (winter.sessions, winter.bounces, winter.conversions, winter.revenue) == (100, 40, 4, Decimal("150.50"))
+
+
+def test_a_plausible_export_gives_visits_and_bounces_by_campaign_and_day(owner, workspace):
+    assert import_export(owner, workspace, PLAUSIBLE.encode("utf-8-sig"), "plausible") == 1
+    winter = CampaignResult.objects.get()
+    assert (winter.source, winter.sessions, winter.bounces, winter.period_start) == (
+        "mastodon", 110, 50, date(2026, 12, 2))
+
+
+def test_bad_rows_are_each_reported_by_line_and_nothing_is_imported(owner, workspace):
+    broken = GA4.replace("120,90,0.75,6,240.50", "120,150,0.75,6,240.50").replace("80,20,0.25,2,80", "80,20,0.25,-2,80")
+    broken += "spring,telegram / social,ten,1,1,0,0\nshort,row\n"
+    with pytest.raises(ActionError) as refused:
+        import_export(owner, workspace, broken.encode(), "ga4")
+    assert refused.value.errors["file"] == [
+        "Line 10: 150 engaged sessions of 120 sessions.", "Line 11: '-2' is not a count.",
+        "Line 13: 'ten' is not a number.", "Line 14: 2 cells where the header has 7 columns."]
+    assert CampaignResult.objects.count() == 0
+
+
+def test_an_export_missing_a_column_is_refused_naming_it(owner, workspace):
+    with pytest.raises(ActionError, match="Missing column bounces"):
+        import_export(owner, workspace, PLAUSIBLE.replace(",bounces", ",bounced").encode(), "plausible")
+
+
+def test_roi_per_campaign_and_period_is_revenue_less_cost_over_cost(owner, workspace):
+    import_export(owner, workspace, GA4.encode(), "ga4")
+    import_export(owner, workspace, MATOMO.encode(), "matomo", (date(2026, 11, 1), date(2026, 11, 30)))
+    add_cost(owner, workspace, campaign="winter-menu", period_start=date(2026, 12, 1), period_end=date(2026, 12, 31),
+             amount=Decimal("200"))
+    add_cost(owner, workspace, campaign="ads", period_start=date(2026, 12, 5), period_end=date(2026, 12, 5),
+             amount=Decimal("50"))
+    december = {row.campaign: row for row in roi(workspace, *DECEMBER)}
+    assert december["winter-menu"].revenue == Decimal("320.50")  # November's Matomo rows are another period
+    assert december["winter-menu"].roi == Decimal("0.6025")  # (320.50 - 200) / 200
+    assert december["ads"].roi == Decimal("-1.0000")  # spent, nothing back
+    november = {row.campaign: row for row in roi(workspace, date(2026, 11, 1), date(2026, 11, 30))}
+    assert november["hanukkah"].roi is None  # nothing spent: no ratio
+
+
+def post_conversion(client, workspace, secret: str, event: dict, timestamp: int | None = None, signed: str = ""):
+    body = json.dumps(event).encode()
+    stamp = str(timestamp if timestamp is not None else int(clock.now().timestamp()))
+    return client.post(f"/conversions/{workspace.pk}/hook", body, content_type="application/json",
+                       HTTP_X_STOA_TIMESTAMP=stamp, HTTP_X_STOA_SIGNATURE=signed or signature(secret, stamp, body))
+
+
+ORDER = {"id": "order-1001", "campaign": "winter-menu", "source": "mastodon", "revenue": "49.90",
+         "date": "2026-12-07"}
+
+
+def test_a_signed_conversion_is_recorded_once_however_often_it_is_sent(client, owner, workspace):
+    secret = new_webhook_secret(owner, workspace)
+    assert post_conversion(client, workspace, secret, ORDER).status_code == 201
+    assert post_conversion(client, workspace, secret, ORDER).status_code == 200  # sent again: not twice
+    [order] = CampaignResult.objects.all()
+    assert (order.origin, order.conversions, order.revenue, order.period_start) == (
+        "webhook", 1, Decimal("49.90"), date(2026, 12, 7))
+
+
+def test_a_conversion_signed_with_another_secret_or_too_old_is_refused(client, owner, workspace, other_workspace,
+                                                                        stranger):
+    secret = new_webhook_secret(owner, workspace)
+    theirs = new_webhook_secret(stranger, other_workspace)
+    assert post_conversion(client, workspace, theirs, ORDER).status_code == 401
+    old = int((clock.now() - timedelta(minutes=10)).timestamp())
+    assert post_conversion(client, workspace, secret, ORDER, timestamp=old).status_code == 401  # a replay
+    assert post_conversion(client, workspace, secret, ORDER, signed="sha256=00").status_code == 401
+    assert post_conversion(client, workspace, secret, {"campaign": "no id"}).status_code == 400
+    assert CampaignResult.objects.count() == 0
+
+
+def test_a_new_secret_retires_the_old_one(client, owner, workspace):
+    old = new_webhook_secret(owner, workspace)
+    new_webhook_secret(owner, workspace)
+    assert post_conversion(client, workspace, old, ORDER).status_code == 401
+
+
+def test_the_api_imports_enters_costs_and_answers_roi_for_its_own_workspace_only(owner, workspace, other_workspace):
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    base = f"/api/v1/workspaces/{workspace.pk}/conversions"
+    upload = SimpleUploadedFile("ga4.csv", GA4.encode(), content_type="text/csv")
+    assert api.post(f"{base}/import", {"file": upload, "origin": "ga4"}).json() == {"imported": 2}
+    bad = SimpleUploadedFile("ga4.csv", GA4.replace("240.50", "lots").encode(), content_type="text/csv")
+    refused = api.post(f"{base}/import", {"file": bad, "origin": "ga4"})
+    assert refused.status_code == 422 and "Line 10" in refused.content.decode()
+    assert api.post(f"{base}/costs", {"campaign": "winter-menu", "period_start": "2026-12-01",
+                                      "period_end": "2026-12-31", "amount": "100"},
+                    content_type="application/json").status_code == 201
+    [winter] = api.get(f"{base}/roi", {"start": "2026-12-01", "end": "2026-12-31"}).json()
+    assert (winter["campaign"], Decimal(winter["roi"])) == ("winter-menu", Decimal("2.205"))
+    made = api.post(f"{base}/webhook").json()
+    assert made["url"].endswith(f"/conversions/{workspace.pk}/hook") and len(made["secret"]) > 30
+    assert api.get(f"/api/v1/workspaces/{other_workspace.pk}/conversions/roi",
+                   {"start": "2026-12-01", "end": "2026-12-31"}).status_code == 404
