@@ -84,10 +84,9 @@ def sweep_channel(channel: Channel) -> SweepReport:
         enrol_publications(channel)
         read_audience(channel, network, report, unless_read_today=True)
         if network.post_metrics:
-            for post_id in due_posts(channel):
-                if report.yielded:
-                    break
-                read_post_if_free(channel, post_id, network, report)
+            due = due_posts(channel)
+            for start in range(0, len(due), network.metrics_per_request):
+                read_posts_if_free(channel, due[start:start + network.metrics_per_request], network, report)
     except OverBudget as e:
         report.yielded = True
         log.info("Counts of channel %s wait for the next sweep: %s", channel.pk, e.message)
@@ -124,39 +123,45 @@ def claim_post(post_id: int) -> MeasuredPost | None:
     return MeasuredPost.objects.get(pk=post_id)
 
 
-def read_post_if_free(channel: Channel, post_id: int, network: type[ReadsMetrics], report: SweepReport) -> None:
-    post = claim_post(post_id)
-    if post is None:
+def read_posts_if_free(channel: Channel, post_ids: list[int], network: type[ReadsMetrics],
+                       report: SweepReport) -> None:
+    """The counts of those posts no other worker reads now, in one request where the network allows."""
+    posts = [post for post_id in post_ids if (post := claim_post(post_id))]
+    if not posts:
         return
     try:
-        read_post(channel, post, network, report)
+        read_posts(channel, posts, network, report)
     finally:
-        MeasuredPost.objects.filter(pk=post_id).update(read_until=None)
+        MeasuredPost.objects.filter(pk__in=[post.pk for post in posts]).update(read_until=None)
 
 
-def read_post(channel: Channel, post: MeasuredPost, network: type[ReadsMetrics], report: SweepReport) -> None:
-    """One read of a post's counts, and when the next is due. A post the network no longer has is read no more."""
-    published = Published(post.remote_id, post.url)
-    try:
-        points = read(channel, lambda provider: provider.metrics(published))
-    except ProviderError as e:
-        if isinstance(e, OverBudget) or e.kind in STOPS_THE_CHANNEL:
-            raise  # the post stays due, for the next sweep
-        gone = e.kind == ErrorKind.PERMANENT
-        log.warning("Counts of post %s on channel %s not read%s: %s", post.remote_id, channel.pk,
-                    " (no longer on the network: not read again)" if gone else "", e.message)
-        MeasuredPost.objects.filter(pk=post.pk).update(
-            next_read_at=None if gone else clock.now() + AFTER_A_FAILED_READ, last_error=e.message[:1000])
-        report.failed += 1
-        return
-    if record_post_snapshot(post, points, network.post_metrics) is None:
-        report.failed += 1
-        MeasuredPost.objects.filter(pk=post.pk).update(next_read_at=clock.now() + AFTER_A_FAILED_READ,
-                                                       last_error="The network's counts were refused.")
-        return
-    report.snapshots += 1
-    MeasuredPost.objects.filter(pk=post.pk).update(next_read_at=next_read(post.published_at, clock.now()),
-                                                   last_error="")
+def read_posts(channel: Channel, posts: list[MeasuredPost], network: type[ReadsMetrics], report: SweepReport) -> None:
+    """One read of the posts' counts, and when the next is due for each. An error that concerns them all (the
+    budget, the account) is raised and they stay due; a post the network no longer has is read no more."""
+    published = [Published(post.remote_id, post.url) for post in posts]
+    results = read(channel, lambda provider: provider.posts_metrics(published))
+    for post in posts:
+        result = results.get(post.remote_id) or ProviderError("The network did not answer for this post.",
+                                                              ErrorKind.TRANSIENT)
+        if isinstance(result, ProviderError):
+            not_read(channel, post, result, report)
+        elif record_post_snapshot(post, result, network.post_metrics) is None:
+            report.failed += 1
+            MeasuredPost.objects.filter(pk=post.pk).update(next_read_at=clock.now() + AFTER_A_FAILED_READ,
+                                                           last_error="The network's counts were refused.")
+        else:
+            report.snapshots += 1
+            MeasuredPost.objects.filter(pk=post.pk).update(next_read_at=next_read(post.published_at, clock.now()),
+                                                           last_error="")
+
+
+def not_read(channel: Channel, post: MeasuredPost, error: ProviderError, report: SweepReport) -> None:
+    gone = error.kind == ErrorKind.PERMANENT
+    log.warning("Counts of post %s on channel %s not read%s: %s", post.remote_id, channel.pk,
+                " (no longer on the network: not read again)" if gone else "", error.message)
+    MeasuredPost.objects.filter(pk=post.pk).update(
+        next_read_at=None if gone else clock.now() + AFTER_A_FAILED_READ, last_error=error.message[:1000])
+    report.failed += 1
 
 
 # -- The channel's audience and its backfill ----------------------------------------------------

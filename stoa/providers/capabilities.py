@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -130,9 +130,24 @@ class ReadsMetrics(Capability):
     post_metrics: ClassVar[tuple[str, ...]]
     account_metrics: ClassVar[tuple[str, ...]]
     metrics_note: ClassVar[str] = ""
+    metrics_per_request: ClassVar[int] = 1  # posts one request of posts_metrics reads
 
     @abc.abstractmethod
     def metrics(self, published: Published) -> tuple[MetricPoint, ...]: ...
+
+    def posts_metrics(self, posts: Sequence[Published]) -> dict[str, tuple[MetricPoint, ...] | ProviderError]:
+        """Each post's counts by its remote_id, or the error that kept them (PERMANENT: it is gone); at most
+        `metrics_per_request` posts a request. An error that concerns every post (the account refused, the network
+        asking to wait) is raised instead. This default reads one post at a time."""
+        found: dict[str, tuple[MetricPoint, ...] | ProviderError] = {}
+        for post in posts:
+            try:
+                found[post.remote_id] = self.metrics(post)
+            except ProviderError as e:
+                if e.kind not in (ErrorKind.PERMANENT, ErrorKind.TRANSIENT):
+                    raise
+                found[post.remote_id] = e
+        return found
 
     @abc.abstractmethod
     def account_counts(self) -> tuple[MetricPoint, ...]:

@@ -66,3 +66,30 @@ def test_telegram_refuses_a_member_count_that_is_no_count():
     fake = telegram.FakeBotAPI().answer("getChatMemberCount", httpx.Response(200, json={"ok": True, "result": "many"}))
     with pytest.raises(ProviderError):
         telegram.provider(fake).account_counts()
+
+
+def test_bluesky_reads_25_posts_in_one_request_and_tells_a_gone_or_garbled_post_apart():
+    from stoa.providers.bluesky.provider import BlueskyProvider
+    from tests.providers.contract import BRAND
+
+    requests = []
+
+    def appview(request: httpx.Request) -> httpx.Response:
+        uris = request.url.params.get_list("uris")
+        requests.append(uris)
+        views = [{"uri": uri, "likeCount": 4, "repostCount": 1, "replyCount": 0, "quoteCount": 2} for uri in uris
+                 if not uri.endswith("gone")]
+        views[0]["likeCount"] = -1  # garbage for the first one only
+        return httpx.Response(200, json={"posts": views})
+
+    bluesky = BlueskyProvider({"pds_url": "https://pds.example"}, dict(BRAND),
+                              http=httpx.Client(transport=httpx.MockTransport(appview)))
+    posts = [Published(f"at://did:plc:brand/app.bsky.feed.post/{n}", "") for n in range(23)]
+    posts += [Published("at://did:plc:brand/app.bsky.feed.post/gone", "")]
+    found = bluesky.posts_metrics(posts)
+    assert len(requests) == 1 and len(requests[0]) == 24
+    assert isinstance(found[posts[0].remote_id], ProviderError) and found[posts[0].remote_id].kind == "transient"
+    assert found[posts[-1].remote_id].kind == ErrorKind.PERMANENT
+    assert {p.name: p.value for p in found[posts[1].remote_id]} == {"likes": 4, "reposts": 1, "replies": 0,
+                                                                    "quotes": 2}
+    assert bluesky.metrics_per_request == 25

@@ -21,7 +21,7 @@ com.atproto.repo.getRecord whether an attempt whose answer was lost created its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -456,16 +456,34 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
     POST_COUNTS = {LIKES: "likeCount", REPOSTS: "repostCount", REPLIES: "replyCount", QUOTES: "quoteCount"}
     PROFILE_COUNTS = {FOLLOWERS: "followersCount", FOLLOWING: "followsCount", POSTS: "postsCount"}
 
+    metrics_per_request = 25  # app.bsky.feed.getPosts: uris maxLength 25
+
     def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
         """The first post's counts (a thread is measured by its first post), by app.bsky.feed.getPosts."""
-        body = self.call("app.bsky.feed.getPosts", params={"uris": [published.remote_id]})
-        posts = body.get("posts")
-        if not isinstance(posts, list):
+        found = self.posts_metrics([published])[published.remote_id]
+        if isinstance(found, ProviderError):
+            raise found
+        return found
+
+    def posts_metrics(self, posts: Sequence[Published]) -> dict[str, tuple[MetricPoint, ...] | ProviderError]:
+        """Up to 25 posts' counts in one app.bsky.feed.getPosts, which leaves out posts that are gone."""
+        uris = [post.remote_id for post in posts]
+        if len(uris) > self.metrics_per_request:
+            raise ValueError(f"getPosts takes at most {self.metrics_per_request} posts")
+        body = self.call("app.bsky.feed.getPosts", params={"uris": uris})
+        views = body.get("posts")
+        if not isinstance(views, list):
             raise ProviderError("Bluesky answered app.bsky.feed.getPosts without posts.", ErrorKind.TRANSIENT)
-        found = [post for post in posts if isinstance(post, dict) and post.get("uri") == published.remote_id]
-        if not found:  # getPosts leaves out posts that are gone
-            raise ProviderError("This post is no longer on Bluesky.", ErrorKind.PERMANENT)
-        return self.counts(found[0], self.POST_COUNTS)
+        by_uri = {view["uri"]: view for view in views if isinstance(view, dict) and isinstance(view.get("uri"), str)}
+        found: dict[str, tuple[MetricPoint, ...] | ProviderError] = {}
+        for uri in uris:
+            try:
+                if uri not in by_uri:
+                    raise ProviderError("This post is no longer on Bluesky.", ErrorKind.PERMANENT)
+                found[uri] = self.counts(by_uri[uri], self.POST_COUNTS)
+            except ProviderError as e:
+                found[uri] = e
+        return found
 
     def account_counts(self) -> tuple[MetricPoint, ...]:
         return self.counts(self.call("app.bsky.actor.getProfile", params={"actor": self.did}), self.PROFILE_COUNTS)
