@@ -497,6 +497,10 @@ def test_metrics_are_named_counts_at_an_aware_time(key, capability):
             assert isinstance(point, MetricPoint) and isinstance(point.value, int) and point.value >= 0
             assert point.measured_at.tzinfo is not None, f"{key} ReadsMetrics: naive measured_at"
     assert set(provider.post_metrics) <= set(POST_METRICS) and set(provider.account_metrics) <= set(ACCOUNT_METRICS)
+    post = h.published_post()
+    batch = provider.posts_metrics([post])
+    assert list(batch) == [post.remote_id] and provider.metrics_per_request >= 1, f"{key} ReadsMetrics.posts_metrics"
+    assert [point.name for point in batch[post.remote_id]] == list(provider.post_metrics)
 
 
 @pytest.mark.parametrize(("key", "capability"), declared(ReadsEngagement))
