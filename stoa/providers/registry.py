@@ -8,13 +8,14 @@ from django.conf import settings
 from stoa.providers.base import Provider
 from stoa.providers.capabilities import Capability
 
-PROVIDERS = {
+# The networks Stoa ships.
+NETWORKS = {
     "bluesky": "stoa.providers.bluesky.provider.BlueskyProvider",
     "mastodon": "stoa.providers.mastodon.provider.MastodonProvider",
     "telegram": "stoa.providers.telegram.provider.TelegramProvider",
-    # Only where settings.STOA_EXTRA_PROVIDERS names them: the test network in tests and benchmarks.
-    **getattr(settings, "STOA_EXTRA_PROVIDERS", {}),
 }
+# Those, and where settings.STOA_EXTRA_PROVIDERS names them, others: the test network in tests and benchmarks.
+PROVIDERS = {**NETWORKS, **getattr(settings, "STOA_EXTRA_PROVIDERS", {})}
 
 
 class UnknownNetwork(ValueError):
