@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from stoa.api.base import api
-from stoa.channels import push
+from stoa.inbox import push
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    # What the networks push (Telegram's webhook among them, at the address it had before): stoa.channels.push.
+    # What the networks push (Telegram's webhook among them, at the address it had before): stoa.inbox.push.
     path("hooks/<slug:network>/<int:channel_id>/", push.receive, name="push"),
     path("", include("stoa.links.urls")),  # first: /l/<code> is the most asked-for address
     path("", include("stoa.approvals.urls")),
