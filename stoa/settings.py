@@ -64,6 +64,8 @@ SITE_URL = os.environ.get("STOA_SITE_URL", "").strip().rstrip("/")
 # Where Stoa's short links (/l/<code>) start; empty: the site URL. A shorter domain that forwards /l/ here saves
 # characters on the networks that count a link's letters (stoa/links/shortening.py).
 STOA_SHORT_LINK_BASE_URL = os.environ.get("STOA_SHORT_LINK_BASE_URL", "").strip().rstrip("/")
+# How often the clicks appended to the click log are moved into the database (stoa/links/clicklog.py).
+STOA_CLICK_FOLD_SECONDS = float(os.environ.get("STOA_CLICK_FOLD_SECONDS", "10"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

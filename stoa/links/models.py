@@ -130,3 +130,10 @@ class WebhookSecret(models.Model):
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="conversion_webhook")
     secret_encrypted = models.TextField()
     created_at = models.DateTimeField()
+
+
+class ClickLogPosition(models.Model):
+    """How far the clicks of one day's log (stoa/links/clicklog.py) are folded into Click rows, in bytes."""
+
+    name = models.CharField(max_length=64, unique=True)
+    offset = models.PositiveBigIntegerField(default=0)

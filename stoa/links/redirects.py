@@ -1,6 +1,7 @@
 """/l/<code>: a short link Stoa made answers with a redirect to its target, and a person's click is written down
-before the answer leaves (a click answered is a click counted). Anything else is the 404 page: Stoa redirects only
-to the targets it stored itself, never to an address taken from the request.
+before the answer leaves (a click answered is a click counted), appended to the click log (stoa/links/clicklog.py)
+rather than inserted, so that redirects never wait on the database's write lock. Anything else is the 404 page:
+Stoa redirects only to the targets it stored itself, never to an address taken from the request.
 
 One indexed lookup per click, and the code -> target map is cached (a short link never changes once made)."""
 
@@ -12,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_safe
 
 from stoa import clock
+from stoa.links import clicklog
 from stoa.links.crawlers import is_person
-from stoa.links.models import Click, ShortLink
+from stoa.links.models import ShortLink
 from stoa.links.shortening import CODE_ALPHABET, CODE_LENGTH
 
 CACHE_SECONDS = 300
@@ -39,8 +41,7 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such link.")
     link_id, target = found
     if request.method == "GET" and is_person(request.headers.get("User-Agent", "")):
-        Click.objects.create(link_id=link_id, at=clock.now(), referrer=request.headers.get("Referer", "")[:500],
-                             visitor=visitor(request))
+        clicklog.append(link_id, code, clock.now(), request.headers.get("Referer", "")[:500], visitor(request))
     response = HttpResponseRedirect(target)
     response["Cache-Control"] = "no-store"  # every click comes back here to be counted
     response["X-Robots-Tag"] = "noindex"

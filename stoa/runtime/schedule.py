@@ -27,6 +27,7 @@ from huey.contrib.djhuey import HUEY
 from stoa.analytics.tasks import sweep_metrics
 from stoa.approvals.tasks import approval_reminders
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
+from stoa.links.tasks import fold_click_log
 
 log = logging.getLogger("stoa")
 
@@ -57,6 +58,8 @@ def periodic_jobs() -> list[PeriodicJob]:
     if settings.STOA_ANALYTICS_SWEEP_SECONDS:
         jobs.append(PeriodicJob(sweep_metrics, settings.STOA_ANALYTICS_SWEEP_SECONDS,
                                 "read the counts of posts due on their age ladder, and each channel's audience"))
+    jobs.append(PeriodicJob(fold_click_log, settings.STOA_CLICK_FOLD_SECONDS,
+                            "move the short links' clicks from the click log into the database"))
     return jobs
 
 
