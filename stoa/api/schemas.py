@@ -91,6 +91,8 @@ class PostIn(Schema):
     title: str = ""
     content_type: str = "other"
     tags: list[str] = Field(default_factory=list)
+    campaign: str = Field("", max_length=200, description="The marketing campaign: {campaign} in the workspace's "
+                                                           "UTM parameters.")
 
 
 class ChannelCheckOut(Schema):
@@ -136,6 +138,7 @@ class PostOut(Schema):
     title: str
     content_type: str
     tags: list[str]
+    campaign: str
     publications: list[PublicationOut]
 
 

@@ -71,5 +71,5 @@ def _states(state: str | None) -> list[str] | None:
 def _post_out(post) -> dict:
     pubs = publications_in([post.workspace_id]).filter(variant__post=post)
     return {"id": post.pk, "workspace_id": post.workspace_id, "title": post.title,
-            "content_type": post.content_type, "tags": post.tags,
+            "content_type": post.content_type, "tags": post.tags, "campaign": post.campaign,
             "publications": [publication_dict(p) for p in pubs]}

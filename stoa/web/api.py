@@ -21,7 +21,7 @@ def create_post(request, workspace_id: int, payload: PostIn):
     post = actions.create_post(
         request.auth, workspace, text=payload.text, media_ids=payload.media_ids,
         variants=_variant_inputs(workspace, payload), scheduled_at=None if payload.queue else payload.scheduled_at,
-        title=payload.title, content_type=payload.content_type, tags=payload.tags)
+        title=payload.title, content_type=payload.content_type, tags=payload.tags, campaign=payload.campaign)
     return Status(201, _post_out(post))
 
 
@@ -31,7 +31,7 @@ def check_post(request, workspace_id: int, payload: PostIn):
     workspace = access_workspace(request.auth, workspace_id, Permission.EDIT_POSTS)
     _resolved, checks, errors = actions.check_post(
         workspace, text=payload.text, media_ids=payload.media_ids, variants=_variant_inputs(workspace, payload),
-        scheduled_at=None if payload.queue else payload.scheduled_at)
+        scheduled_at=None if payload.queue else payload.scheduled_at, campaign=payload.campaign)
     general = [{"field": k, "message": m} for k, ms in errors.items() if not k.startswith("variants[") for m in ms]
     return {"ok": not errors, "errors": general, "channels": [
         {"channel_id": c.channel.pk, "name": c.channel.name, "network": c.channel.network, "length": c.length,

@@ -2,12 +2,14 @@
 the workspace's preset, lengths counted on the tagged text the way each network counts links."""
 
 import pytest
+from django.test import Client
 
 from stoa.channels.models import Channel
 from stoa.links.actions import update_link_settings
 from stoa.posts.actions import VariantInput, check_post, create_post
 from stoa.posts.drafts import draft_for, draft_to_send
 from stoa.posts.models import Publication
+from stoa.workspaces.models import ApiToken
 
 CHANNELS = {
     "bluesky": ({"handle": "kafe.test", "did": "did:plc:kafe", "pds_url": "http://127.0.0.1:9"},
@@ -104,3 +106,16 @@ def test_telegram_counts_the_visible_text_so_a_tagged_link_in_html_markup_costs_
     html = VariantInput(channel.pk, options={"format": "html"})
     marked, _checks, html_errors = check_post(workspace, text=f'{visible} <a href="{LINK}">menu</a>', variants=[html])
     assert html_errors == {}
+
+
+def test_the_api_names_a_posts_campaign_and_its_links_carry_it(owner, workspace, utm_on):
+    channel = make_channel(workspace, "telegram")
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    payload = {"text": f"Menu {LINK}", "variants": [{"channel_id": channel.pk}], "campaign": "חנוכה"}
+    checked = api.post(f"/api/v1/workspaces/{workspace.pk}/posts/check", payload, content_type="application/json")
+    created = api.post(f"/api/v1/workspaces/{workspace.pk}/posts", payload, content_type="application/json").json()
+    assert checked.json()["ok"] is True and created["campaign"] == "חנוכה"
+    sent = draft_to_send(Publication.objects.get(pk=created["publications"][0]["id"])).text
+    assert "utm_campaign=%D7%97%D7%A0%D7%95%D7%9B%D7%94&" in sent
+    assert checked.json()["channels"][0]["length"] == len(sent)  # the check counted the campaign too
