@@ -1,16 +1,18 @@
 """Writes and calculations of the content plan: daily themes, plan events, and the channel's
 queue of time slots."""
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from django import forms
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from stoa import clock
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
-from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
+from stoa.planning.forms import EventForm, ImportForm, SlotForm, ThemeForm
+from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot
 from stoa.posts.actions import OCCUPYING_STATES, rule_problems
 from stoa.posts.models import Publication
 from stoa.posts.times import to_local, to_utc
@@ -18,7 +20,6 @@ from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
 
 QUEUE_HORIZON_DAYS = 56
-MAX_EVENT_DAYS = 366
 
 
 def next_free_slot(channel: Channel, after: datetime | None = None) -> datetime:
@@ -62,52 +63,14 @@ def next_free_slots(channels: list[Channel]) -> dict[int, datetime]:
     return times
 
 
-# -- Input helpers ------------------------------------------------------------------------
+# -- Input -------------------------------------------------------------------------------
 
 
-def parse_weekday(value) -> int:
-    try:
-        weekday = int(value)
-    except (TypeError, ValueError):
-        weekday = -1
-    if weekday not in Weekday.values:
-        raise ActionError({"weekday": [_("Choose a day of the week.")]})
-    return weekday
-
-
-def parse_hashtags(text: str) -> list[str]:
-    """'#coffee, morning #Tel_Aviv' -> ['#coffee', '#morning', '#Tel_Aviv'] (any script, no duplicates)."""
-    tags: list[str] = []
-    for word in re.split(r"[\s,;]+", text or ""):
-        word = word.strip().lstrip("#")
-        if not word:
-            continue
-        if not re.fullmatch(r"\w+", word):
-            raise ActionError({"hashtags": [_("%(tag)r is not a hashtag: use letters, digits and _ only.")
-                                            % {"tag": word}]})
-        if f"#{word}" not in tags:
-            tags.append(f"#{word}")
-    return tags
-
-
-def parse_day(value, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise ActionError({field: [_("%(value)r is not a date; write it as YYYY-MM-DD.") % {"value": value or ""}]}
-                          ) from None
-
-
-def parse_time(value) -> time:
-    if isinstance(value, time):
-        return value
-    try:
-        return time.fromisoformat(str(value or "").strip()).replace(second=0, microsecond=0, tzinfo=None)
-    except ValueError:
-        raise ActionError({"time": [_("%(value)r is not a time; write it as HH:MM.") % {"value": value or ""}]}
-                          ) from None
+def _checked(form: forms.Form) -> dict[str, Any]:
+    """The form's cleaned data, or ActionError with every reason in the form's words."""
+    if not form.is_valid():
+        raise ActionError.of_form(form)
+    return form.cleaned_data
 
 
 # -- Daily themes -------------------------------------------------------------------------
@@ -116,22 +79,9 @@ def parse_time(value) -> time:
 def save_theme(actor, workspace: Workspace, *, weekday, name: str, hashtags: str | list[str] = "",
                theme: DailyTheme | None = None) -> DailyTheme:
     """Add a daily theme, or change `theme` (which must belong to `workspace`)."""
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Give the theme a name.")]
-    elif len(name) > 120:
-        errors["name"] = [_("Keep the name under 120 characters.")]
-    try:
-        weekday = parse_weekday(weekday)
-    except ActionError as e:
-        errors.update(e.errors)
-    try:
-        tags = parse_hashtags(" ".join(hashtags) if isinstance(hashtags, list) else hashtags)
-    except ActionError as e:
-        errors.update(e.errors)
-    if errors:
-        raise ActionError(errors)
+    given = _checked(ThemeForm({"weekday": weekday, "name": name,
+                                "hashtags": " ".join(hashtags) if isinstance(hashtags, list) else hashtags}))
+    weekday, name, tags = given["weekday"], given["name"], given["hashtags"]
     with transaction.atomic():
         theme = theme or DailyTheme(workspace=workspace)
         theme.weekday, theme.name, theme.hashtags = weekday, name, tags
@@ -149,35 +99,11 @@ def delete_theme(actor, theme: DailyTheme) -> None:
 # -- Plan events --------------------------------------------------------------------------
 
 
-def _event_fields(kind, title, description, starts_on, ends_on) -> dict:
-    errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = [_("Give the event a title.")]
-    elif len(title) > 300:
-        errors["title"] = [_("Keep the title under 300 characters.")]
-    if kind not in EventKind.values:
-        errors["kind"] = [_("Choose what kind of event it is.")]
-    days = {}
-    for field, value in (("starts_on", starts_on), ("ends_on", ends_on or starts_on)):
-        try:
-            days[field] = parse_day(value, field)
-        except ActionError as e:
-            errors.update(e.errors)
-    if len(days) == 2:
-        if days["ends_on"] < days["starts_on"]:
-            errors["ends_on"] = [_("The event cannot end before it starts.")]
-        elif (days["ends_on"] - days["starts_on"]).days > MAX_EVENT_DAYS:
-            errors["ends_on"] = [_("An event can last at most a year.")]
-    if errors:
-        raise ActionError(errors)
-    return {"kind": kind, "title": title, "description": (description or "").strip(), **days}
-
-
 def save_event(actor, workspace: Workspace, *, kind: str, title: str, starts_on, ends_on=None,
                description: str = "", event: PlanEvent | None = None) -> PlanEvent:
     """Add a plan event, or change `event` (which must belong to `workspace`)."""
-    fields = _event_fields(kind, title, description, starts_on, ends_on)
+    fields = _checked(EventForm({"kind": kind, "title": title, "description": description or "",
+                                 "starts_on": starts_on, "ends_on": ends_on or ""}))
     with transaction.atomic():
         event = event or PlanEvent(workspace=workspace)
         for name, value in fields.items():
@@ -199,10 +125,8 @@ def import_events(actor, workspace: Workspace, data: bytes, *, kind: str = Event
     All or nothing: a broken file raises ActionError and changes nothing. -> (created, updated)."""
     from stoa.planning.ical import parse_events
 
-    if kind not in EventKind.values:
-        raise ActionError({"kind": [_("Choose what kind of event it is.")]})
-    if not 1 <= months <= 36:
-        raise ActionError({"months": [_("Expand repeating events over 1 to 36 months.")]})
+    given = _checked(ImportForm({"kind": kind, "months": months}))
+    kind, months = given["kind"], given["months"]
     start = start or to_local(clock.now(), workspace.timezone).date().replace(day=1)
     events = parse_events(data, workspace.timezone, start, months)
     created = updated = 0
@@ -229,15 +153,8 @@ def import_events(actor, workspace: Workspace, data: bytes, *, kind: str = Event
 
 
 def add_slot(actor, channel: Channel, *, weekday, time_of_day) -> TimeSlot:
-    errors: dict[str, list[str]] = {}
-    for parse, value in ((parse_weekday, weekday), (parse_time, time_of_day)):
-        try:
-            parse(value)
-        except ActionError as e:
-            errors.update(e.errors)
-    if errors:
-        raise ActionError(errors)
-    weekday, at = parse_weekday(weekday), parse_time(time_of_day)
+    given = _checked(SlotForm({"weekday": weekday, "time": time_of_day}))
+    weekday, at = given["weekday"], given["time"]
     try:
         with transaction.atomic():
             slot = TimeSlot.objects.create(channel=channel, weekday=weekday, time=at)

@@ -1,9 +1,11 @@
 """Pages of the calendar and the content plan. Views parse, check access, call actions, render."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from stoa.channels.models import Channel
 from stoa.errors import ActionError
 from stoa.pages import HtmxHttpRequest, access_errors
 from stoa.planning import actions, agenda, ical, mix
+from stoa.planning.forms import EventForm, ImportForm, MoveForm, SlotsForm, ThemeForm
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot, Weekday
 from stoa.posts.access import access_publication
 from stoa.posts.actions import in_the_past, publish_now, schedule_publication
@@ -153,23 +156,21 @@ def move(request: HttpRequest, publication_id: int) -> HttpResponse:
         return HttpResponse(str(e), status=404, content_type="text/plain; charset=utf-8")
     except Forbidden as e:
         return HttpResponse(str(e), status=403, content_type="text/plain; charset=utf-8")
-    if request.POST.get("now") == "1":
+    drop = MoveForm(request.POST)
+    if not drop.is_valid():
+        return HttpResponse(words(ActionError.of_form(drop)), status=400, content_type="text/plain; charset=utf-8")
+    if drop.cleaned_data["now"]:
         try:
             publication = publish_now(request.user, publication)
         except ActionError as e:
             return HttpResponse(words(e), status=422, content_type="text/plain; charset=utf-8")
         return _moved(request, publication)
-    try:
-        day = date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
-        return HttpResponse(_("Drop the post on a day of the calendar."), status=400,
-                            content_type="text/plain; charset=utf-8")
+    day, hour = drop.cleaned_data["date"], drop.cleaned_data["hour"]
     tz = publication.workspace.timezone
     current = to_local(publication.scheduled_at, tz)
     at = current.time().replace(tzinfo=None) if current else datetime.min.time().replace(hour=9)
-    hour = request.POST.get("hour", "")
-    if hour.isdigit() and 0 <= int(hour) <= 23:
-        at = at.replace(hour=int(hour))
+    if hour is not None:
+        at = at.replace(hour=hour)
     try:
         publication = schedule_publication(request.user, publication, datetime.combine(day, at))
     except ActionError as e:
@@ -248,6 +249,13 @@ def _back(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return redirect(_plan_url(workspace, request.POST.get("month", "")))
 
 
+def _read(form: forms.Form) -> dict[str, Any]:
+    """The form's cleaned data, or ActionError in the words the action would say."""
+    if not form.is_valid():
+        raise ActionError.of_form(form)
+    return form.cleaned_data
+
+
 def _report(request: HttpRequest, error: ActionError) -> None:
     messages.error(request, words(error))
 
@@ -267,9 +275,9 @@ def theme_save(request: HttpRequest, slug: str, theme_id: int | None = None) -> 
             actions.delete_theme(request.user, theme)
             messages.success(request, _("The theme was deleted."))
         else:
-            actions.save_theme(request.user, workspace, weekday=request.POST.get("weekday"),
-                               name=request.POST.get("name", ""), hashtags=request.POST.get("hashtags", ""),
-                               theme=theme)
+            given = _read(ThemeForm(request.POST))
+            actions.save_theme(request.user, workspace, weekday=given["weekday"], name=given["name"],
+                               hashtags=given["hashtags"], theme=theme)
             messages.success(request, _("The theme was saved.") if theme else _("The theme was added."))
     except ActionError as e:
         _report(request, e)
@@ -291,10 +299,10 @@ def event_save(request: HttpRequest, slug: str, event_id: int | None = None) -> 
             actions.delete_event(request.user, event)
             messages.success(request, _("The event was deleted."))
         else:
-            actions.save_event(request.user, workspace, kind=request.POST.get("kind", ""),
-                               title=request.POST.get("title", ""), description=request.POST.get("description", ""),
-                               starts_on=request.POST.get("starts_on"), ends_on=request.POST.get("ends_on"),
-                               event=event)
+            given = _read(EventForm(request.POST))
+            actions.save_event(request.user, workspace, kind=given["kind"], title=given["title"],
+                               description=given["description"], starts_on=given["starts_on"],
+                               ends_on=given["ends_on"], event=event)
             messages.success(request, _("The event was saved."))
     except ActionError as e:
         _report(request, e)
@@ -313,14 +321,10 @@ def import_ics(request: HttpRequest, slug: str) -> HttpResponse:
         assert upload.size is not None  # Django's upload handlers always measure it
         if upload.size > 5 * 1024 * 1024:
             raise ActionError({"file": [_("The file is larger than 5 MB.")]})
-        try:
-            months = int(request.POST.get("months", 12))
-        except ValueError:
-            months = 0
+        given = _read(ImportForm(request.POST))
         start = _month(request.POST.get("month"), clock.today(ZoneInfo(workspace.timezone)))
-        created, updated = actions.import_events(request.user, workspace, upload.read(),
-                                                 kind=request.POST.get("kind", EventKind.OBSERVANCE),
-                                                 start=start, months=months)
+        created, updated = actions.import_events(request.user, workspace, upload.read(), kind=given["kind"],
+                                                 start=start, months=given["months"])
         messages.success(request, _("Imported %(created)d new and updated %(updated)d events.")
                          % {"created": created, "updated": updated})
     except ActionError as e:
@@ -340,9 +344,6 @@ def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # -- Time slots ---------------------------------------------------------------------------
-
-
-WEEKDAY_GROUPS = {"weekdays": [0, 1, 2, 3, 4], "everyday": list(range(7)), "weekend": [5, 6]}
 
 
 @login_required
@@ -377,12 +378,14 @@ def _add_slots(request: HttpRequest, workspace: Workspace) -> None:
     channel = Channel.objects.filter(workspace=workspace, pk=int(raw)).first() if raw.isdigit() else None
     if channel is None:
         raise Http404("No such channel.")
-    choice = request.POST.get("weekday", "")
-    weekdays = WEEKDAY_GROUPS.get(choice, [choice])
+    form = SlotsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, words(ActionError.of_form(form)))
+        return
     added, errors = 0, []
-    for weekday in weekdays:
+    for weekday in form.weekdays():
         try:
-            actions.add_slot(request.user, channel, weekday=weekday, time_of_day=request.POST.get("time", ""))
+            actions.add_slot(request.user, channel, weekday=weekday, time_of_day=form.cleaned_data["time"])
             added += 1
         except ActionError as e:
             errors.append(words(e))

@@ -2,6 +2,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape as html_escape
 
 from stoa.errors import ActionError
 from stoa.planning.actions import next_free_slot
@@ -189,3 +190,24 @@ def test_plan_page_lists_events_of_the_month_only(client, owner, workspace):
     client.force_login(owner)
     html = plan_page(client, workspace, f"{day:%Y-%m}").content.decode()
     assert "This month" in html and "Far away" not in html
+
+
+def test_the_plan_page_and_the_action_refuse_a_bad_event_and_theme_in_the_same_words(client, owner, workspace):
+    """Both read their input through stoa/planning/forms.py: every reason at once, the same sentences."""
+    from stoa.planning.actions import save_event, save_theme
+
+    client.force_login(owner)
+    cases = [
+        ("plan-event-add", {"kind": "party", "title": "x" * 301, "starts_on": "2026-12-20", "ends_on": "2028-01-01"},
+         lambda given: save_event(owner, workspace, **given)),
+        ("plan-theme-add", {"weekday": "7", "name": " ", "hashtags": "#ok, #no-way"},
+         lambda given: save_theme(owner, workspace, **given)),
+    ]
+    for url_name, given, action in cases:
+        page = client.post(reverse(url_name, args=[workspace.slug]), given, follow=True).content.decode()
+        with pytest.raises(ActionError) as refused:
+            action(given)
+        assert len([m for ms in refused.value.errors.values() for m in ms]) >= 3
+        for message in (m for ms in refused.value.errors.values() for m in ms):
+            assert html_escape(message) in page
+    assert not PlanEvent.objects.exists() and not DailyTheme.objects.exists()
