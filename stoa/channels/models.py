@@ -33,6 +33,10 @@ class Channel(models.Model):
     credentials_encrypted = models.TextField(blank=True, default="")
     # Bumped by every save of the credentials (stoa.channels.credentials), which writes only over the version it read.
     credentials_version = models.PositiveIntegerField(default=0)
+    # A renewal of the credentials (an OAuth 2.0 refresh, a Bluesky sign-in) is the worker's that claimed it until
+    # then: claimed and released by quick updates, the network call made outside any transaction, so a worker killed
+    # mid-renewal only delays the next one until this time (stoa.channels.credentials).
+    credentials_renewing_until = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=24, choices=ChannelStatus.choices, default=ChannelStatus.ACTIVE)
     status_reason = models.TextField(blank=True, default="")
     # Posting rules: 0 means no rule.

@@ -310,7 +310,7 @@ class Provider:
         self._http = http
         self.budget: Spends | None = None  # a channel's provider spends the channel's budget (Channel.provider)
         # Set by the owner of the channel's credentials (stoa.channels.credentials): renews a session the provider
-        # keeps itself (Bluesky's) under the channel's lock, given the provider and its own way to renew it.
+        # keeps itself (Bluesky's; or opens it) under the channel's renewal lease, given the provider and its own way.
         self.session_renewal: Callable[[Provider, Callable[[], None]], None] | None = None
 
     @property

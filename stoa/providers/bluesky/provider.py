@@ -536,8 +536,17 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
         return str(self.credentials.get("handle") or self.config.get("handle") or self.credentials["did"])
 
     def ensure_session(self) -> None:
-        if not (self.credentials.get("accessJwt") and self.credentials.get("did")):
-            self.create_session()
+        """Sign in if there is no session yet: through the owner of the channel's credentials where it is set (of the
+        workers that find none, one signs in and the others take its session), here otherwise."""
+        if self.credentials.get("accessJwt") and self.credentials.get("did"):
+            return
+        if self.session_renewal is not None:
+            self.session_renewal(self, self.sign_in)
+        else:
+            self.sign_in()
+
+    def sign_in(self) -> None:
+        self.create_session()
 
     def create_session(self) -> dict[str, Any]:
         identifier = str(self.credentials.get("identifier") or "").strip().lstrip("@")
