@@ -147,3 +147,25 @@ def test_the_api_imports_enters_costs_and_answers_roi_for_its_own_workspace_only
     assert made["url"].endswith(f"/conversions/{workspace.pk}/hook") and len(made["secret"]) > 30
     assert api.get(f"/api/v1/workspaces/{other_workspace.pk}/conversions/roi",
                    {"start": "2026-12-01", "end": "2026-12-31"}).status_code == 404
+
+
+def test_owners_import_enter_costs_and_read_roi_on_the_links_page(client, owner, workspace, member):
+    client.force_login(owner)
+    page = f"/links/?workspace={workspace.slug}"
+    upload = SimpleUploadedFile("ga4.csv", GA4.encode(), content_type="text/csv")
+    assert client.post(page, {"form": "import", "origin": "ga4", "file": upload}).status_code == 302
+    bad = SimpleUploadedFile("ga4.csv", GA4.replace("240.50", "lots").encode(), content_type="text/csv")
+    refused = client.post(page, {"form": "import", "origin": "ga4", "file": bad})
+    assert refused.status_code == 422 and "Line 10: &#x27;lots&#x27; is not an amount." in refused.content.decode()
+    assert client.post(page, {"form": "cost", "campaign": "winter-menu", "period_start": "2026-12-01",
+                              "period_end": "2026-12-31", "amount": "160.25"}).status_code == 302
+    made = client.post(page, {"form": "webhook"}).content.decode()
+    assert f"/conversions/{workspace.pk}/hook" in made
+
+    analyst = member("analyst")
+    client.force_login(analyst)
+    shown = client.get(f"{page}&start=2026-12-01&end=2026-12-31").content.decode()
+    assert "winter-menu" in shown and "320.50" in shown and "160.25" in shown and "100 %" in shown  # ROI 1.0
+    assert 'name="form" value="cost"' not in shown  # reads, does not change
+    assert client.post(page, {"form": "cost", "campaign": "x", "period_start": "2026-12-01",
+                              "period_end": "2026-12-01", "amount": "1"}).status_code == 403
