@@ -8,6 +8,7 @@ never holds half a read. Counts may go down from one snapshot to the next (an un
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from stoa.channels.models import Channel
 from stoa.posts.models import Publication
@@ -34,7 +35,10 @@ class MeasuredPost(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="one_measured_post_per_remote")]
-        indexes = [models.Index(fields=["channel", "next_read_at"], name="measured_posts_due")]
+        indexes = [models.Index(fields=["channel", "next_read_at"], name="measured_posts_due"),
+                   # The analytics pages: a workspace's (or a channel's) posts of a period.
+                   models.Index(fields=["workspace", "published_at"], name="measured_posts_of_period"),
+                   models.Index(fields=["channel", "published_at"], name="measured_posts_of_channel")]
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.remote_id}"
@@ -86,3 +90,27 @@ class ChannelMetrics(models.Model):
 
     def __str__(self) -> str:
         return f"metrics of {self.channel_id}"
+
+
+class Kpi(models.TextChoices):
+    FOLLOWER_GROWTH = "follower_growth", _("Follower growth")  # net new followers in the period, all channels
+    ENGAGEMENT_RATE = "engagement_rate", _("Engagement rate")  # percent
+    RESPONSE_TIME = "response_time", _("Response time")  # median first answer, hours (lower is better)
+    CLICKS = "clicks", _("Clicks")  # on Stoa's short links
+    CONVERSIONS = "conversions", _("Conversions")
+    ROI = "roi", _("Return on investment")  # percent
+
+
+class KpiTarget(models.Model):
+    """A workspace's target for one KPI over a 30-day period (stoa.analytics.kpis tells its status)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="kpi_targets")
+    kpi = models.CharField(max_length=24, choices=Kpi.choices)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "kpi"], name="one_target_per_kpi")]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.kpi} {self.target}"

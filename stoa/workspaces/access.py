@@ -28,22 +28,25 @@ class Permission(enum.StrEnum):
     CLIENT_REVIEW = "client_review"  # see and decide on what was sent to the client
     VIEW_INBOX = "view_inbox"  # the comments, mentions and messages people send the brand
     ANSWER_INBOX = "answer_inbox"  # take, answer and close them
+    VIEW_ANALYTICS = "view_analytics"  # the analytics pages and KPIs (read-only; targets need MANAGE_WORKSPACE)
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission) - {Permission.CLIENT_REVIEW},
     Role.MANAGER: frozenset(Permission) - {Permission.CLIENT_REVIEW},
     Role.CONTENT_EDITOR: frozenset(
-        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.EDIT_POSTS, Permission.PUBLISH}
+        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.EDIT_POSTS, Permission.PUBLISH,
+         Permission.VIEW_ANALYTICS}
     ),
     Role.COMMUNITY_MANAGER: frozenset(
         {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_INBOX, Permission.ANSWER_INBOX}
     ),
     Role.ANALYST: frozenset(
-        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT, Permission.VIEW_INBOX}
+        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT, Permission.VIEW_INBOX,
+         Permission.VIEW_ANALYTICS}
     ),
-    # Clients see only what is sent to them for approval.
-    Role.CLIENT: frozenset({Permission.VIEW, Permission.CLIENT_REVIEW}),
+    # Clients see what is sent to them for approval, and the brand's numbers (read-only).
+    Role.CLIENT: frozenset({Permission.VIEW, Permission.CLIENT_REVIEW, Permission.VIEW_ANALYTICS}),
 }
 
 

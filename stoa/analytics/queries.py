@@ -1,0 +1,279 @@
+"""The numbers of the analytics pages, each chart one aggregate query in the database.
+
+A post's figures are its latest snapshot. Its engagement rate is interactions (likes + reposts + replies + quotes,
+the counts the network gives) / impressions where the network gives impressions (views), otherwise / the channel's
+followers at the time of the post (its audience snapshot on or before the post's day, UTC). Every figure says which
+denominator it used: `basis` per post, `by_impressions` / `by_followers` per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, Lag, TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from stoa.analytics.models import ChannelSnapshot, PostSnapshot
+from stoa.inbox.models import Item, Sentiment
+from stoa.links.models import CampaignCost, CampaignResult, Click, ShortLink
+from stoa.planning.models import DailyTheme
+from stoa.posts.models import VariantMedia
+from stoa.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+# What a post is, from its media and options (the first that fits).
+KINDS = {"poll": _("Poll"), "video": _("Video"), "gif": _("GIF"), "audio": _("Audio"), "photo": _("Photo"),
+         "text": _("Text"), "elsewhere": _("Not made in Stoa")}
+FORMATS = {"thread": _("Thread"), "single": _("Single post"), "elsewhere": _("Not made in Stoa")}
+IMPRESSIONS, FOLLOWERS = "impressions", "followers"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose posts, when, and which of them: what every query of a page is asked for."""
+
+    workspaces: tuple[Workspace, ...]
+    start: datetime
+    end: datetime
+    channel_ids: tuple[int, ...] = ()
+    kind: str = ""
+
+    def previous(self) -> Scope:
+        """The period of the same length just before this one."""
+        return replace(self, start=self.start - (self.end - self.start), end=self.start)
+
+
+def _media(variant: str, **lookup) -> Exists:
+    return Exists(VariantMedia.objects.filter(variant=OuterRef(variant), **lookup))
+
+
+def _kind() -> Case:
+    variant = "post__publication__variant"
+    return Case(
+        When(post__publication__isnull=True, then=Value("elsewhere")),
+        When(Q(post__publication__variant__options__has_key="poll"), then=Value("poll")),
+        When(_media(variant, media__content_type__startswith="video/"), then=Value("video")),
+        When(_media(variant, media__content_type="image/gif"), then=Value("gif")),
+        When(_media(variant, media__content_type__startswith="audio/"), then=Value("audio")),
+        When(_media(variant, media__content_type__startswith="image/"), then=Value("photo")),
+        default=Value("text"), output_field=CharField())
+
+
+def _local(extract, workspaces: tuple[Workspace, ...]) -> Case:
+    """A part of the publishing time in each workspace's own timezone."""
+    return Case(*[When(post__workspace_id=w.pk, then=extract("post__published_at", tzinfo=w.tzinfo))
+                  for w in workspaces], default=extract("post__published_at", tzinfo=UTC), output_field=IntegerField())
+
+
+def measured(scope: Scope) -> QuerySet[WithAnnotations[PostSnapshot]]:
+    """Each post of the scope published in its period, as its latest snapshot with its rate's parts annotated."""
+    latest = PostSnapshot.objects.filter(post=OuterRef("post")).order_by("-measured_at").values("measured_at")[:1]
+    followers_then = (ChannelSnapshot.objects
+                      .filter(channel=OuterRef("post__channel"), day__lte=OuterRef("post_day"),
+                              followers__isnull=False)
+                      .order_by("-day").values("followers")[:1])
+    rows = (PostSnapshot.objects
+            .filter(post__workspace__in=[w.pk for w in scope.workspaces], post__published_at__gte=scope.start,
+                    post__published_at__lt=scope.end)
+            .filter(measured_at=Subquery(latest))
+            .annotate(post_day=TruncDate("post__published_at", tzinfo=UTC))
+            .annotate(followers_then=Subquery(followers_then),
+                      interactions=Coalesce("likes", 0) + Coalesce("reposts", 0) + Coalesce("replies", 0)
+                      + Coalesce("quotes", 0),
+                      kind=_kind(),
+                      weekday=_local(ExtractIsoWeekDay, scope.workspaces) - 1,  # 0 is Monday, as in the plan
+                      hour=_local(ExtractHour, scope.workspaces))
+            .annotate(denominator=Case(When(views__isnull=False, then=F("views")), default=F("followers_then")),
+                      basis=Case(When(views__isnull=False, then=Value(IMPRESSIONS)),
+                                 When(followers_then__isnull=False, then=Value(FOLLOWERS)),
+                                 default=Value(""), output_field=CharField())))
+    if scope.channel_ids:
+        rows = rows.filter(post__channel_id__in=scope.channel_ids)
+    if scope.kind:
+        rows = rows.filter(kind=scope.kind)
+    return rows
+
+
+WEEKDAY_HOUR = ("weekday", "hour")
+POST_FIELDS = ("post_id", "post__url", "post__channel__name", "post__channel__network", "post__published_at",
+               "post__publication__variant__text", "post__publication_id", "kind", "likes", "reposts", "replies",
+               "quotes", "views", "interactions", "followers_then", "denominator", "basis")
+
+
+def rate(interactions: int | None, denominator: int | None) -> float | None:
+    """Percent, or None where there is nothing to divide by."""
+    if not denominator or interactions is None:
+        return None
+    return round(100 * interactions / denominator, 2)
+
+
+RATE_PARTS = {
+    "posts": Count("id"),
+    "interactions": Sum("interactions", filter=Q(denominator__isnull=False)),
+    "denominator": Sum("denominator"),
+    "by_impressions": Count("id", filter=Q(views__isnull=False)),
+    "by_followers": Count("id", filter=Q(views__isnull=True, followers_then__isnull=False)),
+    "impressions": Sum("views"),
+    "impressions_given": Count("views"),
+}
+
+
+def with_rate(row: dict) -> dict:
+    row["rate"] = rate(row["interactions"], row["denominator"])
+    row["basis"] = (IMPRESSIONS if row["by_impressions"] and not row["by_followers"] else
+                    FOLLOWERS if row["by_followers"] and not row["by_impressions"] else
+                    "mixed" if row["by_followers"] else "")
+    return row
+
+
+def grouped(rows: QuerySet, *keys: str) -> list[dict[str, Any]]:
+    """The rate's parts and the rate per value of `keys`, in one query."""
+    return [with_rate(row) for row in rows.values(*keys).annotate(**RATE_PARTS).order_by(*keys)]
+
+
+def totals(scope: Scope) -> dict:
+    """The scope's rate, in one grouped query (per workspace, then added up: Django's aggregate() over these
+    annotations would lose the subqueries)."""
+    rows = grouped(measured(scope), "post__workspace_id")
+    return with_rate({part: sum(row[part] or 0 for row in rows) for part in RATE_PARTS})
+
+
+def engagement_by(scope: Scope, key: str) -> list[dict]:
+    """The rate per value of `key`: kind, format, network, selling (the post's content type), theme, weekday, hour."""
+    rows = measured(scope)
+    if key == "network":
+        rows = rows.annotate(network=F("post__channel__network"))
+    elif key == "selling":
+        rows = rows.annotate(selling=Coalesce("post__publication__variant__post__content_type", Value("elsewhere")))
+    elif key == "format":
+        rows = rows.annotate(format=Case(When(post__publication__isnull=True, then=Value("elsewhere")),
+                                         When(post__publication__variant__options__has_key="thread",
+                                              then=Value("thread")),
+                                         default=Value("single"), output_field=CharField()))
+    elif key == "theme":
+        theme = DailyTheme.objects.filter(workspace=OuterRef("post__workspace"), weekday=OuterRef("weekday"))
+        rows = rows.annotate(theme=Coalesce(Subquery(theme.values("name")[:1]), Value("")))
+    return grouped(rows, key)
+
+
+def heatmap(scope: Scope) -> dict[tuple[int, int], dict]:
+    """The rate by (weekday, hour), in each workspace's timezone."""
+    return {(row["weekday"], row["hour"]): row for row in grouped(measured(scope), *WEEKDAY_HOUR)}
+
+
+def posts(scope: Scope) -> list[dict]:
+    """Every post of the scope with its figures and the denominator its rate used, best first."""
+    rows = measured(scope).values(*POST_FIELDS)
+    listed = [row | {"rate": rate(row["interactions"], row["denominator"])} for row in rows]
+    return sorted(listed, key=lambda row: (row["rate"] is None, -(row["rate"] or 0), row["post_id"]))
+
+
+def reach(scope: Scope) -> list[dict]:
+    """Impressions per network; `views` None where the network gives no figure ("not available on X", never 0)."""
+    rows = (measured(scope).values(network=F("post__channel__network"))
+            .annotate(posts=Count("id"), impressions=Sum("views"), given=Count("views")).order_by("network"))
+    return [row | {"views": row["impressions"] if row["given"] else None} for row in rows]
+
+
+def audience_growth(scope: Scope) -> list[dict]:
+    """Per channel and day: followers and net new followers since the channel's previous reading."""
+    window = Lag("followers")
+    rows = (ChannelSnapshot.objects
+            .filter(channel__workspace__in=[w.pk for w in scope.workspaces],
+                    day__gte=scope.start.date() - timedelta(days=1), day__lt=scope.end.date() + timedelta(days=1))
+            .annotate(previous=Window(window, partition_by=[F("channel_id")], order_by=F("day").asc())))
+    if scope.channel_ids:
+        rows = rows.filter(channel_id__in=scope.channel_ids)
+    listed = rows.values("channel_id", "channel__name", "channel__network", "day", "followers", "previous")
+    return [row | {"net": None if row["followers"] is None or row["previous"] is None
+                   else row["followers"] - row["previous"]}
+            for row in listed if row["day"] >= scope.start.date()]
+
+
+def net_followers(growth: list[dict]) -> int | None:
+    nets = [row["net"] for row in growth if row["net"] is not None]
+    return sum(nets) if nets else None
+
+
+def _items(scope: Scope) -> QuerySet[WithAnnotations[Item]]:
+    items = Item.objects.filter(workspace__in=[w.pk for w in scope.workspaces], written_at__gte=scope.start,
+                                written_at__lt=scope.end)
+    if scope.channel_ids:
+        items = items.filter(channel_id__in=scope.channel_ids)
+    return items
+
+
+MOST_NEGATIVE_FIRST = ("-negative", "publication_id")
+FEEDBACK = {"messages": Count("id"), "negative": Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            "hidden": Count("id", filter=~Q(hidden_reason=""))}
+
+
+def _share(row: Mapping[str, Any]) -> dict:
+    return dict(row) | {"negative_share": rate(row["negative"], row["messages"])}
+
+
+def negative_by_post(scope: Scope) -> list[dict]:
+    """The answers to each post: how many, the negative share (percent), how many were hidden."""
+    rows = (_items(scope).filter(publication__isnull=False)
+            .values("publication_id", "publication__variant__text", "publication__channel__name")
+            .annotate(**FEEDBACK).order_by(*MOST_NEGATIVE_FIRST))
+    return [_share(row) for row in rows]
+
+
+def negative_by_day(scope: Scope) -> list[dict]:
+    """All inbox messages per day (the first workspace's timezone): how many, the negative share, hidden."""
+    zone = scope.workspaces[0].tzinfo if scope.workspaces else UTC
+    rows = (_items(scope).annotate(day=TruncDate("written_at", tzinfo=zone)).values("day")
+            .annotate(**FEEDBACK).order_by("day"))
+    return [_share(row) for row in rows]
+
+
+def clicks(scope: Scope) -> dict:
+    """Clicks on Stoa's short links in the period; `links` 0 means the workspace has none yet."""
+    workspaces = [w.pk for w in scope.workspaces]
+    links = ShortLink.objects.filter(workspace__in=workspaces)
+    if scope.channel_ids:
+        links = links.filter(channel_id__in=scope.channel_ids)
+    counted = Click.objects.filter(link__in=links, at__gte=scope.start, at__lt=scope.end).aggregate(n=Count("id"))
+    return {"links": links.count(), "clicks": counted["n"]}
+
+
+def conversions(scope: Scope) -> dict:
+    """Conversions, revenue and cost of the campaigns whose periods start in this one; ROI in percent."""
+    workspaces = [w.pk for w in scope.workspaces]
+    first, last = scope.start.date(), scope.end.date()
+    results = CampaignResult.objects.filter(workspace__in=workspaces, period_start__gte=first,
+                                            period_start__lt=last).aggregate(
+        rows=Count("id"), conversions=Sum("conversions"), revenue=Sum("revenue"))
+    cost = CampaignCost.objects.filter(workspace__in=workspaces, period_start__gte=first,
+                                       period_start__lt=last).aggregate(amount=Sum("amount"))["amount"]
+    revenue: Decimal | None = results["revenue"]
+    roi = (round(float(100 * (revenue - cost) / cost), 2) if cost and revenue is not None else None)
+    return {"conversions": results["conversions"] if results["rows"] else None, "revenue": revenue,
+            "cost": cost, "roi": roi}
+
+
+def local_days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days)]
