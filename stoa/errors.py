@@ -1,5 +1,7 @@
 """The one error type actions raise for bad input, shared by the page, the API and the CLI."""
 
+from typing import Any
+
 
 class ActionError(Exception):
     """Bad input: field name -> what is wrong with it, in words a person understands."""
@@ -26,6 +28,14 @@ class ActionError(Exception):
     def words(self) -> str:
         """The messages alone, for a person on a page: the field names are for programs."""
         return " ".join(message for messages in self.errors.values() for message in messages)
+
+
+def cleaned(form: Any) -> dict[str, Any]:
+    """A bound Django form's cleaned data, or ActionError with every reason in the form's words: the pages read
+    their input with it and the actions check it again with the same form."""
+    if not form.is_valid():
+        raise ActionError.of_form(form)
+    return form.cleaned_data
 
 
 class NotFound(Exception):

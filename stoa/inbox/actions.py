@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from stoa import clock
 from stoa.broken_text import broken_fields, repaired
 from stoa.channels.models import Channel
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.inbox.alerts import check_acute
 from stoa.inbox.classifier import Classifies
+from stoa.inbox.forms import A_MEMBER, StatusForm
 from stoa.inbox.models import Author, Item, Kind, Status, Team
 from stoa.inbox.routing import Policy
 from stoa.posts.models import Publication
@@ -163,7 +164,7 @@ def take(actor, item: Item) -> Item:
 def assign(actor, item: Item, *, user_id=None, team_id=None) -> Item:
     """Give the message to a member of its workspace or to one of its teams (or to nobody: the whole team)."""
     if user_id and not Membership.objects.filter(workspace_id=item.workspace_id, user_id=user_id).exists():
-        raise ActionError({"assign_to": [_("Choose a member of this workspace.")]})
+        raise ActionError({"assign_to": [str(A_MEMBER)]})
     if team_id and not Team.objects.filter(workspace_id=item.workspace_id, pk=team_id).exists():
         raise ActionError({"team": [_("Choose a team of this workspace.")]})
     Item.objects.filter(pk=item.pk).update(assigned_to_id=user_id or None, team_id=team_id or None,
@@ -175,8 +176,7 @@ def assign(actor, item: Item, *, user_id=None, team_id=None) -> Item:
 
 def set_status(actor, item: Item, status: str) -> Item:
     """Done, or open again; a message is never deleted through Stoa."""
-    if status not in Status.values:
-        raise ActionError({"status": [_("Choose open or done.")]})
+    status = cleaned(StatusForm({"status": status}))["status"]
     Item.objects.filter(pk=item.pk).update(status=status,
                                            resolved_at=clock.now() if status == Status.DONE else None)
     audit(item.workspace_id, actor, f"inbox.{status}", item)

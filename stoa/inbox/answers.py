@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from stoa import clock
 from stoa.channels import credentials
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
+from stoa.inbox.forms import HideForm, NoteForm, ReplyForm
 from stoa.inbox.models import Item, LinkPolicy, Note, Policy, Presence, Reply, ReplyState, SavedReply, Sentiment
 from stoa.providers.base import Draft, ErrorKind, Provider, ProviderError, Published, ReplyTo
 from stoa.providers.capabilities import Hides, Replies, cannot
@@ -63,9 +64,7 @@ def fill(saved: SavedReply, item: Item, **values: str) -> str:
 def send_reply(actor, item: Item, text: str, *, confirmed: bool = False) -> Reply:
     """Check, save, then send. A failure keeps the reply with its reason; an unknown outcome is left to a
     person, because sending again could answer twice."""
-    text = text.strip()
-    if not text:
-        raise ActionError({"text": [_("Write the reply first.")]})
+    text = cleaned(ReplyForm({"text": text, "confirmed": confirmed}))["text"]
     provider = item.channel.provider()
     if not isinstance(provider, Replies):
         raise ActionError({"text": [cannot(item.channel.network_name, Replies)]})
@@ -102,8 +101,7 @@ def hide(actor, item: Item, reason: str) -> Item:
     """Hide a reply from other readers on the network, where the policy allows it, with a reason."""
     if not policy_of(item.workspace_id).hiding_allowed:
         raise ActionError({"hide": [_("This workspace's policy does not allow hiding messages; answer it instead.")]})
-    if not reason.strip():
-        raise ActionError({"reason": [_("Say why it is hidden; the reason is kept with it.")]})
+    reason = cleaned(HideForm({"reason": reason}))["reason"]
     provider = item.channel.provider()
     if not isinstance(provider, Hides):
         raise ActionError({"hide": [cannot(item.channel.network_name, Hides)]})
@@ -118,8 +116,8 @@ def hide(actor, item: Item, reason: str) -> Item:
         credentials.using(item.channel, hide_it)  # which saves a session the network renewed meanwhile
     except ProviderError as e:
         raise ActionError({"hide": [e.message]}) from None
-    Item.objects.filter(pk=item.pk).update(hidden_reason=reason.strip())
-    audit(item.workspace_id, actor, "inbox.hidden", item, reason=reason.strip())
+    Item.objects.filter(pk=item.pk).update(hidden_reason=reason)
+    audit(item.workspace_id, actor, "inbox.hidden", item, reason=reason)
     item.refresh_from_db()
     return item
 
@@ -133,9 +131,8 @@ def refuse_delete(item: Item) -> None:
 
 
 def add_note(actor, item: Item, body: str) -> Note:
-    if not body.strip():
-        raise ActionError({"body": [_("Write the note first.")]})
-    note = Note.objects.create(item=item, author=actor, body=body.strip())
+    body = cleaned(NoteForm({"body": body}))["body"]
+    note = Note.objects.create(item=item, author=actor, body=body)
     audit(item.workspace_id, actor, "inbox.note", item, note=note.pk)
     return note
 

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from stoa import clock
 from stoa.channels.models import Channel
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.inbox import actions, answers, policy, routing
 from stoa.inbox.access import access_inbox_item
 from stoa.inbox.classifier import LANGUAGES
+from stoa.inbox.forms import AssignForm, HandoffForm, HideForm, NoteForm, ReplyForm
 from stoa.inbox.handoff import hand_off
 from stoa.inbox.models import (
     Intent,
@@ -110,19 +111,18 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
     action, draft = request.POST.get("action", ""), request.POST.get("text", "")
     try:
         if action == "reply":
-            answers.send_reply(request.user, item, draft, confirmed=request.POST.get("confirmed") == "1")
+            reply = cleaned(ReplyForm(request.POST))
+            answers.send_reply(request.user, item, reply["text"], confirmed=reply["confirmed"])
             draft = ""
         elif action == "note":
-            answers.add_note(request.user, item, request.POST.get("body", ""))
+            answers.add_note(request.user, item, cleaned(NoteForm(request.POST))["body"])
         elif action == "hide":
-            answers.hide(request.user, item, request.POST.get("reason", ""))
+            answers.hide(request.user, item, cleaned(HideForm(request.POST))["reason"])
         elif action == "handoff":
-            hand_off(request.user, item, request.POST.get("note", ""))
+            hand_off(request.user, item, cleaned(HandoffForm(request.POST))["note"])
         elif action == "assign":
-            to = request.POST.get("to", "")  # "user:<id>", "team:<id>" or "" for the whole team
-            kind, _sep, key = to.partition(":")
-            actions.assign(request.user, item, user_id=int(key) if kind == "user" and key.isdigit() else None,
-                           team_id=int(key) if kind == "team" and key.isdigit() else None)
+            to = cleaned(AssignForm(request.POST))
+            actions.assign(request.user, item, user_id=to["user_id"], team_id=to["team_id"])
         elif action == "delete":
             answers.refuse_delete(item)
         else:

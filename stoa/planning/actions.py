@@ -2,15 +2,13 @@
 queue of time slots."""
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from django import forms
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from stoa import clock
 from stoa.channels.models import Channel
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.planning.forms import EventForm, ImportForm, SlotForm, ThemeForm
 from stoa.planning.models import DailyTheme, EventKind, PlanEvent, TimeSlot
 from stoa.posts.actions import OCCUPYING_STATES, rule_problems
@@ -63,24 +61,14 @@ def next_free_slots(channels: list[Channel]) -> dict[int, datetime]:
     return times
 
 
-# -- Input -------------------------------------------------------------------------------
-
-
-def _checked(form: forms.Form) -> dict[str, Any]:
-    """The form's cleaned data, or ActionError with every reason in the form's words."""
-    if not form.is_valid():
-        raise ActionError.of_form(form)
-    return form.cleaned_data
-
-
 # -- Daily themes -------------------------------------------------------------------------
 
 
 def save_theme(actor, workspace: Workspace, *, weekday, name: str, hashtags: str | list[str] = "",
                theme: DailyTheme | None = None) -> DailyTheme:
     """Add a daily theme, or change `theme` (which must belong to `workspace`)."""
-    given = _checked(ThemeForm({"weekday": weekday, "name": name,
-                                "hashtags": " ".join(hashtags) if isinstance(hashtags, list) else hashtags}))
+    given = cleaned(ThemeForm({"weekday": weekday, "name": name,
+                               "hashtags": " ".join(hashtags) if isinstance(hashtags, list) else hashtags}))
     weekday, name, tags = given["weekday"], given["name"], given["hashtags"]
     with transaction.atomic():
         theme = theme or DailyTheme(workspace=workspace)
@@ -102,8 +90,8 @@ def delete_theme(actor, theme: DailyTheme) -> None:
 def save_event(actor, workspace: Workspace, *, kind: str, title: str, starts_on, ends_on=None,
                description: str = "", event: PlanEvent | None = None) -> PlanEvent:
     """Add a plan event, or change `event` (which must belong to `workspace`)."""
-    fields = _checked(EventForm({"kind": kind, "title": title, "description": description or "",
-                                 "starts_on": starts_on, "ends_on": ends_on or ""}))
+    fields = cleaned(EventForm({"kind": kind, "title": title, "description": description or "",
+                                "starts_on": starts_on, "ends_on": ends_on or ""}))
     with transaction.atomic():
         event = event or PlanEvent(workspace=workspace)
         for name, value in fields.items():
@@ -125,7 +113,7 @@ def import_events(actor, workspace: Workspace, data: bytes, *, kind: str = Event
     All or nothing: a broken file raises ActionError and changes nothing. -> (created, updated)."""
     from stoa.planning.ical import parse_events
 
-    given = _checked(ImportForm({"kind": kind, "months": months}))
+    given = cleaned(ImportForm({"kind": kind, "months": months}))
     kind, months = given["kind"], given["months"]
     start = start or to_local(clock.now(), workspace.timezone).date().replace(day=1)
     events = parse_events(data, workspace.timezone, start, months)
@@ -153,7 +141,7 @@ def import_events(actor, workspace: Workspace, data: bytes, *, kind: str = Event
 
 
 def add_slot(actor, channel: Channel, *, weekday, time_of_day) -> TimeSlot:
-    given = _checked(SlotForm({"weekday": weekday, "time": time_of_day}))
+    given = cleaned(SlotForm({"weekday": weekday, "time": time_of_day}))
     weekday, at = given["weekday"], given["time"]
     try:
         with transaction.atomic():

@@ -1,11 +1,9 @@
 """Pages of the calendar and the content plan. Views parse, check access, call actions, render."""
 
 from datetime import date, datetime, timedelta
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stoa import clock
 from stoa.channels.models import Channel
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.pages import HtmxHttpRequest, access_errors
 from stoa.planning import actions, agenda, ical, mix
 from stoa.planning.forms import EventForm, ImportForm, MoveForm, SlotsForm, ThemeForm
@@ -249,13 +247,6 @@ def _back(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return redirect(_plan_url(workspace, request.POST.get("month", "")))
 
 
-def _read(form: forms.Form) -> dict[str, Any]:
-    """The form's cleaned data, or ActionError in the words the action would say."""
-    if not form.is_valid():
-        raise ActionError.of_form(form)
-    return form.cleaned_data
-
-
 def _report(request: HttpRequest, error: ActionError) -> None:
     messages.error(request, words(error))
 
@@ -275,7 +266,7 @@ def theme_save(request: HttpRequest, slug: str, theme_id: int | None = None) -> 
             actions.delete_theme(request.user, theme)
             messages.success(request, _("The theme was deleted."))
         else:
-            given = _read(ThemeForm(request.POST))
+            given = cleaned(ThemeForm(request.POST))
             actions.save_theme(request.user, workspace, weekday=given["weekday"], name=given["name"],
                                hashtags=given["hashtags"], theme=theme)
             messages.success(request, _("The theme was saved.") if theme else _("The theme was added."))
@@ -299,7 +290,7 @@ def event_save(request: HttpRequest, slug: str, event_id: int | None = None) -> 
             actions.delete_event(request.user, event)
             messages.success(request, _("The event was deleted."))
         else:
-            given = _read(EventForm(request.POST))
+            given = cleaned(EventForm(request.POST))
             actions.save_event(request.user, workspace, kind=given["kind"], title=given["title"],
                                description=given["description"], starts_on=given["starts_on"],
                                ends_on=given["ends_on"], event=event)
@@ -321,7 +312,7 @@ def import_ics(request: HttpRequest, slug: str) -> HttpResponse:
         assert upload.size is not None  # Django's upload handlers always measure it
         if upload.size > 5 * 1024 * 1024:
             raise ActionError({"file": [_("The file is larger than 5 MB.")]})
-        given = _read(ImportForm(request.POST))
+        given = cleaned(ImportForm(request.POST))
         start = _month(request.POST.get("month"), clock.today(ZoneInfo(workspace.timezone)))
         created, updated = actions.import_events(request.user, workspace, upload.read(), kind=given["kind"],
                                                  start=start, months=given["months"])

@@ -167,3 +167,34 @@ def test_an_edited_message_shows_that_it_was_edited_and_what_it_said_before(clie
     client.force_login(owner)
     html = client.get("/inbox/?view=all").content.decode()
     assert "cold and late" in html and "Edited by its author." in html and "the coffee was cold</p>" in html
+
+
+@pytest.mark.parametrize(("page_input", "api_path", "api_input"), [
+    ({"action": "reply", "text": "   "}, "replies", {"text": "   "}),
+    ({"action": "note", "body": ""}, "notes", {"body": ""}),
+    ({"action": "assign", "to": "user:{stranger}"}, "assign", {"user_id": "{stranger}"}),
+], ids=["blank reply", "blank note", "assigned to a stranger"])
+def test_the_message_page_and_the_api_refuse_the_same_bad_input_in_the_same_words(
+        client, owner, stranger, messages, page_input, api_path, api_input):
+    """Both go through stoa/inbox/forms.py and the actions that check with it."""
+    import html
+
+    from django.test import Client
+
+    from stoa.workspaces.models import ApiToken
+
+    lead = messages["lead"]
+    fill = {"stranger": stranger.pk}
+    client.force_login(owner)
+    page = client.post(f"/inbox/{lead.pk}/", {k: v.format(**fill) for k, v in page_input.items()})
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/inbox/{lead.pk}/{api_path}",
+        {k: int(v.format(**fill)) if k.endswith("_id") else v for k, v in api_input.items()},
+        content_type="application/json")
+    assert page.status_code == api.status_code == 422
+    [refusal] = api.json()["detail"]
+    assert refusal["message"] in html.unescape(page.content.decode())
+    assert not lead.replies.exists() and not lead.notes.exists()
+    lead.refresh_from_db()
+    assert lead.assigned_to is None
