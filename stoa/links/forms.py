@@ -1,6 +1,10 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from stoa.links.models import LinkSettings, Origin
+
+DAY = forms.DateInput(attrs={"type": "date"})
+EXPORTS = [Origin.GA4, Origin.MATOMO, Origin.PLAUSIBLE]
 
 
 class LinkSettingsForm(forms.ModelForm):
@@ -13,20 +17,20 @@ class LinkSettingsForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    origin = forms.ChoiceField(choices=[(o.value, o.label) for o in Origin if o != Origin.WEBHOOK])
-    file = forms.FileField()
-    period_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    origin = forms.ChoiceField(label=_("Export from"), choices=[(o.value, o.label) for o in EXPORTS])
+    file = forms.FileField(label=_("File"))
+    period_start = forms.DateField(label=_("Period start"), required=False, widget=DAY)
+    period_end = forms.DateField(label=_("Period end"), required=False, widget=DAY)
 
 
 class CostForm(forms.Form):
-    campaign = forms.CharField(max_length=200)
-    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    note = forms.CharField(max_length=200, required=False)
+    campaign = forms.CharField(label=_("Campaign"), max_length=200)
+    period_start = forms.DateField(label=_("Period start"), widget=DAY)
+    period_end = forms.DateField(label=_("Period end"), widget=DAY)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, widget=DAY)
+    end = forms.DateField(required=False, widget=DAY)

@@ -11,12 +11,14 @@ MENU = [
     ("calendar", _("Calendar")),
     ("compose", _("Compose")),
     ("inbox", _("Inbox")),
+    ("analytics", _("Analytics")),
     ("home", _("Publications")),
     ("plan", _("Content plan")),
     ("review", _("Review")),
     ("media-library", _("Media")),
     ("posts-import", _("Import/Export")),
     ("channels", _("Channels")),
+    ("links", _("Links")),
     ("team", _("Team")),
 ]
 

@@ -238,3 +238,9 @@ def test_a_half_written_line_waits_and_a_line_for_an_unknown_link_is_dropped(cli
     with today.open("ab") as log:
         log.write(b'rrer":"","visitor":""}\n')
     assert len(clicks()) == 2
+
+
+def test_the_links_page_speaks_the_owners_language(client, owner, workspace):
+    client.force_login(owner)
+    page = client.get(f"/links/?workspace={workspace.slug}", HTTP_ACCEPT_LANGUAGE="he").content.decode()
+    assert "קישורים מקוצרים" in page and "הוספת פרמטרי UTM" in page and 'dir="rtl"' in page
