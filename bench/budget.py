@@ -10,6 +10,7 @@ one process and by four processes sharing it (the worst case: every worker on th
 - two limits: a request that counts against two at once (a Bluesky write: the hour's and the day's points), taken
   together or not at all, in one transaction;
 - new budget: a new provider's first request (Channel.provider() gives each provider a new budget);
+- uncounted: a request no limit counts (Bluesky's reads, Telegram's getUpdates), which still waits out a 429;
 - round trip: `SELECT 1`, the least a request to the database costs, for scale.
 
 The limits are set high enough never to refuse, so every spend is the whole path a request takes. It prints spends
@@ -36,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HIGH = 10**9  # a limit that never refuses
-KINDS = ("one limit", "two limits", "new budget", "round trip")
+KINDS = ("one limit", "two limits", "new budget", "uncounted", "round trip")
 
 
 @contextlib.contextmanager
@@ -87,6 +88,9 @@ def spender(kind: str, channel_id: int) -> Callable[[], None]:
         return lambda: both.spend({"points-hour": 3, "points-day": 3})
     if kind == "new budget":
         return lambda: ChannelBudget(channel, one, "Bench").spend({"requests": 1})
+    if kind == "uncounted":
+        budget = ChannelBudget(channel, one, "Bench")
+        return lambda: budget.spend({})
 
     def round_trip() -> None:
         with connection.cursor() as cursor:
