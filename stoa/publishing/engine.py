@@ -199,7 +199,8 @@ class Engine:
 
     def attempt(self, claim: Claim) -> Outcome:
         """The network part of a publish, so it can run on any thread: the outcome is recorded by record(). Its
-        only writes are the channel's credentials, by their owner (a refresh at an expiry, a renewed session)."""
+        only writes are the channel's credentials, by their owner (a refresh at an expiry, a renewed session), and the
+        publication's short links the first time its Draft is built (stoa/links/shortening.py, once per link)."""
         publication, attempt = claim.publication, claim.attempt
         publication.attempt_key = attempt.key
 
