@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connections
+from django.db import connection, connections, transaction
 
 from stoa import clock
 from stoa.channels.budget import RESERVE, ChannelBudget, OverBudget, background, half_window, reserve, window_start
@@ -205,3 +205,24 @@ def test_two_processes_sharing_one_budget_never_exceed_it(channel):
         assert all(process.exitcode == 0 for process in processes)
         assert sum(taken) == HOURLY_SHARED.limit, taken  # 120 tries for 40 points: all taken, none twice
         assert ChannelBudget(channel, (HOURLY_SHARED,), "Test").used() == {"requests": HOURLY_SHARED.limit}
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spend_never_changes_how_durably_anything_else_commits(channel):
+    """On PostgreSQL a spend of its own commits without waiting for the disk; a caller's transaction around it, and
+    what the connection does next, keep the durability they had."""
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    budget = ChannelBudget(channel, (MINUTELY,), "Telegram")
+    with transaction.atomic():
+        budget.spend({"messages": 1})
+        assert synchronous_commit() == "on"
+    budget.spend({"messages": 1})
+    assert synchronous_commit() == "on"
+    assert budget.used() == {"messages": 2}
