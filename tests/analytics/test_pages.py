@@ -1,0 +1,141 @@
+"""The analytics pages: who sees what, the figures as a person reads them, right to left, KPIs, best times."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from stoa.analytics import besttime, kpis
+from stoa.analytics.models import Kpi, KpiTarget
+from stoa.planning.models import TimeSlot
+from stoa.workspaces.models import UserSettings
+from tests.analytics.dataset import WEEK_END, audience, measured, small_dataset, utc
+
+# The dashboard reads the last `days` up to now: the data set's week ends on 8 December.
+AFTER_THE_WEEK = time_machine.travel(WEEK_END, tick=False)
+
+
+def page(client, user, **query) -> str:
+    client.force_login(user)
+    response = client.get(reverse("analytics"), query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@AFTER_THE_WEEK
+def test_the_page_shows_the_rate_with_the_denominator_it_used_and_not_available_where_a_network_gives_no_views(
+        client, owner, workspace):
+    small_dataset(workspace)
+    html = page(client, owner, days="7")
+    assert "1.82%" in html and "per impression where the network gives them, otherwise per follower" in html
+    assert "1.88%" in html and "per follower at the time of the post" in html  # post A
+    assert "1.50%" in html and "per impression</small>" in html  # post B
+    assert "not available on Mastodon" in html
+    assert "<svg" in html and "<script" not in html.split("<main>")[1]  # charts drawn on the server
+    assert "No data yet (no short links)." in html
+
+
+@AFTER_THE_WEEK
+def test_a_member_of_another_workspace_sees_nothing_of_this_one(client, workspace, other_workspace, stranger):
+    small_dataset(workspace)
+    html = page(client, stranger, workspace=workspace.slug, days="7")
+    assert "Athens Bakery" in html and "Kafe Mastodon" not in html and "1.82%" not in html
+    html = page(client, stranger, workspace="all", days="7")
+    assert "Kafe Mastodon" not in html
+    client.force_login(stranger)
+    assert client.get(reverse("analytics-suggested-slots", args=[small_channel(workspace)])).status_code == 404
+    assert client.post(reverse("analytics-targets", args=[workspace.slug]), {"engagement_rate": "1"}).status_code \
+        == 404
+
+
+def small_channel(workspace) -> int:
+    return workspace.channels.order_by("pk").first().pk
+
+
+@AFTER_THE_WEEK
+def test_a_client_reads_the_figures_and_kpis_but_cannot_set_targets(client, workspace, member):
+    small_dataset(workspace)
+    customer = member("client")
+    html = page(client, customer, days="7")
+    assert "1.82%" in html and "KPIs" in html and "Save targets" not in html
+    assert "Response times" not in html  # the inbox report is not theirs
+    response = client.post(reverse("analytics-targets", args=[workspace.slug]), {"engagement_rate": "1"})
+    assert response.status_code == 403 and not KpiTarget.objects.exists()
+
+
+@AFTER_THE_WEEK
+def test_an_owner_sets_targets_and_the_dashboard_shows_their_status(client, owner, workspace):
+    small_dataset(workspace)
+    client.force_login(owner)
+    client.post(reverse("analytics-targets", args=[workspace.slug]),
+                {"engagement_rate": "1", "follower_growth": "100", "clicks": "50"})
+    statuses = {k.kpi: (k.value, k.status) for k in kpis.kpi_statuses(workspace)}
+    # Over 8 Nov - 8 Dec: A, B, C and D -> (19 + 3 + 2) / (1010 + 200 + 950) = 1.11 %; followers +50 +10 -5.
+    assert statuses == {Kpi.ENGAGEMENT_RATE: (1.11, kpis.ON_TRACK), Kpi.FOLLOWER_GROWTH: (55, kpis.BEHIND),
+                        Kpi.RESPONSE_TIME: (None, kpis.NO_DATA), Kpi.CLICKS: (None, kpis.NO_DATA),
+                        Kpi.CONVERSIONS: (None, kpis.NO_DATA), Kpi.ROI: (None, kpis.NO_DATA)}
+    html = page(client, owner)
+    assert "On track" in html and "Behind" in html and "No data yet" in html
+
+
+def test_a_response_time_target_is_on_track_at_or_below_it():
+    assert kpis.KpiStatus(Kpi.RESPONSE_TIME, 2.0, Decimal("2")).status == kpis.ON_TRACK
+    assert kpis.KpiStatus(Kpi.RESPONSE_TIME, 2.5, Decimal("2")).status == kpis.BEHIND
+    assert kpis.KpiStatus(Kpi.ENGAGEMENT_RATE, 1.0, None).status == kpis.NO_TARGET
+
+
+@AFTER_THE_WEEK
+def test_the_page_mirrors_in_hebrew_and_its_charts_stay_left_to_right(client, owner, workspace):
+    small_dataset(workspace)
+    UserSettings.objects.update_or_create(user=owner, defaults={"language": "he"})
+    html = page(client, owner, days="7")
+    assert 'dir="rtl"' in html and 'lang="he"' in html
+    assert 'direction="ltr"' in html  # the plot: numbers and time axes read left to right
+    assert "1.82%" in html
+
+
+@time_machine.travel(utc(12, 8), tick=False)
+def test_with_too_little_history_the_best_times_say_so_and_fall_back(workspace):
+    data = small_dataset(workspace)
+    found = besttime.best_times(data.mastodon)
+    assert found.source == besttime.HABITS and found.slots == besttime.NETWORK_HABITS["mastodon"]
+    assert found.explanation == ("Only 2 measured posts on this channel (at least 20 are needed): "
+                                 "showing common good times on Mastodon instead.")
+    TimeSlot.objects.create(channel=data.mastodon, weekday=4, time="08:30")
+    found = besttime.best_times(data.mastodon)
+    assert (found.source, found.slots) == (besttime.QUEUE, [(4, 8)])
+    assert found.explanation.endswith("showing the workspace's queue slots instead.")
+    assert besttime.suggested_slots(data.mastodon) == []  # nothing to suggest without history
+
+
+@time_machine.travel(utc(12, 8), tick=False)
+def test_with_enough_history_the_best_times_are_the_channels_best_weekday_and_hour(client, owner, workspace):
+    data = small_dataset(workspace)
+    # 20 more posts on Mastodon, last winter (UTC+2 in Jerusalem), 800 followers then: Tuesdays at 10:00 local
+    # (08:00 UTC) do best (40 / 800 = 5 %), Fridays at 15:00 less well (5 / 800).
+    audience(data.mastodon, date(2025, 12, 1), 800)
+    for week in range(10):
+        tuesday = datetime(2025, 12, 30, 8, tzinfo=UTC) + timedelta(weeks=week)
+        friday = datetime(2026, 1, 2, 13, tzinfo=UTC) + timedelta(weeks=week)
+        measured(data.mastodon, tuesday, likes=40, reposts=0, replies=0)
+        measured(data.mastodon, friday, likes=5, reposts=0, replies=0)
+    found = besttime.best_times(data.mastodon)
+    assert found.source == besttime.OWN and found.posts == 22
+    assert found.slots[:2] == [(1, 10), (4, 15)]
+    client.force_login(owner)
+    html = client.get(reverse("analytics-suggested-slots", args=[data.mastodon.pk])).content.decode()
+    assert "Add to the queue" in html
+    client.post(reverse("analytics-accept-slot", args=[data.mastodon.pk]), {"weekday": "1", "hour": "10"})
+    assert list(TimeSlot.objects.filter(channel=data.mastodon).values_list("weekday", "time__hour")) == [(1, 10)]
+
+
+@pytest.mark.parametrize("role", ["analyst", "client"])
+def test_analysts_and_clients_cannot_accept_a_suggested_slot(client, workspace, member, role):
+    data = small_dataset(workspace)
+    client.force_login(member(role))
+    response = client.post(reverse("analytics-accept-slot", args=[data.mastodon.pk]), {"weekday": "1", "hour": "10"})
+    assert response.status_code == 403 and not TimeSlot.objects.exists()
