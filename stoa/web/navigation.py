@@ -12,7 +12,6 @@ MENU = [
     ("compose", _("Compose")),
     ("inbox", _("Inbox")),
     ("analytics", _("Analytics")),
-    ("analytics", _("Analytics")),
     ("home", _("Publications")),
     ("plan", _("Content plan")),
     ("review", _("Review")),
