@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stoa import clock
-from stoa.analytics.besttime import best_times
-from stoa.analytics.dashboard import weekday_names
 from stoa.approvals.actions import send_for_review
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
@@ -248,8 +246,11 @@ def run_checks(form: ComposerForm) -> dict[str, list[str]]:
     variant_inputs = [actions.VariantInput(v.channel.pk, v.text, [m.pk for m in media], variant_options(v))
                       for v in chosen]
     exclude = {v.channel.pk: v.publication.pk for v in chosen if v.publication}
+    # The post being edited, whose campaign and number its links' UTM parameters carry.
+    post = next((v.publication.variant.post for v in form.variants if v.publication), None)
     _resolved, checks, found = actions.check_post(form.workspace, text=form.text, variants=variant_inputs,
-                                                  scheduled_at=when, exclude_ids=exclude, alt_texts=form.alt_texts)
+                                                  scheduled_at=when, exclude_ids=exclude, alt_texts=form.alt_texts,
+                                                  post=post)
     by_channel = {c.channel.pk: c for c in checks}
     for v in chosen:
         v.check = by_channel.get(v.channel.pk)  # its draft is what the preview shows
@@ -277,8 +278,6 @@ def _render(request: HttpRequest, form: ComposerForm, *, post: Post | None = Non
         "refused": refused or [], "library": library, "chosen_media": chosen_media,
         "content_types": ContentType.choices, "languages": language_choices(form.variants),
         "check_url": reverse("compose-check") + f"?workspace={workspace.slug}" + (f"&post={post.pk}" if post else ""),
-        # A hint near the time picker: each channel's best times from its own history, or the stated fallback.
-        "best_times": [best_times(v.channel) for v in form.variants], "weekdays": weekday_names(),
     }
     return render(request, "web/compose.html", context, status=status)
 

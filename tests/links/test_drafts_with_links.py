@@ -10,6 +10,7 @@ from stoa.posts.actions import VariantInput, check_post, create_post
 from stoa.posts.drafts import draft_for, draft_to_send
 from stoa.posts.models import Publication
 from stoa.workspaces.models import ApiToken
+from tests.posts.test_drafts import previewed
 
 CHANNELS = {
     "bluesky": ({"handle": "kafe.test", "did": "did:plc:kafe", "pds_url": "http://127.0.0.1:9"},
@@ -119,3 +120,14 @@ def test_the_api_names_a_posts_campaign_and_its_links_carry_it(owner, workspace,
     sent = draft_to_send(Publication.objects.get(pk=created["publications"][0]["id"])).text
     assert "utm_campaign=%D7%97%D7%A0%D7%95%D7%9B%D7%94&" in sent
     assert checked.json()["channels"][0]["length"] == len(sent)  # the check counted the campaign too
+
+
+def test_the_composer_previews_an_edited_post_with_its_own_campaign_and_number(owner, workspace, utm_on, client):
+    channel = make_channel(workspace, "mastodon")
+    publication = publication_of(owner, workspace, channel, f"Menu {LINK}")
+    client.force_login(owner)
+    post = publication.variant.post
+    fields = {"text": f"Menu {LINK}", "channels": [channel.pk], f"own_{channel.pk}": "0", "content_type": "other"}
+    shown = previewed(client.post(f"/compose/check/?workspace={workspace.slug}&post={post.pk}", fields), "check")
+    assert [draft.text for _step, draft in shown] == [draft_to_send(publication).text]
+    assert f"utm_campaign=winter-menu&utm_content=Kafe%20mastodon-{post.pk}" in shown[0][1].text
