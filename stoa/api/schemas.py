@@ -3,10 +3,9 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-# Numbers the database can hold: ids are 64-bit, counts and minutes 32-bit (PostgreSQL's integer). A larger
-# number is refused here, naming its field, instead of failing in the database.
+# Numbers the database can hold: ids are 64-bit, refused here when larger, naming their field, instead of failing in
+# the database; counts and minutes are 32-bit (PostgreSQL's integer), refused by the forms that check them.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class ErrorItem(Schema):
@@ -38,19 +37,24 @@ class WorkspaceOut(Schema):
     language: str
 
 
+# A posting rule, 0 for none: documented here, checked by the channels page's form (stoa/channels/forms.py) in the
+# words the page uses.
+RULE_LIMITS: dict[str, Any] = {"minimum": 0, "maximum": 2**31 - 1}
+
+
 class ChannelIn(Schema):
     network: str = Field(..., examples=["bluesky", "mastodon", "telegram"])
     name: str = ""
     config: dict[str, Any] = Field(default_factory=dict, description="pds_url, instance_url, chat_id...")
     credentials: dict[str, str] = Field(default_factory=dict,
                                         description="identifier + app_password, access_token, bot_token")
-    min_gap_minutes: Count = 0
-    daily_max: Count = 0
+    min_gap_minutes: int = Field(0, json_schema_extra=RULE_LIMITS)
+    daily_max: int = Field(0, json_schema_extra=RULE_LIMITS)
 
 
 class ChannelRulesIn(Schema):
-    min_gap_minutes: Count
-    daily_max: Count
+    min_gap_minutes: int = Field(..., json_schema_extra=RULE_LIMITS)
+    daily_max: int = Field(..., json_schema_extra=RULE_LIMITS)
 
 
 class ChannelOut(Schema):

@@ -9,8 +9,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stoa.channels.forms import RulesForm
 from stoa.channels.models import Channel, ChannelStatus, OAuthApp
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.providers import oauth2
 from stoa.providers.base import Account, Provider, ProviderError
 from stoa.providers.registry import UnknownNetwork, get_provider_class
@@ -54,9 +55,10 @@ def _connect(network: str, config: dict, credentials: dict, http: httpx.Client |
         raise ActionError({"credentials": [e.message]}) from None
 
 
-def _validated_rules(min_gap_minutes: int, daily_max: int) -> None:
-    if min_gap_minutes < 0 or daily_max < 0:
-        raise ActionError({"rules": [_("Posting rules cannot be negative (0 means no rule).")]})
+def _validated_rules(min_gap_minutes: int, daily_max: int) -> tuple[int, int]:
+    """The rules as the channels page's form reads them, so the page and the API refuse them in the same words."""
+    rules = cleaned(RulesForm({"min_gap_minutes": min_gap_minutes, "daily_max": daily_max}))
+    return rules["min_gap_minutes"], rules["daily_max"]
 
 
 def connect_channel(actor, workspace: Workspace, network: str, config: dict, credentials: dict,
@@ -64,7 +66,7 @@ def connect_channel(actor, workspace: Workspace, network: str, config: dict, cre
                     http: httpx.Client | None = None) -> Channel:
     """Check the credentials with the network, then keep them encrypted with what it told us.
     A connect field may come in either dict: each is kept where its provider reads it."""
-    _validated_rules(min_gap_minutes, daily_max)
+    min_gap_minutes, daily_max = _validated_rules(min_gap_minutes, daily_max)
     account, config, credentials = _connect(network, config, credentials, http)
     with transaction.atomic():
         channel = Channel(
@@ -188,7 +190,7 @@ def set_oauth_app(actor, network: str, client_id: str, client_secret: str = "") 
 
 
 def set_channel_rules(actor, channel: Channel, min_gap_minutes: int, daily_max: int) -> Channel:
-    _validated_rules(min_gap_minutes, daily_max)
+    min_gap_minutes, daily_max = _validated_rules(min_gap_minutes, daily_max)
     with transaction.atomic():
         channel.min_gap_minutes, channel.daily_max = min_gap_minutes, daily_max
         channel.save(update_fields=["min_gap_minutes", "daily_max"])

@@ -5,14 +5,50 @@ label the person read; the action checks again and talks to the network, as it d
 and the command line.
 """
 
-from typing import Any, cast
+import copy
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from stoa.channels.models import ChannelStatus
 from stoa.errors import ActionError
 from stoa.providers.base import Account, Provider
 from stoa.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+NOT_NEGATIVE = _("Posting rules cannot be negative (0 means no rule).")
+WHOLE_NUMBERS = _("Posting rules are whole numbers (0 means no rule).")
+
+
+def rule_field(label: "StrOrPromise", help_text: "StrOrPromise" = "") -> forms.IntegerField:
+    """A posting rule: a whole number of minutes or posts, 0 (or nothing) for no rule."""
+    return forms.IntegerField(label=label, help_text=help_text, min_value=0, max_value=2**31 - 1, initial=0,
+                              required=False, error_messages={"invalid": WHOLE_NUMBERS, "min_value": NOT_NEGATIVE})
+
+
+class RulesForm(forms.Form):
+    """A channel's posting rules, as the channels page, the API and connecting a channel give them."""
+
+    min_gap_minutes = rule_field(_("Minutes between posts"))
+    daily_max = rule_field(_("Posts per day at most"), _("0 means no rule."))
+
+    def clean_min_gap_minutes(self) -> int:
+        return self.cleaned_data["min_gap_minutes"] or 0
+
+    def clean_daily_max(self) -> int:
+        return self.cleaned_data["daily_max"] or 0
+
+
+class StatusForm(forms.Form):
+    """What the channels page may do to a channel's status: enable or disable it (a reconnect is another form)."""
+
+    status = forms.ChoiceField(choices=[(ChannelStatus.ACTIVE, ChannelStatus.ACTIVE.label),
+                                        (ChannelStatus.DISABLED, ChannelStatus.DISABLED.label)],
+                               error_messages={"required": _("A channel can only be enabled or disabled here."),
+                                               "invalid_choice": _("A channel can only be enabled or disabled here.")})
 
 
 class ConnectForm(forms.Form):
@@ -29,11 +65,7 @@ class ConnectForm(forms.Form):
         if not reconnect:
             self.fields["name"] = forms.CharField(label=_("Name in Stoa (optional)"), required=False,
                                                   max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
-            self.fields["min_gap_minutes"] = forms.IntegerField(label=_("Minutes between posts"), min_value=0,
-                                                                initial=0, required=False)
-            self.fields["daily_max"] = forms.IntegerField(label=_("Posts per day at most"), min_value=0,
-                                                          initial=0, required=False,
-                                                          help_text=_("0 means no rule."))
+            self.fields.update(copy.deepcopy(RulesForm.base_fields))
 
     def connection(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The cleaned connect fields as (config, credentials), each where the provider reads it."""

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from stoa.channels import actions
 from stoa.channels.access import access_channel
-from stoa.channels.forms import ConnectForm
+from stoa.channels.forms import ConnectForm, RulesForm, StatusForm
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.channels.oauth_views import authorize_cards
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.pages import access_errors
 from stoa.providers.registry import PROVIDERS, get_provider_class
 from stoa.workspaces.access import Permission, access_workspace, allowed, workspaces_for
@@ -116,19 +116,15 @@ def _act(request: HttpRequest, channel_id: int, change) -> HttpResponse:
     return redirect(_page_url(channel.workspace))
 
 
-def _int(value: str, default: int = 0) -> int:
-    try:
-        return int(value.strip() or default)
-    except ValueError:
-        raise ActionError({"rules": [gettext("Posting rules are whole numbers (0 means no rule).")]}) from None
-
-
 @login_required
 @require_POST
 @access_errors
 def set_rules(request: HttpRequest, channel_id: int) -> HttpResponse:
-    return _act(request, channel_id, lambda c: actions.set_channel_rules(
-        request.user, c, _int(request.POST.get("min_gap_minutes", "")), _int(request.POST.get("daily_max", ""))))
+    def change(channel: Channel) -> None:
+        rules = cleaned(RulesForm(request.POST))
+        actions.set_channel_rules(request.user, channel, rules["min_gap_minutes"], rules["daily_max"])
+
+    return _act(request, channel_id, change)
 
 
 @login_required
@@ -156,9 +152,7 @@ def reconnect(request: HttpRequest, channel_id: int) -> HttpResponse:
 @access_errors
 def set_status(request: HttpRequest, channel_id: int) -> HttpResponse:
     def change(channel: Channel) -> None:
-        status = request.POST.get("status", "")
-        if status not in (ChannelStatus.ACTIVE, ChannelStatus.DISABLED):
-            raise ActionError({"status": [gettext("A channel can only be enabled or disabled here.")]})
+        status = cleaned(StatusForm(request.POST))["status"]
         if status == ChannelStatus.ACTIVE and channel.status == ChannelStatus.NEEDS_RECONNECT:
             raise ActionError({"status": [gettext("Reconnect this channel with new credentials instead.")]})
         actions.set_channel_status(request.user, channel, status)

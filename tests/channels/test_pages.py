@@ -153,3 +153,31 @@ def test_reconnect_without_a_required_setting_names_it(owner, workspace, channel
     response = as_user(owner).post(f"/channels/{channel.pk}/reconnect/", {"instance_url": "", "access_token": "x"})
     assert response.status_code == 422
     assert "Server: This field is required." in response.content.decode()
+
+
+def test_the_channels_page_and_the_api_refuse_negative_posting_rules_in_the_same_words(owner, workspace, channel,
+                                                                                       mastodon_peer):
+    """Both read the rules through stoa/channels/forms.py (RulesForm): setting them and connecting with them."""
+    import html
+
+    from stoa.workspaces.models import ApiToken
+
+    words = "Posting rules cannot be negative (0 means no rule)."
+    page = as_user(owner).post(f"/channels/{channel.pk}/rules/", {"min_gap_minutes": "-5", "daily_max": "3"})
+    assert page.status_code == 422 and words in html.unescape(page.content.decode())
+    connect_page = as_user(owner).post("/channels/connect/", {
+        "workspace": workspace.slug, "network": "mastodon", "instance_url": mastodon_peer.url,
+        "access_token": FAN_TOKEN, "daily_max": "-1"})
+    assert connect_page.status_code == 422 and f"Posts per day at most: {words}" in alert(connect_page)
+
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    rules = api.patch(f"/api/v1/channels/{channel.pk}", {"min_gap_minutes": -5, "daily_max": 3},
+                      content_type="application/json")
+    assert rules.status_code == 422 and rules.json()["detail"] == [{"field": "min_gap_minutes", "message": words}]
+    connect = api.post(f"/api/v1/workspaces/{workspace.pk}/channels", {
+        "network": "mastodon", "config": {"instance_url": mastodon_peer.url},
+        "credentials": {"access_token": FAN_TOKEN}, "daily_max": -1}, content_type="application/json")
+    assert connect.status_code == 422 and connect.json()["detail"] == [{"field": "daily_max", "message": words}]
+    channel.refresh_from_db()
+    assert (channel.min_gap_minutes, channel.daily_max, Channel.objects.count()) == (0, 0, 1)
