@@ -8,6 +8,7 @@ from ninja.operation import Operation
 from ninja.security import HttpBearer
 
 from stoa import clock
+from stoa.analytics.api import workspace_analytics
 from stoa.api import errors as api_errors
 from stoa.api.parsing import CheckedParser
 from stoa.api.throttling import PerUserRate
@@ -52,6 +53,7 @@ api.add_router("/workspaces", workspace_channels)
 api.add_router("/workspaces", workspace_posts)
 api.add_router("/workspaces", workspace_composer)
 api.add_router("/workspaces", workspace_links)
+api.add_router("/workspaces", workspace_analytics)
 api.add_router("/channels", channels)
 api.add_router("/posts", posts)
 api.add_router("/publications", publications)
