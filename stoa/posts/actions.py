@@ -14,8 +14,9 @@ from django.utils.translation import ngettext
 
 from stoa import clock
 from stoa.channels.models import Channel, ChannelStatus
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.posts.drafts import draft_for, draft_of
+from stoa.posts.forms import ResolveForm
 from stoa.posts.media_files import inspect, sniff_content_type
 from stoa.posts.models import (
     CANCELLABLE_STATES,
@@ -455,8 +456,10 @@ def cancel_publication(actor, publication: Publication) -> Publication:
 
 
 def resolve_unknown(actor, publication: Publication, *, published: bool, url: str = "") -> Publication:
-    """A person looked at the network: it went out (at `url`), or it did not and should go now."""
+    """A person looked at the network: it went out (at `url`, a web address or nothing), or it did not and should
+    go now."""
     if published:
+        url = cleaned(ResolveForm({"url": url}))["url"]
         return _transition(actor, publication, {State.UNKNOWN}, "publication.resolved_published",
                            state=State.PUBLISHED, remote_url=url, published_at=clock.now(),
                            reconcile_at=None, last_error="")

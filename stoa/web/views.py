@@ -5,10 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.pages import HtmxHttpRequest
 from stoa.posts import actions
 from stoa.posts.access import access_publication
+from stoa.posts.forms import ResolveForm
 from stoa.posts.models import State
 from stoa.posts.queries import publications_in
 from stoa.workspaces.access import Forbidden, NotFound, Permission, workspaces_for
@@ -50,7 +51,7 @@ def act(request: HttpRequest, publication_id: int, action: str) -> HttpResponse:
             publication = actions.publish_now(request.user, publication)
         elif action == "resolve-published":
             publication = actions.resolve_unknown(request.user, publication, published=True,
-                                                  url=request.POST.get("url", ""))
+                                                  url=cleaned(ResolveForm(request.POST))["url"])
         elif action == "resolve-not-published":
             publication = actions.resolve_unknown(request.user, publication, published=False)
         else:

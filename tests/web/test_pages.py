@@ -92,3 +92,27 @@ def test_only_who_may_publish_gets_the_rows_buttons(client, owner, workspace, ch
     assert f'id="publication-{publication.pk}"' in page and "/cancel" not in page
     client.force_login(member("content_editor"))
     assert f"/publications/{publication.pk}/cancel" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "not an address",
+                                 "https://m.example/" + "x" * 500], ids=["javascript", "words", "too long"])
+def test_a_publication_resolved_with_something_other_than_a_web_address_is_refused_by_row_and_api_alike(
+        logged_in, owner, workspace, channel, url):
+    """The row's "It was published" and the API's resolve read the address through the same form
+    (stoa/posts/forms.py): it becomes the publication's link, so only http(s) is taken."""
+    import html
+
+    from stoa.workspaces.models import ApiToken
+
+    [publication] = schedule(owner, workspace, [channel])
+    Publication.objects.filter(pk=publication.pk).update(state=State.UNKNOWN)
+    row = logged_in.post(f"/publications/{publication.pk}/resolve-published", {"url": url})
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/publications/{publication.pk}/resolve", {"published": True, "url": url},
+        content_type="application/json")
+    assert row.status_code == api.status_code == 422
+    [refusal] = api.json()["detail"]
+    assert refusal["field"] == "url" and refusal["message"] in html.unescape(row.content.decode())
+    publication.refresh_from_db()
+    assert (publication.state, publication.remote_url) == (State.UNKNOWN, "")
