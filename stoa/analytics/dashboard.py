@@ -40,9 +40,9 @@ def _label(key: str, value: Any) -> str:
     return str(value)
 
 
-def breakdown(scope: Scope, key: str) -> list[dict]:
+def breakdown(cells: list[dict], key: str) -> list[dict]:
     return [row | {"label": _label(key, row[key]), "basis_text": BASIS[row["basis"]]}
-            for row in queries.engagement_by(scope, key)]
+            for row in queries.rollup(cells, key)]
 
 
 def change(now: float | int | None, before: float | int | None) -> float | None:
@@ -70,9 +70,9 @@ def weekday_names() -> list[str]:
     return [str(label) for _value, label in Weekday.choices]
 
 
-def heatmap_chart(scope: Scope) -> str:
-    cells = {key: row["rate"] for key, row in queries.heatmap(scope).items()}
-    return charts.heatmap_chart(gettext("Engagement rate by weekday and hour"), weekday_names(), cells)
+def heatmap_chart(scope: Scope, cells: list[dict]) -> str:
+    rates = {key: row["rate"] for key, row in queries.heatmap(scope, cells).items()}
+    return charts.heatmap_chart(gettext("Engagement rate by weekday and hour"), weekday_names(), rates)
 
 
 def bars(title: str, rows: list[dict]) -> str:
@@ -80,12 +80,14 @@ def bars(title: str, rows: list[dict]) -> str:
 
 
 def figures(scope: Scope) -> dict[str, Any]:
-    """Everything on the page for this scope, each chart from one query."""
-    now, before = queries.totals(scope), queries.totals(scope.previous())
+    """Everything on the page for this scope: the engagement charts from one query (the cube), the others from
+    one query each."""
+    cells = queries.cube(scope)
+    now, before = queries.totals(scope, cells), queries.totals(scope.previous())
     growth = queries.audience_growth(scope)
     net, net_before = queries.net_followers(growth), queries.net_followers(queries.audience_growth(scope.previous()))
     rated = [post for post in queries.posts(scope) if post["rate"] is not None]
-    by = {key: breakdown(scope, key) for key in ("kind", "format", "theme", "selling", "network", "weekday")}
+    by = {key: breakdown(cells, key) for key in ("kind", "format", "theme", "selling", "network", "weekday")}
     for row in by["weekday"]:
         row["label"] = weekday_names()[row["weekday"]]
     by_day = queries.negative_by_day(scope)
@@ -101,10 +103,10 @@ def figures(scope: Scope) -> dict[str, Any]:
                        (gettext("By network"), by["network"]), (gettext("By weekday"), by["weekday"])],
         "kind_chart": bars(gettext("Engagement rate by content type"), by["kind"]),
         "network_chart": bars(gettext("Engagement rate by network"), by["network"]),
-        "heatmap": heatmap_chart(scope),
+        "heatmap": heatmap_chart(scope, cells),
         "top_posts": [p | {"basis_text": BASIS[p["basis"]]} for p in rated[:TOP]],
         "worst_posts": [p | {"basis_text": BASIS[p["basis"]]} for p in rated[::-1][:TOP]],
-        "reach": [row | {"name": network_name(row["network"])} for row in queries.reach(scope)],
+        "reach": [row | {"name": network_name(row["network"])} for row in queries.reach(scope, cells)],
         "negative_posts": queries.negative_by_post(scope)[:10],
         "negative_chart": negative_chart(by_day),
         "negative_days": by_day,

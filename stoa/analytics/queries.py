@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, Lag, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from stoa.analytics.models import ChannelSnapshot, PostSnapshot
+from stoa.analytics.models import ChannelSnapshot, MeasuredPost, PostSnapshot
 from stoa.inbox.models import Item, Sentiment
 from stoa.links.models import CampaignCost, CampaignResult, Click, ShortLink
 from stoa.planning.models import DailyTheme
@@ -89,15 +89,18 @@ def _local(extract, workspaces: tuple[Workspace, ...]) -> Case:
 
 def measured(scope: Scope) -> QuerySet[WithAnnotations[PostSnapshot]]:
     """Each post of the scope published in its period, as its latest snapshot with its rate's parts annotated."""
-    latest = PostSnapshot.objects.filter(post=OuterRef("post")).order_by("-measured_at").values("measured_at")[:1]
+    # The posts first (index measured_posts_of_period), then each one's latest snapshot (index post_series): the
+    # subquery runs once per post, not once per snapshot.
+    posts = MeasuredPost.objects.filter(workspace__in=[w.pk for w in scope.workspaces], published_at__gte=scope.start,
+                                        published_at__lt=scope.end)
+    if scope.channel_ids:
+        posts = posts.filter(channel_id__in=scope.channel_ids)
+    latest = PostSnapshot.objects.filter(post=OuterRef("pk")).order_by("-measured_at").values("pk")[:1]
     followers_then = (ChannelSnapshot.objects
                       .filter(channel=OuterRef("post__channel"), day__lte=OuterRef("post_day"),
                               followers__isnull=False)
                       .order_by("-day").values("followers")[:1])
-    rows = (PostSnapshot.objects
-            .filter(post__workspace__in=[w.pk for w in scope.workspaces], post__published_at__gte=scope.start,
-                    post__published_at__lt=scope.end)
-            .filter(measured_at=Subquery(latest))
+    rows = (PostSnapshot.objects.filter(pk__in=posts.values(latest=Subquery(latest)))
             .annotate(post_day=TruncDate("post__published_at", tzinfo=UTC))
             .annotate(followers_then=Subquery(followers_then),
                       interactions=Coalesce("likes", 0) + Coalesce("reposts", 0) + Coalesce("replies", 0)
@@ -109,8 +112,6 @@ def measured(scope: Scope) -> QuerySet[WithAnnotations[PostSnapshot]]:
                       basis=Case(When(views__isnull=False, then=Value(IMPRESSIONS)),
                                  When(followers_then__isnull=False, then=Value(FOLLOWERS)),
                                  default=Value(""), output_field=CharField())))
-    if scope.channel_ids:
-        rows = rows.filter(post__channel_id__in=scope.channel_ids)
     if scope.kind:
         rows = rows.filter(kind=scope.kind)
     return rows
@@ -153,34 +154,64 @@ def grouped(rows: QuerySet, *keys: str) -> list[dict[str, Any]]:
     return [with_rate(row) for row in rows.values(*keys).annotate(**RATE_PARTS).order_by(*keys)]
 
 
-def totals(scope: Scope) -> dict:
-    """The scope's rate, in one grouped query (per workspace, then added up: Django's aggregate() over these
-    annotations would lose the subqueries)."""
-    rows = grouped(measured(scope), "post__workspace_id")
+def totals(scope: Scope, cells: list[dict[str, Any]] | None = None) -> dict:
+    """The scope's rate: its cube's cells added up, or one grouped query (per workspace, then added up: Django's
+    aggregate() over these annotations would lose the subqueries)."""
+    rows = cells if cells is not None else grouped(measured(scope), "post__workspace_id")
     return with_rate({part: sum(row[part] or 0 for row in rows) for part in RATE_PARTS})
+
+
+GROUPINGS = ("kind", "format", "selling", "network", "theme", "weekday", "hour")
+
+
+def _groupable(rows: QuerySet) -> QuerySet:
+    """The annotations only the groupings need."""
+    theme = DailyTheme.objects.filter(workspace=OuterRef("post__workspace"), weekday=OuterRef("weekday"))
+    return rows.annotate(
+        network=F("post__channel__network"),
+        selling=Coalesce("post__publication__variant__post__content_type", Value("elsewhere")),
+        format=Case(When(post__publication__isnull=True, then=Value("elsewhere")),
+                    When(post__publication__variant__options__has_key="thread", then=Value("thread")),
+                    default=Value("single"), output_field=CharField()),
+        theme=Coalesce(Subquery(theme.values("name")[:1]), Value("")))
+
+
+def cube(scope: Scope) -> list[dict[str, Any]]:
+    """The rate's parts for each combination of every grouping, in one query; rollup() adds them up by one
+    grouping, so a page's breakdowns, heatmap and reach cost this one query instead of one each."""
+    return grouped(_groupable(measured(scope)), *GROUPINGS)
+
+
+def rollup(cells: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """The cube's cells added up per value of `keys`, ordered by them."""
+    sums: dict[tuple, dict[str, Any]] = {}
+    for cell in cells:
+        group = tuple(cell[key] for key in keys)
+        total = sums.setdefault(group, dict(zip(keys, group, strict=True)) | dict.fromkeys(RATE_PARTS))
+        for part in RATE_PARTS:
+            if cell[part] is not None:
+                total[part] = (total[part] or 0) + cell[part]
+    for total in sums.values():
+        for part in ("posts", "by_impressions", "by_followers", "impressions_given"):
+            total[part] = total[part] or 0
+    return [with_rate(sums[group]) for group in sorted(sums, key=lambda g: tuple((v is None, v) for v in g))]
 
 
 def engagement_by(scope: Scope, key: str) -> list[dict]:
     """The rate per value of `key`: kind, format, network, selling (the post's content type), theme, weekday, hour."""
-    rows = measured(scope)
-    if key == "network":
-        rows = rows.annotate(network=F("post__channel__network"))
-    elif key == "selling":
-        rows = rows.annotate(selling=Coalesce("post__publication__variant__post__content_type", Value("elsewhere")))
-    elif key == "format":
-        rows = rows.annotate(format=Case(When(post__publication__isnull=True, then=Value("elsewhere")),
-                                         When(post__publication__variant__options__has_key="thread",
-                                              then=Value("thread")),
-                                         default=Value("single"), output_field=CharField()))
-    elif key == "theme":
-        theme = DailyTheme.objects.filter(workspace=OuterRef("post__workspace"), weekday=OuterRef("weekday"))
-        rows = rows.annotate(theme=Coalesce(Subquery(theme.values("name")[:1]), Value("")))
-    return grouped(rows, key)
+    return rollup(cube(scope), key)
 
 
-def heatmap(scope: Scope) -> dict[tuple[int, int], dict]:
+def heatmap(scope: Scope, cells: list[dict[str, Any]] | None = None) -> dict[tuple[int, int], dict]:
     """The rate by (weekday, hour), in each workspace's timezone."""
-    return {(row["weekday"], row["hour"]): row for row in grouped(measured(scope), *WEEKDAY_HOUR)}
+    return {(row["weekday"], row["hour"]): row for row in rollup(cube(scope) if cells is None else cells,
+                                                                  *WEEKDAY_HOUR)}
+
+
+def reach(scope: Scope, cells: list[dict[str, Any]] | None = None) -> list[dict]:
+    """Impressions per network; `views` None where the network gives no figure ("not available on X", never 0)."""
+    return [row | {"views": row["impressions"] if row["impressions_given"] else None}
+            for row in rollup(cube(scope) if cells is None else cells, "network")]
 
 
 def posts(scope: Scope) -> list[dict]:
@@ -188,13 +219,6 @@ def posts(scope: Scope) -> list[dict]:
     rows = measured(scope).values(*POST_FIELDS)
     listed = [row | {"rate": rate(row["interactions"], row["denominator"])} for row in rows]
     return sorted(listed, key=lambda row: (row["rate"] is None, -(row["rate"] or 0), row["post_id"]))
-
-
-def reach(scope: Scope) -> list[dict]:
-    """Impressions per network; `views` None where the network gives no figure ("not available on X", never 0)."""
-    rows = (measured(scope).values(network=F("post__channel__network"))
-            .annotate(posts=Count("id"), impressions=Sum("views"), given=Count("views")).order_by("network"))
-    return [row | {"views": row["impressions"] if row["given"] else None} for row in rows]
 
 
 def audience_growth(scope: Scope) -> list[dict]:
