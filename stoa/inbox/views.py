@@ -174,7 +174,7 @@ def policy_page(request: HttpRequest) -> HttpResponse:
         try:
             form(request.user, workspace, request.POST)
         except ActionError as e:
-            error, status = e.summary(), 422
+            error, status = e.words(), 422
         else:
             return redirect(f"{reverse('inbox-policy')}?workspace={workspace.slug}")
     working = WorkingTime.objects.filter(workspace=workspace).first()

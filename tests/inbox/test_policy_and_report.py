@@ -107,3 +107,28 @@ def test_the_report_counts_working_minutes_per_member_channel_and_intent(client,
     client.force_login(owner)
     page = client.get(f"/inbox/report/?workspace={workspace.slug}").content.decode()
     assert "By member" in page and "1.5 h" in page and "olga" in page
+
+
+def test_bad_policy_settings_are_refused_with_every_reason_at_once_and_nothing_half_saved(client, owner, workspace,
+                                                                                         member, stranger):
+    """Each part of the policy page reads its input through its form (stoa/inbox/forms.py)."""
+    import html
+
+    client.force_login(owner)
+    page = html.unescape(post(client, workspace, "settings", link_policy="whatever", burst_minutes="0",
+                              handoff_url="ftp://helpdesk", sales_email="sales at kafe").content.decode())
+    for reason in ("Choose one of the link policies.", "The alarm window is 1 to 1,440 minutes",
+                   "The hand-off address is a web address", "This is not an email address."):
+        assert reason in page
+    assert not Policy.objects.filter(workspace=workspace, link_policy="whatever").exists()
+
+    response = post(client, workspace, "targets", target_question="30", target_complaint="soon")
+    assert response.status_code == 422 and not ResponseTarget.objects.exists()  # not the question's either
+
+    response = post(client, workspace, "rule", name="x" * 121, intents=["complaint", "gossip"],
+                    assign_to=stranger.pk)
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 422 and "Keep the name under 120 characters." in page
+    assert "Unknown values: gossip." in page and "Choose a member of this workspace." in page
+    response = post(client, workspace, "team", name="Support", members=[stranger.pk])
+    assert response.status_code == 422 and not Team.objects.exists()
