@@ -148,13 +148,15 @@ class ChannelBudget:
 
     def take(self, limit: RateLimit, points: int, now: datetime, background_read: bool) -> bool:
         """The points are taken if the last three half-windows, the current one included, have room for them, and
-        the network has not asked the account to wait. A channel's first request on a limit makes its row."""
+        the network has not asked the account to wait. A channel's first request on a limit makes its row (or finds
+        it made by another process meanwhile) and tries again."""
         ceiling = limit.limit - (reserve(limit) if background_read else 0)
         if points > ceiling:
             return False
         if self.spend_in_row(limit, points, ceiling, now):
             return True
-        return self.made_row(limit, now) and self.spend_in_row(limit, points, ceiling, now)
+        self.make_row(limit, now)
+        return self.spend_in_row(limit, points, ceiling, now)
 
     def spend_in_row(self, limit: RateLimit, points: int, ceiling: int, now: datetime) -> bool:
         """One conditional UPDATE (SPEND), which also moves the counts along when a half-window has turned: SET
@@ -170,10 +172,9 @@ class ChannelBudget:
                 "two_back": moment(now_start - 2 * half)})
             return cursor.rowcount == 1
 
-    def made_row(self, limit: RateLimit, now: datetime) -> bool:
-        _row, made = RequestWindow.objects.get_or_create(channel_id=self.channel_id, name=limit.name, defaults={
+    def make_row(self, limit: RateLimit, now: datetime) -> None:
+        RequestWindow.objects.get_or_create(channel_id=self.channel_id, name=limit.name, defaults={
             "window_start": window_start(now, half_window(limit).total_seconds())})
-        return made
 
     def refuse_if_blocked(self, now: datetime, background_read: bool) -> None:
         if self.blocked(now) and (blocked := self.blocked_until(now)):

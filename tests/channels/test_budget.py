@@ -207,6 +207,34 @@ def test_two_processes_sharing_one_budget_never_exceed_it(channel):
         assert ChannelBudget(channel, (HOURLY_SHARED,), "Test").used() == {"requests": HOURLY_SHARED.limit}
 
 
+def spend_once(channel_id: int, start: Any, granted: Any) -> None:
+    budget = ChannelBudget(Channel.objects.get(pk=channel_id), (HOURLY_SHARED,), "Test")
+    start.wait(30)
+    try:
+        budget.spend({"requests": 1})
+        granted.put(1)
+    except ProviderError:
+        granted.put(0)
+    connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_meeting_a_channels_first_request_all_spend(channel):
+    """The first request on a limit makes its row; processes making it at the same moment each spend once."""
+    for _round in range(3):
+        channel.request_windows.all().delete()
+        connections.close_all()
+        fork = multiprocessing.get_context("fork")
+        granted, start = fork.Queue(), fork.Barrier(4)
+        processes = [fork.Process(target=spend_once, args=(channel.pk, start, granted)) for _ in range(4)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        assert [granted.get(timeout=5) for _ in processes] == [1, 1, 1, 1]
+        assert ChannelBudget(channel, (HOURLY_SHARED,), "Test").used() == {"requests": 4}
+
+
 def synchronous_commit() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
