@@ -86,7 +86,9 @@ def figures(scope: Scope) -> dict[str, Any]:
     now, before = queries.totals(scope, cells), queries.totals(scope.previous())
     growth = queries.audience_growth(scope)
     net, net_before = queries.net_followers(growth), queries.net_followers(queries.audience_growth(scope.previous()))
-    rated = [post for post in queries.posts(scope) if post["rate"] is not None]
+    listed = queries.posts(scope)
+    rated = [post for post in listed if post["rate"] is not None]
+    losses = sorted((p for p in listed if (p["followers_change"] or 0) < 0), key=lambda p: p["followers_change"])
     by = {key: breakdown(cells, key) for key in ("kind", "format", "theme", "selling", "network", "weekday")}
     for row in by["weekday"]:
         row["label"] = weekday_names()[row["weekday"]]
@@ -108,6 +110,7 @@ def figures(scope: Scope) -> dict[str, Any]:
         "worst_posts": [p | {"basis_text": BASIS[p["basis"]]} for p in rated[::-1][:TOP]],
         "reach": [row | {"name": network_name(row["network"])} for row in queries.reach(scope, cells)],
         "negative_posts": queries.negative_by_post(scope)[:10],
+        "follower_losses": losses[:TOP],
         "negative_chart": negative_chart(by_day),
         "negative_days": by_day,
         "clicks": queries.clicks(scope),

@@ -215,9 +215,15 @@ def reach(scope: Scope, cells: list[dict[str, Any]] | None = None) -> list[dict]
 
 
 def posts(scope: Scope) -> list[dict]:
-    """Every post of the scope with its figures and the denominator its rate used, best first."""
-    rows = measured(scope).values(*POST_FIELDS)
-    listed = [row | {"rate": rate(row["interactions"], row["denominator"])} for row in rows]
+    """Every post of the scope with its figures, the denominator its rate used, and the change in followers from
+    the channel's reading on or before the post's day to its next one after (None where either is missing), best
+    first."""
+    after = (ChannelSnapshot.objects.filter(channel=OuterRef("post__channel"), day__gt=OuterRef("post_day"),
+                                            followers__isnull=False).order_by("day").values("followers")[:1])
+    rows = measured(scope).annotate(followers_after=Subquery(after)).values(*POST_FIELDS, "followers_after")
+    listed = [row | {"rate": rate(row["interactions"], row["denominator"]),
+                     "followers_change": None if row["followers_after"] is None or row["followers_then"] is None
+                     else row["followers_after"] - row["followers_then"]} for row in rows]
     return sorted(listed, key=lambda row: (row["rate"] is None, -(row["rate"] or 0), row["post_id"]))
 
 

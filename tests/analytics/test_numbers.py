@@ -24,6 +24,8 @@ def test_each_posts_rate_uses_impressions_where_given_else_the_followers_on_the_
     assert (rows[data.c.pk]["basis"], rows[data.c.pk]["rate"], rows[data.c.pk]["views"],
             rows[data.c.pk]["quotes"]) == ("", None, None, None)
     assert data.d.pk not in rows  # the previous week
+    # Followers from the reading on or before the post's day to the next one: A 1010 -> 1005; none on Telegram.
+    assert (rows[data.a.pk]["followers_change"], rows[data.b.pk]["followers_change"]) == (-5, None)
     assert [row["post_id"] for row in queries.posts(week(workspace))] == [data.a.pk, data.b.pk, data.c.pk]
 
 

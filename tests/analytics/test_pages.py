@@ -12,6 +12,7 @@ from django.urls import reverse
 from stoa.analytics import besttime, kpis
 from stoa.analytics.models import Kpi, KpiTarget
 from stoa.planning.models import TimeSlot
+from stoa.workspaces.actions import create_workspace
 from stoa.workspaces.models import UserSettings
 from tests.analytics.dataset import WEEK_END, audience, measured, small_dataset, utc
 
@@ -37,6 +38,7 @@ def test_the_page_shows_the_rate_with_the_denominator_it_used_and_not_available_
     assert "not available on Mastodon" in html
     assert "<svg" in html and "<script" not in html.split("<main>")[1]  # charts drawn on the server
     assert "No data yet (no short links)." in html
+    assert "Followers lost after a post" in html and '<bdi dir="ltr">-5</bdi>' in html  # after post A
 
 
 @AFTER_THE_WEEK
@@ -139,3 +141,15 @@ def test_analysts_and_clients_cannot_accept_a_suggested_slot(client, workspace, 
     client.force_login(member(role))
     response = client.post(reverse("analytics-accept-slot", args=[data.mastodon.pk]), {"weekday": "1", "hour": "10"})
     assert response.status_code == 403 and not TimeSlot.objects.exists()
+
+
+@AFTER_THE_WEEK
+def test_across_workspaces_the_page_adds_up_every_workspace_the_user_may_see(client, owner, workspace, stranger):
+    small_dataset(workspace)
+    second = create_workspace(owner, "Kafe Haifa", timezone="Asia/Jerusalem")
+    small_dataset(second)
+    small_dataset(create_workspace(stranger, "Not hers"))
+    html = page(client, owner, workspace="all", days="7")
+    assert "all your workspaces" in html
+    assert ">6</p>" in html  # posts measured: three in each of her two workspaces, none of the stranger's
+    assert "1.82%" in html  # (22 + 22) / (1210 + 1210)
