@@ -23,6 +23,7 @@ from stoa.analytics.models import Kpi
 from stoa.analytics.queries import KINDS, Scope
 from stoa.channels.models import Channel
 from stoa.errors import ActionError, Forbidden, NotFound
+from stoa.inbox.permissions import VIEW_INBOX
 from stoa.pages import access_errors
 from stoa.planning import actions as planning
 from stoa.workspaces.access import Permission, access_workspace, allowed, chosen_workspace, workspaces_for
@@ -71,7 +72,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
         "channels": Channel.objects.filter(workspace__in=scope.workspaces).order_by("name"),
         "channel_id": scope.channel_ids[0] if scope.channel_ids else None, "kind": scope.kind,
         "kinds": [(key, str(label)) for key, label in KINDS.items()],
-        "can_see_inbox": any(allowed(request.user, w, Permission.VIEW_INBOX) for w in scope.workspaces),
+        "can_see_inbox": any(allowed(request.user, w, VIEW_INBOX) for w in scope.workspaces),
     } | dashboard.figures(scope)
     if not across:
         context |= {"kpis": kpis.kpi_statuses(workspace),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from stoa import clock
 from stoa.approvals.forms import ApprovalLinkForm
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
+from stoa.approvals.permissions import APPROVE, CLIENT_REVIEW, SEND_TO_CLIENT
 from stoa.errors import ActionError
 from stoa.posts.models import ApprovalState, Post, Publication, State
 from stoa.posts.signals import content_edited
@@ -76,7 +77,7 @@ def members_with(workspace_id: int, permission: Permission) -> list:
 
 def _reviewers(post: Post) -> list:
     """The members who may decide in the internal review."""
-    return members_with(post.workspace_id, Permission.APPROVE)
+    return members_with(post.workspace_id, APPROVE)
 
 
 def send_for_review(actor, post: Post, note: str = "") -> Post:
@@ -139,9 +140,9 @@ def approve(actor, post: Post, note: str = "") -> Post:
         if to_client:
             message = in_their_language(_("A post passed the internal review and can go to the client: %(title)s"),
                                         title=post)
-            senders = [u for u in members_with(post.workspace_id, Permission.SEND_TO_CLIENT) if u.pk != actor.pk]
+            senders = [u for u in members_with(post.workspace_id, SEND_TO_CLIENT) if u.pk != actor.pk]
             notify(post.workspace_id, "ready_for_client", message, link=link, to=senders)
-            clients = members_with(post.workspace_id, Permission.CLIENT_REVIEW)
+            clients = members_with(post.workspace_id, CLIENT_REVIEW)
             notify(post.workspace_id, "needs_client_review",
                    in_their_language(_("A post awaits your approval: %(title)s"), title=post),
                    link=link, to=clients)
@@ -214,7 +215,7 @@ def client_decide(link_or_member, post: Post, approved: bool, name: str = "", no
               post, client=name, via_link=link.pk if link else None, note=note)
         if approved:
             people = [post.created_by] if post.created_by else []
-            people += members_with(post.workspace_id, Permission.SEND_TO_CLIENT)
+            people += members_with(post.workspace_id, SEND_TO_CLIENT)
             message = in_their_language(_("%(name)s approved %(title)s."), name=name, title=post)
             notify(post.workspace_id, "approved", message, link=f"/posts/{post.pk}/", to=people)
         else:
@@ -260,7 +261,7 @@ def add_comment(actor_or_link, post: Post, body: str, name: str = "", for_client
 
 
 def _clients(post: Post) -> list:
-    return members_with(post.workspace_id, Permission.CLIENT_REVIEW)
+    return members_with(post.workspace_id, CLIENT_REVIEW)
 
 
 def comments_for_client(post: Post):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from stoa import clock
 from stoa.approvals.actions import DuePost, members_with, waiting_for_approval
 from stoa.approvals.models import ApprovalLink, ApprovalReminder
+from stoa.approvals.permissions import APPROVE, CLIENT_REVIEW, SEND_TO_CLIENT
 from stoa.posts.models import ApprovalState
 from stoa.workspaces.access import Permission
 from stoa.workspaces.actions import in_their_language, notify
@@ -66,13 +67,13 @@ def _remind(post: DuePost) -> None:
     link = f"/posts/{post.pk}/"
     if post.approval_state == ApprovalState.WITH_CLIENT:
         notify(workspace.pk, "approval_due", in_their_language(TO_CLIENT, **values), link=link,
-               to=members_with(workspace.pk, Permission.CLIENT_REVIEW))
+               to=members_with(workspace.pk, CLIENT_REVIEW))
         notify(workspace.pk, "approval_due", in_their_language(TO_SENDERS, **values), link=link,
-               to=members_with(workspace.pk, Permission.SEND_TO_CLIENT))
+               to=members_with(workspace.pk, SEND_TO_CLIENT))
         _email_link_recipients(post)
         return
     if post.approval_state == ApprovalState.IN_REVIEW:
-        people = members_with(workspace.pk, Permission.APPROVE)
+        people = members_with(workspace.pk, APPROVE)
     else:  # never sent, or changes asked for: the people who write it, and who manage the workspace
         people = members_with(workspace.pk, Permission.EDIT_POSTS) + ([post.created_by] if post.created_by else [])
     notify(workspace.pk, "approval_due", in_their_language(DUE_TEXT[post.approval_state], **values), link=link,

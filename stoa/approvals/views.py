@@ -20,6 +20,7 @@ from stoa.approvals import actions
 from stoa.approvals.forms import ApprovalLinkForm
 from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
+from stoa.approvals.permissions import APPROVE, CLIENT_REVIEW, SEND_TO_CLIENT
 from stoa.errors import ActionError
 from stoa.pages import access_errors
 from stoa.posts.access import access_post
@@ -45,7 +46,7 @@ def visible_post(user, post_id: int) -> Post:
     post = access_post(user, post_id, Permission.VIEW)
     if allowed(user, post.workspace, Permission.VIEW_PUBLICATIONS):
         return post
-    if allowed(user, post.workspace, Permission.CLIENT_REVIEW) and \
+    if allowed(user, post.workspace, CLIENT_REVIEW) and \
             actions.posts_for_client([post.workspace_id]).filter(pk=post.pk).exists():
         return post
     raise NotFound(f"No post {post_id}.")
@@ -101,7 +102,7 @@ def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
 def _post_action(request: HttpRequest, post: Post) -> str:
     """One button on the post page; returns the error to show, if any."""
     user, action, note = request.user, request.POST.get("action", ""), request.POST.get("comment", "")
-    is_client = allowed(user, post.workspace, Permission.CLIENT_REVIEW)
+    is_client = allowed(user, post.workspace, CLIENT_REVIEW)
     # Decide on the state the person saw on the page, so that a decision made meanwhile wins.
     if request.POST.get("seen_state") in ApprovalState.values:
         post.approval_state = request.POST["seen_state"]
@@ -112,10 +113,10 @@ def _post_action(request: HttpRequest, post: Post) -> str:
         elif action in ("approve", "changes") and is_client:
             actions.client_decide(user, post, approved=action == "approve", note=note)
         elif action == "approve":
-            check(user, post.workspace, Permission.APPROVE)
+            check(user, post.workspace, APPROVE)
             actions.approve(user, post, note)
         elif action == "changes":
-            check(user, post.workspace, Permission.APPROVE)
+            check(user, post.workspace, APPROVE)
             actions.request_changes(user, post, note)
         elif action == "comment":
             actions.add_comment(user, post, note, for_client=bool(request.POST.get("for_client")))
@@ -136,7 +137,7 @@ def _confirmation(action: str, post: Post) -> str:
 
 def _post_context(request: HttpRequest, post: Post, error: str = "") -> dict:
     user, ws = request.user, post.workspace
-    can = {p.name.lower(): allowed(user, ws, p) for p in Permission}
+    can = {str(p): allowed(user, ws, p) for p in Permission.all()}
     variants = _variants(post, request)
     publications = [v.pub for v in variants if v.pub]
     # Reviewing or editing a post makes sense only while something of it is still to be published.
@@ -198,7 +199,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 def _review_context(request: HttpRequest, **extra) -> dict:
     user = request.user
-    senders = list(workspaces_for(user, Permission.SEND_TO_CLIENT))
+    senders = list(workspaces_for(user, SEND_TO_CLIENT))
     with_client = list(_posts(workspace__in=senders, approval_state=ApprovalState.WITH_CLIENT))
     send_forms = [{"workspace": w, "posts": [p for p in with_client if p.workspace_id == w.pk]} for w in senders]
     links = (ApprovalLink.objects.filter(workspace__in=senders).select_related("workspace", "created_by")
@@ -206,14 +207,14 @@ def _review_context(request: HttpRequest, **extra) -> dict:
     now = clock.now()
     for link in links:
         link.problem = actions.link_problem(link)
-    reviewing, editing = _ids(user, Permission.APPROVE), _ids(user, Permission.EDIT_POSTS)
+    reviewing, editing = _ids(user, APPROVE), _ids(user, Permission.EDIT_POSTS)
     never_sent = actions.waiting_for_approval(_ids(user, Permission.MANAGE_WORKSPACE)).filter(
         approval_state__in=actions.NOT_SENT).select_related("workspace")
     return {
         "never_sent": list({p.workspace_id: p.workspace for p in never_sent}.values()),
         "reviewer": bool(reviewing), "editor": bool(editing),
         "to_review": _posts(workspace_id__in=reviewing, approval_state=ApprovalState.IN_REVIEW),
-        "for_client": _posts(workspace_id__in=_ids(user, Permission.CLIENT_REVIEW),
+        "for_client": _posts(workspace_id__in=_ids(user, CLIENT_REVIEW),
                              approval_state=ApprovalState.WITH_CLIENT),
         "changes": _posts(workspace_id__in=editing, approval_state=ApprovalState.CHANGES_REQUESTED),
         "send_forms": [f for f in send_forms if f["posts"]], "links": links, "now": now,
@@ -225,7 +226,7 @@ def _review_context(request: HttpRequest, **extra) -> dict:
 @require_POST
 @access_errors
 def send_to_client(request: HttpRequest) -> HttpResponse:
-    workspace = access_workspace(request.user, request.POST.get("workspace", ""), Permission.SEND_TO_CLIENT)
+    workspace = access_workspace(request.user, request.POST.get("workspace", ""), SEND_TO_CLIENT)
     ids = [int(i) for i in request.POST.getlist("posts") if i.isdigit()]
     posts = Post.objects.filter(pk__in=ids, workspace=workspace)
     form = ApprovalLinkForm(request.POST)
@@ -246,7 +247,7 @@ def send_to_client(request: HttpRequest) -> HttpResponse:
 def revoke_link(request: HttpRequest, link_id: int) -> HttpResponse:
     link = get_object_or_404(ApprovalLink.objects.select_related("workspace"), pk=link_id,
                              workspace__in=workspaces_for(request.user, Permission.VIEW))
-    access_workspace(request.user, link.workspace_id, Permission.SEND_TO_CLIENT)
+    access_workspace(request.user, link.workspace_id, SEND_TO_CLIENT)
     actions.revoke_link(request.user, link)
     return redirect("review")
 

@@ -18,8 +18,9 @@ from stoa.inbox.access import access_inbox_item
 from stoa.inbox.actions import assign, set_status, take
 from stoa.inbox.answers import add_note, refuse_delete, send_reply
 from stoa.inbox.handoff import hand_off
+from stoa.inbox.permissions import ANSWER_INBOX, VIEW_INBOX
 from stoa.inbox.queries import VIEWS, filtered
-from stoa.workspaces.access import Permission, access_workspace, workspaces_for
+from stoa.workspaces.access import access_workspace, workspaces_for
 
 inbox = Router(tags=["inbox"])
 
@@ -45,8 +46,8 @@ def list_inbox(request, workspace_id: int | None = None, view: str = "unanswered
     first, at most 100."""
     if view not in VIEWS:
         raise ActionError({"view": [f"Choose one of {', '.join(VIEWS)}."]})
-    ids = [access_workspace(request.auth, workspace_id, Permission.VIEW_INBOX).pk] if workspace_id else list(
-        workspaces_for(request.auth, Permission.VIEW_INBOX).values_list("pk", flat=True))
+    ids = [access_workspace(request.auth, workspace_id, VIEW_INBOX).pk] if workspace_id else list(
+        workspaces_for(request.auth, VIEW_INBOX).values_list("pk", flat=True))
     params = {"view": view, "channel": channel, "language": language, "kind": kind}
     return [_item_out(i) for i in filtered(request.auth, params, ids)[0][:100]]
 
@@ -60,7 +61,7 @@ def get_inbox_item(request, item_id: int):
 def reply_to(request, item_id: int, payload: InboxReplyIn):
     """Checked against the network's limits and the link policy, saved, then sent. A reply the network did not
     take is answered too, with state "failed" and the reason."""
-    reply = send_reply(request.auth, access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX),
+    reply = send_reply(request.auth, access_inbox_item(request.auth, item_id, ANSWER_INBOX),
                        payload.text, confirmed=payload.confirmed)
     return Status(201, {"id": reply.pk, "text": reply.text, "state": reply.state, "error": reply.error,
                         "remote_url": reply.remote_url})
@@ -68,30 +69,30 @@ def reply_to(request, item_id: int, payload: InboxReplyIn):
 
 @inbox.post("/{item_id}/notes", response={201: dict, **ERRORS})
 def note_on(request, item_id: int, payload: InboxNoteIn):
-    note = add_note(request.auth, access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX), payload.body)
+    note = add_note(request.auth, access_inbox_item(request.auth, item_id, ANSWER_INBOX), payload.body)
     return Status(201, {"id": note.pk, "body": note.body})
 
 
 @inbox.post("/{item_id}/status", response={200: InboxItemOut, **ERRORS})
 def set_inbox_status(request, item_id: int, payload: InboxStatusIn):
-    item = access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX)
+    item = access_inbox_item(request.auth, item_id, ANSWER_INBOX)
     return _item_out(set_status(request.auth, item, payload.status))
 
 
 @inbox.post("/{item_id}/take", response={200: InboxItemOut, **ERRORS})
 def take_item(request, item_id: int):
-    return _item_out(take(request.auth, access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX)))
+    return _item_out(take(request.auth, access_inbox_item(request.auth, item_id, ANSWER_INBOX)))
 
 
 @inbox.post("/{item_id}/assign", response={200: InboxItemOut, **ERRORS})
 def assign_item(request, item_id: int, payload: InboxAssignIn):
-    item = access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX)
+    item = access_inbox_item(request.auth, item_id, ANSWER_INBOX)
     return _item_out(assign(request.auth, item, user_id=payload.user_id, team_id=payload.team_id))
 
 
 @inbox.post("/{item_id}/handoff", response={201: InboxHandoffOut, **ERRORS})
 def hand_item_off(request, item_id: int, payload: InboxHandoffIn):
-    handoff = hand_off(request.auth, access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX), payload.note)
+    handoff = hand_off(request.auth, access_inbox_item(request.auth, item_id, ANSWER_INBOX), payload.note)
     return Status(201, {"id": handoff.pk, "state": handoff.state, "target": handoff.target,
                         "reference": handoff.reference, "error": handoff.error})
 
@@ -99,4 +100,4 @@ def hand_item_off(request, item_id: int, payload: InboxHandoffIn):
 @inbox.delete("/{item_id}", response={**ERRORS})
 def delete_item(request, item_id: int):
     """Always refused: Stoa never deletes what people write to the brand."""
-    refuse_delete(access_inbox_item(request.auth, item_id, Permission.ANSWER_INBOX))
+    refuse_delete(access_inbox_item(request.auth, item_id, ANSWER_INBOX))

@@ -29,6 +29,7 @@ from stoa.inbox.models import (
     Team,
     WorkingTime,
 )
+from stoa.inbox.permissions import ANSWER_INBOX, VIEW_INBOX
 from stoa.inbox.queries import VIEWS, filtered
 from stoa.inbox.report import hours, response_report
 from stoa.pages import HtmxHttpRequest, access_errors
@@ -43,13 +44,13 @@ PAGE_SIZE = 100
 @login_required
 @access_errors
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
-    mine = list(workspaces_for(request.user, Permission.VIEW_INBOX))
+    mine = list(workspaces_for(request.user, VIEW_INBOX))
     slug = request.GET.get("workspace", "")
     chosen = [w for w in mine if w.slug == slug] or mine
     items, view = filtered(request.user, request.GET, [w.pk for w in chosen])
     page = list(items[:PAGE_SIZE])
     for item in page:
-        item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)
+        item.can_answer = allowed(request.user, item.workspace, ANSWER_INBOX)
     context = {"items": page, "view": view, "views": VIEWS, "workspaces": mine,
                "chosen": slug if len(chosen) == 1 and slug else "", "now": clock.now(),
                "channels": Channel.objects.filter(workspace__in=chosen).select_related("workspace"),
@@ -63,7 +64,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @access_errors
 def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
-    item = access_inbox_item(request.user, item_id, Permission.ANSWER_INBOX)
+    item = access_inbox_item(request.user, item_id, ANSWER_INBOX)
     if action == "take":
         item = actions.take(request.user, item)
     elif action in ("done", "open"):
@@ -88,7 +89,7 @@ def item_context(request: HttpRequest, item: Item, error: str = "", confirm: lis
                  draft: str = "") -> dict:
     policy = answers.policy_of(item.workspace_id)
     saved = SavedReply.objects.filter(workspace_id=item.workspace_id)
-    item.can_answer = allowed(request.user, item.workspace, Permission.ANSWER_INBOX)
+    item.can_answer = allowed(request.user, item.workspace, ANSWER_INBOX)
     return {"item": item, "now": clock.now(), **conversation(item),
             "replies": item.replies.select_related("author"), "notes": item.notes.select_related("author"),
             "handoffs": item.handoffs.all(), "policy": policy,
@@ -107,7 +108,7 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
     item = access_inbox_item(request.user, item_id)
     if request.method != "POST":
         return render(request, "inbox/item.html", item_context(request, item))
-    item = access_inbox_item(request.user, item_id, Permission.ANSWER_INBOX)
+    item = access_inbox_item(request.user, item_id, ANSWER_INBOX)
     action, draft = request.POST.get("action", ""), request.POST.get("text", "")
     try:
         if action == "reply":
@@ -164,7 +165,7 @@ POLICY_FORMS = {
 @login_required
 @access_errors
 def policy_page(request: HttpRequest) -> HttpResponse:
-    workspace, mine = chosen_workspace(request, Permission.VIEW_INBOX)
+    workspace, mine = chosen_workspace(request, VIEW_INBOX)
     error, status = "", 200
     if request.method == "POST":
         check(request.user, workspace, Permission.MANAGE_WORKSPACE)
@@ -202,7 +203,7 @@ def policy_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @access_errors
 def report_page(request: HttpRequest) -> HttpResponse:
-    workspace, mine = chosen_workspace(request, Permission.VIEW_INBOX)
+    workspace, mine = chosen_workspace(request, VIEW_INBOX)
     asked = request.GET.get("days", "30")
     days = int(asked) if asked.isdigit() and 1 <= int(asked) <= 92 else 30
     end = clock.now()

@@ -5,7 +5,7 @@ its access.py, built on access_in_workspace); the helpers raise NotFound both fo
 that do not exist and for objects the caller may not see, so nothing leaks across workspaces.
 """
 
-import enum
+from typing import ClassVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,39 +15,51 @@ from stoa.errors import Forbidden, NotFound
 from stoa.workspaces.models import Membership, Role, Workspace
 
 
-class Permission(enum.StrEnum):
-    VIEW = "view"
-    VIEW_PUBLICATIONS = "view_publications"
-    EDIT_POSTS = "edit_posts"
-    PUBLISH = "publish"
-    MANAGE_CHANNELS = "manage_channels"
-    MANAGE_WORKSPACE = "manage_workspace"  # settings, members and invitations, approval flow
-    VIEW_AUDIT = "view_audit"
-    APPROVE = "approve"  # decide in the internal review
-    SEND_TO_CLIENT = "send_to_client"  # send posts to the client for approval
-    CLIENT_REVIEW = "client_review"  # see and decide on what was sent to the client
-    VIEW_INBOX = "view_inbox"  # the comments, mentions and messages people send the brand
-    ANSWER_INBOX = "answer_inbox"  # take, answer and close them
-    VIEW_ANALYTICS = "view_analytics"  # the analytics pages and KPIs (read-only; targets need MANAGE_WORKSPACE)
+class Permission(str):
+    """What a role may do in a workspace, by name. The workspace's own are named here; an app above adds its own with
+    grant() in its permissions.py, which its AppConfig.ready imports, so this floor names no app above it."""
+
+    registry: ClassVar[dict[str, "Permission"]] = {}
+
+    VIEW: ClassVar["Permission"]
+    VIEW_PUBLICATIONS: ClassVar["Permission"]
+    EDIT_POSTS: ClassVar["Permission"]
+    PUBLISH: ClassVar["Permission"]
+    MANAGE_CHANNELS: ClassVar["Permission"]
+    MANAGE_WORKSPACE: ClassVar["Permission"]
+    VIEW_AUDIT: ClassVar["Permission"]
+    VIEW_ANALYTICS: ClassVar["Permission"]
+
+    @classmethod
+    def all(cls) -> list["Permission"]:
+        return list(cls.registry.values())
 
 
-ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.OWNER: frozenset(Permission) - {Permission.CLIENT_REVIEW},
-    Role.MANAGER: frozenset(Permission) - {Permission.CLIENT_REVIEW},
-    Role.CONTENT_EDITOR: frozenset(
-        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.EDIT_POSTS, Permission.PUBLISH,
-         Permission.VIEW_ANALYTICS}
-    ),
-    Role.COMMUNITY_MANAGER: frozenset(
-        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_INBOX, Permission.ANSWER_INBOX}
-    ),
-    Role.ANALYST: frozenset(
-        {Permission.VIEW, Permission.VIEW_PUBLICATIONS, Permission.VIEW_AUDIT, Permission.VIEW_INBOX,
-         Permission.VIEW_ANALYTICS}
-    ),
-    # Clients see what is sent to them for approval, and the brand's numbers (read-only).
-    Role.CLIENT: frozenset({Permission.VIEW, Permission.CLIENT_REVIEW, Permission.VIEW_ANALYTICS}),
-}
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {role: frozenset() for role in Role.values}
+
+
+def grant(name: str, *roles: str) -> Permission:
+    """The permission `name`, allowed to `roles` (and to no other); once per name."""
+    if name in Permission.registry:
+        raise ValueError(f"The permission {name!r} is granted once, where it is defined.")
+    permission = Permission.registry[name] = Permission(name)
+    for role in roles:
+        ROLE_PERMISSIONS[role] |= {permission}
+    return permission
+
+
+MANAGERS = (Role.OWNER, Role.MANAGER)
+Permission.VIEW = grant("view", *Role.values)
+Permission.VIEW_PUBLICATIONS = grant("view_publications", *MANAGERS, Role.CONTENT_EDITOR, Role.COMMUNITY_MANAGER,
+                                     Role.ANALYST)
+Permission.EDIT_POSTS = grant("edit_posts", *MANAGERS, Role.CONTENT_EDITOR)
+Permission.PUBLISH = grant("publish", *MANAGERS, Role.CONTENT_EDITOR)
+Permission.MANAGE_CHANNELS = grant("manage_channels", *MANAGERS)
+# Settings, members and invitations, approval flow.
+Permission.MANAGE_WORKSPACE = grant("manage_workspace", *MANAGERS)
+Permission.VIEW_AUDIT = grant("view_audit", *MANAGERS, Role.ANALYST)
+# The analytics pages and KPIs (read-only; targets need MANAGE_WORKSPACE); clients see the brand's numbers too.
+Permission.VIEW_ANALYTICS = grant("view_analytics", *MANAGERS, Role.CONTENT_EDITOR, Role.ANALYST, Role.CLIENT)
 
 
 def workspaces_for(user, permission: Permission = Permission.VIEW) -> QuerySet[Workspace]:
