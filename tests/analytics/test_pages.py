@@ -153,3 +153,19 @@ def test_across_workspaces_the_page_adds_up_every_workspace_the_user_may_see(cli
     assert "all your workspaces" in html
     assert ">6</p>" in html  # posts measured: three in each of her two workspaces, none of the stranger's
     assert "1.82%" in html  # (22 + 22) / (1210 + 1210)
+
+
+@time_machine.travel(utc(12, 8), tick=False)
+def test_the_composer_shows_each_channels_best_times_or_the_fallback_it_used(client, owner, workspace):
+    small_dataset(workspace)
+    client.force_login(owner)
+    html = client.get(reverse("compose"), {"workspace": workspace.slug}).content.decode()
+    assert "Best times to post" in html
+    assert "showing common good times on Mastodon instead." in html
+
+
+def test_the_content_plans_time_slots_ask_for_each_channels_suggested_slots(client, owner, workspace):
+    data = small_dataset(workspace)
+    client.force_login(owner)
+    html = client.get(reverse("plan-slots", args=[workspace.slug])).content.decode()
+    assert f'hx-get="{reverse("analytics-suggested-slots", args=[data.mastodon.pk])}"' in html
