@@ -5,7 +5,7 @@ channel's best times, whose suggested queue slots a person may accept into the c
 from __future__ import annotations
 
 import contextlib
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from django import forms
@@ -49,14 +49,27 @@ def _days(request: HttpRequest) -> int:
     return int(asked) if asked.isdigit() and 1 <= int(asked) <= 366 else 30
 
 
+def _period(request: HttpRequest, zone: tzinfo) -> tuple[datetime, datetime]:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD (whole days in the workspace's timezone, at most 366), else the last ?days."""
+    try:
+        first, last = date.fromisoformat(request.GET.get("from", "")), date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        end = clock.now()
+        return end - timedelta(days=_days(request)), end
+    if not timedelta(0) <= last - first < timedelta(days=366):
+        last = first
+    return (datetime.combine(first, time(), zone).astimezone(UTC),
+            datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC))
+
+
 def _scope(request: HttpRequest, workspaces: list[Workspace]) -> Scope:
-    end = clock.now()
+    start, end = _period(request, workspaces[0].tzinfo)
     channels = {c.pk for c in Channel.objects.filter(workspace__in=workspaces)}
     asked = request.GET.get("channel", "")
     channel_ids = (int(asked),) if asked.isdigit() and int(asked) in channels else ()
     kind = request.GET.get("kind", "")
-    return Scope(workspaces=tuple(workspaces), start=end - timedelta(days=_days(request)), end=end,
-                 channel_ids=channel_ids, kind=kind if kind in KINDS else "")
+    return Scope(workspaces=tuple(workspaces), start=start, end=end, channel_ids=channel_ids,
+                 kind=kind if kind in KINDS else "")
 
 
 @login_required
@@ -69,6 +82,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
         "workspace": None if across else workspace, "workspaces": mine, "across": across,
         "selected": ALL if across else workspace.slug, "days": scope.end.date() - scope.start.date(),
         "period_days": _days(request), "periods": PERIODS,
+        "period_from": request.GET.get("from", ""), "period_to": request.GET.get("to", ""),
         "channels": Channel.objects.filter(workspace__in=scope.workspaces).order_by("name"),
         "channel_id": scope.channel_ids[0] if scope.channel_ids else None, "kind": scope.kind,
         "kinds": [(key, str(label)) for key, label in KINDS.items()],

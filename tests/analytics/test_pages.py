@@ -169,3 +169,11 @@ def test_the_content_plans_time_slots_ask_for_each_channels_suggested_slots(clie
     client.force_login(owner)
     html = client.get(reverse("plan-slots", args=[workspace.slug])).content.decode()
     assert f'hx-get="{reverse("analytics-suggested-slots", args=[data.mastodon.pk])}"' in html
+
+
+@AFTER_THE_WEEK
+def test_a_period_of_whole_local_days_and_the_one_before_it(client, owner, workspace):
+    small_dataset(workspace)
+    # 3-4 December in Jerusalem: A (3 Dec 01:30 local) and B; the two days before hold nothing measured.
+    html = page(client, owner, **{"from": "2026-12-03", "to": "2026-12-04"})
+    assert ">2</p>" in html and "1.82%" in html and "Previous period: 0" in html
