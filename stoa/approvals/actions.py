@@ -17,10 +17,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from stoa import clock
-from stoa.approvals.forms import ApprovalLinkForm
+from stoa.approvals.forms import ApprovalLinkForm, CommentForm
 from stoa.approvals.models import ApprovalLink, CommentKind, PostComment
 from stoa.approvals.permissions import APPROVE, CLIENT_REVIEW, SEND_TO_CLIENT
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.posts.models import ApprovalState, Post, Publication, State
 from stoa.posts.signals import content_edited
 from stoa.posts.status import still_to_publish
@@ -236,11 +236,7 @@ def _check_link(link: ApprovalLink, post: Post) -> None:
 def add_comment(actor_or_link, post: Post, body: str, name: str = "", for_client: bool = False) -> PostComment:
     """A remark on the post by a member, or by the client through their link. The client sees their own
     comments and those a member wrote `for_client`; the team's other remarks stay inside the team."""
-    body = body.strip()
-    if not body:
-        raise ActionError({"comment": [gettext("Write a comment first.")]})
-    if len(body) > 5000:
-        raise ActionError({"comment": [gettext("A comment can be at most 5000 characters.")]})
+    body = cleaned(CommentForm({"comment": body}))["comment"]
     link = actor_or_link if isinstance(actor_or_link, ApprovalLink) else None
     user = None if link else actor_or_link
     if link is not None:

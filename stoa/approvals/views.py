@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 
 from stoa import clock
 from stoa.approvals import actions
-from stoa.approvals.forms import ApprovalLinkForm
+from stoa.approvals.forms import ApprovalLinkForm, ClientActionForm, PostActionForm
 from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
 from stoa.approvals.permissions import APPROVE, CLIENT_REVIEW, SEND_TO_CLIENT
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.pages import access_errors
 from stoa.posts.access import access_post
 from stoa.posts.drafts import draft_for
@@ -87,25 +87,27 @@ def _publication_of(variant: Variant) -> Publication | None:
 def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
     post = visible_post(request.user, post_id)
     if request.method == "POST":
-        error = _post_action(request, post)
+        form = PostActionForm(request.POST)
+        error = _post_action(request, post, form)
         if not error:
-            messages.success(request, _confirmation(request.POST.get("action", ""), post))
-            target = request.POST.get("next", "")
-            # Back to the review page when deciding from there; only paths inside Stoa.
-            return redirect(target if target.startswith("/") and not target.startswith("//") else
-                            reverse("post", args=[post.pk]))
+            messages.success(request, _confirmation(form.cleaned_data["action"], post))
+            return redirect(form.cleaned_data["next"] or reverse("post", args=[post.pk]))
         post.refresh_from_db()
         return render(request, "approvals/post.html", _post_context(request, post, error), status=422)
     return render(request, "approvals/post.html", _post_context(request, post))
 
 
-def _post_action(request: HttpRequest, post: Post) -> str:
+def _post_action(request: HttpRequest, post: Post, form: PostActionForm) -> str:
     """One button on the post page; returns the error to show, if any."""
-    user, action, note = request.user, request.POST.get("action", ""), request.POST.get("comment", "")
+    try:
+        given = cleaned(form)
+    except ActionError as e:
+        return e.words()
+    user, action, note = request.user, given["action"], given["comment"]
     is_client = allowed(user, post.workspace, CLIENT_REVIEW)
     # Decide on the state the person saw on the page, so that a decision made meanwhile wins.
-    if request.POST.get("seen_state") in ApprovalState.values:
-        post.approval_state = request.POST["seen_state"]
+    if given["seen_state"]:
+        post.approval_state = given["seen_state"]
     try:
         if action == "review":
             check(user, post.workspace, Permission.EDIT_POSTS)
@@ -119,11 +121,11 @@ def _post_action(request: HttpRequest, post: Post) -> str:
             check(user, post.workspace, APPROVE)
             actions.request_changes(user, post, note)
         elif action == "comment":
-            actions.add_comment(user, post, note, for_client=bool(request.POST.get("for_client")))
+            actions.add_comment(user, post, note, for_client=given["for_client"])
         else:
             return gettext("Unknown action.")
     except ActionError as e:
-        return e.summary()
+        return e.words()
     return ""
 
 
@@ -293,13 +295,15 @@ def client_approval(request: HttpRequest, token: str) -> HttpResponse:
                       status=404 if problem == "unknown" else 410)
     errors: dict[int, str] = {}
     if request.method == "POST":
-        post_id = request.POST.get("post", "")
-        post = link.posts.filter(pk=int(post_id)).first() if post_id.isdigit() else None
+        form = ClientActionForm(request.POST)
+        form.is_valid()
+        post_id = form.cleaned_data.get("post")
+        post = link.posts.filter(pk=post_id).first() if post_id else None
         if post is None:
             return render(request, "approvals/link_problem.html", {"link": link, "problem": "post"}, status=404)
-        error = _client_action(request, link, post)
+        error = _client_action(link, post, form)
         if not error:
-            messages.success(request, _confirmation(request.POST["decision"], post))
+            messages.success(request, _confirmation(form.cleaned_data["decision"], post))
             return redirect(f"{reverse('client-approval', args=[token])}#post-{post.pk}")
         errors[post.pk] = error
     posts = list(link.posts.select_related("workspace").order_by("created_at"))
@@ -331,10 +335,10 @@ def _sender(link: ApprovalLink) -> str:
     return link.workspace.name
 
 
-def _client_action(request: HttpRequest, link: ApprovalLink, post: Post) -> str:
-    decision, note = request.POST.get("decision", ""), request.POST.get("comment", "")
-    name = request.POST.get("name", "")
+def _client_action(link: ApprovalLink, post: Post, form: ClientActionForm) -> str:
     try:
+        given = cleaned(form)
+        decision, note, name = given["decision"], given["comment"], given["name"]
         if decision in ("approve", "changes"):
             actions.client_decide(link, post, approved=decision == "approve", name=name, note=note)
         elif decision == "comment":
@@ -342,5 +346,5 @@ def _client_action(request: HttpRequest, link: ApprovalLink, post: Post) -> str:
         else:
             return gettext("Unknown action.")
     except ActionError as e:
-        return e.summary()
+        return e.words()
     return ""

@@ -246,3 +246,16 @@ def test_a_link_for_nobody_valid_for_a_year_is_refused_with_every_reason_at_once
     for reason in ("Whom is this for? Give the client's name.", "This is not an email address.",
                    "A link can be valid for 1 to 60 days."):
         assert reason in page
+
+
+def test_a_comment_too_long_is_refused_in_the_same_words_on_the_post_page_and_the_clients_link(client, client_flow,
+                                                                                               owner, channel):
+    """Both read it through CommentForm (stoa/approvals/forms.py), without the field's name before the words."""
+    post, link, token = sent(owner, client_flow, channel)
+    words = "A comment can be at most 5000 characters."
+    for response in (as_user(owner).post(f"/posts/{post.pk}/", {"action": "comment", "comment": "x" * 5001}),
+                     client.post(f"/approve/{token}/", {"post": post.pk, "decision": "comment", "comment": "x" * 5001})):
+        page = html.unescape(response.content.decode())
+        assert response.status_code == 422 and words in page and f"comment: {words}" not in page
+    assert not PostComment.objects.filter(kind="comment").exists()
+    assert as_user(owner).post(f"/posts/{post.pk}/", {"action": "delete"}).status_code == 422
