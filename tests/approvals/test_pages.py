@@ -252,9 +252,9 @@ def test_a_comment_too_long_is_refused_in_the_same_words_on_the_post_page_and_th
                                                                                                owner, channel):
     """Both read it through CommentForm (stoa/approvals/forms.py), without the field's name before the words."""
     post, link, token = sent(owner, client_flow, channel)
-    words = "A comment can be at most 5000 characters."
-    for response in (as_user(owner).post(f"/posts/{post.pk}/", {"action": "comment", "comment": "x" * 5001}),
-                     client.post(f"/approve/{token}/", {"post": post.pk, "decision": "comment", "comment": "x" * 5001})):
+    words, long = "A comment can be at most 5000 characters.", "x" * 5001
+    for response in (as_user(owner).post(f"/posts/{post.pk}/", {"action": "comment", "comment": long}),
+                     client.post(f"/approve/{token}/", {"post": post.pk, "decision": "comment", "comment": long})):
         page = html.unescape(response.content.decode())
         assert response.status_code == 422 and words in page and f"comment: {words}" not in page
     assert not PostComment.objects.filter(kind="comment").exists()
