@@ -220,7 +220,11 @@ def posts(scope: Scope) -> list[dict]:
     first."""
     after = (ChannelSnapshot.objects.filter(channel=OuterRef("post__channel"), day__gt=OuterRef("post_day"),
                                             followers__isnull=False).order_by("day").values("followers")[:1])
-    rows = measured(scope).annotate(followers_after=Subquery(after)).values(*POST_FIELDS, "followers_after")
+    # Clicks on the post's short links (stoa.links), any time: NULL where the post has none.
+    clicked = (Click.objects.filter(link__publication=OuterRef("post__publication")).values("link__publication")
+               .annotate(n=Count("id")).values("n")[:1])
+    rows = (measured(scope).annotate(followers_after=Subquery(after), clicks=Subquery(clicked))
+            .values(*POST_FIELDS, "followers_after", "clicks"))
     listed = [row | {"rate": rate(row["interactions"], row["denominator"]),
                      "followers_change": None if row["followers_after"] is None or row["followers_then"] is None
                      else row["followers_after"] - row["followers_then"]} for row in rows]

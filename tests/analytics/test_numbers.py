@@ -6,7 +6,8 @@ from datetime import date
 
 from stoa.analytics import queries
 from stoa.analytics.queries import Scope
-from tests.analytics.dataset import WEEK_END, WEEK_START, small_dataset
+from stoa.links.models import Click, ShortLink
+from tests.analytics.dataset import WEEK_END, WEEK_START, small_dataset, utc
 
 
 def week(workspace, **filters) -> Scope:
@@ -91,3 +92,16 @@ def test_a_workspace_without_links_or_conversions_has_no_clicks_or_roi_yet(works
     small_dataset(workspace)
     assert queries.clicks(week(workspace)) == {"links": 0, "clicks": 0}
     assert queries.conversions(week(workspace)) == {"conversions": None, "revenue": None, "cost": None, "roi": None}
+
+
+def test_clicks_on_a_posts_short_links_are_counted_per_post_and_in_the_period(workspace):
+    data = small_dataset(workspace)
+    link = ShortLink.objects.create(workspace=workspace, publication=data.a.publication, channel=data.mastodon,
+                                    network="mastodon", code="abc", url="https://kafe.example/menu",
+                                    url_hash="h", target="https://kafe.example/menu?utm_source=mastodon",
+                                    created_at=utc(12, 2, 23, 30))
+    Click.objects.create(link=link, at=utc(12, 3, 9))
+    Click.objects.create(link=link, at=utc(12, 9, 9))  # after the week
+    rows = {row["post_id"]: row["clicks"] for row in queries.posts(week(workspace))}
+    assert rows == {data.a.pk: 2, data.b.pk: None, data.c.pk: None}
+    assert queries.clicks(week(workspace)) == {"links": 1, "clicks": 1}
