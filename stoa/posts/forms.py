@@ -22,3 +22,15 @@ class ResolveForm(forms.Form):
         if url and urlsplit(url).scheme not in ("http", "https"):
             raise ValidationError(NOT_A_LINK)
         return url
+
+
+class CsvImportForm(forms.Form):
+    """The CSV import page: the file, and which button: check it (imports nothing) or import it. Its size is checked
+    by the same action as the API's import (posts.actions.check_upload_size), before it is read."""
+
+    file = forms.FileField(error_messages={"required": _("Choose a CSV file first."),
+                                           "empty": _("The file is empty.")})
+    action = forms.CharField(required=False)
+
+    def dry_run(self) -> bool:
+        return self.cleaned_data["action"] != "import"

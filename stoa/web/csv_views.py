@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -10,9 +9,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from stoa.channels.models import Channel
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.pages import HtmxHttpRequest
+from stoa.posts.actions import check_upload_size
 from stoa.posts.csv_io import IMPORT_COLUMNS, MAX_ROWS, ImportReport, export_filename, export_posts, import_posts
+from stoa.posts.forms import CsvImportForm
 from stoa.posts.models import ContentType, State
 from stoa.workspaces.access import Forbidden, NotFound, Permission, access_workspace, workspaces_for
 from stoa.workspaces.models import Workspace
@@ -49,19 +50,14 @@ def import_page(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _run(request: HttpRequest, workspace: Workspace) -> tuple[ImportReport | None, str]:
-    upload = request.FILES.get("file")
-    if upload is None:
-        return None, _("Choose a CSV file first.")
-    limit = settings.STOA_MAX_UPLOAD_BYTES
-    assert upload.size is not None  # Django's upload handlers always measure it
-    if upload.size > limit:
-        return None, _("The file is %(size).1f MB; Stoa accepts at most %(max).0f MB.") % {
-            "size": upload.size / 1e6, "max": limit / 1e6}
+    form = CsvImportForm(request.POST, request.FILES)
     try:
-        return import_posts(request.user, workspace, upload.read(),
-                            dry_run=request.POST.get("action") != "import"), ""
+        upload = cleaned(form)["file"]
+        assert upload.size is not None  # Django's upload handlers always measure it
+        check_upload_size(upload.name or "upload", upload.size)  # before reading it into memory, as the API does
+        return import_posts(request.user, workspace, upload.read(), dry_run=form.dry_run()), ""
     except ActionError as e:
-        return None, e.summary()
+        return None, e.words()
 
 
 @login_required

@@ -134,3 +134,24 @@ def test_manager_previews_then_imports_the_same_file_without_choosing_it_again(p
     page.locator("#report h2", has_text="Import finished").wait_for(timeout=5000)
     assert Post.objects.get().variants.get().text == "בוקר טוב ☕"
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
+
+
+def test_a_csv_file_over_the_limit_is_refused_in_the_same_words_by_the_page_and_the_api(logged_in, owner, workspace,
+                                                                                        channel, settings):
+    """Both check its size with posts.actions.check_upload_size before reading it."""
+    import html
+
+    from django.test import Client
+
+    from stoa.workspaces.models import ApiToken
+
+    settings.STOA_MAX_UPLOAD_BYTES = 20
+    rows = ("text,channels", "a long enough row,Mastodon 1")
+    page = logged_in.post(url(workspace), {"file": upload(*rows), "action": "import"})
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(f"/api/v1/workspaces/{workspace.pk}/posts/import",
+                                                           {"file": upload(*rows)})
+    assert page.status_code == api.status_code == 422
+    [refusal] = api.json()["detail"]
+    assert refusal["message"].startswith("posts.csv is ") and refusal["message"] in html.unescape(
+        page.content.decode())
