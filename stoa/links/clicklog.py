@@ -8,7 +8,9 @@ processes. A database insert per click would serialise every redirect on the dat
 
 fold_clicks() moves the new lines into Click rows: it remembers how far it read each file in the database, in the
 same transaction as the rows it adds, so every line is folded exactly once whoever folds (the periodic job, or a
-page about to count clicks). A line whose link is not there (any more) with its code is dropped."""
+page about to count clicks). A line whose link is not there (any more) with its code is dropped.
+
+Only the embedded default (SQLite) keeps the log: see write_down()."""
 
 import json
 import os
@@ -17,7 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from stoa import clock
 from stoa.links.models import Click, ClickLogPosition, ShortLink
@@ -31,6 +33,16 @@ _lock = threading.Lock()
 
 def log_dir() -> Path:
     return Path(settings.DATA_DIR) / "clicks"
+
+
+def write_down(link_id: int, code: str, at: datetime, referrer: str, visitor: str) -> None:
+    """A click, kept before the redirect answers. On SQLite in the day's log; on PostgreSQL (the scaled mode, where
+    the web processes may run on machines whose files no worker reads) inserted at once: PostgreSQL takes
+    concurrent inserts without one write lock."""
+    if connection.vendor == "sqlite":
+        append(link_id, code, at, referrer, visitor)
+    else:
+        Click.objects.create(link_id=link_id, at=at, referrer=referrer[:500], visitor=visitor[:32])
 
 
 def append(link_id: int, code: str, at: datetime, referrer: str, visitor: str) -> None:

@@ -1,7 +1,7 @@
 """/l/<code>: a short link Stoa made answers with a redirect to its target, and a person's click is written down
-before the answer leaves (a click answered is a click counted), appended to the click log (stoa/links/clicklog.py)
-rather than inserted, so that redirects never wait on the database's write lock. Anything else is the 404 page:
-Stoa redirects only to the targets it stored itself, never to an address taken from the request.
+before the answer leaves (a click answered is a click counted): on SQLite appended to the click log
+(stoa/links/clicklog.py) rather than inserted, so that redirects never wait on the database's write lock. Anything
+else is the 404 page: Stoa redirects only to the targets it stored itself, never to an address taken from the request.
 
 One indexed lookup per click, and the code -> target map is cached (a short link never changes once made)."""
 
@@ -41,7 +41,7 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such link.")
     link_id, target = found
     if request.method == "GET" and is_person(request.headers.get("User-Agent", "")):
-        clicklog.append(link_id, code, clock.now(), request.headers.get("Referer", "")[:500], visitor(request))
+        clicklog.write_down(link_id, code, clock.now(), request.headers.get("Referer", "")[:500], visitor(request))
     response = HttpResponseRedirect(target)
     response["Cache-Control"] = "no-store"  # every click comes back here to be counted
     response["X-Robots-Tag"] = "noindex"

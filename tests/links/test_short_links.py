@@ -2,6 +2,7 @@
 through /l/<code> with people's clicks counted and crawlers' not, and nothing else redirected."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from stoa import clock
@@ -226,6 +227,14 @@ def test_a_click_is_on_disk_before_the_redirect_answers_and_folded_exactly_once(
     today = log_dir() / f"{clock.now().date()}.log"
     assert f'"code":"{link.code}"' in today.read_bytes()[sizes.get(today, 0):].decode()
     assert len(clicks()) == 1 and len(clicks()) == 1  # a second fold adds nothing
+
+
+@pytest.mark.postgres  # also run on PostgreSQL by `make test-postgres`
+def test_a_click_is_in_the_database_or_its_log_before_the_redirect_answers(client, link):
+    client.get(f"/l/{link.code}", HTTP_USER_AGENT=BROWSER)
+    if connection.vendor == "postgresql":  # the scaled mode: web processes may run where no worker reads their files
+        assert Click.objects.filter(link=link).count() == 1
+    assert len(clicks()) == 1
 
 
 def test_a_half_written_line_waits_and_a_line_for_an_unknown_link_is_dropped(client, link):
