@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from stoa import clock
-from stoa.analytics import besttime, dashboard, kpis
+from stoa.analytics import besttime, charts, dashboard, kpis
 from stoa.analytics.models import Kpi
 from stoa.analytics.queries import KINDS, Scope
 from stoa.channels.models import Channel
@@ -117,10 +117,13 @@ def targets_save(request: HttpRequest, slug: str) -> HttpResponse:
 @access_errors
 def best_times_page(request: HttpRequest) -> HttpResponse:
     workspace, mine = chosen_workspace(request, Permission.VIEW_ANALYTICS)
-    rows = [besttime.best_times(channel) for channel in Channel.objects.filter(workspace=workspace)
-            .select_related("workspace").order_by("name")]
+    found = [besttime.best_times(channel) for channel in Channel.objects.filter(workspace=workspace)
+             .select_related("workspace").order_by("name")]
+    weekdays = dashboard.weekday_names()
+    title = gettext("Engagement rate by weekday and hour")
+    rows = [(f, charts.heatmap_chart(title, weekdays, f.rates) if f.source == besttime.OWN else "") for f in found]
     return render(request, "analytics/best_times.html", {
-        "workspace": workspace, "workspaces": mine, "rows": rows, "weekdays": dashboard.weekday_names()})
+        "workspace": workspace, "workspaces": mine, "rows": rows, "weekdays": weekdays})
 
 
 def _channel(request: HttpRequest, channel_id: int, permission: Permission) -> Channel:

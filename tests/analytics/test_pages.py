@@ -129,6 +129,8 @@ def test_with_enough_history_the_best_times_are_the_channels_best_weekday_and_ho
     assert found.source == besttime.OWN and found.posts == 22
     assert found.slots[:2] == [(1, 10), (4, 15)]
     client.force_login(owner)
+    html = client.get(reverse("analytics-best-times")).content.decode()
+    assert "From this channel&#x27;s 22 measured posts over the last year." in html and "<svg" in html
     html = client.get(reverse("analytics-suggested-slots", args=[data.mastodon.pk])).content.decode()
     assert "Add to the queue" in html
     client.post(reverse("analytics-accept-slot", args=[data.mastodon.pk]), {"weekday": "1", "hour": "10"})
