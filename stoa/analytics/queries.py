@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -307,7 +307,3 @@ def conversions(scope: Scope) -> dict:
     roi = (round(float(100 * (revenue - cost) / cost), 2) if cost and revenue is not None else None)
     return {"conversions": results["conversions"] if results["rows"] else None, "revenue": revenue,
             "cost": cost, "roi": roi}
-
-
-def local_days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days)]

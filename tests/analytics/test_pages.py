@@ -179,3 +179,9 @@ def test_a_period_of_whole_local_days_and_the_one_before_it(client, owner, works
     # 3-4 December in Jerusalem: A (3 Dec 01:30 local) and B; the two days before hold nothing measured.
     html = page(client, owner, **{"from": "2026-12-03", "to": "2026-12-04"})
     assert ">2</p>" in html and "1.82%" in html and "Previous period: 0" in html
+
+
+def test_a_workspace_with_nothing_measured_yet_shows_dashes_not_zeros(client, owner, workspace):
+    html = page(client, owner)
+    assert "No posts measured in this period." in html and "No posts with a rate in this period." in html
+    assert "0.00%" not in html
