@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stoa import clock
+from stoa.analytics.besttime import best_times
+from stoa.analytics.dashboard import weekday_names
 from stoa.approvals.actions import send_for_review
 from stoa.channels.models import Channel
 from stoa.errors import ActionError
@@ -278,6 +280,8 @@ def _render(request: HttpRequest, form: ComposerForm, *, post: Post | None = Non
         "refused": refused or [], "library": library, "chosen_media": chosen_media,
         "content_types": ContentType.choices, "languages": language_choices(form.variants),
         "check_url": reverse("compose-check") + f"?workspace={workspace.slug}" + (f"&post={post.pk}" if post else ""),
+        # A hint near the time picker: each channel's best times from its own history, or the stated fallback.
+        "best_times": [best_times(v.channel) for v in form.variants], "weekdays": weekday_names(),
     }
     return render(request, "web/compose.html", context, status=status)
 
