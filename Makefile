@@ -14,7 +14,7 @@ HOST = 127.0.0.1
 PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install translations messages peers local-network run test test-clock test-postgres lint bench-publish bench-web \
+.PHONY: install fonts translations messages peers local-network run test test-clock test-postgres lint bench-publish bench-web \
 	bench-inbox bench-credentials eval-inbox fuzz-api screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -27,7 +27,18 @@ $(STAMP): pyproject.toml constraints.txt
 translations: $(STAMP)
 	$(BIN)/stoa compiletranslations > /dev/null
 
-install: $(STAMP) translations
+install: $(STAMP) translations fonts
+
+# What WeasyPrint needs for the PDF reports: Pango (with HarfBuzz, which shapes Hebrew, Arabic and Persian) and a font
+# with those scripts (DejaVu Sans has them). Installed from Debian where missing; without root, or off Debian, it
+# says what to install and goes on (only the PDF reports need them).
+FONT_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+fonts:
+	@if ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=he family | grep -q . \
+		&& fc-list :lang=ar family | grep -q . && fc-list :lang=fa family | grep -q .; then :; else \
+		echo "Installing Debian's $(FONT_PACKAGES) for the PDF reports"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null) \
+		|| echo "Could not install $(FONT_PACKAGES): install them for the PDF reports"; fi
 
 # The local AT Protocol network (PLC + PDS) that the Bluesky tests publish to.
 $(PEERS): .peers/atproto/package.json .peers/atproto/package-lock.json

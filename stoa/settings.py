@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "stoa.planning",
     "stoa.inbox",
     "stoa.analytics",
+    "stoa.reports",
     "stoa.web",
     "stoa.runtime",
 ]
@@ -186,6 +187,9 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.environ.get("STOA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("STOA_FROM_EMAIL", "stoa@localhost")
+# For STOA_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the directory each email is written to.
+if os.environ.get("STOA_EMAIL_DIR"):
+    EMAIL_FILE_PATH = os.environ["STOA_EMAIL_DIR"]
 
 # Tasks: sqlite (embedded default) or redis (scaled). Same task code either way.
 STOA_TASKS = os.environ.get("STOA_TASKS", "sqlite")
@@ -243,6 +247,8 @@ STOA_APPROVAL_REMINDER_SECONDS = env_int("STOA_APPROVAL_REMINDER_SECONDS", 300)
 # daily audience are read (0: never); a channel's recent posts are read once when it is connected.
 STOA_ANALYTICS_SWEEP_SECONDS = env_int("STOA_ANALYTICS_SWEEP_SECONDS", 300)
 STOA_ANALYTICS_BACKFILL_ON_CONNECT = env_bool("STOA_ANALYTICS_BACKFILL_ON_CONNECT", True)
+# Scheduled reports: every STOA_REPORT_SECONDS, the reports due are sent (each by one worker).
+STOA_REPORT_SECONDS = env_int("STOA_REPORT_SECONDS", 300)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")

@@ -28,6 +28,7 @@ from stoa.analytics.tasks import sweep_metrics
 from stoa.approvals.tasks import approval_reminders
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
 from stoa.links.tasks import fold_click_log
+from stoa.reports.tasks import send_scheduled_reports
 
 log = logging.getLogger("stoa")
 
@@ -60,6 +61,8 @@ def periodic_jobs() -> list[PeriodicJob]:
                                 "read the counts of posts due on their age ladder, and each channel's audience"))
     jobs.append(PeriodicJob(fold_click_log, settings.STOA_CLICK_FOLD_SECONDS,
                             "move the short links' clicks from the click log into the database"))
+    jobs.append(PeriodicJob(send_scheduled_reports, settings.STOA_REPORT_SECONDS,
+                            "email the weekly and monthly reports that are due, with their PDF"))
     return jobs
 
 

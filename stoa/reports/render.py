@@ -1,0 +1,57 @@
+"""A report as a web page, a PDF and CSV files. The page and the PDF are the same HTML with the same inline SVG
+charts (stoa.analytics.charts); WeasyPrint lays it out with Pango, which shapes Hebrew, Arabic and Persian and
+puts them right to left. The fonts come from the system (`make fonts` installs them on Debian)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import logging
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from stoa.reports.build import Table
+from stoa.reports.models import ReportTemplate
+
+# WeasyPrint logs each step of every PDF, and each CSS property it skips (the charts' `unicode-bidi: isolate`,
+# which the browser reads): only its errors belong in Stoa's log.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+def logo_address(template: ReportTemplate) -> str:
+    """The brand's logo as a data: address (the PDF is made without a web server to ask), or ''."""
+    if not template.logo:
+        return ""
+    try:
+        with template.logo.open("rb") as file:
+            data = file.read()
+    except OSError:
+        return ""
+    name = (template.logo.name or "").lower()
+    kind = ("image/svg+xml" if name.endswith(".svg") else
+            "image/jpeg" if name.endswith((".jpg", ".jpeg")) else "image/png")
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def html(report: dict[str, Any], links: dict[str, str] | None = None) -> str:
+    """The report's HTML document; `links` (pdf, csv addresses) are shown on the web page only."""
+    with translation.override(report["language"]):
+        return render_to_string("reports/report.html", report | {"links": links or {},
+                                                                  "logo": logo_address(report["template"])})
+
+
+def pdf(report: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # loads Pango when a PDF is asked for, not with every process
+
+    return HTML(string=html(report)).write_pdf()
+
+
+def csv_of(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.headers)
+    writer.writerows([["" if value is None else value for value in row] for row in table.rows])
+    return out.getvalue()

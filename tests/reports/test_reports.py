@@ -1,0 +1,159 @@
+"""Reports: the analytics' own figures, on the web, as a PDF (Hebrew and English) and as CSV, and for the client
+through a link without an account."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from stoa.analytics import dashboard, kpis
+from stoa.analytics.queries import Scope
+from stoa.reports import actions, build, render
+from stoa.reports.models import Frequency, Period, ReportTemplate
+from tests.analytics.dataset import WEEK_END, WEEK_START, small_dataset
+
+
+def template_of(workspace, language: str = "he", **fields) -> ReportTemplate:
+    given = {"name": "סיכום שבועי", "period": Period.CUSTOM, "custom_start": date(2026, 12, 1),
+             "custom_end": date(2026, 12, 7)} | fields
+    return ReportTemplate.objects.create(workspace=workspace, language=language, **given)
+
+
+def give_the_top_post_an_image(dataset) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    media = dataset.a.publication.variant.variantmedia_set.get().media
+    media.file.save("report-image.png", ContentFile(out.getvalue()))
+    media.content_type = "image/png"
+    media.save()
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_reports_numbers_are_the_analytics_queries_own(workspace):
+    small_dataset(workspace)
+    report = build.build(template_of(workspace), WEEK_START, WEEK_END)
+    scope = Scope(workspaces=(workspace,), start=WEEK_START, end=WEEK_END)
+    expected = dashboard.figures(scope)
+    assert report["totals"] == expected["totals"] and report["totals"]["posts"] == 3
+    assert report["growth_chart"] == expected["growth_chart"]
+    assert [p["post_id"] for p in report["top_posts"]] == [p["post_id"] for p in expected["top_posts"]]
+    engagement = {row[0]: row[2] for row in report["tables"]["engagement"].rows}
+    assert engagement == {str(row["label"]): row["rate"] for row in expected["breakdowns"][0][1]}
+    assert [k.value for k in report["kpis"]] == [k.value for k in kpis.kpi_statuses(workspace, WEEK_END)]
+
+
+def test_the_period_is_the_last_whole_week_month_or_quarter(workspace):
+    today = date(2026, 12, 9)  # a Wednesday
+    for period, expected in ((Period.WEEK, (date(2026, 11, 30), date(2026, 12, 7))),
+                             (Period.MONTH, (date(2026, 11, 1), date(2026, 12, 1))),
+                             (Period.QUARTER, (date(2026, 7, 1), date(2026, 10, 1)))):
+        assert build.period_days(ReportTemplate(workspace=workspace, period=period), today) == expected
+    january = ReportTemplate(workspace=workspace, period=Period.QUARTER)
+    assert build.period_days(january, date(2027, 1, 15)) == (date(2026, 10, 1), date(2027, 1, 1))
+
+
+def test_a_hebrew_report_in_pdf_reads_right_to_left_with_its_charts_and_top_post_image(workspace):
+    dataset = small_dataset(workspace)
+    give_the_top_post_an_image(dataset)
+    report = build.build(template_of(workspace, "he"), WEEK_START, WEEK_END)
+    page = render.html(report)
+    assert 'dir="rtl"' in page and page.count("<svg") >= 3 and "data:image/png;base64," in page
+    data = render.pdf(report)
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert "סיכום שבועי" in text  # the report's name, its letters in logical order
+    assert "Kafe Yafo" in text and "1.88%" in text
+    reader = PdfReader(io.BytesIO(data))
+    images = [image for page in reader.pages for image in page.images]
+    assert images, "the top post's image is in the PDF"
+
+
+def test_an_english_report_in_pdf_says_its_sections_in_english(workspace):
+    small_dataset(workspace)
+    report = build.build(template_of(workspace, "en", name="Weekly summary"), WEEK_START, WEEK_END)
+    page = render.html(report)
+    assert 'dir="ltr"' in page
+    text = pdf_text(render.pdf(report))
+    for words in ("Weekly summary", "Audience growth", "Engagement by content type", "Top posts",
+                  "Inbox and response times", "Links and conversions", "1.88%"):
+        assert words in text, words
+
+
+def test_a_months_report_as_pdf_takes_at_most_five_seconds(workspace):
+    small_dataset(workspace)
+    template = template_of(workspace, "he", period=Period.MONTH)
+    started = time.perf_counter()
+    data = render.pdf(build.build(template, WEEK_START.replace(day=1), WEEK_END.replace(day=31)))
+    seconds = time.perf_counter() - started
+    print(f"A month's PDF report: {seconds:.2f} s, {len(data)} bytes")
+    assert seconds <= 5
+
+
+def test_every_table_of_a_report_exports_as_csv(client, owner, workspace):
+    small_dataset(workspace)
+    template = template_of(workspace, "en")
+    client.force_login(owner)
+    for table in ("kpis", "growth", "engagement", "top_posts", "inbox", "links"):
+        response = client.get(reverse("report-csv", args=[template.pk, table]))
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == build.build(template)["tables"][table].headers
+    engagement = client.get(reverse("report-csv", args=[template.pk, "engagement"])).content.decode()
+    assert "Photo,1,1.88" in engagement
+    assert client.get(reverse("report-csv", args=[template.pk, "secrets"])).status_code == 404
+
+
+def test_the_client_link_shows_the_report_read_only_and_nothing_of_other_workspaces(
+        client, owner, workspace, other_workspace):
+    small_dataset(workspace)
+    mine = template_of(workspace, "en")
+    theirs = template_of(other_workspace, "en", name="Athens report")
+    address = actions.make_client_link(owner, mine)
+    path = address[address.index("/report/"):]
+    page = client.get(path)
+    assert page.status_code == 200 and "Kafe Yafo" in page.content.decode()
+    assert "Athens" not in page.content.decode() and "<form" not in page.content.decode()
+    assert client.get(path + "pdf/").content.startswith(b"%PDF")
+    assert client.get(path + "csv/top_posts/").status_code == 200
+    assert client.get("/report/not-a-token/").status_code == 404
+    assert client.get(reverse("report", args=[theirs.pk])).status_code in (302, 403, 404)  # no account: no way in
+    assert client.post(reverse("report-client-link", args=[mine.pk])).status_code == 302  # to the login page
+
+
+def test_a_member_of_another_workspace_cannot_open_its_reports(client, stranger, workspace):
+    template = template_of(workspace, "en")
+    client.force_login(stranger)
+    assert client.get(reverse("report", args=[template.pk])).status_code == 404
+    assert client.get(reverse("report-pdf", args=[template.pk])).status_code == 404
+
+
+def test_an_owner_saves_a_monthly_report_for_its_recipients(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(reverse("reports") + f"?workspace={workspace.slug}", {
+        "workspace": workspace.slug, "name": "Monthly", "sections": ["kpis", "growth"], "period": "month",
+        "language": "ar", "colour": "#aa0000", "frequency": Frequency.MONTHLY, "recipients": "boss@example.com\n"})
+    assert response.status_code == 302
+    saved = ReportTemplate.objects.get(workspace=workspace)
+    assert saved.sections == ["kpis", "growth"] and saved.recipient_list == ["boss@example.com"]
+    assert saved.next_send_at is not None and saved.next_send_at.astimezone(workspace.tzinfo).day == 1
+
+
+@pytest.mark.parametrize("recipients", ["", "not an address"])
+def test_a_scheduled_report_needs_recipients_with_addresses(owner, workspace, recipients):
+    from stoa.errors import ActionError
+
+    with pytest.raises(ActionError):
+        actions.save_template(owner, workspace, {"name": "Weekly", "sections": ["kpis"], "period": "week",
+                                                 "language": "en", "colour": "#000000", "frequency": "weekly",
+                                                 "recipients": recipients})
