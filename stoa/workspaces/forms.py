@@ -64,3 +64,36 @@ class InvitationForm(RoleForm):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
+
+
+class LanguageForm(forms.Form):
+    """The language a person reads Stoa in."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES, error_messages={
+        "required": _("Choose a language from the list."), "invalid_choice": _("Choose a language from the list.")})
+
+
+class SignUpForm(forms.Form):
+    """A new account from an invitation (the account's own checks are sign_up_and_accept's)."""
+
+    username = forms.CharField(required=False)
+    password = forms.CharField(required=False, strip=False)
+
+
+class MarkReadForm(forms.Form):
+    """Notifications marked read: these ids or all of them, then back to `next` (a path inside Stoa)."""
+
+    id = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    all = forms.BooleanField(required=False)
+    next = forms.CharField(required=False)
+
+    def clean_id(self) -> list[int]:
+        return [int(i) for i in self.cleaned_data["id"] or [] if str(i).isdigit()]
+
+    def ids(self) -> list[int] | None:
+        """None for all of them."""
+        return None if self.cleaned_data["all"] else self.cleaned_data["id"]
+
+    def clean_next(self) -> str:
+        target: str = self.cleaned_data["next"]
+        return target if target.startswith("/") and not target.startswith("//") else ""

@@ -3,7 +3,6 @@
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -13,10 +12,10 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from stoa import clock
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.site_url import site_url
 from stoa.workspaces.actions import audit, in_their_language, notify
-from stoa.workspaces.forms import InvitationForm, RoleForm, WorkspaceSettingsForm
+from stoa.workspaces.forms import InvitationForm, LanguageForm, RoleForm, WorkspaceSettingsForm
 from stoa.workspaces.models import (
     Invitation,
     Membership,
@@ -225,8 +224,7 @@ def update_workspace(actor, workspace: Workspace, *, name: str, timezone_name: s
 
 
 def set_language(user, language: str) -> UserSettings:
-    if language not in dict(settings.LANGUAGES):
-        raise ActionError({"language": [gettext("Choose a language from the list.")]})
+    language = cleaned(LanguageForm({"language": language}))["language"]
     chosen, _ = UserSettings.objects.update_or_create(user=user, defaults={"language": language})
     return chosen
 

@@ -12,12 +12,20 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from stoa.errors import ActionError
+from stoa.errors import ActionError, cleaned
 from stoa.pages import access_errors
 from stoa.workspaces import team
 from stoa.workspaces.access import Permission, access_workspace, allowed, workspaces_for
 from stoa.workspaces.actions import create_workspace
-from stoa.workspaces.forms import InvitationForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
+from stoa.workspaces.forms import (
+    InvitationForm,
+    LanguageForm,
+    MarkReadForm,
+    RoleForm,
+    SignUpForm,
+    WorkspaceForm,
+    WorkspaceSettingsForm,
+)
 from stoa.workspaces.models import ApprovalFlow, Invitation, Membership, Role, Workspace
 
 
@@ -137,11 +145,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             if request.user.is_authenticated:
                 team.accept_invitation(request.user, invitation)
             else:
-                user = team.sign_up_and_accept(invitation, request.POST.get("username", ""),
-                                               request.POST.get("password", ""))
+                account = cleaned(SignUpForm(request.POST))
+                user = team.sign_up_and_accept(invitation, account["username"], account["password"])
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         except ActionError as e:
-            context.update(errors=e.errors, username=request.POST.get("username", ""))
+            context.update(errors=e.errors, username=SignUpForm(request.POST)["username"].value() or "")
             return render(request, "workspaces/accept.html", context, status=422)
         messages.success(request, gettext("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name})
         return redirect("home")
@@ -153,13 +161,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
-        team.mark_read(request.user, None if request.POST.get("all") else ids)
-        target = request.POST.get("next", "")
-        # Only a path inside Stoa, never another site.
-        if target.startswith("/") and not target.startswith("//"):
-            return redirect(target)
-        return redirect("notifications")
+        form = MarkReadForm(request.POST)
+        given = cleaned(form)
+        team.mark_read(request.user, form.ids())
+        return redirect(given["next"] or "notifications")  # only a path inside Stoa, never another site
     assert request.user.is_authenticated  # login_required
     items = request.user.notifications.select_related("workspace")[:200]
     return render(request, "workspaces/notifications.html", {"notifications": items})
@@ -170,10 +175,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            team.set_language(request.user, request.POST.get("language", ""))
+            team.set_language(request.user, cleaned(LanguageForm(request.POST))["language"])
             return redirect("preferences")
         except ActionError as e:
-            error = e.summary()
+            error = e.words()
     current = getattr(request.user, "stoa_settings", None)
     return render(request, "workspaces/preferences.html",
                   {"languages": settings.LANGUAGES, "current": current.language if current else request.LANGUAGE_CODE,

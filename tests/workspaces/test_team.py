@@ -239,3 +239,18 @@ def test_engine_notifications_are_shown_with_links(olga, owner, workspace, masto
     assert f'value="/posts/{refused.variant.post_id}/"' in page
     assert f"{channel.name} needs reconnecting" in page and f"/channels/?workspace={workspace.slug}" in page
 
+
+
+def test_a_language_stoa_does_not_speak_is_refused_on_the_preferences_page_in_the_actions_words(olga, owner):
+    """The page and team.set_language read it through LanguageForm (stoa/workspaces/forms.py)."""
+    import html
+
+    from stoa.errors import ActionError
+    from stoa.workspaces import team
+
+    response = olga.post("/me/", {"language": "klingon"})
+    with pytest.raises(ActionError) as refused:
+        team.set_language(owner, "klingon")
+    assert refused.value.words() == "Choose a language from the list."
+    assert response.status_code == 422 and refused.value.words() in html.unescape(response.content.decode())
+    assert "language: " not in html.unescape(response.content.decode())
