@@ -69,3 +69,14 @@ class ClientActionForm(forms.Form):
                                  error_messages={"required": UNKNOWN_ACTION, "invalid_choice": UNKNOWN_ACTION})
     comment = forms.CharField(required=False)
     name = forms.CharField(required=False, max_length=200)
+
+
+class ScheduledChoiceForm(forms.Form):
+    """The posts scheduled before approval was required, ticked, and what becomes of them: review or exempt."""
+
+    posts = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    action = forms.ChoiceField(choices=[("review", "review"), ("exempt", "exempt")],
+                               error_messages={"required": UNKNOWN_ACTION, "invalid_choice": UNKNOWN_ACTION})
+
+    def clean_posts(self) -> list[int]:
+        return [int(i) for i in self.cleaned_data["posts"] or [] if str(i).isdigit()]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from stoa import clock
 from stoa.approvals import actions
-from stoa.approvals.forms import ApprovalLinkForm, ClientActionForm, PostActionForm
+from stoa.approvals.forms import ApprovalLinkForm, ClientActionForm, PostActionForm, ScheduledChoiceForm
 from stoa.approvals.history import post_history
 from stoa.approvals.models import ApprovalLink
 from stoa.approvals.permissions import APPROVE, CLIENT_REVIEW, SEND_TO_CLIENT
@@ -262,26 +262,24 @@ def scheduled_without_approval(request: HttpRequest, slug: str) -> HttpResponse:
     """After the workspace starts to require approval: its scheduled posts nobody approved, to send for review
     together or to let publish as planned."""
     workspace = access_workspace(request.user, slug, Permission.MANAGE_WORKSPACE)
-    done, error = [], ""
+    done, error, action = [], "", ""
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("posts") if i.isdigit()]
-        action = request.POST.get("action", "")
         try:
+            given = cleaned(ScheduledChoiceForm(request.POST))
+            action, ids = given["action"], given["posts"]
             if action == "review":
                 check(request.user, workspace, Permission.EDIT_POSTS)
                 done = actions.send_scheduled_for_review(request.user, workspace, ids)
-            elif action == "exempt":
-                done = actions.exempt_from_approval(request.user, workspace, ids)
             else:
-                error = gettext("Unknown action.")
+                done = actions.exempt_from_approval(request.user, workspace, ids)
         except ActionError as e:
-            error = e.summary()
+            error = e.words()
     posts = list(actions.scheduled_unapproved([workspace.pk]).select_related("workspace")
                  .prefetch_related("variants__channel"))
     for p in posts:
         p.status = _scheduled_status(p, p.due_at)
     return render(request, "approvals/scheduled.html",
-                  {"workspace": workspace, "posts": posts, "done": done, "done_action": request.POST.get("action"),
+                  {"workspace": workspace, "posts": posts, "done": done, "done_action": action,
                    "error": error, "can_choose": actions.NOT_SENT}, status=422 if error else 200)
 
 

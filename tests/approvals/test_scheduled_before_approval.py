@@ -205,3 +205,12 @@ def test_what_is_no_longer_scheduled_is_not_listed(owner, workspace, channel, st
     Publication.objects.filter(variant__post=post).update(state=state)
     assert not actions.scheduled_unapproved([workspace.pk]).exists()
     assert remind_before_due() == 0
+
+
+def test_an_unknown_choice_for_the_scheduled_posts_changes_none_of_them(owner, workspace, channel):
+    post = scheduled_post(owner, workspace, channel)
+    require_approval(workspace)
+    response = as_user(owner).post(f"/review/scheduled/{workspace.slug}/", {"action": "publish", "posts": [post.pk]})
+    assert response.status_code == 422 and "Unknown action." in response.content.decode()
+    post.refresh_from_db()
+    assert post.approval_state in actions.NOT_SENT and not post.approval_exempt
