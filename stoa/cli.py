@@ -30,6 +30,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Maintenance", (
         ("migrate", "Bring the database up to date (run does it by itself)."),
         ("compiletranslations", "Compile the interface's translations."),
+        ("demo", "Fill an empty install with a year of six demo brands, to see the analytics at once."),
         ("django", "Django's own management commands: `stoa django help` lists them all."),
     )),
 )
