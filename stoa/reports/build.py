@@ -139,7 +139,9 @@ def build(template: ReportTemplate, start: datetime | None = None, end: datetime
     return figures | {
         "template": template, "workspace": workspace, "sections": set(template.sections),
         "language": template.language, "rtl": template.language in RTL_LANGUAGES,
-        "start": start, "last_day": (end - timedelta(days=1)).date(), "end": end,
+        # The days as the workspace lives them (a template's "date" filter would show them in UTC).
+        "start": start, "end": end, "first_day": start.astimezone(workspace.tzinfo).date(),
+        "last_day": (end.astimezone(workspace.tzinfo) - timedelta(days=1)).date(),
         "kpis": kpi_list, "top_posts": top_posts, "inbox_total": next(iter(inbox["total"]), None),
         "tables": {table.name: table for table in report_tables},
     }

@@ -52,11 +52,11 @@ def send(template: ReportTemplate) -> None:
     report = build.build(template, start, end)
     with translation.override(template.language):
         subject = gettext("%(workspace)s: %(report)s, %(first)s to %(last)s") % {
-            "workspace": template.workspace.name, "report": template.name, "first": start.date().isoformat(),
+            "workspace": template.workspace.name, "report": template.name, "first": report["first_day"].isoformat(),
             "last": report["last_day"].isoformat()}
         body = gettext("The report is attached as a PDF.")
     message = EmailMessage(subject, body, None, template.recipient_list)
-    message.attach(f"{slugify(template.workspace.slug)}-{start.date().isoformat()}.pdf", render.pdf(report),
+    message.attach(f"{slugify(template.workspace.slug)}-{report['first_day'].isoformat()}.pdf", render.pdf(report),
                    "application/pdf")
     message.send()
 

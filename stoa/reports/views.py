@@ -52,7 +52,8 @@ def _page(report: dict, base: str) -> HttpResponse:
 
 def _pdf(report: dict) -> HttpResponse:
     response = HttpResponse(rendering.pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{report["workspace"].slug}-{report["start"]:%Y-%m-%d}.pdf"'
+    name = f'{report["workspace"].slug}-{report["first_day"]:%Y-%m-%d}.pdf'
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

@@ -27,11 +27,15 @@ def template_of(workspace, language: str = "he", **fields) -> ReportTemplate:
     return ReportTemplate.objects.create(workspace=workspace, language=language, **given)
 
 
-def give_the_top_post_an_image(dataset) -> None:
+def png(colour: str) -> ContentFile:
     out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    Image.new("RGB", (8, 8), colour).save(out, "PNG")
+    return ContentFile(out.getvalue())
+
+
+def give_the_top_post_an_image(dataset) -> None:
     media = dataset.a.publication.variant.variantmedia_set.get().media
-    media.file.save("report-image.png", ContentFile(out.getvalue()))
+    media.file.save("report-image.png", png("red"))
     media.content_type = "image/png"
     media.save()
 
@@ -66,17 +70,29 @@ def test_the_period_is_the_last_whole_week_month_or_quarter(workspace):
 def test_a_hebrew_report_in_pdf_reads_right_to_left_with_its_charts_and_top_post_image(workspace):
     dataset = small_dataset(workspace)
     give_the_top_post_an_image(dataset)
-    report = build.build(template_of(workspace, "he"), WEEK_START, WEEK_END)
+    template = template_of(workspace, "he", colour="#aa3300")
+    template.logo.save("logo.png", png("blue"))
+    report = build.build(template, WEEK_START, WEEK_END)
     page = render.html(report)
-    assert 'dir="rtl"' in page and page.count("<svg") >= 3 and "data:image/png;base64," in page
+    assert 'dir="rtl"' in page and page.count("<svg") >= 3 and page.count("data:image/png;base64,") == 2
+    assert "#aa3300" in page
     data = render.pdf(report)
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
     assert "סיכום שבועי" in text  # the report's name, its letters in logical order
     assert "Kafe Yafo" in text and "1.88%" in text
     reader = PdfReader(io.BytesIO(data))
-    images = [image for page in reader.pages for image in page.images]
-    assert images, "the top post's image is in the PDF"
+    images = {image.data for page in reader.pages for image in page.images}  # pages may share their resources
+    assert len(images) == 2, "the brand's logo and the top post's image are in the PDF"
+
+
+def test_the_period_is_whole_days_of_the_workspaces_timezone(workspace):
+    template = template_of(workspace, "en")  # Asia/Jerusalem, 1 to 7 December 2026
+    start, end = build.period_of(template)
+    assert (start.isoformat(), end.isoformat()) == ("2026-12-01T00:00:00+02:00", "2026-12-08T00:00:00+02:00")
+    report = build.build(template)
+    assert (report["first_day"], report["last_day"]) == (date(2026, 12, 1), date(2026, 12, 7))
+    assert "From 1 Dec 2026 to 7 Dec 2026" in " ".join(render.html(report).split())
 
 
 def test_an_english_report_in_pdf_says_its_sections_in_english(workspace):
