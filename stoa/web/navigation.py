@@ -12,6 +12,7 @@ MENU = [
     ("compose", _("Compose")),
     ("inbox", _("Inbox")),
     ("analytics", _("Analytics")),
+    ("reports", _("Reports")),
     ("home", _("Publications")),
     ("plan", _("Content plan")),
     ("review", _("Review")),

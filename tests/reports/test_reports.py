@@ -173,3 +173,18 @@ def test_a_scheduled_report_needs_recipients_with_addresses(owner, workspace, re
         actions.save_template(owner, workspace, {"name": "Weekly", "sections": ["kpis"], "period": "week",
                                                  "language": "en", "colour": "#000000", "frequency": "weekly",
                                                  "recipients": recipients})
+
+
+def test_the_reports_page_lists_a_workspaces_reports_and_only_those_who_manage_it_make_them(
+        client, owner, workspace, member):
+    template = template_of(workspace, "en", name="Weekly summary")
+    client.force_login(owner)
+    page = client.get(reverse("reports")).content.decode()
+    assert "Weekly summary" in page and 'name="sections"' in page and reverse("reports") in page  # in the menu
+    analyst = member("analyst")
+    client.force_login(analyst)
+    page = client.get(reverse("reports")).content.decode()
+    assert "Weekly summary" in page and 'name="sections"' not in page
+    report = client.get(reverse("report", args=[template.pk])).content.decode()
+    assert "Weekly summary" in report and reverse("report-pdf", args=[template.pk]) in report
+    assert client.post(reverse("report-client-link", args=[template.pk])).status_code == 403
