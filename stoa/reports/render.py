@@ -13,6 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from stoa.posts.csv_io import neutralise
 from stoa.reports.build import Table
 from stoa.reports.models import ReportTemplate
 
@@ -49,9 +50,17 @@ def pdf(report: dict[str, Any]) -> bytes:
     return HTML(string=html(report)).write_pdf()
 
 
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""  # no figure, never 0
+    return neutralise(value) if isinstance(value, str) else value  # a post's text is never run as a formula
+
+
 def csv_of(table: Table) -> str:
+    """As the posts' export writes CSV: a BOM (so Excel reads Hebrew or Arabic), CRLF, text cells neutralised."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(table.headers)
-    writer.writerows([["" if value is None else value for value in row] for row in table.rows])
+    writer.writerows([[_cell(value) for value in row] for row in table.rows])
     return out.getvalue()

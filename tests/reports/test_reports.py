@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from stoa.analytics import dashboard, kpis
 from stoa.analytics.queries import Scope
+from stoa.posts.models import Variant
 from stoa.reports import actions, build, render
 from stoa.reports.models import Frequency, Period, ReportTemplate
 from tests.analytics.dataset import WEEK_END, WEEK_START, small_dataset
@@ -117,16 +118,19 @@ def test_a_months_report_as_pdf_takes_at_most_five_seconds(workspace):
 
 
 def test_every_table_of_a_report_exports_as_csv(client, owner, workspace):
-    small_dataset(workspace)
+    dataset = small_dataset(workspace)
     template = template_of(workspace, "en")
     client.force_login(owner)
     for table in ("kpis", "growth", "engagement", "top_posts", "inbox", "links"):
         response = client.get(reverse("report-csv", args=[template.pk, table]))
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[0] == build.build(template)["tables"][table].headers
     engagement = client.get(reverse("report-csv", args=[template.pk, "engagement"])).content.decode()
     assert "Photo,1,1.88" in engagement
+    Variant.objects.filter(pk=dataset.a.publication.variant_id).update(text="=HYPERLINK(\"http://evil\")")
+    top = client.get(reverse("report-csv", args=[template.pk, "top_posts"])).content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(top)))[1][0] == "'=HYPERLINK(\"http://evil\")"
     assert client.get(reverse("report-csv", args=[template.pk, "secrets"])).status_code == 404
 
 
