@@ -15,7 +15,7 @@ PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install fonts translations messages peers local-network run test test-clock test-postgres lint bench-publish bench-web \
-	bench-inbox bench-credentials eval-inbox fuzz-api screenshots clean
+	bench-inbox bench-analytics bench-credentials eval-inbox fuzz-api screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -118,6 +118,12 @@ bench-credentials: install peers
 # 100,000 messages ingested, classified and routed on SQLite, then a viral post's 50,000 comments.
 bench-inbox: install
 	$(BIN)/python bench/inbox.py
+
+# The analytics on SQLite and on PostgreSQL: the data set of `stoa demo` (6 workspaces x 2 years x 5 channels), the
+# dashboard of one workspace and of all six, short-link redirects against a static file of a real `stoa web`, and
+# clicks through that server killed with -9 (bench/analytics.py; its last line is the figures as JSON).
+bench-analytics: install
+	STOA_TEST_POSTGRES_URL=$(STOA_TEST_POSTGRES_URL) $(BIN)/python bench/analytics.py
 
 # The inbox classifier on its held-out messages: macro-F1 per language for sentiment and intent.
 eval-inbox: install
