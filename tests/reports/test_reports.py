@@ -87,6 +87,14 @@ def test_a_hebrew_report_in_pdf_reads_right_to_left_with_its_charts_and_top_post
     assert len(images) == 2, "the brand's logo and the top post's image are in the PDF"
 
 
+@pytest.mark.parametrize(("language", "name"), [("ar", "تقرير شهري"), ("fa", "گزارش ماهانه")])
+def test_arabic_and_persian_reports_in_pdf_keep_their_words_whole_and_in_order(workspace, language, name):
+    small_dataset(workspace)
+    report = build.build(template_of(workspace, language, name=name), WEEK_START, WEEK_END)
+    assert 'dir="rtl"' in render.html(report)
+    assert name in pdf_text(render.pdf(report))
+
+
 def test_the_period_is_whole_days_of_the_workspaces_timezone(workspace):
     template = template_of(workspace, "en")  # Asia/Jerusalem, 1 to 7 December 2026
     start, end = build.period_of(template)
