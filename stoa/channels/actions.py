@@ -7,7 +7,7 @@ import httpx
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from stoa.channels.forms import RulesForm
 from stoa.channels.models import Channel, ChannelStatus, OAuthApp
@@ -133,8 +133,10 @@ def connect_authorized(actor, workspace: Workspace, network: str, config: dict, 
                                        config__account_id__in=[t.remote_id for t in targets])
                 .values_list("name", flat=True))
     if taken:
-        raise ActionError({"targets": [_("%(channels)s is a channel of this workspace already: reconnect it there "
-                                         "instead.") % {"channels": ", ".join(sorted(taken))}]})
+        raise ActionError({"targets": [ngettext(
+            "%(channels)s is a channel of this workspace already: reconnect it there instead.",
+            "%(channels)s are channels of this workspace already: reconnect them there instead.",
+            len(taken)) % {"channels": ", ".join(sorted(taken))}]})
     channels = []
     with transaction.atomic():
         for account in targets:
