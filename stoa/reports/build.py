@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
@@ -86,6 +87,11 @@ def _images(publication_ids: list[int]) -> dict[int, str]:
     return found
 
 
+def _money(amount: Decimal | None) -> Decimal | None:
+    """To the cent (a sum of decimals on SQLite comes back with the database's float digits: 1836.99000000000)."""
+    return None if amount is None else round(amount, 2)
+
+
 def _inbox_table(rows: list[Row]) -> list[list[Any]]:
     return [[row.label, row.messages, row.answered, _hours(row.median_first_response),
              _hours(row.median_resolution),
@@ -117,8 +123,8 @@ def tables(figures: dict[str, Any], kpi_list: list[kpis.KpiStatus], growth: list
         Table("links", gettext("Links and conversions"), [gettext("Figure"), gettext("Value")],
               [[gettext("Short links"), figures["clicks"]["links"]], [gettext("Clicks"), figures["clicks"]["clicks"]],
                [gettext("Conversions"), figures["conversions"]["conversions"]],
-               [gettext("Revenue"), figures["conversions"]["revenue"]],
-               [gettext("Cost"), figures["conversions"]["cost"]],
+               [gettext("Revenue"), _money(figures["conversions"]["revenue"])],
+               [gettext("Cost"), _money(figures["conversions"]["cost"])],
                [gettext("ROI (%)"), figures["conversions"]["roi"]]]),
     ]
 

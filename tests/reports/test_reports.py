@@ -7,6 +7,7 @@ import csv
 import io
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 
 from stoa.analytics import dashboard, kpis
 from stoa.analytics.queries import Scope
+from stoa.links.models import CampaignResult
 from stoa.posts.models import Variant
 from stoa.reports import actions, build, render
 from stoa.reports.models import Frequency, Period, ReportTemplate
@@ -142,6 +144,14 @@ def test_every_table_of_a_report_exports_as_csv(client, owner, workspace):
     top = client.get(reverse("report-csv", args=[template.pk, "top_posts"])).content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(top)))[1][0] == "'=HYPERLINK(\"http://evil\")"
     assert client.get(reverse("report-csv", args=[template.pk, "secrets"])).status_code == 404
+    CampaignResult.objects.create(workspace=workspace, origin="webhook", campaign="winter", conversions=3,
+                                  period_start=date(2026, 12, 2), period_end=date(2026, 12, 2),
+                                  revenue=Decimal("10.10"), created_at=WEEK_START)
+    CampaignResult.objects.create(workspace=workspace, origin="webhook", campaign="winter", conversions=1,
+                                  period_start=date(2026, 12, 3), period_end=date(2026, 12, 3),
+                                  revenue=Decimal("0.20"), created_at=WEEK_START)
+    links = client.get(reverse("report-csv", args=[template.pk, "links"])).content.decode("utf-8-sig")
+    assert "Conversions,4\r\nRevenue,10.30\r\n" in links
 
 
 def test_the_client_link_shows_the_report_read_only_and_nothing_of_other_workspaces(
