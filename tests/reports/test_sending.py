@@ -27,6 +27,7 @@ def due_report(workspace, **fields) -> ReportTemplate:
                                          next_send_at=clock.now() - timedelta(minutes=1), **fields)
 
 
+@pytest.mark.postgres  # the claim's conditional UPDATE on both databases
 def test_a_due_report_is_emailed_once_with_its_pdf_and_its_next_time_set(workspace):
     template = due_report(workspace)
     assert sending.send_due_reports() == 1
@@ -41,6 +42,7 @@ def test_a_due_report_is_emailed_once_with_its_pdf_and_its_next_time_set(workspa
     assert local.weekday() == 0 and local.hour == sending.SEND_HOUR and template.next_send_at > clock.now()
 
 
+@pytest.mark.postgres  # the claim's conditional UPDATE on both databases
 def test_a_report_another_worker_holds_is_left_to_it_until_its_lease_runs_out(workspace, settings):
     template = due_report(workspace)
     now = clock.now()
