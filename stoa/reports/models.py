@@ -39,17 +39,18 @@ def all_sections() -> list[str]:
 
 class ReportTemplate(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="report_templates")
-    name = models.CharField(max_length=120)
-    sections = models.JSONField(default=all_sections)
-    period = models.CharField(max_length=16, choices=Period.choices, default=Period.MONTH)
-    custom_start = models.DateField(null=True, blank=True)
-    custom_end = models.DateField(null=True, blank=True)  # the last day included
-    language = models.CharField(max_length=16, choices=settings.LANGUAGES, default="en")
-    colour = models.CharField(max_length=7, default="#2563eb",
+    name = models.CharField(_("Name"), max_length=120)
+    sections = models.JSONField(_("Sections"), default=all_sections)
+    period = models.CharField(_("Period"), max_length=16, choices=Period.choices, default=Period.MONTH)
+    custom_start = models.DateField(_("First day"), null=True, blank=True)
+    custom_end = models.DateField(_("Last day"), null=True, blank=True)  # included
+    language = models.CharField(_("Language"), max_length=16, choices=settings.LANGUAGES, default="en")
+    colour = models.CharField(_("Colour"), max_length=7, default="#2563eb",
                               validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #2563eb."))])
-    logo = models.FileField(upload_to="report-logos/", blank=True)
-    frequency = models.CharField(max_length=16, choices=Frequency.choices, default=Frequency.NEVER)
-    recipients = models.TextField(blank=True, default="")  # email addresses, one a line
+    logo = models.FileField(_("Logo"), upload_to="report-logos/", blank=True)
+    frequency = models.CharField(_("Sent by email"), max_length=16, choices=Frequency.choices,
+                                 default=Frequency.NEVER)
+    recipients = models.TextField(_("Recipients"), blank=True, default="")  # email addresses, one a line
     next_send_at = models.DateTimeField(null=True, blank=True)
     # A worker sending this report holds it until then; another takes it over only after (a crash mid-send).
     sending_until = models.DateTimeField(null=True, blank=True)
