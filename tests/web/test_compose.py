@@ -309,3 +309,27 @@ def test_picking_from_the_text_again_drops_the_variants_language(logged_in, owne
     fields = form(workspace, [channel], text="שלום", action="draft", **{f"language_{channel.pk}": ""})
     assert logged_in.post(f"/posts/{post.pk}/edit/", fields).status_code == 302
     assert post.variants.get().options == {}
+
+
+def test_the_composer_and_the_api_refuse_the_same_post_in_the_same_words(logged_in, owner, workspace, bluesky):
+    """Both go through posts.actions.create_post and its checks: a text too long for Bluesky at a time gone."""
+    import html
+
+    from django.test import Client
+
+    from stoa.workspaces.models import ApiToken
+
+    when = local(workspace, days=-2)
+    page = logged_in.post("/compose/", form(workspace, [bluesky], text="ש" * 350, action="schedule",
+                                            scheduled_at=f"{when:%Y-%m-%dT%H:%M}"))
+    _, token = ApiToken.issue(owner, "tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/workspaces/{workspace.pk}/posts",
+        {"text": "ש" * 350, "variants": [{"channel_id": bluesky.pk}], "scheduled_at": when.isoformat()},
+        content_type="application/json")
+    assert page.status_code == api.status_code == 422 and not Post.objects.exists()
+    said = html.unescape(page.content.decode())
+    messages = [error["message"] for error in api.json()["detail"]]
+    assert any("in the past" in m for m in messages) and any("Bluesky allows 300" in m for m in messages)
+    for message in messages:  # the API names the channel a problem is of; the page says it under the channel
+        assert message.removeprefix(f"{bluesky.name} (text): ") in said
