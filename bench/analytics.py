@@ -230,8 +230,26 @@ def pages(requests: int) -> dict:
     across = timed(client, url, {"workspace": "all", "days": 90}, requests)
     say(f"dashboard of {one.slug}, a quarter: p50 {dashboard[0]:.0f} ms, p95 {dashboard[1]:.0f} ms; "
         f"all workspaces: p50 {across[0]:.0f} ms, p95 {across[1]:.0f} ms")
+    slowest_queries(client, url, {"workspace": "all", "days": 90})
     return {"dashboard_p50_ms": round(dashboard[0], 1), "dashboard_p95_ms": round(dashboard[1], 1),
             "cross_workspace_p50_ms": round(across[0], 1), "cross_workspace_p95_ms": round(across[1], 1)}
+
+
+def slowest_queries(client, url: str, query: dict, shown: int = 3) -> None:
+    """Where a page's time goes: its slowest queries, and the plan of the slowest (EXPLAIN ANALYZE on PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, query)
+    ranked = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    for found in ranked[:shown]:
+        say(f"  {float(found['time']) * 1000:.0f} ms of {len(ranked)} queries: {found['sql'][:150]}...")
+    explain = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + ranked[0]["sql"])
+        for row in cursor.fetchall()[:40]:
+            say(f"    {row[-1]}")
 
 
 def timed(client, url: str, query: dict, requests: int) -> tuple[float, float]:
