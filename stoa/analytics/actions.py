@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from stoa import clock
 from stoa.analytics.models import ChannelSnapshot, MeasuredPost, PostSnapshot
@@ -53,16 +53,22 @@ def record_post_snapshot(post: MeasuredPost, points: Iterable[MetricPoint], decl
                                        **{name: values.get(name) for name in POST_METRICS})
 
 
+def snapshot_day(channel: Channel, moment: datetime) -> date:
+    """The day of `moment` in the channel's workspace's timezone."""
+    return moment.astimezone(channel.workspace.tzinfo).date()
+
+
 def record_channel_snapshot(channel: Channel, points: Iterable[MetricPoint], declared: Iterable[str]) -> \
         ChannelSnapshot | None:
-    """The day's row of the channel's audience (a later read that day replaces it whole), or nothing when refused."""
+    """The day's row of the channel's audience (a later read that day replaces it whole), or nothing when refused.
+    The day is the workspace's (ChannelSnapshot.day), so a brand's day ends at its own midnight."""
     try:
         values, measured_at = checked(points, declared)
     except Refused as refused:
         log.warning("Audience counts of channel %s refused, nothing kept: %s", channel.pk, refused)
         return None
     snapshot, _created = ChannelSnapshot.objects.update_or_create(
-        channel=channel, day=measured_at.date(),
+        channel=channel, day=snapshot_day(channel, measured_at),
         defaults={"measured_at": measured_at, **{name: values.get(name) for name in ACCOUNT_METRICS}})
     return snapshot
 

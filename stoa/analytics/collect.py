@@ -19,7 +19,7 @@ from typing import TypeVar
 from django.db.models import Q
 
 from stoa import clock
-from stoa.analytics.actions import measure, record_channel_snapshot, record_post_snapshot
+from stoa.analytics.actions import measure, record_channel_snapshot, record_post_snapshot, snapshot_day
 from stoa.analytics.ladder import first_read, next_read
 from stoa.analytics.models import ChannelMetrics, ChannelSnapshot, MeasuredPost
 from stoa.channels import credentials
@@ -183,7 +183,8 @@ def read_audience(channel: Channel, network: type[ReadsMetrics], report: SweepRe
                   unless_read_today: bool) -> None:
     """The channel's followers, following and posts as the network counts them now: the day's snapshot."""
     def read_today() -> bool:
-        return unless_read_today and ChannelSnapshot.objects.filter(channel=channel, day=clock.now().date()).exists()
+        return unless_read_today and ChannelSnapshot.objects.filter(channel=channel,
+                                                                     day=snapshot_day(channel, clock.now())).exists()
 
     if read_today() or not claim_channel(channel):
         return

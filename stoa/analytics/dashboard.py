@@ -3,7 +3,6 @@ previous period, and their charts. Shared by the page, the API and (later) the P
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.utils.translation import gettext
@@ -51,7 +50,7 @@ def change(now: float | int | None, before: float | int | None) -> float | None:
 
 
 def growth_chart(scope: Scope, growth: list[dict]) -> str:
-    days = [scope.start.date() + timedelta(days=n) for n in range((scope.end - scope.start).days + 1)]
+    days = scope.days()  # the period's days, not the day after its end
     by_channel: dict[str, dict] = {}
     for row in growth:
         by_channel.setdefault(row["channel__name"], {})[row["day"]] = row["net"]

@@ -64,7 +64,8 @@ class PostSnapshot(models.Model):
 
 
 class ChannelSnapshot(models.Model):
-    """A channel's audience on one day (UTC): the day's latest read. NULL: the network does not give that count."""
+    """A channel's audience on one day (the workspace's day, in its timezone): the day's latest read. NULL: the
+    network does not give that count."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="snapshots")
     day = models.DateField()

@@ -2,15 +2,18 @@
 
 A post's figures are its latest snapshot. Its engagement rate is interactions (likes + reposts + replies + quotes,
 the counts the network gives) / impressions where the network gives impressions (views), otherwise / the channel's
-followers at the time of the post (its audience snapshot on or before the post's day, UTC). Every figure says which
-denominator it used: `basis` per post, `by_impressions` / `by_followers` per group.
+followers at the time of the post (its audience snapshot on or before the post's day in the workspace's timezone).
+Every figure says which denominator it used: `basis` per post, `by_impressions` / `by_followers` per group.
+
+A period is half-open, from `start` up to (not including) `end`; its days (Scope.days) run from the day of `start`
+to the day of its last moment, so a period ending at midnight does not show the day after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -64,6 +68,23 @@ class Scope:
         """The period of the same length just before this one."""
         return replace(self, start=self.start - (self.end - self.start), end=self.start)
 
+    @property
+    def zone(self) -> tzinfo:
+        """The timezone the period's days are named in: the first workspace's, the one its dates were chosen in."""
+        return self.workspaces[0].tzinfo if self.workspaces else UTC
+
+    @property
+    def first_day(self) -> date:
+        return self.start.astimezone(self.zone).date()
+
+    @property
+    def last_day(self) -> date:
+        """The day of the period's last moment (`end` itself is not in the period)."""
+        return (self.end - timedelta(microseconds=1)).astimezone(self.zone).date()
+
+    def days(self) -> list[date]:
+        return [self.first_day + timedelta(days=n) for n in range((self.last_day - self.first_day).days + 1)]
+
 
 def _media(variant: str, **lookup) -> Exists:
     return Exists(VariantMedia.objects.filter(variant=OuterRef(variant), **lookup))
@@ -81,10 +102,11 @@ def _kind() -> Case:
         default=Value("text"), output_field=CharField())
 
 
-def _local(extract, workspaces: tuple[Workspace, ...]) -> Case:
-    """A part of the publishing time in each workspace's own timezone."""
-    return Case(*[When(post__workspace_id=w.pk, then=extract("post__published_at", tzinfo=w.tzinfo))
-                  for w in workspaces], default=extract("post__published_at", tzinfo=UTC), output_field=IntegerField())
+def _local(extract, workspaces: tuple[Workspace, ...], field: str = "post__published_at",
+           workspace: str = "post__workspace_id", output=None) -> Case:
+    """A part of a time (`field`) in each workspace's own timezone."""
+    return Case(*[When(**{workspace: w.pk}, then=extract(field, tzinfo=w.tzinfo)) for w in workspaces],
+                default=extract(field, tzinfo=UTC), output_field=output or IntegerField())
 
 
 def measured(scope: Scope) -> QuerySet[WithAnnotations[PostSnapshot]]:
@@ -101,7 +123,7 @@ def measured(scope: Scope) -> QuerySet[WithAnnotations[PostSnapshot]]:
                               followers__isnull=False)
                       .order_by("-day").values("followers")[:1])
     rows = (PostSnapshot.objects.filter(pk__in=posts.values(latest=Subquery(latest)))
-            .annotate(post_day=TruncDate("post__published_at", tzinfo=UTC))
+            .annotate(post_day=_local(TruncDate, scope.workspaces, output=DateField()))
             .annotate(followers_then=Subquery(followers_then),
                       interactions=Coalesce("likes", 0) + Coalesce("reposts", 0) + Coalesce("replies", 0)
                       + Coalesce("quotes", 0),
@@ -232,18 +254,19 @@ def posts(scope: Scope) -> list[dict]:
 
 
 def audience_growth(scope: Scope) -> list[dict]:
-    """Per channel and day: followers and net new followers since the channel's previous reading."""
+    """Per channel and day of the period (each channel's day in its workspace's timezone, ChannelSnapshot.day):
+    followers and net new followers since the channel's previous reading."""
     window = Lag("followers")
     rows = (ChannelSnapshot.objects
             .filter(channel__workspace__in=[w.pk for w in scope.workspaces],
-                    day__gte=scope.start.date() - timedelta(days=1), day__lt=scope.end.date() + timedelta(days=1))
+                    day__gte=scope.first_day - timedelta(days=1), day__lte=scope.last_day)
             .annotate(previous=Window(window, partition_by=[F("channel_id")], order_by=F("day").asc())))
     if scope.channel_ids:
         rows = rows.filter(channel_id__in=scope.channel_ids)
     listed = rows.values("channel_id", "channel__name", "channel__network", "day", "followers", "previous")
     return [row | {"net": None if row["followers"] is None or row["previous"] is None
                    else row["followers"] - row["previous"]}
-            for row in listed if row["day"] >= scope.start.date()]
+            for row in listed if row["day"] >= scope.first_day]
 
 
 def net_followers(growth: list[dict]) -> int | None:
@@ -277,10 +300,13 @@ def negative_by_post(scope: Scope) -> list[dict]:
 
 
 def negative_by_day(scope: Scope) -> list[dict]:
-    """All inbox messages per day (the first workspace's timezone): how many, the negative share, hidden."""
-    zone = scope.workspaces[0].tzinfo if scope.workspaces else UTC
-    rows = (_items(scope).annotate(day=TruncDate("written_at", tzinfo=zone)).values("day")
-            .annotate(**FEEDBACK).order_by("day"))
+    """All inbox messages per day of the period: how many, the negative share, hidden. Each workspace's messages
+    fall on its own day (as its audience does, ChannelSnapshot.day), the days being those of the period (Scope.days):
+    across workspaces in several timezones, a day is each one's own calendar day of that date."""
+    widened = replace(scope, start=scope.start - timedelta(days=1), end=scope.end + timedelta(days=1))
+    day = _local(TruncDate, scope.workspaces, field="written_at", workspace="workspace_id", output=DateField())
+    rows = (_items(widened).annotate(day=day).filter(day__gte=scope.first_day, day__lte=scope.last_day)
+            .values("day").annotate(**FEEDBACK).order_by("day"))
     return [_share(row) for row in rows]
 
 
