@@ -57,9 +57,14 @@ class GroupOut(RateOut):
 
 
 class KpiOut(Schema):
+    """Over the period (?days=, 30 by default) beside the previous one; `target` is for 30 days, `period_target` the
+    one the status compares with (scaled to the period for follower growth, clicks and conversions)."""
+
     kpi: str
     value: float | None
+    previous: float | None
     target: Decimal | None
+    period_target: Decimal | None
     status: str
 
 
@@ -119,10 +124,15 @@ def analytics_by(request, workspace_id: int, grouping: str, filters: Query[Filte
 
 
 @workspace_analytics.get("/{workspace_id}/analytics/kpis", response={200: list[KpiOut], **ERRORS})
-def analytics_kpis(request, workspace_id: int):
+def analytics_kpis(request, workspace_id: int, filters: Query[Filters]):
     workspace = access_workspace(request.auth, workspace_id, Permission.VIEW_ANALYTICS)
-    return [{"kpi": k.kpi.value, "value": k.value, "target": k.target, "status": k.status}
-            for k in kpis.kpi_statuses(workspace)]
+    return _kpis(workspace, _scope(workspace, filters))
+
+
+def _kpis(workspace: Workspace, scope: Scope) -> list[dict]:
+    return [{"kpi": k.kpi.value, "value": k.value, "previous": k.previous, "target": k.target,
+             "period_target": k.period_target, "status": k.status}
+            for k in kpis.kpi_statuses(workspace, scope.start, scope.end)]
 
 
 @workspace_analytics.put("/{workspace_id}/analytics/kpis", response={200: list[KpiOut], **ERRORS})
@@ -134,7 +144,7 @@ def set_kpi_targets(request, workspace_id: int, payload: TargetsIn):
     kpis.set_targets(workspace, payload.targets)
     audit(workspace.pk, request.auth, "kpi_targets.saved", None,
           targets={k: None if v is None else str(v) for k, v in payload.targets.items()})
-    return analytics_kpis(request, workspace_id)
+    return _kpis(workspace, _scope(workspace, Filters()))
 
 
 @workspace_analytics.get("/{workspace_id}/analytics/best-times", response={200: list[BestTimesOut], **ERRORS})

@@ -1,4 +1,8 @@
-"""A workspace's KPIs over the last 30 days, against the targets its owners set, and their status.
+"""A workspace's KPIs over a period (the page's or the report's; the last 30 days where none is given) beside the
+previous period of the same length, against the targets its owners set, and their status.
+
+A target is for 30 days: follower growth, clicks and conversions, which add up over time, are compared with their
+target scaled to the period's length (100 followers in 30 days is 23.33 in 7); rates and the response time are not.
 
 Follower growth, engagement rate, clicks, conversions and ROI are "on track" at or above their target, response time
 at or below it. A KPI without figures yet (no short links, no conversions imported) is "no data yet", never 0.
@@ -18,7 +22,9 @@ from stoa.analytics.queries import Scope, audience_growth, clicks, conversions, 
 from stoa.inbox.report import response_report
 from stoa.workspaces.models import Workspace
 
-PERIOD = timedelta(days=30)
+TARGET_DAYS = 30  # what a target is for
+PERIOD = timedelta(days=TARGET_DAYS)  # the period where none is given
+ADDS_UP = {Kpi.FOLLOWER_GROWTH, Kpi.CLICKS, Kpi.CONVERSIONS}
 LOWER_IS_BETTER = {Kpi.RESPONSE_TIME}
 UNITS = {Kpi.ENGAGEMENT_RATE: "%", Kpi.ROI: "%", Kpi.RESPONSE_TIME: " h"}
 ON_TRACK, BEHIND, NO_TARGET, NO_DATA = "on_track", "behind", "no_target", "no_data"
@@ -29,7 +35,20 @@ STATUS_LABELS = {ON_TRACK: _("On track"), BEHIND: _("Behind"), NO_TARGET: _("No 
 class KpiStatus:
     kpi: Kpi
     value: float | None
-    target: Decimal | None
+    target: Decimal | None  # for 30 days, as set
+    previous: float | None = None  # over the previous period of the same length
+    days: int = TARGET_DAYS  # the period's length
+
+    @property
+    def period_target(self) -> Decimal | None:
+        """The target for this period's length (a KPI that adds up over time scaled to it)."""
+        if self.target is None or self.kpi not in ADDS_UP or self.days == TARGET_DAYS:
+            return self.target
+        return round(self.target * self.days / TARGET_DAYS, 2)
+
+    @property
+    def change(self) -> float | None:
+        return None if self.value is None or self.previous is None else round(self.value - self.previous, 2)
 
     @property
     def label(self) -> str:
@@ -43,11 +62,12 @@ class KpiStatus:
     def status(self) -> str:
         if self.value is None:
             return NO_DATA
-        if self.target is None:
+        target = self.period_target
+        if target is None:
             return NO_TARGET
         if self.kpi in LOWER_IS_BETTER:
-            return ON_TRACK if self.value <= self.target else BEHIND
-        return ON_TRACK if self.value >= self.target else BEHIND
+            return ON_TRACK if self.value <= target else BEHIND
+        return ON_TRACK if self.value >= target else BEHIND
 
     @property
     def status_label(self) -> str:
@@ -60,25 +80,30 @@ def _response_hours(workspace: Workspace, start: datetime, end: datetime) -> flo
     return None if median is None else round(median / 60, 2)
 
 
-def kpi_values(workspace: Workspace, end: datetime | None = None) -> dict[Kpi, float | None]:
-    end = end or clock.now()
-    scope = Scope(workspaces=(workspace,), start=end - PERIOD, end=end)
+def kpi_values(scope: Scope) -> dict[Kpi, float | None]:
+    """The KPIs of the scope's one workspace over its period."""
+    [workspace] = scope.workspaces
     linked = clicks(scope)
     converted = conversions(scope)
     return {
         Kpi.FOLLOWER_GROWTH: net_followers(audience_growth(scope)),
         Kpi.ENGAGEMENT_RATE: totals(scope)["rate"],
-        Kpi.RESPONSE_TIME: _response_hours(workspace, scope.start, end),
+        Kpi.RESPONSE_TIME: _response_hours(workspace, scope.start, scope.end),
         Kpi.CLICKS: linked["clicks"] if linked["links"] else None,
         Kpi.CONVERSIONS: converted["conversions"],
         Kpi.ROI: converted["roi"],
     }
 
 
-def kpi_statuses(workspace: Workspace, end: datetime | None = None) -> list[KpiStatus]:
+def kpi_statuses(workspace: Workspace, start: datetime | None = None, end: datetime | None = None) -> \
+        list[KpiStatus]:
+    """Each KPI from `start` to `end` (the last 30 days where not given) beside the period just before."""
+    end = end or clock.now()
+    scope = Scope(workspaces=(workspace,), start=start or end - PERIOD, end=end)
     targets = dict(KpiTarget.objects.filter(workspace=workspace).values_list("kpi", "target"))
-    values = kpi_values(workspace, end)
-    return [KpiStatus(kpi, values[kpi], targets.get(kpi)) for kpi in Kpi]
+    values, before = kpi_values(scope), kpi_values(scope.previous())
+    days = max(1, round((scope.end - scope.start) / timedelta(days=1)))  # whole days, across a change of clocks
+    return [KpiStatus(kpi, values[kpi], targets.get(kpi), before[kpi], days) for kpi in Kpi]
 
 
 def set_targets(workspace: Workspace, targets: dict[str, Decimal | None]) -> None:

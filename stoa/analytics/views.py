@@ -89,7 +89,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
         "can_see_inbox": any(allowed(request.user, w, VIEW_INBOX) for w in scope.workspaces),
     } | dashboard.figures(scope)
     if not across:
-        context |= {"kpis": kpis.kpi_statuses(workspace),
+        context |= {"kpis": kpis.kpi_statuses(workspace, scope.start, scope.end),
                     "can_set_targets": allowed(request.user, workspace, Permission.MANAGE_WORKSPACE)}
         if context["can_set_targets"]:
             context["targets_form"] = TargetsForm(initial={k.kpi.value: k.target for k in context["kpis"]})

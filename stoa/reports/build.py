@@ -104,8 +104,9 @@ def tables(figures: dict[str, Any], kpi_list: list[kpis.KpiStatus], growth: list
     rate, posts = gettext("Engagement rate (%)"), gettext("Posts")
     top = figures["top_posts"]
     return [
-        Table("kpis", gettext("KPIs"), [gettext("KPI"), gettext("Now"), gettext("Target"), gettext("Status")],
-              [[k.label, k.value, k.target, k.status_label] for k in kpi_list]),
+        Table("kpis", gettext("KPIs"),
+              [gettext("KPI"), gettext("Now"), gettext("Previous"), gettext("Target"), gettext("Status")],
+              [[k.label, k.value, k.previous, k.period_target, k.status_label] for k in kpi_list]),
         Table("growth", gettext("Audience growth"),
               [gettext("Channel"), gettext("Day"), gettext("Followers"), gettext("Net new followers")],
               [[g["channel__name"], g["day"].isoformat(), g["followers"], g["net"]] for g in growth]),
@@ -137,7 +138,7 @@ def build(template: ReportTemplate, start: datetime | None = None, end: datetime
     scope = Scope(workspaces=(workspace,), start=start, end=end)
     with translation.override(template.language):
         figures = dashboard.figures(scope)
-        kpi_list = kpis.kpi_statuses(workspace, end)
+        kpi_list = kpis.kpi_statuses(workspace, start, end)
         inbox = response_report(workspace, start, end)
         images = _images([p["post__publication_id"] for p in figures["top_posts"] if p["post__publication_id"]])
         top_posts = [p | {"image": images.get(p["post__publication_id"])} for p in figures["top_posts"]]

@@ -59,7 +59,7 @@ def test_the_reports_numbers_are_the_analytics_queries_own(workspace):
     assert [p["post_id"] for p in report["top_posts"]] == [p["post_id"] for p in expected["top_posts"]]
     engagement = {row[0]: row[2] for row in report["tables"]["engagement"].rows}
     assert engagement == {str(row["label"]): row["rate"] for row in expected["breakdowns"][0][1]}
-    assert [k.value for k in report["kpis"]] == [k.value for k in kpis.kpi_statuses(workspace, WEEK_END)]
+    assert [k.value for k in report["kpis"]] == [k.value for k in kpis.kpi_statuses(workspace, WEEK_START, WEEK_END)]
 
 
 def test_the_period_is_the_last_whole_week_month_or_quarter(workspace):
