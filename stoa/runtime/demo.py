@@ -19,6 +19,7 @@ construction).
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import random
 import secrets
@@ -30,8 +31,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from stoa import clock
 from stoa.analytics.collect import metrics_of
@@ -49,6 +52,7 @@ from stoa.workspaces.models import Membership, Role, Workspace
 NETWORKS = ("bluesky", "mastodon", "telegram")
 DEMO_REASON = "Demo channel made by `stoa demo`: never connected to a network."
 BATCH = 5000
+PHOTO_SIZE = (640, 420)
 # Ages at which a post's counts are written: hourly for three days, daily to a month, then monthly.
 SERIES = ([timedelta(hours=h) for h in range(1, 73)] + [timedelta(days=d) for d in range(4, 31)]
           + [timedelta(days=30 * m) for m in range(2, 100)])
@@ -145,6 +149,18 @@ def time_draw(local: datetime) -> float:
     if weekday and 12 <= hour <= 13:
         return 1.2
     return 0.9
+
+
+def photo_of(rng: random.Random) -> bytes:
+    """A small picture (a few discs on a coloured ground) for the brand's photo posts, as JPEG."""
+    image = Image.new("RGB", PHOTO_SIZE, tuple(rng.randrange(120, 230) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y, r = rng.randrange(PHOTO_SIZE[0]), rng.randrange(PHOTO_SIZE[1]), rng.randrange(30, 120)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(40, 255) for _ in range(3)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 def share_by(age: timedelta) -> float:
@@ -257,9 +273,10 @@ class Maker:
 
     def posts(self) -> list[Made]:
         """About one post a day, each to most of the channels."""
-        photo = Media.objects.create(workspace=self.workspace, file=f"demo/{self.workspace.slug}.jpg",
-                                     filename="photo.jpg", content_type="image/jpeg", size=120_000, width=1200,
-                                     height=800, alt_text=self.brand.name)
+        picture = photo_of(self.rng)
+        photo = Media(workspace=self.workspace, filename="photo.jpg", content_type="image/jpeg", size=len(picture),
+                      width=PHOTO_SIZE[0], height=PHOTO_SIZE[1], alt_text=self.brand.name)
+        photo.file.save(f"demo-{self.workspace.slug}.jpg", ContentFile(picture), save=True)  # reports show it
         video = Media.objects.create(workspace=self.workspace, file=f"demo/{self.workspace.slug}.mp4",
                                      filename="video.mp4", content_type="video/mp4", size=4_000_000, width=1280,
                                      height=720, duration_seconds=30)

@@ -22,7 +22,7 @@ from stoa.channels.models import Channel, ChannelStatus, RequestWindow
 from stoa.inbox.models import Item, Reply
 from stoa.inbox.tasks import poll_inboxes
 from stoa.links.models import CampaignCost, CampaignResult, Click
-from stoa.posts.models import Publication, State
+from stoa.posts.models import Media, Publication, State
 from stoa.publishing.engine import Engine
 from stoa.workspaces.actions import create_workspace
 from stoa.workspaces.models import Membership, Role, Workspace
@@ -57,6 +57,8 @@ def test_demo_fills_every_figure_of_the_analytics_page(client):
     owner = Membership.objects.get(workspace=workspaces[0], role=Role.OWNER).user
     assert Membership.objects.filter(workspace=workspaces[0]).values("role").distinct().count() == len(Role)
     assert Reply.objects.exists() and Click.objects.exists() and CampaignCost.objects.exists()
+    with Media.objects.filter(content_type="image/jpeg").first().file.open("rb") as photo:
+        assert photo.read(3) == b"\xff\xd8\xff"  # a real JPEG, for the reports' top posts
     scope = Scope(workspaces=(workspaces[1],), start=clock.now() - timedelta(days=90), end=clock.now())
     figures = dashboard.figures(scope)
     assert figures["totals"]["posts"] > 50 and figures["net_followers"]
