@@ -19,7 +19,11 @@ class ReportTemplateForm(forms.ModelForm):
                    "custom_end": forms.DateInput(attrs={"type": "date"}),
                    "colour": forms.TextInput(attrs={"type": "color"}),
                    "recipients": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"recipients": _("Email addresses, one a line.")}
+        help_texts = {"recipients": _("Email addresses, one a line."),
+                      "period": _("A report sent by email covers this period on the day it is sent; custom dates "
+                                  "give way to the last whole week (weekly) or month (monthly)."),
+                      "frequency": _("Weekly on Mondays, monthly on the first of the month, at 08:00 in the "
+                                     "workspace's timezone.")}
 
     def clean_recipients(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["recipients"].splitlines() if line.strip()]

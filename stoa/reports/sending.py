@@ -45,10 +45,18 @@ def claim(template_id: int, now: datetime) -> bool:
                 .update(sending_until=now + lease))
 
 
-def send(template: ReportTemplate) -> None:
-    """The report of its last whole week or month as a PDF, emailed to its recipients in its language."""
+def period_sent(template: ReportTemplate) -> tuple[datetime, datetime]:
+    """What an email covers: the template's period (its last whole week, month or quarter on the day it is sent);
+    custom dates, which would repeat the same days each time, give way to the schedule's last whole week or month."""
+    if template.period != Period.CUSTOM:
+        return build.period_of(template)
     period = Period.WEEK if template.frequency == Frequency.WEEKLY else Period.MONTH
-    start, end = build.period_of(ReportTemplate(workspace=template.workspace, period=period))
+    return build.period_of(ReportTemplate(workspace=template.workspace, period=period))
+
+
+def send(template: ReportTemplate) -> None:
+    """The report of its period (period_sent) as a PDF, emailed to its recipients in its language."""
+    start, end = period_sent(template)
     report = build.build(template, start, end)
     with translation.override(template.language):
         subject = gettext("%(workspace)s: %(report)s, %(first)s to %(last)s") % {
