@@ -55,8 +55,9 @@ class ReportTemplate(models.Model):
     # A worker sending this report holds it until then; another takes it over only after (a crash mid-send).
     sending_until = models.DateTimeField(null=True, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
-    # The client link: only the hash of its token is stored (as approval links do).
+    # The client link: only the hash of its token is stored (as approval links do). Revoked: the hash is emptied.
     client_token_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    client_link_expires_at = models.DateTimeField(null=True, blank=True)  # NULL: until revoked or replaced
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -84,15 +84,40 @@ def report_csv(request: HttpRequest, template_id: int, table: str) -> HttpRespon
     return _csv(build.build(_template(request, template_id)), table)
 
 
+def _days_valid(asked: str) -> int | None:
+    """Empty: no expiry; anything but a whole number is 0 days, which make_client_link refuses."""
+    if not asked.strip():
+        return None
+    try:
+        return int(asked)
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_POST
 @access_errors
 def client_link(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _template(request, template_id)
     access_workspace(request.user, template.workspace.pk, Permission.MANAGE_WORKSPACE)
-    address = actions.make_client_link(request.user, template)
-    messages.success(request, gettext("The client's link (shown once; a new one replaces it): %(url)s")
-                     % {"url": address})
+    try:
+        address = actions.make_client_link(request.user, template, _days_valid(request.POST.get("days_valid", "")))
+        messages.success(request, gettext("The client's link (shown once; a new one replaces it): %(url)s")
+                         % {"url": address})
+    except ActionError as e:
+        messages.error(request, " ".join(str(m) for m in e.errors.get("days_valid", [])))
+    return redirect(reverse("reports") + f"?workspace={template.workspace.slug}")
+
+
+@login_required
+@require_POST
+@access_errors
+def revoke_client_link(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Owners and managers stop the client's link at once."""
+    template = _template(request, template_id)
+    access_workspace(request.user, template.workspace.pk, Permission.MANAGE_WORKSPACE)
+    actions.revoke_client_link(request.user, template)
+    messages.success(request, gettext("The client's link no longer works."))
     return redirect(reverse("reports") + f"?workspace={template.workspace.slug}")
 
 
