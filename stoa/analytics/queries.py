@@ -321,14 +321,15 @@ def clicks(scope: Scope) -> dict:
 
 
 def conversions(scope: Scope) -> dict:
-    """Conversions, revenue and cost of the campaigns whose periods start in this one; ROI in percent."""
+    """Conversions, revenue and cost of the campaigns whose periods start on one of this one's days (Scope.days);
+    ROI in percent."""
     workspaces = [w.pk for w in scope.workspaces]
-    first, last = scope.start.date(), scope.end.date()
+    first, last = scope.first_day, scope.last_day
     results = CampaignResult.objects.filter(workspace__in=workspaces, period_start__gte=first,
-                                            period_start__lt=last).aggregate(
+                                            period_start__lte=last).aggregate(
         rows=Count("id"), conversions=Sum("conversions"), revenue=Sum("revenue"))
     cost = CampaignCost.objects.filter(workspace__in=workspaces, period_start__gte=first,
-                                       period_start__lt=last).aggregate(amount=Sum("amount"))["amount"]
+                                       period_start__lte=last).aggregate(amount=Sum("amount"))["amount"]
     revenue: Decimal | None = results["revenue"]
     roi = (round(float(100 * (revenue - cost) / cost), 2) if cost and revenue is not None else None)
     return {"conversions": results["conversions"] if results["rows"] else None, "revenue": revenue,

@@ -11,6 +11,7 @@ from stoa.analytics.models import ChannelSnapshot
 from stoa.analytics.queries import Scope
 from stoa.channels.models import Channel
 from stoa.inbox.models import Author, Item, Kind, Sentiment
+from stoa.links.models import CampaignResult
 from stoa.providers.base import ACCOUNT_METRICS, MetricPoint
 from stoa.workspaces.actions import create_workspace
 from tests.analytics.dataset import audience, utc
@@ -75,3 +76,12 @@ def test_a_channels_daily_audience_is_on_the_workspaces_day_across_its_midnight(
         (date(2026, 12, 1), 110), (date(2026, 12, 2), 125)]
     growth = queries.audience_growth(whole_days(workspace, date(2026, 12, 2), date(2026, 12, 3)))
     assert [(row["day"], row["net"]) for row in growth] == [(date(2026, 12, 2), 15)]
+
+
+def test_conversions_count_the_campaigns_starting_on_the_periods_first_to_last_day(workspace):
+    for day, conversions in ((30, 100), (1, 1), (7, 2), (8, 40)):
+        CampaignResult.objects.create(workspace=workspace, origin="webhook", campaign="winter", conversions=conversions,
+                                      period_start=date(2026, 11 if day == 30 else 12, day),
+                                      period_end=date(2026, 12, 8), created_at=utc(12, 8))
+    week = whole_days(workspace, date(2026, 12, 1), date(2026, 12, 8))  # 1 to 7 December in Jerusalem
+    assert queries.conversions(week)["conversions"] == 3  # neither 30 November nor 8 December
