@@ -3,8 +3,11 @@ workspace's messages and audience on its own day."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.urls import reverse
+
+from stoa import clock
 from stoa.analytics import dashboard, queries
 from stoa.analytics.actions import record_channel_snapshot
 from stoa.analytics.models import ChannelSnapshot
@@ -85,3 +88,14 @@ def test_conversions_count_the_campaigns_starting_on_the_periods_first_to_last_d
                                       period_end=date(2026, 12, 8), created_at=utc(12, 8))
     week = whole_days(workspace, date(2026, 12, 1), date(2026, 12, 8))  # 1 to 7 December in Jerusalem
     assert queries.conversions(week)["conversions"] == 3  # neither 30 November nor 8 December
+
+
+def test_the_all_workspaces_page_says_whose_day_a_message_falls_on(client, owner, workspace):
+    new_york = create_workspace(owner, "Bagels NYC", timezone="America/New_York")
+    channel = Channel.objects.create(workspace=new_york, network="mastodon", name="Bagels")
+    fan = Author.objects.create(workspace=new_york, network="mastodon", remote_id="fan")
+    Item.objects.create(workspace=new_york, channel=channel, kind=Kind.COMMENT, remote_id="i", author=fan,
+                        written_at=clock.now() - timedelta(days=1), sentiment=Sentiment.NEGATIVE)
+    client.force_login(owner)
+    html = client.get(reverse("analytics"), {"workspace": "all"}).content.decode()
+    assert "messages and audience fall on its own day, in its own timezone." in html
