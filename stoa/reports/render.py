@@ -45,8 +45,12 @@ def html(report: dict[str, Any], links: dict[str, str] | None = None) -> str:
 
 
 def pdf(report: dict[str, Any]) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML  # loads Pango when a PDF is asked for, not with every process
 
+    # Importing WeasyPrint makes Pillow accept truncated pictures in the whole process; the media library relies on
+    # Pillow refusing them (stoa/posts/media_files.py). The report's own pictures were checked when uploaded.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return HTML(string=html(report)).write_pdf()
 
 

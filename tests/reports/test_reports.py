@@ -18,11 +18,14 @@ from pypdf import PdfReader
 
 from stoa.analytics import dashboard, kpis
 from stoa.analytics.queries import Scope
+from stoa.errors import ActionError
 from stoa.links.models import CampaignResult
+from stoa.posts.actions import add_media
 from stoa.posts.models import Variant
 from stoa.reports import actions, build, render
 from stoa.reports.models import Frequency, Period, ReportTemplate
 from tests.analytics.dataset import WEEK_END, WEEK_START, small_dataset
+from tests.core.helpers import image_bytes
 
 
 def template_of(workspace, language: str = "he", **fields) -> ReportTemplate:
@@ -89,6 +92,13 @@ def test_a_hebrew_report_in_pdf_reads_right_to_left_with_its_charts_and_top_post
     reader = PdfReader(io.BytesIO(data))
     images = {image.data for page in reader.pages for image in page.images}  # pages may share their resources
     assert len(images) == 2, "the brand's logo and the top post's image are in the PDF"
+
+
+def test_a_process_that_made_a_pdf_still_refuses_a_truncated_picture(owner, workspace):
+    small_dataset(workspace)
+    render.pdf(build.build(template_of(workspace, "en"), WEEK_START, WEEK_END))  # WeasyPrint loosens Pillow
+    with pytest.raises(ActionError, match="broken.png could not be read"):
+        add_media(owner, workspace, "broken.png", image_bytes(200, 200)[:120])
 
 
 @pytest.mark.parametrize(("language", "name"), [("ar", "تقرير شهري"), ("fa", "گزارش ماهانه")])
