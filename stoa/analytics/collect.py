@@ -206,7 +206,8 @@ def backfill(channel: Channel, report: SweepReport | None = None) -> SweepReport
     and the channel's audience: so the first report is not empty. Done once per channel."""
     report = report or SweepReport()
     network = metrics_of(channel)
-    if network is None or not claim_channel(channel):
+    channel.refresh_from_db(fields=["status"])  # disabled or disconnected since the backfill was queued
+    if network is None or channel.status != ChannelStatus.ACTIVE or not claim_channel(channel):
         return report
     try:
         if ChannelMetrics.objects.filter(channel=channel, backfilled_at__isnull=False).exists():

@@ -16,7 +16,7 @@ from stoa import clock
 from stoa.analytics.collect import backfill, claim_post, sweep_channel
 from stoa.analytics.models import ChannelSnapshot, MeasuredPost, PostSnapshot
 from stoa.channels.budget import ChannelBudget
-from stoa.channels.models import Channel
+from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.models import State
 from stoa.providers.mastodon.provider import MastodonProvider
 from tests.core.helpers import drain, make_due, reload, schedule
@@ -201,3 +201,31 @@ def test_a_post_deleted_on_the_network_keeps_its_series_and_is_read_no_more(mast
     post = MeasuredPost.objects.get(publication=publication)
     assert post.next_read_at is None and post.last_error
     assert post.snapshots.count() == 1  # what was measured before stays
+
+
+class CountingMastodon(GarbageMastodon):
+    """The garbage server, counting the requests it is sent."""
+
+    requests = 0
+
+    def do_GET(self) -> None:
+        CountingMastodon.requests += 1
+        super().do_GET()
+
+
+@pytest.mark.parametrize("status", [ChannelStatus.DISABLED, ChannelStatus.NEEDS_RECONNECT])
+@pytest.mark.django_db
+def test_a_backfill_sends_nothing_to_the_network_for_a_channel_disabled_or_needing_reconnect(workspace, status):
+    with serving(CountingMastodon) as url:
+        channel = Channel(workspace=workspace, network="mastodon", name="Kafe Yafo",
+                          config={"instance_url": url, "account_id": "7"})
+        channel.credentials = {"access_token": "token"}
+        channel.save()
+        Channel.objects.filter(pk=channel.pk).update(status=status)  # after the backfill was queued
+        CountingMastodon.requests = 0
+        report = backfill(channel)
+        assert CountingMastodon.requests == 0
+        assert report.backfilled == 0 and not ChannelSnapshot.objects.filter(channel=channel).exists()
+        Channel.objects.filter(pk=channel.pk).update(status=ChannelStatus.ACTIVE)
+        backfill(channel)
+        assert CountingMastodon.requests > 0  # the same channel, active, is read
