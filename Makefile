@@ -136,9 +136,12 @@ fuzz-api: install
 	$(BIN)/python tests/fuzz/fuzz_api.py
 
 # Refresh docs/screenshots/ from the browser tests that walk through the main pages, and a new owner's first week
-# in English and Hebrew (first-week-*.png: `stoa run` against the local AT Protocol network; PostgreSQL and Redis).
+# in English and Hebrew (first-week-*.png: `stoa run` against the local AT Protocol network; PostgreSQL and Redis),
+# and the measuring pages filled by `stoa demo` (analytics-*.png, links.png, reports.png, report-pdf-he.png; needs
+# poppler-utils' pdftoppm).
 screenshots: install peers
 	STOA_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_journey.py tests/web/test_first_week.py -p no:cacheprovider -q
+	$(BIN)/python tests/web/analytics_screenshots.py
 
 clean:
 	rm -rf $(VENV) .peers/atproto/node_modules .peers/oauth2/node_modules .peers/telegram/node_modules .pytest_cache .ruff_cache .mypy_cache
