@@ -10,6 +10,9 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+
 from stoa import clock
 from stoa.analytics.models import ChannelSnapshot, MeasuredPost, PostSnapshot
 from stoa.channels.models import Channel
@@ -49,8 +52,18 @@ def record_post_snapshot(post: MeasuredPost, points: Iterable[MetricPoint], decl
         log.warning("Counts of post %s on channel %s refused, nothing kept: %s", post.remote_id, post.channel_id,
                     refused)
         return None
-    return PostSnapshot.objects.create(post=post, measured_at=measured_at,
-                                       **{name: values.get(name) for name in POST_METRICS})
+    with transaction.atomic():
+        snapshot = PostSnapshot.objects.create(post=post, measured_at=measured_at,
+                                               **{name: values.get(name) for name in POST_METRICS})
+        point_to_latest([post.pk])
+    return snapshot
+
+
+def point_to_latest(post_ids: Iterable[int]) -> None:
+    """Each post's latest_snapshot set to the latest of its series (the pages' figures); called in the transaction
+    that writes its snapshots, so the two never disagree."""
+    latest = PostSnapshot.objects.filter(post=OuterRef("pk")).order_by("-measured_at", "-pk").values("pk")[:1]
+    MeasuredPost.objects.filter(pk__in=list(post_ids)).update(latest_snapshot=Subquery(latest))
 
 
 def snapshot_day(channel: Channel, moment: datetime) -> date:

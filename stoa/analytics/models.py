@@ -32,6 +32,10 @@ class MeasuredPost(models.Model):
     # killed mid-read only delays the next read until this time).
     read_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
+    # Its latest snapshot (by measured_at), set in the same transaction as each snapshot (actions.point_to_latest):
+    # the analytics pages read a post's figures from it without searching its series.
+    latest_snapshot = models.ForeignKey("PostSnapshot", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="one_measured_post_per_remote")]

@@ -111,18 +111,17 @@ def _local(extract, workspaces: tuple[Workspace, ...], field: str = "post__publi
 
 def measured(scope: Scope) -> QuerySet[WithAnnotations[PostSnapshot]]:
     """Each post of the scope published in its period, as its latest snapshot with its rate's parts annotated."""
-    # The posts first (index measured_posts_of_period), then each one's latest snapshot (index post_series): the
-    # subquery runs once per post, not once per snapshot.
+    # The posts first (index measured_posts_of_period), then each one's latest snapshot (MeasuredPost.latest_snapshot,
+    # kept with each snapshot write).
     posts = MeasuredPost.objects.filter(workspace__in=[w.pk for w in scope.workspaces], published_at__gte=scope.start,
                                         published_at__lt=scope.end)
     if scope.channel_ids:
         posts = posts.filter(channel_id__in=scope.channel_ids)
-    latest = PostSnapshot.objects.filter(post=OuterRef("pk")).order_by("-measured_at").values("pk")[:1]
     followers_then = (ChannelSnapshot.objects
                       .filter(channel=OuterRef("post__channel"), day__lte=OuterRef("post_day"),
                               followers__isnull=False)
                       .order_by("-day").values("followers")[:1])
-    rows = (PostSnapshot.objects.filter(pk__in=posts.values(latest=Subquery(latest)))
+    rows = (PostSnapshot.objects.filter(pk__in=posts.values("latest_snapshot"))
             .annotate(post_day=_local(TruncDate, scope.workspaces, output=DateField()))
             .annotate(followers_then=Subquery(followers_then),
                       interactions=Coalesce("likes", 0) + Coalesce("reposts", 0) + Coalesce("replies", 0)

@@ -37,6 +37,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from stoa import clock
+from stoa.analytics.actions import point_to_latest
 from stoa.analytics.collect import metrics_of
 from stoa.analytics.ladder import next_read
 from stoa.analytics.models import ChannelSnapshot, Kpi, KpiTarget, MeasuredPost, PostSnapshot
@@ -373,7 +374,9 @@ class Maker:
 
     def write_snapshots(self, rows: list[PostSnapshot]) -> None:
         started = time.perf_counter()
-        PostSnapshot.objects.bulk_create(rows, batch_size=BATCH)
+        with transaction.atomic():
+            PostSnapshot.objects.bulk_create(rows, batch_size=BATCH)
+            point_to_latest({row.post_id for row in rows})
         self.summary.snapshot_seconds += time.perf_counter() - started
         self.summary.post_snapshots += len(rows)
 

@@ -184,6 +184,7 @@ def test_garbage_missing_or_negative_counts_are_refused_and_logged_and_the_serie
         {"likes": 5, "reposts": 1, "replies": 2, "quotes": None, "views": None}]  # one whole row, nothing else
     assert read_when(timedelta(hours=9), **(good | {"favourites_count": 3})) == 1  # fewer likes is valid
     assert [s.likes for s in PostSnapshot.objects.filter(post=post)] == [5, 3]
+    assert MeasuredPost.objects.get(pk=post.pk).latest_snapshot.likes == 3  # the pages' figures: the latest read
 
 
 @pytest.mark.mastodon_peer
