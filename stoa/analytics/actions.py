@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery
 
 from stoa import clock
 from stoa.analytics.models import ChannelSnapshot, MeasuredPost, PostSnapshot
+from stoa.analytics.queries import kind_of
 from stoa.channels.models import Channel
 from stoa.posts.models import Publication
 from stoa.providers.base import ACCOUNT_METRICS, POST_METRICS, MetricPoint
@@ -63,7 +64,9 @@ def point_to_latest(post_ids: Iterable[int]) -> None:
     """Each post's latest_snapshot set to the latest of its series (the pages' figures); called in the transaction
     that writes its snapshots, so the two never disagree."""
     latest = PostSnapshot.objects.filter(post=OuterRef("pk")).order_by("-measured_at", "-pk").values("pk")[:1]
-    MeasuredPost.objects.filter(pk__in=list(post_ids)).update(latest_snapshot=Subquery(latest))
+    ids = list(post_ids)
+    for start in range(0, len(ids), 2000):  # within SQLite's limit of parameters
+        MeasuredPost.objects.filter(pk__in=ids[start:start + 2000]).update(latest_snapshot=Subquery(latest))
 
 
 def snapshot_day(channel: Channel, moment: datetime) -> date:
@@ -86,6 +89,17 @@ def record_channel_snapshot(channel: Channel, points: Iterable[MetricPoint], dec
     return snapshot
 
 
+def classify(post_ids: Iterable[int]) -> None:
+    """Each post's kind (MeasuredPost.kind) from its publication's media and options."""
+    found = MeasuredPost.objects.filter(pk__in=list(post_ids)).annotate(found=kind_of()).values_list("pk", "found")
+    by_kind: dict[str, list[int]] = {}
+    for pk, kind in found:
+        by_kind.setdefault(kind, []).append(pk)
+    for kind, pks in by_kind.items():
+        for start in range(0, len(pks), 2000):  # within SQLite's limit of parameters
+            MeasuredPost.objects.filter(pk__in=pks[start:start + 2000]).update(kind=kind)
+
+
 def measure(channel: Channel, remote_id: str, url: str, published_at: datetime, next_read_at: datetime,
             publication: Publication | None = None) -> tuple[MeasuredPost, bool]:
     """The post measured from now on (it may be measured already: found by a backfill, then seen published by
@@ -96,4 +110,6 @@ def measure(channel: Channel, remote_id: str, url: str, published_at: datetime, 
                   "next_read_at": next_read_at, "publication": publication})
     if not created and publication is not None and post.publication_id is None:
         MeasuredPost.objects.filter(pk=post.pk, publication__isnull=True).update(publication=publication)
+    if created or publication is not None:
+        classify([post.pk])
     return post, created

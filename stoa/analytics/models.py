@@ -36,6 +36,9 @@ class MeasuredPost(models.Model):
     # the analytics pages read a post's figures from it without searching its series.
     latest_snapshot = models.ForeignKey("PostSnapshot", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="+")
+    # What it is (stoa.analytics.queries.KINDS: poll, video, photo...), from its publication's media and options,
+    # set when it is measured or linked to its publication (actions.classify).
+    kind = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="one_measured_post_per_remote")]

@@ -90,16 +90,24 @@ def _media(variant: str, **lookup) -> Exists:
     return Exists(VariantMedia.objects.filter(variant=OuterRef(variant), **lookup))
 
 
-def _kind() -> Case:
-    variant = "post__publication__variant"
+def kind_of(publication: str = "publication") -> Case:
+    """What a post is (KINDS), from its publication's media and options: for MeasuredPost.kind, set when it is
+    measured (stoa.analytics.actions.classify) rather than searched for on every page."""
+    variant = f"{publication}__variant"
     return Case(
-        When(post__publication__isnull=True, then=Value("elsewhere")),
-        When(Q(post__publication__variant__options__has_key="poll"), then=Value("poll")),
+        When(**{f"{publication}__isnull": True}, then=Value("elsewhere")),
+        When(Q(**{f"{variant}__options__has_key": "poll"}), then=Value("poll")),
         When(_media(variant, media__content_type__startswith="video/"), then=Value("video")),
         When(_media(variant, media__content_type="image/gif"), then=Value("gif")),
         When(_media(variant, media__content_type__startswith="audio/"), then=Value("audio")),
         When(_media(variant, media__content_type__startswith="image/"), then=Value("photo")),
         default=Value("text"), output_field=CharField())
+
+
+def _kind() -> Case:
+    """The post's kind as classified; "elsewhere" once its publication is gone (deleted from Stoa)."""
+    return Case(When(post__publication__isnull=True, then=Value("elsewhere")), default=F("post__kind"),
+                output_field=CharField())
 
 
 def _local(extract, workspaces: tuple[Workspace, ...], field: str = "post__published_at",

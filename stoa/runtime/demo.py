@@ -37,7 +37,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from stoa import clock
-from stoa.analytics.actions import point_to_latest
+from stoa.analytics.actions import classify, point_to_latest
 from stoa.analytics.collect import metrics_of
 from stoa.analytics.ladder import next_read
 from stoa.analytics.models import ChannelSnapshot, Kpi, KpiTarget, MeasuredPost, PostSnapshot
@@ -345,6 +345,7 @@ class Maker:
                                  next_read_at=next_read(m.at, self.now))
                     for m in publications]
         MeasuredPost.objects.bulk_create(measured, batch_size=BATCH)
+        classify(post.pk for post in measured)
         networks = {c.pk: network.post_metrics if (network := metrics_of(c)) else () for c in self.channels}
         rows: list[PostSnapshot] = []
         for post, made in zip(measured, publications, strict=True):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from stoa.analytics.actions import point_to_latest
+from stoa.analytics.actions import classify, point_to_latest
 from stoa.analytics.models import ChannelSnapshot, MeasuredPost, PostSnapshot
 from stoa.channels.models import Channel
 from stoa.inbox.models import Author, Item, Kind, Sentiment
@@ -59,6 +59,7 @@ def measured(channel: Channel, at: datetime, publication: Publication | None = N
                                        remote_id=f"m{MeasuredPost.objects.count()}", published_at=at)
     PostSnapshot.objects.create(post=post, measured_at=at.replace(minute=59), likes=1, reposts=0, replies=0)  # older
     PostSnapshot.objects.create(post=post, measured_at=utc(12, 7, 12), **counts)
+    classify([post.pk])
     point_to_latest([post.pk])
     return post
 
