@@ -43,15 +43,18 @@ def stoa(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def shoot(page, url: str, name: str, selector: str | None = None) -> None:
-    page.goto(url)
+def shoot(page, url: str, name: str, height: int = 860, start: str | None = None, only: str | None = None) -> None:
+    """The top height pixels of the page (from the element start finds, if any), or only the element only finds."""
+    response = page.goto(url)
+    assert response and response.ok, f"{url} answered {response and response.status} (the server's log: --keep)"
     page.wait_for_load_state("networkidle")
     path = SCREENSHOTS / f"{name}.png"
-    if selector:
-        page.locator(selector).first.scroll_into_view_if_needed()
-        page.locator(selector).first.screenshot(path=str(path))
+    if only:
+        page.locator(only).first.screenshot(path=str(path))
     else:
-        page.screenshot(path=str(path), full_page=False)
+        top = page.locator(start).first.bounding_box()["y"] if start else 0
+        clip = {"x": 0, "y": top, "width": SIZE["width"], "height": height}
+        page.screenshot(path=str(path), full_page=True, clip=clip)
     print(f"[screenshots] {path.relative_to(ROOT)}", file=sys.stderr)
 
 
@@ -72,15 +75,16 @@ def take(base: str, slug: str, template_id: int, work: Path) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         english = browser.new_page(locale="en-US", viewport=SIZE)
         log_in(english, base, "demo", PASSWORD)
-        shoot(english, f"{base}/analytics/?workspace={slug}", "analytics-workspace")
-        shoot(english, f"{base}/analytics/?workspace=all", "analytics-all")
+        shoot(english, f"{base}/analytics/?workspace={slug}", "analytics-workspace", height=2000)
+        shoot(english, f"{base}/analytics/?workspace=all", "analytics-all", height=2000)
         shoot(english, f"{base}/analytics/best-times/?workspace={slug}", "analytics-best-times")
-        shoot(english, f"{base}/analytics/?workspace={slug}", "analytics-kpis", "#kpis")
-        shoot(english, f"{base}/links/?workspace={slug}", "links")
+        shoot(english, f"{base}/analytics/?workspace={slug}", "analytics-kpis", only="#kpis")
+        shoot(english, f"{base}/links/?workspace={slug}", "links", height=1000,
+              start="section:has(h2:text('Short links'))")
         shoot(english, f"{base}/reports/?workspace={slug}", "reports")
         hebrew = browser.new_page(locale="he-IL", viewport=SIZE)
         log_in(hebrew, base, "demo", PASSWORD)
-        shoot(hebrew, f"{base}/analytics/?workspace={slug}", "analytics-workspace-he")
+        shoot(hebrew, f"{base}/analytics/?workspace={slug}", "analytics-workspace-he", height=2000)
         pdf_page(hebrew, f"{base}/reports/{template_id}/pdf/", work)
         browser.close()
 
