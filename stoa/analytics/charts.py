@@ -3,6 +3,9 @@
 No script and nothing fetched at run time, so the same markup goes into a page and into a PDF. The plot itself is
 always drawn left to right (`direction="ltr"`): numbers and time axes read the same in Hebrew or Arabic, while the
 page around the chart mirrors. Labels are isolated (`unicode-bidi: isolate`) so a right-to-left name stays whole.
+A line chart's legend is an HTML list under the plot, so it wraps, never covers the lines, and is laid out with bidi
+by the browser and by WeasyPrint alike (WeasyPrint draws SVG text letter by letter, without bidi or joining: the
+PDF gives the labels that stay inside the SVG in visual order, see stoa.reports.render).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT, PAD = 640, 220, 40
+WIDE = 960  # a line chart spans the page's width
 COLOURS = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#4b5563")
 
 
@@ -23,9 +27,9 @@ class Series:
     points: Sequence[tuple[str, float | None]]  # (label of the x axis, value); None: no figure, a gap
 
 
-def _svg(title: str, body: str, width: int = WIDTH, height: int = HEIGHT) -> SafeString:
+def _svg(title: str, body: str, width: int = WIDTH, height: int = HEIGHT, kind: str = "chart") -> SafeString:
     return mark_safe(
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{kind}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'direction="ltr" style="direction:ltr" font-family="sans-serif" font-size="11">'
         f"<title>{escape(title)}</title>{body}</svg>")
 
@@ -40,12 +44,19 @@ def _scale(values: list[float]) -> tuple[float, float]:
     return low, (high if high > low else low + 1)
 
 
-def _axis(low: float, high: float, to_y) -> str:
+def _guides(low: float, high: float, whole: bool) -> list[float]:
+    """The values of three guides; whole numbers only for a series of counts (no "18.5 followers")."""
+    if not whole:
+        return [low, (low + high) / 2, high]
+    return sorted({float(round(low)), float(round((low + high) / 2)), float(round(high))})
+
+
+def _axis(low: float, high: float, to_y, width: int = WIDTH, whole: bool = False) -> str:
     """Three horizontal guides with their values."""
     parts = []
-    for value in (low, (low + high) / 2, high):
+    for value in _guides(low, high, whole):
         y = to_y(value)
-        parts.append(f'<line x1="{PAD}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>')
+        parts.append(f'<line x1="{PAD}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>')
         parts.append(_text(PAD - 4, y + 4, f"{value:g}", anchor="end"))
     return "".join(parts)
 
@@ -62,14 +73,16 @@ def line_chart(title: str, series: Sequence[Series]) -> SafeString:
         return _svg(title, "", height=40)
     low, high = _scale(values)
     span = max(1, len(labels) - 1)
+    whole = all(float(v).is_integer() for v in values)
 
     def to_x(i: float) -> float:
-        return PAD + i * (WIDTH - PAD - 16) / span
+        return PAD + i * (WIDE - PAD - 16) / span
 
     def to_y(v: float) -> float:
         return 12 + (high - v) * (HEIGHT - 12 - 2 * PAD + 20) / (high - low)
 
-    body = [_axis(low, high, to_y), _x_labels(labels, to_x)]
+    body = [_axis(low, high, to_y, WIDE, whole), _x_labels(labels, to_x)]
+    legend = []
     for n, s in enumerate(series):
         colour = COLOURS[n % len(COLOURS)]
         runs: list[list[str]] = [[]]
@@ -80,8 +93,10 @@ def line_chart(title: str, series: Sequence[Series]) -> SafeString:
                 runs[-1].append(f"{to_x(i):.1f},{to_y(v):.1f}")
         body += [f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(r)}"/>'
                  for r in runs if r]
-        body.append(_text(WIDTH - 10, 14 + 13 * n, s.name, anchor="end", extra=f' fill="{colour}"'))
-    return _svg(title, "".join(body))
+        legend.append(f'<li><span style="color:{colour}" aria-hidden="true">&#9632;</span> '
+                      f"<bdi>{escape(s.name)}</bdi></li>")
+    plot = _svg(title, "".join(body), width=WIDE, kind="chart wide")
+    return mark_safe(f'{plot}<ul class="chart-legend">{"".join(legend)}</ul>')
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, float | None]], unit: str = "") -> SafeString:

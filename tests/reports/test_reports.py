@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from django.utils import translation
 from PIL import Image
 from pypdf import PdfReader
 
-from stoa.analytics import dashboard, kpis
+from stoa.analytics import charts, dashboard, kpis
 from stoa.analytics.queries import Scope
 from stoa.errors import ActionError
 from stoa.links.models import CampaignResult
@@ -222,3 +223,32 @@ def test_the_reports_page_lists_a_workspaces_reports_and_only_those_who_manage_i
     report = client.get(reverse("report", args=[template.pk])).content.decode()
     assert "Weekly summary" in report and reverse("report-pdf", args=[template.pk]) in report
     assert client.post(reverse("report-client-link", args=[template.pk])).status_code == 403
+
+
+RIGHT_TO_LEFT = [("he", "קפה יפו"), ("ar", "مقهى يافا"), ("fa", "کافه یافا")]
+
+
+def logical(text: str) -> str:
+    """A PDF's text compared by its letters: Arabic presentation forms as their letters, without spaces or ZWNJ."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).replace("\u200c", "")
+
+
+@pytest.mark.parametrize(("language", "channel"), RIGHT_TO_LEFT)
+def test_labels_drawn_inside_a_pdf_chart_read_in_logical_order_and_joined(language, channel):
+    with translation.override(language):
+        weekdays = dashboard.weekday_names()
+        heatmap = charts.heatmap_chart("t", weekdays, {(1, 9): 2.0})
+    bars = charts.bar_chart("t", [(channel, 1.5)])
+    document = (f'<html lang="{language}" dir="rtl"><head><style>svg.chart {{ width: 100%; height: auto; }}</style>'
+                f"</head><body><figure>{heatmap}</figure><figure>{bars}</figure></body></html>")
+    text = logical(pdf_text(render.pdf_of(document)))
+    assert logical(channel) in text and logical(weekdays[1]) in text
+
+
+@pytest.mark.parametrize(("language", "channel"), RIGHT_TO_LEFT)
+def test_a_right_to_left_report_names_its_channels_in_logical_order(workspace, language, channel):
+    small_dataset(workspace)
+    workspace.channels.filter(name="Kafe Mastodon").update(name=channel)
+    report = build.build(template_of(workspace, language), WEEK_START, WEEK_END)
+    assert f"<bdi>{channel}</bdi>" in str(report["growth_chart"])  # the legend is HTML, out of the SVG
+    assert logical(channel) in logical(pdf_text(render.pdf(report)))
