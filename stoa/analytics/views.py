@@ -44,6 +44,13 @@ class TargetsForm(forms.Form):
                                                         decimal_places=2)
 
 
+def _plain(target: Decimal | None) -> Decimal | None:
+    """A whole target as it was typed: 150, not the 150.00 stored."""
+    if target is None or target != target.to_integral_value():
+        return target
+    return target.to_integral_value()
+
+
 def _days(request: HttpRequest) -> int:
     asked = request.GET.get("days", "30")
     return int(asked) if asked.isdigit() and 1 <= int(asked) <= 366 else 30
@@ -92,7 +99,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
         context |= {"kpis": kpis.kpi_statuses(workspace, scope.start, scope.end),
                     "can_set_targets": allowed(request.user, workspace, Permission.MANAGE_WORKSPACE)}
         if context["can_set_targets"]:
-            context["targets_form"] = TargetsForm(initial={k.kpi.value: k.target for k in context["kpis"]})
+            context["targets_form"] = TargetsForm(initial={k.kpi.value: _plain(k.target) for k in context["kpis"]})
     return render(request, "analytics/dashboard.html", context)
 
 

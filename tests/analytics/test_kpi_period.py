@@ -32,7 +32,7 @@ def test_the_dashboards_kpis_cover_its_chosen_period_beside_the_previous_one(cli
     assert kpi_row(html, "Engagement rate")[:2] == ['<bdi dir="ltr">1.82%</bdi>', '<bdi dir="ltr">0.21%</bdi>']
     # 30 followers in 30 days is 7 in the week; the week gained 5 (+10 on 2 December, -5 on the 4th).
     assert kpi_row(html, "Follower growth")[0] == '<bdi dir="ltr">5</bdi>'
-    assert kpi_row(html, "Follower growth")[2] == '<bdi dir="ltr">7.00</bdi>'
+    assert kpi_row(html, "Follower growth")[2] == '<bdi dir="ltr">7</bdi>'  # a count: no decimals
 
 
 def test_a_rate_target_is_not_scaled_to_the_period_and_a_count_target_is(workspace):

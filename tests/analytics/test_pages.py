@@ -82,6 +82,26 @@ def test_an_owner_sets_targets_and_the_dashboard_shows_their_status(client, owne
                         Kpi.CONVERSIONS: (None, kpis.NO_DATA), Kpi.ROI: (None, kpis.NO_DATA)}
     html = page(client, owner)
     assert "On track" in html and "Behind" in html and "No data yet" in html
+    assert '<bdi dir="ltr">100</bdi>' in html and 'value="100"' in html  # a count's target, not 100.00
+    assert '<bdi dir="ltr">55</bdi>' in html
+
+
+def test_a_kpi_count_shows_no_decimals_and_a_response_time_its_hours():
+    from django.template import Context, Template
+
+    shown = Template("{% load kpi_figures %}{% kpi_figure k k.period_target %}|{% kpi_figure r r.value %}")
+    followers = kpis.KpiStatus(Kpi.FOLLOWER_GROWTH, 55, Decimal("150.00"))
+    response = kpis.KpiStatus(Kpi.RESPONSE_TIME, 2.5, None)
+    assert shown.render(Context({"k": followers, "r": response})) == "150|2.5 h"
+    weekly = kpis.KpiStatus(Kpi.FOLLOWER_GROWTH, 55, Decimal("100"), days=7)
+    assert shown.render(Context({"k": weekly, "r": response})).startswith("23.33|")
+
+
+def test_a_growth_chart_of_counts_has_whole_numbers_on_its_axis():
+    from stoa.analytics import charts
+
+    chart = str(charts.line_chart("growth", [charts.Series("Kafe", [("1 Dec", 0), ("2 Dec", 37)])]))
+    assert ">18.5<" not in chart and ">18<" in chart and ">37<" in chart
 
 
 def test_a_response_time_target_is_on_track_at_or_below_it():
