@@ -4,12 +4,14 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from stoa.reports.models import ReportTemplate, Section
+from stoa.reports.models import ReportTemplate, Section, all_sections
 
 
 class ReportTemplateForm(forms.ModelForm):
+    # Declared here for its checkboxes, so the model's default (every section) is given again: a new report has
+    # them all ticked.
     sections = forms.MultipleChoiceField(choices=Section.choices, widget=forms.CheckboxSelectMultiple,
-                                         label=_("Sections"))
+                                         label=_("Sections"), initial=all_sections)
 
     class Meta:
         model = ReportTemplate

@@ -24,7 +24,7 @@ from stoa.links.models import CampaignResult
 from stoa.posts.actions import add_media
 from stoa.posts.models import Variant
 from stoa.reports import actions, build, render
-from stoa.reports.models import Frequency, Period, ReportTemplate
+from stoa.reports.models import Frequency, Period, ReportTemplate, Section
 from tests.analytics.dataset import WEEK_END, WEEK_START, small_dataset
 from tests.core.helpers import image_bytes
 
@@ -252,3 +252,10 @@ def test_a_right_to_left_report_names_its_channels_in_logical_order(workspace, l
     report = build.build(template_of(workspace, language), WEEK_START, WEEK_END)
     assert f"<bdi>{channel}</bdi>" in str(report["growth_chart"])  # the legend is HTML, out of the SVG
     assert logical(channel) in logical(pdf_text(render.pdf(report)))
+
+
+def test_the_new_report_form_has_every_section_ticked(client, owner, workspace):
+    client.force_login(owner)
+    page = client.get(reverse("reports")).content.decode()
+    ticked = [box for box in page.split("<input")[1:] if 'name="sections"' in box.split(">")[0]]
+    assert len(ticked) == len(Section.choices) and all("checked" in box.split(">")[0] for box in ticked)
