@@ -18,7 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT, PAD = 640, 220, 40
 WIDE = 960  # a line chart spans the page's width
-COLOURS = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#4b5563")
+# Twelve distinct colours, so the growth of twelve channels (all workspaces) draws no two lines alike.
+COLOURS = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#4b5563", "#dc2626", "#65a30d",
+           "#c026d3", "#0f766e", "#92400e")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def _axis(low: float, high: float, to_y, width: int = WIDTH, whole: bool = False
     for value in _guides(low, high, whole):
         y = to_y(value)
         parts.append(f'<line x1="{PAD}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>')
-        parts.append(_text(PAD - 4, y + 4, f"{value:g}", anchor="end"))
+        parts.append(_text(PAD - 4, y + 4, f"{round(value, 2):g}", anchor="end"))  # 1.96, not 1.955
     return "".join(parts)
 
 
