@@ -92,9 +92,9 @@ def test_a_kpi_count_shows_no_decimals_and_a_response_time_its_hours():
     shown = Template("{% load kpi_figures %}{% kpi_figure k k.period_target %}|{% kpi_figure r r.value %}")
     followers = kpis.KpiStatus(Kpi.FOLLOWER_GROWTH, 55, Decimal("150.00"))
     response = kpis.KpiStatus(Kpi.RESPONSE_TIME, 2.5, None)
-    assert shown.render(Context({"k": followers, "r": response})) == "150|2.5 h"
+    assert shown.render(Context({"k": followers, "r": response})) == '<bdi dir="ltr">150</bdi>|<bdi>2.5 h</bdi>'
     weekly = kpis.KpiStatus(Kpi.FOLLOWER_GROWTH, 55, Decimal("100"), days=7)
-    assert shown.render(Context({"k": weekly, "r": response})).startswith("23.33|")
+    assert shown.render(Context({"k": weekly, "r": response})).startswith('<bdi dir="ltr">23.33</bdi>|')
 
 
 def test_a_growth_chart_of_counts_has_whole_numbers_on_its_axis():
