@@ -120,7 +120,9 @@ def answered_by_itself(env: dict[str, str], network, post: dict, publication: in
     """Once Stoa has read the channel by itself, Bob answers the brand's post; the answer must come into the
     inbox, under the post, and its warning go out, with nobody calling anything. Returns the timings."""
     started = time.monotonic()
-    wait_until(lambda: "Periodic jobs" in log.read_text(), 60, "the start-up lines", process, log)
+    # The periodic jobs and the task consumer's list of tasks are logged by two threads, in either order.
+    wait_until(lambda: "Periodic jobs" in log.read_text() and "+ stoa.workspaces.mail.email_notifications"
+               in log.read_text(), 60, "the start-up lines", process, log)
     output = log.read_text()
     assert re.search(r"Periodic jobs .*poll_inboxes every 2 s.*inbox_deadlines every 2 s", output), output
     assert "+ stoa.inbox.tasks.poll_inboxes" in output and "+ stoa.workspaces.mail.email_notifications" in output
