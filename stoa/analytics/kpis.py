@@ -28,7 +28,7 @@ TARGET_DAYS = 30  # what a target is for
 PERIOD = timedelta(days=TARGET_DAYS)  # the period where none is given
 ADDS_UP = {Kpi.FOLLOWER_GROWTH, Kpi.CLICKS, Kpi.CONVERSIONS}
 LOWER_IS_BETTER = {Kpi.RESPONSE_TIME}
-UNITS = {Kpi.ENGAGEMENT_RATE: "%", Kpi.ROI: "%", Kpi.RESPONSE_TIME: " h"}
+UNITS = {Kpi.ENGAGEMENT_RATE: "%", Kpi.ROI: "%"}  # hours are said in the reader's language (kpi_figures)
 ON_TRACK, BEHIND, NO_TARGET, NO_DATA = "on_track", "behind", "no_target", "no_data"
 STATUS_LABELS = {ON_TRACK: _("On track"), BEHIND: _("Behind"), NO_TARGET: _("No target"), NO_DATA: _("No data yet")}
 
