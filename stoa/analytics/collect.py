@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from django.db import transaction
 from django.db.models import Q
 
 from stoa import clock
@@ -98,15 +99,16 @@ def sweep_channel(channel: Channel) -> SweepReport:
 def enrol_publications(channel: Channel) -> int:
     """What Stoa published on the channel and does not measure yet is measured from now on, first 1 hour after it
     was published (now, for what was published before)."""
-    waiting = (Publication.objects.filter(channel=channel, state=State.PUBLISHED, published_at__isnull=False,
-                                          measured__isnull=True).exclude(remote_id=""))
-    enrolled = 0
-    for publication in waiting:
-        assert publication.published_at is not None  # the query's condition
-        measure(channel, publication.remote_id, publication.remote_url, publication.published_at,
-                first_read(publication.published_at), publication)
-        enrolled += 1
-    return enrolled
+    waiting = list(Publication.objects.filter(channel=channel, state=State.PUBLISHED, published_at__isnull=False,
+                                              measured__isnull=True).exclude(remote_id=""))
+    if not waiting:
+        return 0
+    with transaction.atomic():  # one write transaction, not several a post: on SQLite publishing waits for each
+        for publication in waiting:
+            assert publication.published_at is not None  # the query's condition
+            measure(channel, publication.remote_id, publication.remote_url, publication.published_at,
+                    first_read(publication.published_at), publication)
+    return len(waiting)
 
 
 def due_posts(channel: Channel) -> list[int]:

@@ -11,7 +11,15 @@ the price is that points come back up to half a window later than a perfect slid
 Spending is one conditional UPDATE (`... WHERE earlier + previous + used + n <= ceiling`, the half-windows shifted
 along in the same statement), so two processes can never take the same points, on SQLite and on PostgreSQL alike.
 
-Publishing comes first. Background reads (polling, metrics sweeps) run inside `background()` and may spend a limit
+Publishing comes first, and its threads write nothing: the engine takes what a publication's post will spend
+(Publishes.post_cost) from the budget when it claims it, in the claim's own transaction (`prepay`), and the request
+that creates the post spends from that prepaid allowance (`prepaid`) instead of the database. On SQLite, where one
+writer at a time holds the database, a spend of its own in each of sixteen publishing threads queued them behind
+the claims and records for tens of milliseconds each (bench/publish.py). Points are prepaid only within the
+half-window they are counted in: a request made after it turned spends from the database as any other, and the
+prepaid points stay counted unused, which errs on the side of the network.
+
+Background reads (polling, metrics sweeps) run inside `background()` and may spend a limit
 only down to the reserve kept for publishing (RESERVE, a quarter of it); past that they raise OverBudget, which
 their callers take as "wait for the next cycle", never as an error. Publishing and replies may spend it all; past
 that they get RATE_LIMITED with the seconds until points come back, and the engine tries again then. When the
@@ -24,6 +32,7 @@ import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
@@ -39,6 +48,19 @@ BLOCKED_WITHOUT_RETRY_AFTER = timedelta(seconds=60)  # a 429 that does not say h
 _background: ContextVar[bool] = ContextVar("stoa_background_reads", default=False)
 
 
+@dataclass
+class Prepaid:
+    """Points a channel's budget gave a publication when it was claimed, and the half-window of each limit they are
+    counted in."""
+
+    channel_id: int
+    points: dict[str, int]
+    counted_in: dict[str, datetime] = field(default_factory=dict)
+
+
+_prepaid: ContextVar[Prepaid | None] = ContextVar("stoa_prepaid_points", default=None)
+
+
 class OverBudget(ProviderError):
     """A background read found the budget spent down to the reserve kept for publishing: it waits for its next
     cycle."""
@@ -52,6 +74,32 @@ def background() -> Iterator[None]:
         yield
     finally:
         _background.reset(token)
+
+
+@contextmanager
+def prepaid(allowance: Prepaid | None) -> Iterator[None]:
+    """Requests made inside spend from `allowance` first (see the module's docstring)."""
+    token = _prepaid.set(allowance)
+    try:
+        yield
+    finally:
+        _prepaid.reset(token)
+
+
+def prepay(channel: Channel, limits: tuple[RateLimit, ...], network: str, costs: Mapping[str, int]) -> Prepaid | None:
+    """Take `costs` from the channel's budget now, inside the caller's transaction, for a request to be made soon;
+    None when the budget has no room (the request then spends, and is refused, as any other)."""
+    budget = ChannelBudget(channel, limits, network)
+    costs = {name: points for name, points in costs.items() if points > 0 and name in budget.limits}
+    if not costs:
+        return None
+    now = clock.now()
+    try:
+        budget.spend(costs)
+    except ProviderError:
+        return None
+    return Prepaid(channel.pk, costs, {name: window_start(now, half_window(budget.limits[name]).total_seconds())
+                                       for name in costs})
 
 
 def window_start(moment: datetime, seconds: float) -> datetime:
@@ -134,6 +182,8 @@ class ChannelBudget:
             return
         costs = {name: points for name, points in costs.items() if points > 0 and name in self.limits}
         now = clock.now()
+        if self.spend_prepaid(costs, now):
+            return
         background_read = _background.get()
         if not costs:  # a request no limit counts still waits out a 429
             self.refuse_if_blocked(now, background_read)
@@ -145,6 +195,19 @@ class ChannelBudget:
                     self.refuse_if_blocked(now, background_read)
                     # and the points taken above are given back
                     raise self.refusal(limit, costs[name], now, background_read)
+
+    def spend_prepaid(self, costs: dict[str, int], now: datetime) -> bool:
+        """Whether the prepaid allowance covered every cost, within the half-windows it was counted in."""
+        allowance = _prepaid.get()
+        if allowance is None or allowance.channel_id != self.channel_id or not costs:
+            return False
+        for name, points in costs.items():
+            if points > allowance.points.get(name, 0) or allowance.counted_in[name] != window_start(
+                    now, half_window(self.limits[name]).total_seconds()):
+                return False
+        for name, points in costs.items():
+            allowance.points[name] -= points
+        return True
 
     def take(self, limit: RateLimit, points: int, now: datetime, background_read: bool) -> bool:
         """The points are taken if the last three half-windows, the current one included, have room for them, and

@@ -16,6 +16,7 @@ import httpx
 from django.conf import settings
 
 from stoa.inbox.classifier import INTENTS, LANGUAGES, SENTIMENTS, Classifier, Verdict, builtin
+from stoa.providers.base import http_client
 
 log = logging.getLogger("stoa.inbox")
 REST_SECONDS = 60
@@ -33,7 +34,7 @@ class EndpointClassifier:
                  fallback: Classifier | None = None):
         self.url = url.rstrip("/") + "/chat/completions"
         self.model, self.api_key = model, api_key
-        self.http = http or httpx.Client(timeout=settings.STOA_CLASSIFIER_TIMEOUT_SECONDS)
+        self.http = http or http_client(settings.STOA_CLASSIFIER_TIMEOUT_SECONDS)
         self.fallback = fallback or builtin()
 
     def classify(self, text: str) -> Verdict:

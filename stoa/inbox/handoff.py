@@ -8,7 +8,6 @@ import hmac
 import json
 
 import httpx
-from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from stoa import clock
 from stoa.errors import ActionError
 from stoa.inbox.answers import policy_of
 from stoa.inbox.models import Handoff, HandoffState, Intent, Item
+from stoa.providers.base import http_client
 from stoa.workspaces.actions import audit
 
 SIGNATURE_HEADER = "X-Stoa-Signature"  # "sha256=" + HMAC-SHA256 of "<timestamp>.<body>" with the shared secret
@@ -67,7 +67,7 @@ def _webhook(actor, item: Item, url: str, secret: str, payload: dict, http: http
     headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, "User-Agent": "Stoa"}
     if secret:
         headers[SIGNATURE_HEADER] = sign(secret, timestamp, body)
-    client = http or httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
+    client = http or http_client()
     try:
         response = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as e:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -44,6 +44,11 @@ class Capability(abc.ABC):  # noqa: B024 - a marker: the capabilities below hold
 
 class Publishes(Capability):
     """Posts as the brand, and takes them down."""
+
+    # What the request that creates a one-part post spends of the rate limits (Provider.request_cost): the engine
+    # takes it from the channel's budget when it claims the publication (stoa.channels.budget.prepay). Empty: that
+    # request spends when it is made, as any other does.
+    post_cost: ClassVar[Mapping[str, int]] = {}
 
     @abc.abstractmethod
     def publish(self, draft: Draft, attempt: Attempt) -> Published: ...

@@ -27,15 +27,16 @@ from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from stoa import clock
-from stoa.channels import credentials
+from stoa.channels import budget, credentials
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.actions import rule_problems
 from stoa.posts.drafts import draft_to_send
 from stoa.posts.models import Publication, State
 from stoa.posts.status import waits_for_approval
-from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published
+from stoa.providers.base import Attempt, ErrorKind, Provider, ProviderError, Published, http_client
 from stoa.providers.capabilities import Publishes
+from stoa.providers.registry import UnknownNetwork, get_provider_class
 from stoa.publishing import liveness
 from stoa.workspaces.actions import audit, in_their_language, notify
 
@@ -54,6 +55,7 @@ def backoff(attempts: int) -> timedelta:
 class Claim:
     publication: Publication
     attempt: Attempt
+    prepaid: budget.Prepaid | None = None  # what its post will spend, taken from the budget with the claim
 
 
 @dataclass
@@ -70,7 +72,7 @@ class Engine:
 
     def __init__(self, owner: str | None = None, http: httpx.Client | None = None):
         self.owner = owner or liveness.this_process()
-        self.http = http or httpx.Client(timeout=settings.STOA_HTTP_TIMEOUT_SECONDS)
+        self.http = http or http_client()
 
     # -- Claiming -------------------------------------------------------------------------
 
@@ -106,6 +108,9 @@ class Engine:
                     ruled_channels.add(channel.pk)
                 if claim := self._claim_or_refuse(publication, now):
                     claims.append(claim)
+            # In the order of the channels, so two engines' claims never wait on each other's budget rows.
+            for claim in sorted(claims, key=lambda claim: claim.publication.channel_id):
+                claim.prepaid = self._prepay(claim.publication.channel)
         prefetch_related_objects([c.publication.variant for c in claims], "variantmedia_set__media")
         return claims
 
@@ -164,6 +169,18 @@ class Engine:
         publication.attempts += 1
         return Claim(publication, attempt)
 
+    @staticmethod
+    def _prepay(channel: Channel) -> budget.Prepaid | None:
+        """The points its post will spend, taken from the channel's budget with the claim's other writes, so that
+        the publishing threads write nothing (stoa.channels.budget)."""
+        try:
+            network = get_provider_class(channel.network)
+        except UnknownNetwork:
+            return None  # the attempt says so
+        if not issubclass(network, Publishes):
+            return None
+        return budget.prepay(channel, network.rate_limits, network.name, network.post_cost)
+
     def _rule_problems_now(self, publication: Publication, now: datetime) -> list[str]:
         """The channel's posting rules, checked again at delivery: they may have changed."""
         channel = publication.channel
@@ -199,8 +216,10 @@ class Engine:
 
     def attempt(self, claim: Claim) -> Outcome:
         """The network part of a publish, so it can run on any thread: the outcome is recorded by record(). Its
-        only writes are the channel's credentials, by their owner (a refresh at an expiry, a renewed session), and the
-        publication's short links the first time its Draft is built (stoa/links/shortening.py, once per link)."""
+        only writes are the channel's credentials, by their owner (a refresh at an expiry, a renewed session), the
+        publication's short links the first time its Draft is built (stoa/links/shortening.py, once per link), and
+        what its requests spend of the channel's budget beyond the post's own request, prepaid with the claim (a
+        media upload, a sign-in)."""
         publication, attempt = claim.publication, claim.attempt
         publication.attempt_key = attempt.key
 
@@ -214,7 +233,8 @@ class Engine:
             return provider.publish(draft, attempt)
 
         try:
-            result = credentials.using(publication.channel, publish, http=self.http)
+            with budget.prepaid(claim.prepaid):
+                result = credentials.using(publication.channel, publish, http=self.http)
         except ProviderError as error:
             return Outcome(publication, error=error)
         except Exception as error:  # a bug or a crash mid-publish: what was sent is not known

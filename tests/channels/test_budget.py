@@ -9,14 +9,27 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from stoa import clock
-from stoa.channels.budget import RESERVE, ChannelBudget, OverBudget, background, half_window, reserve, window_start
+from stoa.channels.budget import (
+    RESERVE,
+    ChannelBudget,
+    OverBudget,
+    background,
+    half_window,
+    prepaid,
+    prepay,
+    reserve,
+    window_start,
+)
 from stoa.channels.models import Channel
 from stoa.inbox.polling import poll_channel
 from stoa.posts.models import State
 from stoa.providers.base import ErrorKind, ProviderError, RateLimit
 from stoa.providers.mastodon.provider import MastodonProvider
+from stoa.publishing.engine import Engine
+from tests.conftest import mastodon_channel
 from tests.core.helpers import drain, make_due, reload, schedule
 
 # Also run on PostgreSQL by `make test-postgres`.
@@ -81,6 +94,56 @@ def test_publishing_may_spend_the_reserve_but_never_past_the_limit(channel, smal
     assert refused.value.kind == ErrorKind.RATE_LIMITED and not isinstance(refused.value, OverBudget)
     assert 0 < refused.value.retry_after <= HOURLY.seconds * 1.5
     assert "limit of 8 requests every 3600 seconds" in refused.value.message
+
+
+def test_a_post_spends_what_its_claim_prepaid_and_its_publishing_thread_writes_no_budget(owner, workspace, channel,
+                                                                                          fake_network):
+    """On SQLite a spend of its own in each publishing thread queued them behind the engine's claims (bench/publish)."""
+    [publication] = schedule(owner, workspace, [channel], text="Prepaid · שולם מראש")
+    make_due(publication)
+    engine = Engine(owner="test")
+    with fresh_window(MastodonProvider.rate_limits[0].seconds):
+        [claim] = engine.claim_batch(1)
+        assert claim.prepaid is not None and claim.prepaid.points == {"requests": 1}
+        assert channel.provider().budget.used()["requests"] == 1
+        with CaptureQueriesContext(connection) as queries:
+            outcome = engine.attempt(claim)
+        engine.record(outcome)
+        assert reload(publication).state == State.PUBLISHED
+        assert not [q["sql"] for q in queries.captured_queries if "requestwindow" in q["sql"].lower()]
+        assert channel.provider().budget.used()["requests"] == 1  # spent once, not twice
+        assert claim.prepaid.points == {"requests": 0}
+
+
+def test_prepaid_points_are_spent_only_in_the_half_window_they_were_counted_in(channel, small_budget):
+    budget = channel.provider().budget
+    with fresh_window() as traveller:
+        allowance = prepay(channel, (HOURLY,), "Mastodon", {"requests": 1})
+        traveller.shift(half_window(HOURLY))
+        with prepaid(allowance):
+            budget.spend({"requests": 1})  # from the database: counted now, where the request is made
+        assert allowance is not None and allowance.points == {"requests": 1}
+        assert budget.used() == {"requests": 2}
+
+
+def test_prepaid_points_cover_only_their_channel_and_what_they_hold(owner, workspace, channel, fake_network,
+                                                                     small_budget):
+    other = mastodon_channel(workspace, fake_network, account=2)
+    with fresh_window():
+        allowance = prepay(channel, (HOURLY,), "Mastodon", {"requests": 1})
+        with prepaid(allowance):
+            other.provider().budget.spend({"requests": 1})
+            channel.provider().budget.spend({"requests": 2})  # more than prepaid: all of it from the database
+            channel.provider().budget.spend({"requests": 1})
+        assert other.provider().budget.used() == {"requests": 1}
+        assert channel.provider().budget.used() == {"requests": 3}
+
+
+def test_nothing_is_prepaid_when_the_budget_has_no_room(channel, small_budget):
+    with fresh_window():
+        channel.provider().budget.spend({"requests": HOURLY.limit})
+        assert prepay(channel, (HOURLY,), "Mastodon", {"requests": 1}) is None
+        assert channel.provider().budget.used() == {"requests": HOURLY.limit}
 
 
 def test_points_of_several_limits_are_taken_together_or_not_at_all(channel):

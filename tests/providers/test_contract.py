@@ -273,6 +273,22 @@ def test_each_operation_works_against_the_fake_network_and_fits_in_the_rate_limi
         assert sum(cost.get(name, 0) for cost in budget.costs) <= limit, f"{where} needs more {name} than a window"
 
 
+@pytest.mark.parametrize(("key", "capability"), declared(Publishes))
+def test_what_the_engine_prepays_for_a_post_is_what_the_request_that_creates_it_spends(key, capability):
+    """The engine takes post_cost from the budget when it claims a publication; the request that creates the post
+    spends it from there. A post_cost that differs from that request's cost would leave it spending from the
+    database after all, or take points no request uses."""
+    network = get_provider_class(key)
+    if not network.post_cost:
+        pytest.skip(f"{key} prepays nothing: its post spends when it is made")
+    h = harness(key)
+    provider = h.provider()
+    provider.budget = budget = CountingBudget()
+    provider.publish(DRAFT, h.attempt(1))
+    assert set(network.post_cost) <= {limit.name for limit in network.rate_limits}
+    assert dict(network.post_cost) == budget.costs[-1], f"{key}: the post's request spent {budget.costs[-1]}"
+
+
 # -- Attempt keys and reconcile ----------------------------------------------------------------------
 
 

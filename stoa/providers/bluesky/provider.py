@@ -114,6 +114,7 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
     # https://docs.bsky.app/docs/advanced-guides/rate-limits: record writes per account (DID) 5,000 points an hour and
     # 35,000 a day, a create 3 points, an update 2, a delete 1; createSession 30 every 5 minutes and 300 a day per
     # handle. The 3,000 requests every 5 minutes are per IP address, shared by all of a Stoa's channels: not one's own.
+    post_cost = {"points-hour": 3, "points-day": 3}  # com.atproto.repo.createRecord
     rate_limits = (RateLimit("points-hour", 5000, 3600), RateLimit("points-day", 35_000, 86_400),
                    RateLimit("sign-ins", 30, 5 * 60), RateLimit("sign-ins-day", 300, 86_400))
     # The sign-in name is kept with the app password: createSession needs both, and it may be an email.

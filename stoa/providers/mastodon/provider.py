@@ -151,6 +151,7 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
     supports_threads = True
     # https://docs.joinmastodon.org/api/rate-limits/: per account, 300 requests every 5 minutes on all endpoints;
     # media uploads 30 and status deletions 30 every 30 minutes. A server may set its own; these are the defaults.
+    post_cost = {"requests": 1}  # POST /api/v1/statuses
     rate_limits = (RateLimit("requests", 300, 5 * 60), RateLimit("media", 30, 30 * 60),
                    RateLimit("deletions", 30, 30 * 60))
     option_fields = (

@@ -98,6 +98,7 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies, R
     # minute to one group (a channel alike, says @BotSupport); about 30 a second overall is the bot's, shared by every
     # chat it posts to, so not a channel's own. Reading (getUpdates) is not counted.
     rate_limits = (RateLimit("messages", 20, 60),)
+    post_cost = {"messages": 1}  # sendMessage, or sendPhoto
     limits = Limits(
         max_text=4096,
         counts="characters",  # code points, as the Bot API server counts them (see above)
