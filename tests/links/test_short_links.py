@@ -4,10 +4,11 @@ through /l/<code> with people's clicks counted and crawlers' not, and nothing el
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from stoa import clock
 from stoa.links.actions import update_link_settings
-from stoa.links.clicklog import fold_clicks, log_dir
+from stoa.links.clicklog import fold_clicks, log_dir, write_down
 from stoa.links.models import Click, ShortLink
 from stoa.links.shortening import CODE_LENGTH, short_url
 from stoa.posts.drafts import draft_for, draft_to_send
@@ -235,6 +236,20 @@ def test_a_click_is_in_the_database_or_its_log_before_the_redirect_answers(clien
     if connection.vendor == "postgresql":  # the scaled mode: web processes may run where no worker reads their files
         assert Click.objects.filter(link=link).count() == 1
     assert len(clicks()) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_click_on_postgresql_is_one_statement_that_leaves_other_commits_as_durable_as_they_were(link):
+    if connection.vendor != "postgresql":
+        pytest.skip("the click log is SQLite's; PostgreSQL inserts")
+    with CaptureQueriesContext(connection) as statements:
+        write_down(link.pk, link.code, clock.now(), "https://t.me/", "v" * 40)
+    assert len(statements) == 1  # one round trip on the redirect's way out
+    assert list(Click.objects.filter(link=link).values_list("referrer", "visitor")) == [("https://t.me/", "v" * 32)]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_a_half_written_line_waits_and_a_line_for_an_unknown_link_is_dropped(client, link):
