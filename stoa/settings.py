@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "stoa.api.errors.api_error_shape",  # outermost: sees every answer under /api/, however it was made
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "stoa.links.redirects.short_links",  # a short link found is answered here, before the pages' middleware
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

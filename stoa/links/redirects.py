@@ -3,9 +3,13 @@ before the answer leaves (a click answered is a click counted): on SQLite append
 (stoa/links/clicklog.py) rather than inserted, so that redirects never wait on the database's write lock. Anything
 else is the 404 page: Stoa redirects only to the targets it stored itself, never to an address taken from the request.
 
-One indexed lookup per click, and the code -> target map is cached (a short link never changes once made)."""
+One indexed lookup per click, and the code -> target map is cached (a short link never changes once made). A link
+found is answered by `short_links`, a middleware placed before the pages' own (sessions, CSRF, the reader's
+language...), which a redirect needs none of: like WhiteNoise for static files. Anything else goes on to the pages
+and their 404, in the reader's language."""
 
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,12 +38,30 @@ def target_of(code: str) -> tuple[int, str] | None:
     return row
 
 
+PREFIX = "/l/"
+
+
+def short_links(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(PREFIX) and request.method in ("GET", "HEAD"):
+            code = request.path_info[len(PREFIX):]
+            if found := target_of(code):
+                return redirect(request, code, *found)
+        return get_response(request)
+
+    return middleware
+
+
 @require_safe
 def follow(request: HttpRequest, code: str) -> HttpResponse:
+    """The page route of /l/<code>, for what the middleware let through: a code Stoa did not make (or not yet)."""
     found = target_of(code)
     if found is None:
         raise Http404("No such link.")
-    link_id, target = found
+    return redirect(request, code, *found)
+
+
+def redirect(request: HttpRequest, code: str, link_id: int, target: str) -> HttpResponse:
     if request.method == "GET" and is_person(request.headers.get("User-Agent", "")):
         clicklog.write_down(link_id, code, clock.now(), request.headers.get("Referer", "")[:500], visitor(request))
     response = HttpResponseRedirect(target)

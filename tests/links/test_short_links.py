@@ -238,6 +238,16 @@ def test_a_click_is_in_the_database_or_its_log_before_the_redirect_answers(clien
     assert len(clicks()) == 1
 
 
+def test_a_short_link_is_answered_before_the_pages_middleware_even_for_a_signed_in_person(client, owner, link):
+    """No session, user or language lookups on the way to the redirect: a click costs the click and nothing else."""
+    client.force_login(owner)
+    client.get(f"/l/{link.code}", HTTP_USER_AGENT="curl/8")  # the link is cached now
+    with CaptureQueriesContext(connection) as statements:
+        response = client.get(f"/l/{link.code}", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302 and response["Location"].startswith("https://kafe.example/menu")
+    assert not [q["sql"] for q in statements if "session" in q["sql"] or "user" in q["sql"]]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_click_on_postgresql_is_one_statement_that_leaves_other_commits_as_durable_as_they_were(link):
