@@ -18,7 +18,7 @@ from stoa.workspaces.models import AuditEvent
 # What each event says; %(channel)s is the channel of the publication or variant it is about.
 SENTENCES = {
     "post.created": gettext_lazy("Created the post for %(channels)s."),
-    "post.details": gettext_lazy("Changed the title, content type or tags."),
+    "post.details": gettext_lazy("Changed the title, content type, tags or campaign."),
     "post.sent_for_review": gettext_lazy("Sent it for review."),
     "post.back_to_review": gettext_lazy("Edited it after it was reviewed or let through; it went back to review."),
     "post.approved": gettext_lazy("Approved it."),

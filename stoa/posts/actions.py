@@ -19,6 +19,7 @@ from stoa.posts.drafts import draft_for, draft_of
 from stoa.posts.forms import ResolveForm
 from stoa.posts.media_files import inspect, sniff_content_type
 from stoa.posts.models import (
+    CAMPAIGN_LENGTH,
     CANCELLABLE_STATES,
     EDITABLE_STATES,
     ContentType,
@@ -276,8 +277,10 @@ def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantIn
     someone types, the API's check endpoint, and create_post, so they never disagree.
     `exclude_ids` maps a channel to the publication being edited, which its posting rules ignore;
     `alt_texts` is alt text being typed, by media id, checked in place of the library's.
-    `post` is the saved post gaining variants; a new one's `campaign` fills its links' UTM parameters."""
+    `post` is the saved post gaining variants; a new one's `campaign` (trimmed) fills its links' UTM parameters."""
     resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
+    campaign = campaign.strip()
+    errors |= campaign_problems(campaign)
     for m in {m for r in resolved for m in r.media}:
         m.alt_text = (alt_texts or {}).get(m.pk, m.alt_text)
     post_time = _utc_time(scheduled_at, workspace, errors)
@@ -361,11 +364,26 @@ def clean_tags(tags: list[str]) -> list[str]:
     return kept
 
 
-def update_post_details(actor, post: Post, *, title: str, content_type: str, tags: list[str]) -> Post:
-    """What the post is (title, content type, tags); not what it says, so approval stays as it is."""
+def campaign_problems(campaign: str) -> dict[str, list[str]]:
+    """What is wrong with a campaign's name (trimmed): too long for its UTM parameter and its ROI rows."""
+    if len(campaign) <= CAMPAIGN_LENGTH:
+        return {}
+    return {"campaign": [ngettext("The campaign is %(count)d character long; it may have at most %(max)d.",
+                                  "The campaign is %(count)d characters long; it may have at most %(max)d.",
+                                  len(campaign)) % {"count": len(campaign), "max": CAMPAIGN_LENGTH}]}
+
+
+def update_post_details(actor, post: Post, *, title: str, content_type: str, tags: list[str], campaign: str) -> Post:
+    """What the post is (title, content type, tags, campaign); not what it says, so approval stays as it is. The
+    campaign fills its links' UTM parameters when a publication is sent, so a publication not sent yet goes out with
+    the new one."""
     _check_content_type(content_type)
+    campaign = campaign.strip()
+    if problems := campaign_problems(campaign):
+        raise ActionError(problems)
     post.title, post.content_type, post.tags = title[:200], content_type, clean_tags(tags)
-    post.save(update_fields=["title", "content_type", "tags"])
+    post.campaign = campaign
+    post.save(update_fields=["title", "content_type", "tags", "campaign"])
     audit(post.workspace_id, actor, "post.details", post)
     return post
 

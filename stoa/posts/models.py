@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from stoa.approvals.models import PostComment
     from stoa.posts.status import Status
 
+CAMPAIGN_LENGTH = 200  # the longest campaign name: as long as stoa/links keeps for a campaign's costs and conversions
+
 
 class ContentType(models.TextChoices):
     INFORMATIONAL = "informational", _("Informational")
@@ -38,7 +40,7 @@ class Post(models.Model):
     content_type = models.CharField(max_length=24, choices=ContentType.choices, default=ContentType.OTHER)
     tags = models.JSONField(default=list, blank=True)
     # The marketing campaign the post belongs to: the {campaign} of the workspace's UTM parameters (stoa/links).
-    campaign = models.CharField(max_length=200, blank=True, default="")
+    campaign = models.CharField(max_length=CAMPAIGN_LENGTH, blank=True, default="")
     # Only approved posts are published in a workspace that requires approval (checked at delivery).
     approval_state = models.CharField(max_length=24, choices=ApprovalState.choices, default=ApprovalState.DRAFT)
     # Scheduled before the workspace required approval, and its owner chose to let it publish without

@@ -2,8 +2,10 @@
 
 from django.db.models import F, QuerySet
 
-from stoa.posts.models import Publication
+from stoa.links.models import CampaignCost
+from stoa.posts.models import Post, Publication
 from stoa.posts.times import to_local
+from stoa.workspaces.models import Workspace
 
 
 def publications_in(workspace_ids, states: list[str] | None = None) -> QuerySet[Publication]:
@@ -26,3 +28,11 @@ def publication_dict(p: Publication) -> dict:
         "attempts": p.attempts, "text": p.variant.text, "options": p.variant.options, "last_error": p.last_error,
         "remote_id": p.remote_id, "remote_url": p.remote_url, "published_at": p.published_at,
     }
+
+
+def campaigns_in_use(workspace: Workspace) -> list[str]:
+    """The campaigns the workspace has used, to pick from when writing a post: its posts' and those it entered
+    costs for (stoa/links), each once, in alphabetical order."""
+    posts = Post.objects.filter(workspace=workspace).exclude(campaign="").values_list("campaign", flat=True)
+    costs = CampaignCost.objects.filter(workspace=workspace).values_list("campaign", flat=True)
+    return sorted(set(posts.distinct()) | set(costs.distinct()), key=str.casefold)

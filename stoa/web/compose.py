@@ -31,6 +31,7 @@ from stoa.posts import actions
 from stoa.posts.access import access_post
 from stoa.posts.drafts import LANGUAGE
 from stoa.posts.models import EDITABLE_STATES, ContentType, Media, Post, Publication, State
+from stoa.posts.queries import campaigns_in_use
 from stoa.posts.times import parse_when, to_local, to_utc
 from stoa.providers.base import Provider
 from stoa.providers.registry import get_provider_class
@@ -86,6 +87,7 @@ class ComposerForm:
     title: str = ""
     content_type: str = ContentType.OTHER
     tags: str = ""
+    campaign: str = ""  # trimmed; the {campaign} of the workspace's UTM parameters
     media_ids: list[int] = field(default_factory=list)
     scheduled_at: str = ""  # as typed: YYYY-MM-DDTHH:MM, local to the workspace
     variants: list[VariantForm] = field(default_factory=list)
@@ -174,6 +176,8 @@ def form_from_request(request: HttpRequest, workspace: Workspace, post: Post | N
     data = request.POST
     form = ComposerForm(workspace, text=data.get("text", ""), title=data.get("title", "").strip(),
                         content_type=data.get("content_type", ContentType.OTHER), tags=data.get("tags", ""),
+                        # A form without the field (an older page, a script) leaves the saved one.
+                        campaign=data.get("campaign", post.campaign if post else "").strip(),
                         media_ids=[int(m) for m in data.getlist("media") if m.isdigit()],
                         scheduled_at=data.get("scheduled_at", ""),
                         alt_texts=read_alt_texts(data))
@@ -208,7 +212,7 @@ def form_from_post(post: Post) -> ComposerForm:
     times = [v.publication.scheduled_at for v in existing.values() if v.publication.scheduled_at]
     when = to_local(min(times), post.workspace.timezone) if times else None
     form = ComposerForm(post.workspace, text=common, title=post.title, content_type=post.content_type,
-                        tags=", ".join(post.tags), media_ids=[m.pk for m in media],
+                        tags=", ".join(post.tags), campaign=post.campaign, media_ids=[m.pk for m in media],
                         scheduled_at=f"{when:%Y-%m-%dT%H:%M}" if when else "")
     for channel in composer_channels(post.workspace):
         variant = existing.get(channel.pk)
@@ -244,15 +248,17 @@ def run_checks(form: ComposerForm) -> dict[str, list[str]]:
                    key=lambda m: form.media_ids.index(m.pk))
     chosen = [v for v in form.chosen if not v.locked]
     if not chosen:
-        return errors
+        return errors | actions.campaign_problems(form.campaign)
     variant_inputs = [actions.VariantInput(v.channel.pk, v.text, [m.pk for m in media], variant_options(v))
                       for v in chosen]
     exclude = {v.channel.pk: v.publication.pk for v in chosen if v.publication}
-    # The post being edited, whose campaign and number its links' UTM parameters carry.
+    # The post being edited, whose number and campaign (as typed, not saved) its links' UTM parameters carry.
     post = next((v.publication.variant.post for v in form.variants if v.publication), None)
+    if post is not None:
+        post.campaign = form.campaign
     _resolved, checks, found = actions.check_post(form.workspace, text=form.text, variants=variant_inputs,
                                                   scheduled_at=when, exclude_ids=exclude, alt_texts=form.alt_texts,
-                                                  post=post)
+                                                  post=post, campaign=form.campaign)
     by_channel = {c.channel.pk: c for c in checks}
     for v in chosen:
         v.check = by_channel.get(v.channel.pk)  # its draft is what the preview shows
@@ -279,6 +285,7 @@ def _render(request: HttpRequest, form: ComposerForm, *, post: Post | None = Non
         **_checks_context(request, form, errors or {}), "post": post, "workspaces": mine or [workspace],
         "refused": refused or [], "library": library, "chosen_media": chosen_media,
         "content_types": ContentType.choices, "languages": language_choices(form.variants),
+        "campaigns": campaigns_in_use(workspace),
         "check_url": reverse("compose-check") + f"?workspace={workspace.slug}" + (f"&post={post.pk}" if post else ""),
         # A hint near the time picker: each channel's best times from its own history, or the stated fallback.
         "best_times": [best_times(v.channel) for v in form.variants], "weekdays": weekday_names(),
@@ -379,7 +386,7 @@ def _save_new(request: HttpRequest, form: ComposerForm) -> Post:
         post = actions.create_post(
             request.user, form.workspace, text=form.text, variants=form.variant_inputs(times),
             media_ids=form.media_ids, scheduled_at=when, title=form.title, content_type=form.content_type,
-            tags=form.tag_list())
+            tags=form.tag_list(), campaign=form.campaign)
         if action == "review":
             send_for_review(request.user, post)
         if action == "now":
@@ -422,7 +429,7 @@ def _save_existing(request: HttpRequest, post: Post, form: ComposerForm) -> None
     with transaction.atomic():
         _save_alt_texts(request.user, form)
         actions.update_post_details(request.user, post, title=form.title, content_type=form.content_type,
-                                    tags=form.tag_list())
+                                    tags=form.tag_list(), campaign=form.campaign)
         for v in editable:
             assert v.publication is not None  # what is editable has one
             publication = actions.edit_variant(request.user, v.publication, text=v.text, media_ids=form.media_ids,

@@ -333,3 +333,97 @@ def test_the_composer_and_the_api_refuse_the_same_post_in_the_same_words(logged_
     assert any("in the past" in m for m in messages) and any("Bluesky allows 300" in m for m in messages)
     for message in messages:  # the API names the channel a problem is of; the page says it under the channel
         assert message.removeprefix(f"{bluesky.name} (text): ") in said
+
+
+CAMPAIGN_LINK = "https://kafe.example/menu"
+
+
+def test_the_campaign_is_offered_from_the_workspaces_posts_and_costs_and_saved_trimmed(
+        logged_in, owner, stranger, workspace, other_workspace, channel):
+    from stoa.links.conversions import add_cost
+
+    create_post(owner, workspace, text="ישן", variants=[VariantInput(channel.pk)], campaign="חורף-חם")
+    add_cost(owner, workspace, campaign="מארז-פולים", period_start=timezone.now().date(),
+             period_end=timezone.now().date(), amount=120)
+    Post.objects.create(workspace=other_workspace, campaign="not-hers")
+    add_cost(stranger, other_workspace, campaign="not-hers-either", period_start=timezone.now().date(),
+             period_end=timezone.now().date(), amount=1)
+    page = logged_in.get("/compose/").content.decode()
+    assert 'name="campaign"' in page and 'list="campaigns"' in page
+    datalist = re.search(r'<datalist id="campaigns">(.*?)</datalist>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)">', datalist) == ["חורף-חם", "מארז-פולים"]  # not another workspace's
+    response = logged_in.post("/compose/", form(workspace, [channel], action="draft", campaign="  בוקר-שישי \n"))
+    assert response.status_code == 302
+    post = Post.objects.latest("pk")
+    assert post.campaign == "בוקר-שישי"
+    shown = logged_in.get(f"/posts/{post.pk}/").content.decode()
+    assert 'id="post-campaign">Campaign: <bdi dir="auto">בוקר-שישי</bdi>' in shown
+    assert 'value="בוקר-שישי"' in logged_in.get(f"/posts/{post.pk}/edit/").content.decode()
+
+
+def test_a_campaign_changed_before_publishing_is_the_utm_campaign_of_what_is_sent(logged_in, owner, workspace,
+                                                                                  channel):
+    from stoa.links.actions import update_link_settings
+    from stoa.posts.drafts import draft_to_send
+    from stoa.workspaces.models import AuditEvent
+
+    update_link_settings(owner, workspace, utm_enabled=True, utm_campaign="{campaign}")
+    text = f"Menu {CAMPAIGN_LINK}"
+    when = f"{local(workspace, days=2):%Y-%m-%dT%H:%M}"
+    assert logged_in.post("/compose/", form(workspace, [channel], text=text, action="schedule", scheduled_at=when,
+                                            campaign="winter")).status_code == 302
+    publication = Publication.objects.get()
+    post = publication.variant.post
+    assert "utm_campaign=winter" in draft_to_send(publication).text
+    # While editing, the preview shows the campaign as typed; saving is what changes it.
+    answer = logged_in.post(f"/compose/check/?workspace={workspace.slug}&post={post.pk}",
+                            form(workspace, [channel], text=text, campaign="חנוכה"))
+    assert "utm_campaign=%D7%97%D7%A0%D7%95%D7%9B%D7%94" in answer.content.decode()
+    post.refresh_from_db()
+    assert post.campaign == "winter"
+    edited = form(workspace, [channel], text=text, action="draft", scheduled_at=when, campaign=" חנוכה ")
+    assert logged_in.post(f"/posts/{post.pk}/edit/", edited).status_code == 302
+    post.refresh_from_db()
+    publication.refresh_from_db()
+    assert post.campaign == "חנוכה" and publication.state == State.SCHEDULED
+    sent = draft_to_send(publication).text
+    assert "utm_campaign=%D7%97%D7%A0%D7%95%D7%9B%D7%94" in sent and "winter" not in sent
+    assert AuditEvent.objects.filter(action="post.details", object_id=post.pk).exists()
+    history = logged_in.get(f"/posts/{post.pk}/").content.decode()
+    assert "Changed the title, content type, tags or campaign." in history
+    # A form without the field (an older page, a script) leaves the campaign as it is.
+    without = {k: v for k, v in edited.items() if k != "campaign"}
+    assert logged_in.post(f"/posts/{post.pk}/edit/", without).status_code == 302
+    post.refresh_from_db()
+    assert post.campaign == "חנוכה"
+
+
+def test_a_campaign_longer_than_200_characters_is_refused_in_words(logged_in, owner, workspace, channel):
+    said = "The campaign is 201 characters long; it may have at most 200."
+    long = "ק" * 201
+    answer = check(logged_in, workspace, form(workspace, [channel], campaign=long))
+    assert said in part(answer, "general-problems")
+    assert said in check(logged_in, workspace, form(workspace, [], campaign=long))  # with no channel chosen yet
+    response = logged_in.post("/compose/", form(workspace, [channel], action="draft", campaign=long))
+    page = response.content.decode()
+    assert response.status_code == 422 and page.count(said) == 1 and not Post.objects.exists()
+    assert f'value="{long}"' in page  # what was typed is kept
+    post = create_post(owner, workspace, text="שלום", variants=[VariantInput(channel.pk)], campaign="winter")
+    response = logged_in.post(f"/posts/{post.pk}/edit/", form(workspace, [channel], text="שלום", action="draft",
+                                                              campaign=long))
+    assert response.status_code == 422 and said in response.content.decode()
+    post.refresh_from_db()
+    assert post.campaign == "winter"
+    assert logged_in.post("/compose/", form(workspace, [channel], action="draft",
+                                            campaign="ק" * 200)).status_code == 302
+
+
+def test_the_campaign_field_in_hebrew_reads_right_to_left(logged_in, owner, workspace, channel):
+    UserSettings.objects.update_or_create(user=owner, defaults={"language": "he"})
+    create_post(owner, workspace, text="שלום", variants=[VariantInput(channel.pk)], campaign="חורף-חם")
+    page = logged_in.get("/compose/").content.decode()
+    assert 'dir="rtl"' in page and 'lang="he"' in page
+    assert "קמפיין" in page and "{campaign} בפרמטרי ה-UTM" in page
+    assert '<input type="text" name="campaign" value="" list="campaigns" dir="auto"' in page
+    answer = check(logged_in, workspace, form(workspace, [channel], campaign="ק" * 205))
+    assert "לקמפיין 205 תווים" in answer and "The campaign" not in answer
