@@ -7,10 +7,12 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from stoa import clock
 from stoa.crypto import decrypt_json, encrypt_json
@@ -46,11 +48,11 @@ def add_cost(actor, workspace: Workspace, *, campaign: str, period_start: date, 
     campaign = campaign.strip()
     errors = {}
     if not campaign:
-        errors["campaign"] = ["Name the campaign, as in its utm_campaign."]
+        errors["campaign"] = [_("Name the campaign, as in its utm_campaign.")]
     if period_end < period_start:
-        errors["period_end"] = ["The period ends before it starts."]
+        errors["period_end"] = [_("The period ends before it starts.")]
     if not Decimal(amount).is_finite() or amount < 0:
-        errors["amount"] = ["A cost is zero or more."]
+        errors["amount"] = [_("A cost is zero or more.")]
     if errors:
         raise ActionError(errors)
     cost = CampaignCost.objects.create(workspace=workspace, campaign=campaign, period_start=period_start,
@@ -106,7 +108,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class Refused(Exception):
-    """The webhook request is not the website's, or is a replay: answered 401."""
+    """The webhook request is not the website's, or is a replay: answered 401 in one sentence for all (the reason,
+    in English, is for a debugger only: the website is not told which check failed)."""
 
 
 def receive_conversion(workspace_id: int, timestamp: str, signed: str, body: bytes) -> bool:
@@ -133,17 +136,36 @@ def receive_conversion(workspace_id: int, timestamp: str, signed: str, body: byt
 
 
 def parse_event(body: bytes) -> dict:
+    """The event the website sent, or ActionError saying in the reader's words what is wrong with it, by field."""
     try:
         event = json.loads(body)
-        if not isinstance(event, dict):
-            raise ValueError("not a JSON object")
-        parsed = {"id": str(event["id"]).strip()[:200], "campaign": str(event["campaign"]).strip()[:200],
-                  "source": str(event.get("source") or "").strip()[:200],
-                  "conversions": exports.count(str(event.get("conversions", 1))),
-                  "revenue": exports.money(str(event.get("revenue") or "0")),
-                  "date": date.fromisoformat(event["date"]) if event.get("date") else clock.now().date()}
-    except (ValueError, KeyError, TypeError, InvalidOperation, exports.BadRow) as e:
-        raise ActionError(f"Not a conversion event: {e}") from None
+    except (ValueError, RecursionError):  # not JSON (or not UTF-8), or nested too deep to read
+        event = None
+    if not isinstance(event, dict):
+        raise ActionError(_("A conversion event is a JSON object."))
+    parsed: dict[str, Any] = {name: str(event.get(name, "")).strip()[:200] for name in ("id", "campaign")}
+    parsed["source"] = str(event.get("source") or "").strip()[:200]
     if not parsed["id"] or not parsed["campaign"]:
-        raise ActionError("A conversion event needs an id and a campaign.")
+        raise ActionError(_("A conversion event needs an id and a campaign."))
+    readers = {"conversions": lambda: exports.count(str(event.get("conversions", 1))),
+               "revenue": lambda: exports.money(str(event.get("revenue") or "0")),
+               "date": lambda: event_date(event.get("date"))}
+    errors: dict[str, list[str]] = {}
+    for name, read in readers.items():
+        try:
+            parsed[name] = read()
+        except exports.BadRow as e:
+            errors[name] = [str(e)]
+    if errors:
+        raise ActionError(errors)
     return parsed
+
+
+def event_date(value) -> date:
+    """The day an event names (YYYY-MM-DD), or today when it names none."""
+    if not value:
+        return clock.now().date()
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise exports.BadRow(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": repr(value)}) from None

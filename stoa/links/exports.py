@@ -12,6 +12,9 @@ source. Every row is checked before anything is saved; a bad row is named by its
 - Plausible (Site settings > Imports & Exports > Export, imported_sources_*.csv of the zip): date, source, referrer,
   utm_source, utm_medium, utm_campaign, utm_content, utm_term, pageviews, visitors, visits, visit_duration, bounces.
   Plausible exports no conversions or revenue by source; rows without a campaign are left out.
+
+What is wrong is said in the reader's language (the page's, or the API caller's): the messages are translated when
+a file is read.
 """
 
 import csv
@@ -21,6 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stoa.links.models import Origin
 
@@ -56,14 +62,15 @@ def read_export(data: bytes, origin: str, period: tuple[date, date] | None = Non
     readers: dict[str, Callable[..., Reading]] = {Origin.GA4: read_ga4, Origin.MATOMO: read_matomo,
                                                   Origin.PLAUSIBLE: read_plausible}
     if origin not in readers:
-        return Reading([], [(0, f"Unknown export {origin!r}; choose ga4, matomo or plausible.")])
+        return Reading([], [(0, _("Unknown export %(origin)s; choose ga4, matomo or plausible.")
+                                 % {"origin": repr(origin)})])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return Reading([], [(0, "The file is not UTF-8 text.")])
+        return Reading([], [(0, _("The file is not UTF-8 text."))])
     comments, header, rows = table(text)
     if not rows:
-        return Reading([], [(0, "The file has no header and rows.")])
+        return Reading([], [(0, _("The file has no header and rows."))])
     return readers[origin](header, rows, comments, period)
 
 
@@ -84,7 +91,9 @@ def table(text: str) -> tuple[dict[str, str], list[str], list[tuple[int, dict[st
             continue
         row = dict(zip(header, cells, strict=False))
         if len(cells) != len(header):
-            row = {WRONG_WIDTH: f"{len(cells)} cells where the header has {len(header)} columns."}
+            row = {WRONG_WIDTH: ngettext("%(cells)d cell where the header has %(columns)d columns.",
+                                         "%(cells)d cells where the header has %(columns)d columns.", len(cells))
+                   % {"cells": len(cells), "columns": len(header)}}
         rows.append((first + reader.line_num, row))
     return comments, header, rows
 
@@ -93,7 +102,8 @@ def read_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], require
               read: Callable[[int, dict[str, str]], Result | None]) -> Reading:
     reading = Reading([], [])
     if missing := [name for name in required if name not in header]:
-        reading.problems.append((0, f"Missing column {', '.join(missing)}."))
+        reading.problems.append((0, ngettext("Missing column %(columns)s.", "Missing columns %(columns)s.",
+                                             len(missing)) % {"columns": ", ".join(missing)}))
         return reading
     for line, row in rows:
         try:
@@ -116,7 +126,7 @@ def read_ga4(header, rows, comments, period) -> Reading:
     if "Date" not in header:
         period = period or ga4_period(comments)
         if period is None:
-            return Reading([], [(0, "The export names no dates (# Start date, # End date): give the period.")])
+            return Reading([], [(0, _("The export names no dates (# Start date, # End date): give the period."))])
 
     def read(line: int, row: dict[str, str]) -> Result | None:
         campaign = row["Session campaign"].strip()
@@ -125,7 +135,9 @@ def read_ga4(header, rows, comments, period) -> Reading:
         start, end = (day(row["Date"], "%Y%m%d"),) * 2 if "Date" in row else period
         sessions, engaged = count(row["Sessions"]), count(row["Engaged sessions"])
         if engaged > sessions:
-            raise BadRow(f"{engaged} engaged sessions of {sessions} sessions.")
+            raise BadRow(ngettext("%(engaged)d engaged session of %(sessions)d sessions.",
+                                  "%(engaged)d engaged sessions of %(sessions)d sessions.", engaged)
+                         % {"engaged": engaged, "sessions": sessions})
         return Result(line, start, end, campaign, row[source_column].split(" / ")[0].strip(), sessions,
                       sessions - engaged, count(row[conversions_column]), money(row["Total revenue"]))
 
@@ -142,7 +154,7 @@ def ga4_period(comments: dict[str, str]) -> tuple[date, date] | None:
 
 def read_matomo(header, rows, comments, period) -> Reading:
     if period is None:
-        return Reading([], [(0, "A Matomo export has no dates: give the period it covers.")])
+        return Reading([], [(0, _("A Matomo export has no dates: give the period it covers."))])
 
     def read(line: int, row: dict[str, str]) -> Result | None:
         campaign = row["label"].strip()
@@ -153,7 +165,7 @@ def read_matomo(header, rows, comments, period) -> Reading:
         revenue = money(row["revenue"]) if "revenue" in row else sum(goals(row, "revenue", money), Decimal(0))
         sessions, bounces = count(row["nb_visits"]), count(row["bounce_count"])
         if bounces > sessions:
-            raise BadRow(f"{bounces} bounces of {sessions} visits.")
+            raise BadRow(too_many_bounces(bounces, sessions))
         return Result(line, period[0], period[1], campaign, "", sessions, bounces, conversions, revenue)
 
     return read_rows(header, rows, ["label", "nb_visits", "bounce_count"], read)
@@ -172,10 +184,15 @@ def read_plausible(header, rows, comments, period) -> Reading:
         on = day(row["date"], "%Y-%m-%d")
         sessions, bounces = count(row["visits"]), count(row["bounces"])
         if bounces > sessions:
-            raise BadRow(f"{bounces} bounces of {sessions} visits.")
+            raise BadRow(too_many_bounces(bounces, sessions))
         return Result(line, on, on, campaign, (row["utm_source"] or row["source"]).strip(), sessions, bounces)
 
     return read_rows(header, rows, ["date", "source", "utm_source", "utm_campaign", "visits", "bounces"], read)
+
+
+def too_many_bounces(bounces: int, visits: int) -> str:
+    return ngettext("%(bounces)d bounce of %(visits)d visits.", "%(bounces)d bounces of %(visits)d visits.",
+                    bounces) % {"bounces": bounces, "visits": visits}
 
 
 def count(value: str) -> int:
@@ -185,9 +202,9 @@ def count(value: str) -> int:
     try:
         number = int(Decimal(cleaned))
     except InvalidOperation:
-        raise BadRow(f"{value!r} is not a number.") from None
+        raise BadRow(_("%(value)s is not a number.") % {"value": repr(value)}) from None
     if number < 0 or number > MAX_NUMBER or Decimal(cleaned) != number:
-        raise BadRow(f"{value!r} is not a count.")
+        raise BadRow(_("%(value)s is not a count.") % {"value": repr(value)})
     return number
 
 
@@ -196,19 +213,24 @@ def money(value: str) -> Decimal:
     try:
         amount = Decimal(cleaned or "0")
     except InvalidOperation:
-        raise BadRow(f"{value!r} is not an amount.") from None
+        raise BadRow(not_an_amount(value)) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 12:
-        raise BadRow(f"{value!r} is not an amount.")
+        raise BadRow(not_an_amount(value))
     return amount.quantize(Decimal("0.01"))
+
+
+def not_an_amount(value: str) -> str:
+    return _("%(value)s is not an amount.") % {"value": repr(value)}
 
 
 def day(value: str, form: str) -> date:
     try:
         return datetime.strptime(value.strip(), form).date()
     except ValueError:
-        raise BadRow(f"{value!r} is not a date ({form.replace('%', '')}).") from None
+        raise BadRow(_("%(value)s is not a date (%(format)s).") % {"value": repr(value),
+                                                                 "format": form.replace("%", "")}) from None
 
 
 def lines(reading: Reading) -> Iterator[str]:
     for line, problem in reading.problems:
-        yield f"Line {line}: {problem}" if line else problem
+        yield _("Line %(line)d: %(problem)s") % {"line": line, "problem": problem} if line else problem

@@ -169,3 +169,62 @@ def test_owners_import_enter_costs_and_read_roi_on_the_links_page(client, owner,
     assert 'name="form" value="cost"' not in shown  # reads, does not change
     assert client.post(page, {"form": "cost", "campaign": "x", "period_start": "2026-12-01",
                               "period_end": "2026-12-01", "amount": "1"}).status_code == 403
+
+
+def test_import_problems_are_said_in_the_readers_language_with_plural_forms(owner, workspace):
+    from django.utils import translation
+
+    broken = GA4.replace("120,90,0.75,6,240.50", "120,150,0.75,6,240.50") + "short,row\n"
+    with translation.override("he"), pytest.raises(ActionError) as refused:
+        import_export(owner, workspace, broken.encode(), "ga4")
+    assert refused.value.errors["file"] == ["שורה 10: 150 ביקורים מעורבים, יותר ממספר הביקורים (120).",
+                                            "שורה 13: שני תאים, אבל מספר העמודות בכותרת הוא 7."]
+    with translation.override("ru"), pytest.raises(ActionError) as refused:
+        import_export(owner, workspace, (broken + "one\n").encode(), "ga4")
+    assert refused.value.errors["file"][1:] == ["Строка 13: 2 ячейки, а столбцов в заголовке: 7.",
+                                                "Строка 14: 1 ячейка, а столбцов в заголовке: 7."]
+    with pytest.raises(ActionError, match=r"Missing columns visits, bounces\.$"):
+        import_export(owner, workspace, PLAUSIBLE.replace(",visits,", ",v,").replace(",bounces", ",b").encode(),
+                      "plausible")
+    with translation.override("ar"), pytest.raises(ActionError, match="حدّد الفترة التي يغطيها"):
+        import_export(owner, workspace, MATOMO.encode(), "matomo")
+    with translation.override("el"), pytest.raises(ActionError) as refused:
+        add_cost(owner, workspace, campaign=" ", period_start=date(2026, 12, 2), period_end=date(2026, 12, 1),
+                 amount=Decimal("-1"))
+    assert refused.value.errors == {"campaign": ["Δώστε το όνομα της καμπάνιας, όπως στο utm_campaign της."],
+                                    "period_end": ["Η περίοδος τελειώνει πριν αρχίσει."],
+                                    "amount": ["Ένα κόστος είναι μηδέν ή περισσότερο."]}
+    assert CampaignResult.objects.count() == 0
+
+
+def test_the_links_page_says_a_bad_export_in_hebrew(client, owner, workspace):
+    from stoa.workspaces.models import UserSettings
+
+    UserSettings.objects.update_or_create(user=owner, defaults={"language": "he"})
+    client.force_login(owner)
+    bad = SimpleUploadedFile("ga4.csv", GA4.replace("240.50", "lots").encode(), content_type="text/csv")
+    refused = client.post(f"/links/?workspace={workspace.slug}", {"form": "import", "origin": "ga4", "file": bad})
+    page = refused.content.decode()
+    assert refused.status_code == 422 and 'dir="rtl"' in page
+    assert "שורה 10: &#x27;lots&#x27; אינו סכום תקין." in page and "Line 10" not in page
+
+
+def test_the_webhook_says_what_is_wrong_in_the_language_asked_for(client, owner, workspace):
+    secret = new_webhook_secret(owner, workspace)
+    wrong = {**ORDER, "conversions": "many", "revenue": "-3", "date": "2026-13-01"}
+    answer = post_conversion(client, workspace, secret, wrong)
+    assert answer.status_code == 400 and answer.json()["error"] == (
+        "conversions: 'many' is not a number.; revenue: '-3' is not an amount.; "
+        "date: '2026-13-01' is not a date (YYYY-MM-DD).")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "he"
+    assert post_conversion(client, workspace, secret, {"campaign": "no id"}).json() == {
+        "error": "לאירוע המרה נדרשים מזהה (id) וקמפיין (campaign)."}
+    assert post_conversion(client, workspace, secret, ["not", "an", "object"]).json() == {
+        "error": "אירוע המרה הוא אובייקט JSON."}
+    refused = post_conversion(client, workspace, "not the secret", ORDER)
+    assert refused.status_code == 401
+    assert refused.json() == {"error": "לא נחתם בסוד של סביבת העבודה הזו, או שהוא ישן מדי."}
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    too_large = post_conversion(client, workspace, secret, {**ORDER, "source": "x" * 20_000})
+    assert too_large.status_code == 413 and too_large.json()["error"].startswith("Событие конверсии — не больше 16")
+    assert CampaignResult.objects.count() == 0
