@@ -200,12 +200,13 @@ def count(value: str) -> int:
     if not cleaned:
         return 0
     try:
-        number = int(Decimal(cleaned))
+        number = Decimal(cleaned)
     except InvalidOperation:
         raise BadRow(_("%(value)s is not a number.") % {"value": repr(value)}) from None
-    if number < 0 or number > MAX_NUMBER or Decimal(cleaned) != number:
+    # Bounded before int(): NaN and infinity have no int, and 1e999999999 would be a billion digits.
+    if not number.is_finite() or number < 0 or number > MAX_NUMBER or number != number.to_integral_value():
         raise BadRow(_("%(value)s is not a count.") % {"value": repr(value)})
-    return number
+    return int(number)
 
 
 def money(value: str) -> Decimal:

@@ -228,3 +228,14 @@ def test_the_webhook_says_what_is_wrong_in_the_language_asked_for(client, owner,
     too_large = post_conversion(client, workspace, secret, {**ORDER, "source": "x" * 20_000})
     assert too_large.status_code == 413 and too_large.json()["error"].startswith("Событие конверсии — не больше 16")
     assert CampaignResult.objects.count() == 0
+
+
+def test_counts_that_are_not_finite_or_too_long_are_bad_rows_not_server_errors(client, owner, workspace):
+    odd = GA4 + "spring,telegram / social,nan,1,1,0,0\nsummer,telegram / social,1e999999999,1,1,0,0\n"
+    with pytest.raises(ActionError) as refused:
+        import_export(owner, workspace, odd.encode(), "ga4")
+    assert refused.value.errors["file"] == ["Line 13: 'nan' is not a count.", "Line 14: '1e999999999' is not a count."]
+    secret = new_webhook_secret(owner, workspace)
+    answer = post_conversion(client, workspace, secret, {**ORDER, "conversions": "Infinity"})
+    assert answer.status_code == 400 and answer.json() == {"error": "conversions: 'Infinity' is not a count."}
+    assert CampaignResult.objects.count() == 0
