@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from stoa import clock
 from stoa.analytics.queries import WEEKDAY_HOUR, Scope, grouped, measured
@@ -40,17 +40,21 @@ class BestTimes:
 
     @property
     def explanation(self) -> str:
+        """Where the times come from, one whole sentence for each source, so that a translation may order it as its
+        language does."""
+        values = {"n": self.posts, "min": MIN_POSTS, "network": self.channel.network_name}
         if self.source == OWN:
             return ngettext("From this channel's %(n)d measured post over the last year.",
-                            "From this channel's %(n)d measured posts over the last year.", self.posts) % {
-                "n": self.posts}
-        short = ngettext("Only %(n)d measured post on this channel (at least %(min)d are needed): ",
-                         "Only %(n)d measured posts on this channel (at least %(min)d are needed): ",
-                         self.posts) % {"n": self.posts, "min": MIN_POSTS}
+                            "From this channel's %(n)d measured posts over the last year.", self.posts) % values
         if self.source == QUEUE:
-            return short + gettext("showing the workspace's queue slots instead.")
-        return short + gettext("showing common good times on %(network)s instead.") % {
-            "network": self.channel.network_name}
+            return ngettext("Only %(n)d measured post on this channel (at least %(min)d are needed): showing the "
+                            "workspace's queue slots instead.",
+                            "Only %(n)d measured posts on this channel (at least %(min)d are needed): showing the "
+                            "workspace's queue slots instead.", self.posts) % values
+        return ngettext("Only %(n)d measured post on this channel (at least %(min)d are needed): showing common good "
+                        "times on %(network)s instead.",
+                        "Only %(n)d measured posts on this channel (at least %(min)d are needed): showing common good "
+                        "times on %(network)s instead.", self.posts) % values
 
 
 def best_times(channel: Channel) -> BestTimes:

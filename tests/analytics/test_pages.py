@@ -186,6 +186,22 @@ def test_the_composer_shows_each_channels_best_times_or_the_fallback_it_used(cli
     assert "showing common good times on Mastodon instead." in html
 
 
+@time_machine.travel(utc(12, 8), tick=False)
+def test_the_fallback_is_one_sentence_a_translation_may_order_as_its_language_does(client, owner, workspace):
+    data = small_dataset(workspace)
+    UserSettings.objects.update_or_create(user=owner, defaults={"language": "he"})
+    client.force_login(owner)
+    html = client.get(reverse("analytics-best-times")).content.decode()
+    assert 'dir="rtl"' in html
+    # Two posts: Hebrew's form for two, and its own joint (", ולכן") where English has a colon.
+    assert "רק שני פוסטים שנמדדו בערוץ הזה (נדרשים לפחות 20), ולכן מוצגות במקום זאת שעות טובות נפוצות ב-Mastodon." \
+        in html
+    TimeSlot.objects.create(channel=data.mastodon, weekday=4, time="08:30")
+    html = client.get(reverse("compose"), {"workspace": workspace.slug}).content.decode()
+    assert "רק שני פוסטים שנמדדו בערוץ הזה (נדרשים לפחות 20), ולכן מוצגות במקום זאת המשבצות של התור בסביבת העבודה." \
+        in html
+
+
 def test_the_content_plans_time_slots_ask_for_each_channels_suggested_slots(client, owner, workspace):
     data = small_dataset(workspace)
     client.force_login(owner)
