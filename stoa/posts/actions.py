@@ -277,7 +277,8 @@ def check_post(workspace: Workspace, *, text: str = "", variants: list[VariantIn
     someone types, the API's check endpoint, and create_post, so they never disagree.
     `exclude_ids` maps a channel to the publication being edited, which its posting rules ignore;
     `alt_texts` is alt text being typed, by media id, checked in place of the library's.
-    `post` is the saved post gaining variants; a new one's `campaign` (trimmed) fills its links' UTM parameters."""
+    `post` is the saved post gaining variants; `campaign` (trimmed) is checked for its length and fills a new
+    post's links' UTM parameters (a saved one's links carry its own)."""
     resolved, errors = _resolve_variants(workspace, text, media_ids or [], variants)
     campaign = campaign.strip()
     errors |= campaign_problems(campaign)
