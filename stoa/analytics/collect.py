@@ -1,5 +1,7 @@
 """Reading the counts from the networks: each post on its age ladder, each channel's audience once a day, and a
-channel's recent posts once, when it is connected (backfill), so its first report is not empty.
+channel's recent posts once, when it is connected (backfill), so its first report is not empty. Counts a network sends
+unasked (ReadsMetrics.pushed_post_metrics: Telegram's reactions) are kept as they come with the inbox's pages
+(`keep_pushed_counts`), never asked for.
 
 Every read goes through the channel's credentials owner (stoa.channels.credentials) as a background read of the
 channel's request budget (stoa.channels.budget): it may spend the budget only down to the reserve kept for
@@ -11,10 +13,10 @@ workers sweeping at once never read one post twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,12 +24,12 @@ from django.db.models import Q
 from stoa import clock
 from stoa.analytics.actions import measure, record_channel_snapshot, record_post_snapshot, snapshot_day
 from stoa.analytics.ladder import first_read, next_read
-from stoa.analytics.models import ChannelMetrics, ChannelSnapshot, MeasuredPost
+from stoa.analytics.models import ChannelMetrics, ChannelSnapshot, MeasuredPost, PostSnapshot
 from stoa.channels import credentials
 from stoa.channels.budget import OverBudget, background
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.posts.models import Publication, State
-from stoa.providers.base import ErrorKind, Provider, ProviderError, Published
+from stoa.providers.base import POST_METRICS, ErrorKind, PostCounts, Provider, ProviderError, Published
 from stoa.providers.capabilities import ReadsMetrics
 from stoa.providers.registry import PROVIDERS, get_provider_class
 
@@ -164,6 +166,48 @@ def not_read(channel: Channel, post: MeasuredPost, error: ProviderError, report:
     MeasuredPost.objects.filter(pk=post.pk).update(
         next_read_at=None if gone else clock.now() + AFTER_A_FAILED_READ, last_error=error.message[:1000])
     report.failed += 1
+
+
+# -- Counts the network sends unasked -----------------------------------------------------------
+
+
+def keep_pushed_counts(channel: Channel, counts: Sequence[PostCounts]) -> int:
+    """Each post's counts the network sent (InboxPage.counts), a snapshot at the time it gave, through the same checks
+    as a read's (refused: logged, nothing kept). Counts of a post Stoa does not measure are let go; one published since
+    the last sweep is measured first. The same counts sent again (a webhook retried, a page read twice) are kept once.
+    Returns the snapshots written."""
+    network = metrics_of(channel)
+    if network is None or not network.pushed_post_metrics or not counts:
+        return 0
+    wanted = {found.remote_id for found in counts}
+
+    def measured() -> dict[str, MeasuredPost]:
+        return {post.remote_id: post for post in MeasuredPost.objects.filter(channel=channel, remote_id__in=wanted)}
+
+    posts = measured()
+    if wanted - posts.keys() and enrol_publications(channel):
+        posts = measured()
+    written = 0
+    for found in counts:
+        post = posts.get(found.remote_id)
+        if post is None:
+            log.debug("Counts of post %s on channel %s let go: Stoa does not measure it", found.remote_id, channel.pk)
+        elif not kept_already(post, found) and record_post_snapshot(post, found.metrics, network.pushed_post_metrics):
+            written += 1
+    return written
+
+
+def on_counts_pushed(sender: object, channel: Channel, counts: Sequence[PostCounts], **kwargs: Any) -> None:
+    """stoa.channels.signals.counts_pushed, connected in AnalyticsConfig.ready()."""
+    keep_pushed_counts(channel, counts)
+
+
+def kept_already(post: MeasuredPost, found: PostCounts) -> bool:
+    """Whether the post has a snapshot of exactly these counts at exactly their time."""
+    if not found.metrics or any(point.name not in POST_METRICS for point in found.metrics):
+        return False  # refused by the checks, and logged there
+    return PostSnapshot.objects.filter(post=post, measured_at=max(point.measured_at for point in found.metrics),
+                                       **{point.name: point.value for point in found.metrics}).exists()
 
 
 # -- The channel's audience and its backfill ----------------------------------------------------

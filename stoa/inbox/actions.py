@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from stoa import clock
 from stoa.broken_text import broken_fields, repaired
 from stoa.channels.models import Channel
+from stoa.channels.signals import counts_pushed
 from stoa.errors import ActionError, cleaned
 from stoa.inbox.alerts import check_acute
 from stoa.inbox.classifier import Classifies
@@ -18,7 +19,7 @@ from stoa.inbox.forms import A_MEMBER, StatusForm
 from stoa.inbox.models import Author, Item, Kind, Status, Team
 from stoa.inbox.routing import Policy
 from stoa.posts.models import Publication
-from stoa.providers.base import Incoming
+from stoa.providers.base import InboxPage, Incoming
 from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Membership
 
@@ -73,6 +74,15 @@ def ingest(channel: Channel, incoming: Iterable[Incoming], classifier: Classifie
     if later_edits:
         report.edited += _apply_edits(channel, later_edits, classifier)
     check_acute(channel.workspace_id, new_items)
+    return report
+
+
+def ingest_page(channel: Channel, page: InboxPage) -> IngestReport:
+    """A page read or pushed: its messages kept, then the counts of the channel's posts it carried handed to whoever
+    keeps them (stoa.channels.signals.counts_pushed: the analytics, which sit above the inbox)."""
+    report = ingest(channel, page.items) if page.items else IngestReport()
+    if page.counts:
+        counts_pushed.send(Channel, channel=channel, counts=page.counts)
     return report
 
 

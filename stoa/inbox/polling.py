@@ -14,7 +14,7 @@ from stoa.channels import credentials
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.budget import OverBudget, background
 from stoa.channels.models import Channel, ChannelStatus
-from stoa.inbox.actions import IngestReport, ingest
+from stoa.inbox.actions import IngestReport, ingest_page
 from stoa.inbox.models import Cursor
 from stoa.providers.base import ErrorKind, InboxPage, Provider, ProviderError
 from stoa.providers.capabilities import ReadsInbox, ReadsMessages, Searches
@@ -86,7 +86,7 @@ def poll_channel(channel: Channel) -> IngestReport:
                 mark_needs_reconnect(channel, e.message)
                 break
             continue
-        report = ingest(channel, page.items)
+        report = ingest_page(channel, page)
         total.new, total.duplicates, total.deleted = (total.new + report.new, total.duplicates + report.duplicates,
                                                       total.deleted + report.deleted)
         # Only from where this read started: a read that ran at the same time never moves it backwards.

@@ -1,5 +1,5 @@
 """The one endpoint the networks push to, /hooks/<network>/<channel id>/ (stoa.channels.push sets it up and checks
-the secret): what a network pushes goes into the inbox."""
+the secret): what a network pushes goes into the inbox (and the counts of posts it carries, to the analytics)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from stoa.broken_text import repaired
 from stoa.channels import credentials
 from stoa.channels.models import Channel
 from stoa.channels.push import MAX_BODY_BYTES, secret_matches
-from stoa.inbox.actions import ingest
-from stoa.providers.base import Incoming, Provider, ProviderError
+from stoa.inbox.actions import ingest_page
+from stoa.providers.base import InboxPage, Provider, ProviderError
 from stoa.providers.capabilities import ReceivesPush
 from stoa.providers.registry import supports
 
@@ -41,15 +41,14 @@ def receive(request: HttpRequest, network: str, channel_id: int) -> HttpResponse
     if not isinstance(body, dict):
         return JsonResponse({"error": "not an object"}, status=400)
 
-    def read(provider: Provider) -> tuple[Incoming, ...]:
+    def read(provider: Provider) -> InboxPage:
         assert isinstance(provider, ReceivesPush)
         return provider.pushed(body)
 
     try:
-        messages = credentials.using(channel, read)
+        page = credentials.using(channel, read)
     except ProviderError as error:
         return JsonResponse({"error": error.message}, status=400)
     # Kept even while the channel waits to be reconnected: reading needs no posting rights.
-    if messages:
-        ingest(channel, list(messages))
+    ingest_page(channel, page)
     return JsonResponse({"ok": True})  # anything else is acknowledged, so the network does not send it again

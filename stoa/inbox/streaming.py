@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from stoa.channels import credentials
 from stoa.channels.actions import mark_needs_reconnect
 from stoa.channels.models import Channel, ChannelStatus
-from stoa.inbox.actions import ingest
+from stoa.inbox.actions import ingest_page
 from stoa.inbox.polling import poll_unless_read
 from stoa.providers.base import ErrorKind, InboxPage, Provider, ProviderError
 from stoa.providers.capabilities import Streams
@@ -40,7 +40,7 @@ def stream_channel(channel_id: int, stop: threading.Event) -> None:
 
             def listen(provider: Provider, channel: Channel = channel) -> None:
                 def keep(page: InboxPage) -> None:
-                    ingest(channel, page.items)
+                    ingest_page(channel, page)
 
                 if isinstance(provider, Streams):  # streamable() said it was: only a changed registry says not
                     provider.stream_inbox(keep, stop)

@@ -131,13 +131,6 @@ class ReplyTo:
 
 
 @dataclass(frozen=True)
-class InboxPage:
-    items: tuple[Incoming, ...]
-    cursor: str  # where to go on next time; "" when the network gives none
-    more: bool = False  # another page is waiting now
-
-
-@dataclass(frozen=True)
 class Account:
     """What connect() learned: who we are on the network, and settings worth keeping."""
 
@@ -154,6 +147,23 @@ class MetricPoint:
     name: str  # views | likes | reposts | replies | followers ...
     value: int
     measured_at: datetime
+
+
+@dataclass(frozen=True)
+class PostCounts:
+    """Counts of one of the account's posts that the network sent unasked (ReadsMetrics.pushed_post_metrics: Telegram's
+    reactions), as totals at the time of each point; `remote_id` as Stoa keeps the post's publication."""
+
+    remote_id: str
+    metrics: tuple[MetricPoint, ...]
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: tuple[Incoming, ...]
+    cursor: str  # where to go on next time; "" when the network gives none
+    more: bool = False  # another page is waiting now
+    counts: tuple[PostCounts, ...] = ()  # what the same updates said of the account's posts (stoa.channels.signals)
 
 
 # The counts Stoa keeps. A network gives some of them; one it does not give is never read as 0 (ReadsMetrics).

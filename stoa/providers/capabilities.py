@@ -25,7 +25,6 @@ from stoa.providers.base import (
     ErrorKind,
     Grant,
     InboxPage,
-    Incoming,
     MetricPoint,
     PeoplePage,
     ProviderError,
@@ -104,9 +103,10 @@ class ReceivesPush(Capability):
         """Have the network send its messages to `url`, each with `secret`."""
 
     @abc.abstractmethod
-    def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
-        """The messages in one call the network made (whose secret has been checked); ProviderError(PERMANENT) for
-        a body that is none of the network's calls."""
+    def pushed(self, body: dict[str, Any]) -> InboxPage:
+        """What one call the network made (whose secret has been checked) carries: messages, and counts of the
+        account's posts where the network sends them (InboxPage.counts); its cursor is "". ProviderError(PERMANENT)
+        for a body that is none of the network's calls."""
 
 
 class Replies(Capability):
@@ -130,9 +130,15 @@ class ReadsMetrics(Capability):
     A provider names the counts its network gives (`post_metrics`, `account_metrics`, from base.POST_METRICS and
     base.ACCOUNT_METRICS); every read returns each of them, or raises ProviderError (a count missing, no whole
     number or negative: base.metric_point). A count not named is one the network does not give: it is shown as
-    "not available", never as 0. `metrics_note` says what the network keeps from a bot or app, in a sentence."""
+    "not available", never as 0. `metrics_note` says what the network keeps from a bot or app, in a sentence.
 
-    post_metrics: ClassVar[tuple[str, ...]]
+    Counts of a post that the network sends unasked, and cannot be asked for, are `pushed_post_metrics` instead
+    (Telegram's reactions): they come on the inbox's pages (InboxPage.counts, read or pushed), and the sweep never asks
+    for them. A network declares its post's counts one way or the other, not both, so each snapshot holds all of them.
+    """
+
+    post_metrics: ClassVar[tuple[str, ...]]  # what metrics() and posts_metrics() read when asked
+    pushed_post_metrics: ClassVar[tuple[str, ...]] = ()  # what the network sends of a post by itself
     account_metrics: ClassVar[tuple[str, ...]]
     metrics_note: ClassVar[str] = ""
     metrics_per_request: ClassVar[int] = 1  # posts one request of posts_metrics reads

@@ -346,12 +346,13 @@ class Maker:
                     for m in publications]
         MeasuredPost.objects.bulk_create(measured, batch_size=BATCH)
         classify(post.pk for post in measured)
-        networks = {c.pk: network.post_metrics if (network := metrics_of(c)) else () for c in self.channels}
+        networks = {c.pk: network.post_metrics + network.pushed_post_metrics if (network := metrics_of(c)) else ()
+                    for c in self.channels}
         rows: list[PostSnapshot] = []
         for post, made in zip(measured, publications, strict=True):
             declared = networks[made.publication.channel_id]
             if not declared:
-                continue  # the network gives no counts of posts (Telegram): the pages say so
+                continue  # the network gives no counts of posts: the pages say so
             followers = self.followers[made.publication.channel_id].get(made.at.date(), 500)
             rows += self.series(post, made.at, declared, followers * 0.02 * made.draw)
             if len(rows) >= BATCH * 4:

@@ -10,7 +10,7 @@ from django.test import Client
 from stoa.channels.models import Channel
 from stoa.channels.push import MAX_BODY_BYTES, CannotPush, enable_push, pushes
 from stoa.inbox.models import Item, Kind
-from stoa.providers.base import ErrorKind, Incoming, Limits, Provider, ProviderError
+from stoa.providers.base import ErrorKind, InboxPage, Limits, Provider, ProviderError
 from stoa.providers.capabilities import ReceivesPush
 from stoa.providers.registry import PROVIDERS
 from stoa.workspaces.models import AuditEvent
@@ -30,10 +30,10 @@ class Bell(Provider, ReceivesPush):
     def set_webhook(self, url: str, secret: str) -> None:
         WEBHOOKS.append((url, secret))
 
-    def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
+    def pushed(self, body: dict[str, Any]) -> InboxPage:
         if not isinstance(body.get("comment"), int):
             raise ProviderError("Not a Bell call.", ErrorKind.PERMANENT)
-        return (message(body["comment"], body.get("text", "")),)
+        return InboxPage((message(body["comment"], body.get("text", "")),), "")
 
 
 @pytest.fixture

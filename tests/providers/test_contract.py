@@ -38,6 +38,7 @@ from stoa.providers.base import (
     MetricPoint,
     PeoplePage,
     Person,
+    PostCounts,
     Provider,
     ProviderError,
     Published,
@@ -469,6 +470,12 @@ def check_page(page: Any, where: str) -> None:
     assert isinstance(page.items, tuple), f"{where}: items is not a tuple"
     for item in page.items:
         check_incoming(item, where)
+    assert isinstance(page.counts, tuple), f"{where}: counts is not a tuple"
+    for found in page.counts:
+        assert isinstance(found, PostCounts) and isinstance(found.remote_id, str) and found.remote_id, where
+        for point in found.metrics:
+            assert isinstance(point, MetricPoint) and point.name in POST_METRICS, f"{where}: counts {point!r}"
+            assert point.measured_at.tzinfo is not None, f"{where}: naive measured_at"
 
 
 @pytest.mark.parametrize(("key", "capability"), declared(*READS))
@@ -494,10 +501,9 @@ def test_streamed_pages_have_the_shape_of_inbox_pages(key, capability):
 @pytest.mark.parametrize(("key", "capability"), declared(ReceivesPush))
 def test_pushed_calls_become_incoming_messages(key, capability):
     h = harness(key)
-    found = h.provider().pushed(h.push_body())
-    assert isinstance(found, tuple) and found, f"{key} ReceivesPush.pushed"
-    for item in found:
-        check_incoming(item, f"{key} ReceivesPush")
+    page = h.provider().pushed(h.push_body())
+    check_page(page, f"{key} ReceivesPush")
+    assert page.items and page.cursor == "", f"{key} ReceivesPush.pushed"
 
 
 @pytest.mark.parametrize(("key", "capability"), declared(ReadsMetrics))
@@ -513,6 +519,10 @@ def test_metrics_are_named_counts_at_an_aware_time(key, capability):
             assert isinstance(point, MetricPoint) and isinstance(point.value, int) and point.value >= 0
             assert point.measured_at.tzinfo is not None, f"{key} ReadsMetrics: naive measured_at"
     assert set(provider.post_metrics) <= set(POST_METRICS) and set(provider.account_metrics) <= set(ACCOUNT_METRICS)
+    # Counts it sends unasked come with the inbox's pages (check_page), and never alongside counts it is asked for:
+    # each snapshot holds every count the network gives.
+    assert set(provider.pushed_post_metrics) <= set(POST_METRICS)
+    assert not (provider.post_metrics and provider.pushed_post_metrics), f"{key}: post counts asked for and pushed"
     post = h.published_post()
     batch = provider.posts_metrics([post])
     assert list(batch) == [post.remote_id] and provider.metrics_per_request >= 1, f"{key} ReadsMetrics.posts_metrics"

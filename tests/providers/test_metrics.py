@@ -54,12 +54,14 @@ def test_mastodon_backfill_lists_the_accounts_own_statuses_with_their_counts():
     assert query["exclude_reblogs"] == ["true"] and query["exclude_replies"] == ["true"]
 
 
-def test_telegram_gives_subscribers_and_says_it_gives_nothing_per_post():
+def test_telegram_gives_subscribers_when_asked_and_a_posts_reactions_only_unasked():
     fake = telegram.FakeBotAPI()
     bot = telegram.provider(fake)
     assert [(p.name, p.value) for p in bot.account_counts()] == [("followers", 1287)]
+    # No Bot API method tells a post's counts: the sweep asks for none, its reactions come with the updates.
     assert bot.metrics(Published("42", "")) == () and bot.post_metrics == ()
-    assert "reaction" in bot.metrics_note
+    assert bot.pushed_post_metrics == ("likes",)
+    assert "administrator" in bot.metrics_note and "a few minutes late" in bot.metrics_note
 
 
 def test_telegram_refuses_a_member_count_that_is_no_count():

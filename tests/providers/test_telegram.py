@@ -873,13 +873,27 @@ def assert_documented(value: Any, type_name: str, path: str) -> None:
     missing = {name for name, spec in fields.items() if spec["required"] and name not in value}
     assert not missing, f"{path}: missing {missing}"
     for name, item in value.items():
+        if "always" in fields[name]:  # a type's tag, documented as 'always "emoji"'
+            assert item == fields[name]["always"], f"{path}.{name} is {item!r}, always {fields[name]['always']!r}"
         known = [
             kind
             for kind in fields[name]["type"].split(" or ")
             if kind.removeprefix("Array of ") in TYPES or kind.removeprefix("Array of ") in scalar
         ]
         if known:  # fields of types these fixtures don't describe are not looked into
-            assert_documented(item, known[0], f"{path}.{name}")
+            assert_one_of(item, known, f"{path}.{name}")
+
+
+def assert_one_of(value: Any, type_names: list[str], path: str) -> None:
+    """A field that may hold one of several types (ReactionCount.type: ReactionTypeEmoji, ...) holds one of them."""
+    refusals = []
+    for type_name in type_names:
+        try:
+            assert_documented(value, type_name, path)
+            return
+        except AssertionError as refused:
+            refusals.append(f"{type_name}: {refused}")
+    raise AssertionError(f"{path} is none of {type_names}: {refusals}")
 
 
 def test_the_error_fixtures_follow_the_documented_shape():

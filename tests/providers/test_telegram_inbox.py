@@ -1,7 +1,10 @@
 """Telegram's part of the inbox, against fixtures that follow the Bot API documentation: comments in the
-channel's discussion group and private messages, by getUpdates or the webhook, and replies."""
+channel's discussion group and private messages, by getUpdates or the webhook, and replies; and the reaction
+counts of the channel's posts that come the same way (kept by the analytics: tests/analytics/test_pushed_counts.py)."""
 
+import copy
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -11,9 +14,9 @@ from stoa.channels.models import Channel
 from stoa.channels.push import enable_push
 from stoa.inbox.models import Item, Kind
 from stoa.posts.models import Publication, State
-from stoa.providers.base import ReplyTo
+from stoa.providers.base import InboxPage, MetricPoint, PostCounts, ReplyTo
 from tests.core.helpers import schedule
-from tests.providers.test_telegram import TOKEN, FakeBotAPI, fixture, provider
+from tests.providers.test_telegram import TOKEN, FakeBotAPI, fixture, provider, recorded
 
 UPDATES = fixture("getUpdates")["body"]["result"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # the Bot API's, for setWebhook's secret_token
@@ -23,7 +26,7 @@ def test_getupdates_brings_comments_and_private_messages_but_not_the_bots_own():
     api = FakeBotAPI()
     page = provider(api).fetch_inbox("")
     assert api.only("getUpdates").params == {"timeout": 0, "limit": 100,
-                                             "allowed_updates": ["message", "edited_message"]}
+                                             "allowed_updates": ["message", "edited_message", "message_reaction_count"]}
     comment, private, edit = page.items
     assert (comment.kind, comment.remote_id, comment.root_remote_id) == ("comment", "-1009876543210:8", "42")
     assert comment.parent_remote_id == "-1009876543210:7" and comment.text == "ההזמנה שלי לא הגיעה, מספר 4521"
@@ -46,6 +49,81 @@ def test_garbage_in_an_update_is_skipped_and_the_rest_kept():
     api = FakeBotAPI().answer("getUpdates", httpx.Response(200, json={"ok": True, "result": broken}))
     page = provider(api).fetch_inbox("")
     assert [i.remote_id for i in page.items] == ["5550002:3"] and page.cursor == "900003"
+
+
+# -- Reaction counts of the channel's posts (stoa/providers/telegram/metrics.py) ---------------------------------
+
+REACTIONS = fixture("getUpdates.reactions")["body"]["result"]  # post 42: 3 x 👍, 2 x a custom emoji, 1 paid
+
+
+def page_of(*updates) -> httpx.Response:
+    return httpx.Response(200, json={"ok": True, "result": list(updates)})
+
+
+def reactions(update_id=900201, message_id=42, date=1781000600, **changed) -> dict:
+    """An update with the reactions of a message of the channel, from the fixture's."""
+    update = copy.deepcopy(REACTIONS[0]) | {"update_id": update_id}
+    update["message_reaction_count"] |= {"message_id": message_id, "date": date} | changed
+    return update
+
+
+def test_the_reactions_on_a_channels_post_come_as_its_likes_with_the_comments_of_the_same_page():
+    api = FakeBotAPI().answer("getUpdates", recorded("getUpdates.reactions"))
+    page = provider(api).fetch_inbox("")
+    assert page.counts == (PostCounts("42", (MetricPoint("likes", 6, datetime(2026, 6, 9, 10, 23, 20, tzinfo=UTC)),)),)
+    assert [item.remote_id for item in page.items] == ["-1009876543210:8"] and page.cursor == "900103"
+
+
+def test_reactions_in_another_chat_are_not_the_channels():
+    """The discussion group's (in the fixture), another channel's of the same bot, or any chat but a channel set by
+    its numeric id."""
+    other_channel = reactions(chat={"id": -1005550000000, "title": "Other", "username": "other", "type": "channel"})
+    api = FakeBotAPI().answer("getUpdates", page_of(REACTIONS[2], other_channel), page_of(REACTIONS[0], other_channel))
+    assert provider(api).fetch_inbox("").counts == ()
+    by_id = provider(api, chat_id="-1001234567890").fetch_inbox("").counts
+    assert [found.remote_id for found in by_id] == ["42"]
+
+
+def test_a_post_whose_reactions_were_all_taken_back_has_none():
+    api = FakeBotAPI().answer("getUpdates", page_of(reactions(reactions=[])))
+    [found] = provider(api).fetch_inbox("").counts
+    assert [(point.name, point.value) for point in found.metrics] == [("likes", 0)]
+
+
+GARBAGE = {
+    "negative": lambda u: u["message_reaction_count"]["reactions"][0].update(total_count=-1),
+    "text": lambda u: u["message_reaction_count"]["reactions"][1].update(total_count="2"),
+    "fraction": lambda u: u["message_reaction_count"]["reactions"][1].update(total_count=2.5),
+    "boolean": lambda u: u["message_reaction_count"]["reactions"][2].update(total_count=True),
+    "no total": lambda u: u["message_reaction_count"]["reactions"][2].pop("total_count"),
+    "no reaction": lambda u: u["message_reaction_count"]["reactions"].append("👍"),
+    "no list": lambda u: u["message_reaction_count"].update(reactions={"👍": 3}),
+    "no message": lambda u: u["message_reaction_count"].pop("message_id"),
+    "message as text": lambda u: u["message_reaction_count"].update(message_id="42"),
+    "no date": lambda u: u["message_reaction_count"].pop("date"),
+    "milliseconds": lambda u: u["message_reaction_count"].update(date=1781000600000),
+    "no chat": lambda u: u["message_reaction_count"].pop("chat"),
+    "not an object": lambda u: u.update(message_reaction_count=[6]),
+}
+
+
+@pytest.mark.parametrize("spoil", GARBAGE.values(), ids=GARBAGE.keys())
+def test_garbage_reaction_counts_are_refused_and_logged_and_the_rest_of_the_page_is_read(spoil, caplog):
+    spoilt = copy.deepcopy(REACTIONS[0])
+    spoil(spoilt)
+    later = reactions(message_id=43)
+    api = FakeBotAPI().answer("getUpdates", page_of(spoilt, UPDATES[1], later))
+    page = provider(api).fetch_inbox("")
+    assert [found.remote_id for found in page.counts] == ["43"]  # only the other post's
+    assert [item.remote_id for item in page.items] == ["-1009876543210:8"] and page.cursor == "900201"
+    assert "Telegram update 900101: reaction counts refused, nothing kept" in caplog.text
+    assert "900201" not in caplog.text
+
+
+def test_pushed_reaction_counts_are_the_same_as_read_ones():
+    page = provider(FakeBotAPI()).pushed(REACTIONS[0])
+    assert page.items == () and page.cursor == "" and [found.remote_id for found in page.counts] == ["42"]
+    assert provider(FakeBotAPI()).pushed(REACTIONS[2]) == InboxPage((), "")  # the discussion group's: nothing
 
 
 def test_a_reply_answers_the_message_in_its_chat():
@@ -79,7 +157,7 @@ def test_enabling_the_webhook_gives_telegram_a_secret_kept_encrypted(telegram, m
     secret = telegram.credentials["webhook_secret"]
     assert url == f"https://stoa.example/hooks/telegram/{telegram.pk}/"
     assert api.only("setWebhook").params == {"url": url, "secret_token": secret,
-                                             "allowed_updates": ["message", "edited_message"]}
+                                             "allowed_updates": ["message", "edited_message", "message_reaction_count"]}
     assert secret not in telegram.credentials_encrypted and 1 <= len(secret) <= 256
 
 

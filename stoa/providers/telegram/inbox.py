@@ -17,8 +17,11 @@ from typing import Any
 
 from stoa import clock
 from stoa.providers.base import Incoming, Person
+from stoa.providers.telegram.metrics import REACTION_COUNT
 
-UPDATES = ("message", "edited_message")  # what Stoa asks Telegram for
+# What Stoa asks Telegram for (getUpdates' and setWebhook's allowed_updates): messages, and the reaction counts of
+# the channel's posts (stoa.providers.telegram.metrics).
+UPDATES = ("message", "edited_message", REACTION_COUNT)
 
 
 def message_key(chat_id: Any, message_id: Any) -> str:

@@ -28,13 +28,13 @@ from django.utils.translation import gettext_lazy
 from stoa import clock
 from stoa.providers.base import (
     FOLLOWERS,
+    LIKES,
     Account,
     Attempt,
     ConnectField,
     Draft,
     ErrorKind,
     InboxPage,
-    Incoming,
     Limits,
     MediaFile,
     MetricPoint,
@@ -48,7 +48,7 @@ from stoa.providers.base import (
     metric_point,
 )
 from stoa.providers.capabilities import Publishes, ReadsInbox, ReadsMetrics, ReceivesPush, Replies
-from stoa.providers.telegram import inbox
+from stoa.providers.telegram import inbox, metrics
 from stoa.providers.telegram.formatting import FORMATS, FormattingError, TelegramText, render
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -226,7 +226,8 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies, R
 
     def fetch_inbox(self, position: str) -> InboxPage:
         """Comments in the discussion group and private messages, by getUpdates after the last update
-        read (`position`). A bot with a webhook set gets them pushed instead (stoa.channels.push)."""
+        read (`position`), with the reaction counts of the channel's posts that came with them. A bot with a webhook
+        set gets them pushed instead (stoa.channels.push)."""
         params: dict[str, Any] = {"timeout": 0, "limit": 100, "allowed_updates": list(inbox.UPDATES)}
         if position.isdigit():
             params["offset"] = int(position) + 1  # confirms everything up to `position`
@@ -236,7 +237,8 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies, R
         ids = [u["update_id"] for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
         bot_id = self.bot_id()
         found = tuple(item for u in updates if (item := inbox.incoming(u, bot_id)))
-        return InboxPage(found, str(max(ids)) if ids else position, more=len(updates) >= 100)
+        counts = tuple(count for u in updates if (count := metrics.reaction_counts(u, self.is_own_chat)))
+        return InboxPage(found, str(max(ids)) if ids else position, more=len(updates) >= 100, counts=counts)
 
     def bot_id(self) -> int | None:
         """The bot's own user id: it is the number before the colon of its token."""
@@ -259,12 +261,21 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies, R
                                          "allowed_updates": list(inbox.UPDATES)}) is not True:
             raise ProviderError("Telegram did not confirm the webhook.", ErrorKind.TRANSIENT)
 
-    def pushed(self, body: dict[str, Any]) -> tuple[Incoming, ...]:
-        """The message in one update Telegram pushed; other updates (a bot added to a group...) carry none."""
+    def pushed(self, body: dict[str, Any]) -> InboxPage:
+        """The message, or the reaction counts of a channel's post, in one update Telegram pushed; other updates (a
+        bot added to a group...) carry neither."""
         if not isinstance(body.get("update_id"), int):
             raise ProviderError("Not a Telegram update.", ErrorKind.PERMANENT)
         message = inbox.incoming(body, self.bot_id())
-        return (message,) if message else ()
+        count = metrics.reaction_counts(body, self.is_own_chat)
+        return InboxPage((message,) if message else (), "", counts=(count,) if count else ())
+
+    def is_own_chat(self, chat: dict[str, Any]) -> bool:
+        """Whether a Chat is the channel's: by its id, or by its username where the channel was set as @username."""
+        own = str(self.config.get("chat_id") or "").strip()
+        if own.startswith("@"):
+            return isinstance(chat.get("username"), str) and chat["username"].lower() == own[1:].lower()
+        return isinstance(chat.get("id"), int) and str(chat["id"]) == own
 
     # reconcile(): the Bot API can't read a channel's history or look a message up, so the
     # base class's answer stands: a person looks at the channel.
@@ -313,14 +324,15 @@ class TelegramProvider(Provider, Publishes, ReadsInbox, ReceivesPush, Replies, R
     # -- Metrics ------------------------------------------------------------------------
 
     # core.telegram.org/bots/api: getChatMemberCount gives the channel's subscribers. A bot can ask for nothing about
-    # a message: no views, no forwards, and reaction counts only as message_reaction_count updates, which reach a
-    # bot that is an administrator of the chat and lists them in allowed_updates, grouped and up to minutes late,
-    # and only for anonymous reactions (a channel's). Stoa does not read those updates yet, so it measures the
-    # channel's subscribers and no post.
+    # a message: no views, no forwards, no replies. Reaction counts come unasked, as message_reaction_count updates
+    # (stoa.providers.telegram.metrics), to a bot that is an administrator of the chat (Stoa's is, to post) and
+    # lists them in allowed_updates (inbox.UPDATES), grouped and up to minutes late, and only for anonymous reactions
+    # (a channel's): they arrive with the inbox's pages, each post's sum as its likes.
     post_metrics = ()
+    pushed_post_metrics = (LIKES,)
     account_metrics = (FOLLOWERS,)
-    metrics_note = ("Telegram tells a bot its channel's subscribers, nothing of a post's views or forwards; reaction "
-                    "counts reach only an administrator bot as updates, which Stoa does not read yet.")
+    metrics_note = ("Telegram sends a post's reaction counts only to a bot that is an administrator of the channel, "
+                    "grouped and up to a few minutes late, and tells nothing of its views, forwards or replies.")
 
     def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
         return ()
