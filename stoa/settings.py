@@ -66,6 +66,8 @@ SITE_URL = os.environ.get("STOA_SITE_URL", "").strip().rstrip("/")
 STOA_SHORT_LINK_BASE_URL = os.environ.get("STOA_SHORT_LINK_BASE_URL", "").strip().rstrip("/")
 # How often the clicks appended to the click log are moved into the database (stoa/links/clicklog.py).
 STOA_CLICK_FOLD_SECONDS = float(os.environ.get("STOA_CLICK_FOLD_SECONDS", "10"))
+# This machine's name for its click logs, when several web machines share one database (default: its host name).
+STOA_MACHINE_NAME = os.environ.get("STOA_MACHINE_NAME", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

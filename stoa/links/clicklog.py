@@ -1,29 +1,37 @@
 """Clicks written down before the redirect answers, at the cost of one append to a file.
 
-A click is one line of JSON appended to the day's log (DATA_DIR/clicks/YYYY-MM-DD.log) with a single write()
-on a descriptor opened with O_APPEND: once the write returns, the line is in the kernel's page cache, so a server
-killed with -9 right after answering loses no click (a crash of the machine itself can lose the last seconds, as
-with the database's synchronous=NORMAL). Lines shorter than PIPE_BUF are appended whole even from several
-processes. A database insert per click would serialise every redirect on the database's write lock.
+A click is one line of JSON appended to the day's log (DATA_DIR/clicks/<machine>/YYYY-MM-DD.log) with a single
+write() on a descriptor opened with O_APPEND: once the write returns, the line is in the kernel's page cache, so a
+server killed with -9 right after answering loses no click (a crash of the machine itself can lose the last seconds,
+as with the database's synchronous=NORMAL). Lines shorter than PIPE_BUF are appended whole even from several
+processes. A database write per click would hold every redirect to the database: on SQLite to its one write lock,
+on PostgreSQL to a round trip and its commit (redirects at half a static file's rate or less, bench/analytics.py).
 
-fold_clicks() moves the new lines into Click rows: it remembers how far it read each file in the database, in the
-same transaction as the rows it adds, so every line is folded exactly once whoever folds (the periodic job, or a
-page about to count clicks). A line whose link is not there (any more) with its code is dropped.
+fold_clicks() moves the new lines of this machine's logs into Click rows: it remembers how far it read each
+file in the database, in the same transaction as the rows it adds, so every line is folded exactly once whoever
+folds: each web process every STOA_CLICK_FOLD_SECONDS (fold_every, started with the server: in the scaled mode a
+machine may serve pages with no worker beside it), the worker's periodic job, or a page about to count clicks.
+A line whose link is not there (any more) with its code is dropped.
 
-Only the embedded default (SQLite) keeps the log: see write_down()."""
+Several machines share one database in the scaled mode (and perhaps one data directory): each writes and folds
+its own folder, named after it (`machine()`), so that two machines' logs of one day keep their own positions."""
 
 import json
+import logging
 import os
+import re
+import socket
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, transaction
 
 from stoa import clock
 from stoa.links.models import Click, ClickLogPosition, ShortLink
 
+log = logging.getLogger("stoa.links")
 CHUNK = 4 * 1024 * 1024  # folded at most this much of a file per transaction
 KEEP_DAYS = 2  # a fully folded log older than this is deleted
 
@@ -31,31 +39,24 @@ _descriptors: dict[Path, int] = {}
 _lock = threading.Lock()
 
 
-def log_dir() -> Path:
+def machine() -> str:
+    """This machine's name for its click logs: STOA_MACHINE_NAME, or its host name."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", settings.STOA_MACHINE_NAME or socket.gethostname())[:40].strip(".-")
+    return name or "this-machine"
+
+
+def clicks_dir() -> Path:
     return Path(settings.DATA_DIR) / "clicks"
 
 
+def log_dir() -> Path:
+    """Where this machine appends its clicks."""
+    return clicks_dir() / machine()
+
+
 def write_down(link_id: int, code: str, at: datetime, referrer: str, visitor: str) -> None:
-    """A click, kept before the redirect answers. On SQLite in the day's log; on PostgreSQL (the scaled mode, where
-    the web processes may run on machines whose files no worker reads) inserted at once: PostgreSQL takes
-    concurrent inserts without one write lock."""
-    if connection.vendor == "sqlite":
-        append(link_id, code, at, referrer, visitor)
-        return
-    if connection.in_atomic_block:  # inside someone else's transaction: its commit keeps the durability it asked for
-        Click.objects.create(link_id=link_id, at=at, referrer=referrer[:500], visitor=visitor[:32])
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_QUICKLY.format(table=connection.ops.quote_name(Click._meta.db_table)),
-                       [link_id, at, referrer[:500], visitor[:32]])
-
-
-# The click is committed before the redirect leaves, without waiting for the disk (synchronous_commit off for this
-# statement's own transaction only: set_config's `true`): a web server killed mid-burst loses nothing; only a crash of
-# PostgreSQL itself could forget its last fraction of a second. One statement, one round trip: the BEGIN, SET LOCAL,
-# INSERT and COMMIT it replaces held the redirect to a quarter of a static file's rate (bench/analytics.py).
-INSERT_QUICKLY = """INSERT INTO {table} (link_id, at, referrer, visitor)
-SELECT %s, %s, %s, %s FROM (SELECT set_config('synchronous_commit', 'off', true)) AS commit_without_waiting"""
+    """A click, kept in the day's log before the redirect answers."""
+    append(link_id, code, at, referrer, visitor)
 
 
 def append(link_id: int, code: str, at: datetime, referrer: str, visitor: str) -> None:
@@ -77,10 +78,12 @@ def descriptor(day: date) -> int:
 
 def fold_clicks() -> int:
     """Fold every log's new lines into Click rows; how many clicks were added."""
-    if not log_dir().is_dir():
+    if not clicks_dir().is_dir():
         return 0
     added = 0
-    for path in sorted(log_dir().glob("*.log")):
+    # Only what this machine wrote (and the logs of versions that kept them all directly in clicks/): where machines
+    # share the data directory on network storage, a file another one is appending to may read back torn.
+    for path in sorted(clicks_dir().glob("*.log")) + sorted(log_dir().glob("*.log")):
         while (folded := fold_file(path)) is not None:
             added += folded
         if path.stem < (clock.now().date() - timedelta(KEEP_DAYS)).isoformat() and fully_folded(path):
@@ -90,9 +93,10 @@ def fold_clicks() -> int:
 
 def fold_file(path: Path) -> int | None:
     """Fold the next chunk of one log: the clicks added, or None when there was nothing new."""
-    ClickLogPosition.objects.get_or_create(name=path.name)  # (Django's answers a race by reading the row made)
+    name = log_name(path)
+    ClickLogPosition.objects.get_or_create(name=name)  # (Django's answers a race by reading the row made)
     with transaction.atomic():
-        position = ClickLogPosition.objects.select_for_update().get(name=path.name)
+        position = ClickLogPosition.objects.select_for_update().get(name=name)
         with path.open("rb") as log:
             log.seek(position.offset)
             data = log.read(CHUNK)
@@ -109,6 +113,26 @@ def fold_file(path: Path) -> int | None:
     return len(clicks)
 
 
+def log_name(path: Path) -> str:
+    """What a log's position is kept under: its machine's folder and its day ("kafe-web-1/2026-12-07.log")."""
+    return path.relative_to(clicks_dir()).as_posix()
+
+
+def fold_every(seconds: float, stop: threading.Event | None = None) -> None:
+    """Fold this machine's logs now (what a process killed earlier left) and every `seconds` after (until `stop` is
+    set): a web process's own thread."""
+    stop = stop or threading.Event()
+    while True:
+        try:
+            fold_clicks()
+        except Exception:  # the database away for a moment: the lines wait in the log for the next fold
+            log.exception("Clicks not folded into the database this time; they wait in the click log")
+        finally:
+            close_old_connections()  # a connection the database dropped is opened anew next time
+        if stop.wait(seconds):
+            return
+
+
 def parse(line: bytes) -> dict | None:
     try:
         record = json.loads(line)
@@ -122,5 +146,5 @@ def parse(line: bytes) -> dict | None:
 
 
 def fully_folded(path: Path) -> bool:
-    position = ClickLogPosition.objects.filter(name=path.name).values_list("offset", flat=True).first()
+    position = ClickLogPosition.objects.filter(name=log_name(path)).values_list("offset", flat=True).first()
     return position is not None and position >= path.stat().st_size

@@ -10,6 +10,7 @@ from django.utils.module_loading import autodiscover_modules
 from waitress.server import create_server
 
 from stoa.inbox.streaming import run_streams
+from stoa.links.clicklog import fold_every
 from stoa.publishing.engine import run_engine
 from stoa.runtime.schedule import periodic_jobs, run_schedule, startup_summary
 from stoa.site_url import listening_at
@@ -18,9 +19,13 @@ log = logging.getLogger("stoa")
 
 
 def start_web(host: str, port: int, threads: int = 8):
-    """Waitress in a background thread; call .close() on the result to stop it."""
+    """Waitress in a background thread; call .close() on the result to stop it. Beside it, a thread that folds the
+    clicks this machine's short links wrote down into the database: a scaled deployment's web machine may have no
+    worker beside it to do so."""
     server = create_server(get_wsgi_application(), host=host, port=port, threads=threads)
     threading.Thread(target=server.run, name="stoa-web", daemon=True).start()
+    threading.Thread(target=fold_every, args=(settings.STOA_CLICK_FOLD_SECONDS,), name="stoa-click-fold",
+                     daemon=True).start()
     log.info("Stoa is serving on http://%s:%s/", host, port)
     return server
 
