@@ -18,6 +18,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Workspaces, people and channels", (
         ("workspace", "Create and list workspaces (one per brand or client) and set members' roles."),
         ("channel", "Connect Bluesky, Mastodon and Telegram channels; list them, set posting rules."),
+        ("networks", "List the networks Stoa ships: what each can do, its limits and rate limits (--json)."),
         ("ensureadmin", "Create the first administrator if there is none, and print how to log in."),
         ("changepassword", "Set a user's password: stoa changepassword USERNAME."),
         ("apitoken", "Create an API token for scripts; it is printed once."),
