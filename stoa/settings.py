@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -64,6 +65,26 @@ SITE_URL = os.environ.get("STOA_SITE_URL", "").strip().rstrip("/")
 # Where Stoa's short links (/l/<code>) start; empty: the site URL. A shorter domain that forwards /l/ here saves
 # characters on the networks that count a link's letters (stoa/links/shortening.py).
 STOA_SHORT_LINK_BASE_URL = os.environ.get("STOA_SHORT_LINK_BASE_URL", "").strip().rstrip("/")
+
+
+def public_base_url(value: str) -> str:
+    """STOA_PUBLIC_BASE_URL as Stoa uses it (no trailing slash), or ValueError: the networks fetch media over https,
+    so plain http is accepted only for this machine (127.0.0.1, localhost), to try it while developing."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    reachable = parts.scheme == "https" and parts.hostname
+    local = parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if not (reachable or local) or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError(f"STOA_PUBLIC_BASE_URL must be an https address such as https://stoa.example.com (http only "
+                         f"for 127.0.0.1 or localhost), with no query or password, not {value!r}")
+    return value
+
+
+# Where the networks that fetch media from an address (Instagram, Threads, Facebook) download it: each file at a
+# signed, expiring <base>/m/... (stoa/posts/public_media.py); empty: Stoa has no address they can reach.
+STOA_PUBLIC_BASE_URL = public_base_url(os.environ.get("STOA_PUBLIC_BASE_URL", ""))
 # How often the clicks appended to the click log are moved into the database (stoa/links/clicklog.py).
 STOA_CLICK_FOLD_SECONDS = float(os.environ.get("STOA_CLICK_FOLD_SECONDS", "10"))
 # This machine's name for its click logs, when several web machines share one database (default: its host name).
@@ -99,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "stoa.links.redirects.short_links",  # a short link found is answered here, before the pages' middleware
+    "stoa.posts.public_media.serve_public_media",  # so is a signed media link (/m/...), for the networks' fetchers
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
