@@ -13,8 +13,9 @@ server of STOA_TEST_POSTGRES_URL, dropped afterwards; skipped with a note when i
   Django's test client, logged in as the owner, `--requests` requests after 3 to warm up; `cross_workspace_p95_ms`:
   the page across all six (?workspace=all&days=90);
 - `redirects_per_s` / `static_per_s`: a real `stoa web` on 127.0.0.1, 8 concurrent clients with keep-alive for 5 s
-  each, in five turns of one second each (so that anything else the machine does weighs on both alike), on /l/<code> of the latest 100 short links (clicks follow recent posts; a browser's User-Agent, so every
-  click is counted: the click log on SQLite, an insert on PostgreSQL) and on /static/web/stoa.css;
+  each, in five turns of one second each (so that anything else the machine does weighs on both alike), on
+  /l/<code> of the latest 100 short links (clicks follow recent posts; a browser's User-Agent, so every click is
+  counted: appended to the click log, on either database) and on /static/web/stoa.css;
   `redirects_uncached_per_s`: the same over 2,000 links of the whole data set, most clicks the first on their link
   in this process, so found in the database rather than in the cache;
 - `clicks_lost`: 8 clients click while the server is killed with SIGKILL after 2 s; the server is started again
