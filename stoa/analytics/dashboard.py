@@ -12,6 +12,7 @@ from stoa.analytics import charts, queries
 from stoa.analytics.queries import FOLLOWERS, IMPRESSIONS, KINDS, Scope
 from stoa.planning.models import Weekday
 from stoa.posts.models import ContentType
+from stoa.providers.base import POST_METRICS
 from stoa.providers.registry import PROVIDERS, get_provider_class
 
 BASIS = {IMPRESSIONS: _("per impression"), FOLLOWERS: _("per follower at the time of the post"),
@@ -22,6 +23,14 @@ TOP = 5
 
 def network_name(key: str) -> str:
     return get_provider_class(key).name if key in PROVIDERS else key
+
+
+def post_row(post: dict) -> dict:
+    """A post of the top or weakest posts as its row shows it: its rate's denominator in words, and its latest
+    counts in the order of POST_METRICS (likes, reposts, replies, quotes, views; None where its network gives
+    none) with its network's name to say so."""
+    return post | {"basis_text": BASIS[post["basis"]], "network_name": network_name(post["post__channel__network"]),
+                   "counts": [post[metric] for metric in POST_METRICS]}
 
 
 def _label(key: str, value: Any) -> str:
@@ -105,8 +114,8 @@ def figures(scope: Scope) -> dict[str, Any]:
         "kind_chart": bars(gettext("Engagement rate by content type"), by["kind"]),
         "network_chart": bars(gettext("Engagement rate by network"), by["network"]),
         "heatmap": heatmap_chart(scope, cells),
-        "top_posts": [p | {"basis_text": BASIS[p["basis"]]} for p in rated[:TOP]],
-        "worst_posts": [p | {"basis_text": BASIS[p["basis"]]} for p in rated[::-1][:TOP]],
+        "top_posts": [post_row(p) for p in rated[:TOP]],
+        "worst_posts": [post_row(p) for p in rated[::-1][:TOP]],
         "reach": [row | {"name": network_name(row["network"])} for row in queries.reach(scope, cells)],
         "negative_posts": queries.negative_by_post(scope)[:10],
         "follower_losses": losses[:TOP],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stoa.analytics import besttime, kpis
@@ -221,3 +224,58 @@ def test_a_workspace_with_nothing_measured_yet_shows_dashes_not_zeros(client, ow
     html = page(client, owner)
     assert "No posts measured in this period." in html and "No posts with a rate in this period." in html
     assert "0.00%" not in html
+
+
+def post_row(html: str, text: str) -> list[str]:
+    """The cells of the posts table's first row that holds `text`, as a person (or a screen reader) reads them."""
+    row = next(row for row in re.findall(r"<tr>(.*?)</tr>", html, re.S) if text in row)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+@AFTER_THE_WEEK
+def test_each_top_post_shows_its_counts_and_says_which_its_network_does_not_give(client, owner, workspace):
+    small_dataset(workspace)
+    html = page(client, owner, days="7")
+    # Post A (Mastodon): 10 likes, 5 reposts, 4 replies; Mastodon gives no quotes or views: a dash, never 0.
+    cells = post_row(html, "selling post")
+    assert cells[3:10] == ["10", "5", "4", "— not available on Mastodon", "— not available on Mastodon", "19", "—"]
+    assert '<span class="unavailable" title="not available on Mastodon"><span aria-hidden="true">—</span>' in html
+    # Post B (Telegram): 3 reactions and 200 views; Telegram gives no reposts, replies or quotes.
+    cells = post_row(html, "informational post")
+    assert cells[3:8] == ["3", "— not available on Telegram", "— not available on Telegram",
+                          "— not available on Telegram", "200"]
+    assert ">Likes</th>" in html and ">Reposts</th>" in html and ">Quotes</th>" in html and ">Views</th>" in html
+
+
+@AFTER_THE_WEEK
+def test_a_count_of_zero_is_shown_as_zero(client, owner, workspace):
+    data = small_dataset(workspace)
+    # A post of a network that gives every count, none of them liked, reposted, answered or quoted yet.
+    measured(data.mastodon, utc(12, 4, 9), likes=0, reposts=0, replies=0, quotes=0, views=50)
+    cells = post_row(page(client, owner, days="7"), "(not made in Stoa)")
+    assert cells[3:9] == ["0", "0", "0", "0", "50", "0"]
+
+
+@AFTER_THE_WEEK
+def test_the_posts_counts_cost_no_query_per_post(client, owner, workspace, django_assert_max_num_queries):
+    data = small_dataset(workspace)
+    client.force_login(owner)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("analytics"), {"days": "7"})
+    for hour in range(8):
+        measured(data.mastodon, utc(12, 6, hour), likes=hour, reposts=1, replies=None)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(reverse("analytics"), {"days": "7"}).content.decode()
+    assert html.count("not available on Mastodon") > 8
+
+
+@AFTER_THE_WEEK
+def test_the_posts_counts_have_hebrew_headers_and_scroll_inside_their_own_box(client, owner, workspace):
+    small_dataset(workspace)
+    UserSettings.objects.update_or_create(user=owner, defaults={"language": "he"})
+    html = page(client, owner, days="7")
+    assert 'dir="rtl"' in html
+    for header in ("לייקים", "שיתופים", "תשובות", "ציטוטים", "צפיות"):
+        assert f">{header}</th>" in html, header
+    assert "לא זמין ב-Mastodon" in html
+    assert '<div class="table-scroll" role="region" aria-label="הפוסטים המובילים" tabindex="0">' in html
