@@ -165,6 +165,25 @@ def test_every_table_of_a_report_exports_as_csv(client, owner, workspace):
     assert "Conversions,4\r\nRevenue,10.30\r\n" in links
 
 
+def test_the_top_posts_give_each_count_and_leave_empty_those_a_network_does_not_give(client, owner, workspace):
+    small_dataset(workspace)
+    template = template_of(workspace, "en")
+    client.force_login(owner)
+    top = client.get(reverse("report-csv", args=[template.pk, "top_posts"])).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(top)))
+    assert rows[0][3:9] == ["Likes", "Reposts", "Replies", "Quotes", "Views", "Interactions"]
+    assert rows[1][3:9] == ["10", "5", "4", "", "", "19"]  # post A (Mastodon): no quotes or views, never 0
+    assert rows[2][3:9] == ["3", "", "", "", "200", "3"]  # the Telegram post: its reactions and views
+    report = build.build(template)
+    page = render.html(report)
+    assert page.count('title="not available on Mastodon"') == 2 and page.count('title="not available on Telegram"') == 3
+    text = pdf_text(render.pdf(report))  # on paper, a dash and one line to say what it means
+    assert "10 5 4 — — 19 1.88%" in text and "3 — — — 200 3 1.50%" in text
+    assert "A dash: not available on the post's network." in text and "not available on Mastodon" not in text
+    hebrew = build.build(template_of(workspace, "he"))["tables"]["top_posts"].headers
+    assert hebrew[3:8] == ["לייקים", "שיתופים", "תשובות", "ציטוטים", "צפיות"]
+
+
 def test_the_client_link_shows_the_report_read_only_and_nothing_of_other_workspaces(
         client, owner, workspace, other_workspace):
     small_dataset(workspace)
