@@ -26,6 +26,7 @@ from stoa.providers.registry import get_provider_class
 from stoa.testing.oauth_network import PAGES
 from tests.providers import test_mastodon as mastodon
 from tests.providers import test_telegram as telegram
+from tests.providers import test_vk as vk
 
 STARTED = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -563,6 +564,50 @@ class OAuthTestHarness(Harness):
                                              **app.config()}, app.credentials(), http=self.client())
 
 
+# -- VK (its first slice: publishing; registered in tests only) -------------------------------------------
+
+
+# The VK error each HTTP status of the contract stands for (tests/providers/fixtures/vk/errors.json): VK answers its own
+# errors with HTTP 200 and a body. Statuses with no VK code (413, 502, 503, a 429 with Retry-After) come as HTTP
+# answers, as the proxy or load balancer in front of VK would give them.
+VK_CODES = {400: 100, 401: 5, 403: 15, 404: 104, 408: 36, 429: 6, 500: 10}
+
+
+class VKHarness(Harness):
+    key = "vk"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fake = vk.FakeVK(now=lambda: self.now)
+
+    def connected(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"group_id": str(vk.GROUP)}, {"access_token": vk.TOKEN}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        return self.fake.handle(request)
+
+    def creates(self, request: httpx.Request) -> bool:
+        return request.url.path == "/method/wall.post"
+
+    def error_answer(self, status: int, retry_after: int | None = None) -> httpx.Response:
+        if status in VK_CODES and not retry_after:
+            return vk.vk_error(VK_CODES[status])
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        return httpx.Response(status, text=f"{status}", headers=headers)
+
+    def sent(self) -> list[Sent]:
+        return [Sent(params["message"]) for params in self.fake.posts()]
+
+    def posts(self) -> list[str]:
+        return [f"{vk.OWNER}_{post['id']}" for post in self.fake.wall]
+
+    def published_post(self) -> Published:
+        post = self.fake.add("An older post · Старый пост", at=STARTED - timedelta(days=1))
+        remote_id = f"{vk.OWNER}_{post['id']}"
+        return Published(remote_id, f"https://vk.com/wall{remote_id}", (remote_id,))
+
+
 HARNESSES: dict[str, type[Harness]] = {
-    harness.key: harness for harness in (MastodonHarness, BlueskyHarness, TelegramHarness, OAuthTestHarness)
+    harness.key: harness for harness in (MastodonHarness, BlueskyHarness, TelegramHarness, OAuthTestHarness,
+                                         VKHarness)
 }

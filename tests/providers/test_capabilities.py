@@ -30,6 +30,7 @@ DECLARED = {
     "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes, RegistersApps},
     "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics},
     "oauthtest": {Publishes, ReadsInbox, Replies, Authorizes},  # stoa/testing/oauth_network.py, in tests only
+    "vk": {Publishes},  # its first slice, registered in tests only (tests/settings.py)
 }
 NOT_YET = (ReadsEngagement,)  # declared for the next issues; nobody implements it yet
 
