@@ -259,6 +259,27 @@ def test_too_many_requests_per_second_waits_a_second(fake):
     assert caught.value.retry_after == 1.0
 
 
+class Budget:
+    def __init__(self) -> None:
+        self.waits: list[float | None] = []
+
+    def spend(self, costs: Any) -> None:
+        pass
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        self.waits.append(retry_after)
+
+
+@pytest.mark.parametrize(("code", "wait"), [(6, 1.0), (9, None)])
+def test_a_rate_limit_answered_with_http_200_makes_the_whole_channel_wait(fake, code, wait):
+    fake.failures["wall.post"] = [code]
+    provider = connected(fake)
+    provider.budget = budget = Budget()
+    with pytest.raises(ProviderError):
+        provider.publish(Draft(text=TEXT), ATTEMPT)
+    assert budget.waits == [wait]
+
+
 @pytest.mark.parametrize("code", [10, 36, 1])
 def test_an_internal_error_is_unknown_only_where_something_may_have_been_created(fake, code):
     fake.failures["wall.get"] = [code]

@@ -212,7 +212,10 @@ class VKProvider(Provider, Publishes):
         if isinstance(body, dict) and "response" in body:
             return body["response"]
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            raise self.error_from_body(body["error"], creating=creating)
+            error = self.error_from_body(body["error"], creating=creating)
+            if error.kind == ErrorKind.RATE_LIMITED and self.budget is not None:
+                self.budget.rate_limited(error.retry_after)  # as the base class does for HTTP 429: every caller waits
+            raise error
         raise ProviderError(f"VK answered {method} with neither a response nor an error.",
                             ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT)
 
