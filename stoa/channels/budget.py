@@ -90,7 +90,7 @@ def prepay(channel: Channel, limits: tuple[RateLimit, ...], network: str, costs:
     """Take `costs` from the channel's budget now, inside the caller's transaction, for a request to be made soon;
     None when the budget has no room (the request then spends, and is refused, as any other)."""
     budget = ChannelBudget(channel, limits, network)
-    costs = {name: points for name, points in costs.items() if points > 0 and name in budget.limits}
+    costs = budget.counted_costs(costs)
     if not costs:
         return None
     now = clock.now()
@@ -180,7 +180,7 @@ class ChannelBudget:
     def spend(self, costs: Mapping[str, int]) -> None:
         if not self.limits:
             return
-        costs = {name: points for name, points in costs.items() if points > 0 and name in self.limits}
+        costs = self.counted_costs(costs)
         now = clock.now()
         if self.spend_prepaid(costs, now):
             return
@@ -195,6 +195,10 @@ class ChannelBudget:
                     self.refuse_if_blocked(now, background_read)
                     # and the points taken above are given back
                     raise self.refusal(limit, costs[name], now, background_read)
+
+    def counted_costs(self, costs: Mapping[str, int]) -> dict[str, int]:
+        """The points of the limits this budget keeps; a cost of another, or of nothing, counts for none."""
+        return {name: points for name, points in costs.items() if points > 0 and name in self.limits}
 
     def spend_prepaid(self, costs: dict[str, int], now: datetime) -> bool:
         """Whether the prepaid allowance covered every cost, within the half-windows it was counted in."""
