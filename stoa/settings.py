@@ -4,6 +4,7 @@ Embedded default: SQLite and SqliteHuey under STOA_DATA_DIR, one process.
 Scaled: DATABASE_URL (PostgreSQL) and STOA_TASKS=redis with REDIS_URL.
 """
 
+import json
 import os
 import re
 import secrets
@@ -251,6 +252,11 @@ STOA_OAUTH_APPS = {
     for name, value in os.environ.items()
     if (found := re.fullmatch(r"STOA_OAUTH_([A-Z0-9_]+?)_CLIENT_ID", name)) and value.strip()
 }
+
+# A network's own addresses replaced, as JSON {"<network>": {"<name>": "<url>"}} (names as each provider's
+# `endpoints` lists them): the local OAuth 2.0 server in place of a network's authorize and token endpoints in tests,
+# or a proxy in front of an API. Empty in production.
+STOA_NETWORK_URLS = json.loads(os.environ.get("STOA_NETWORK_URLS") or "{}")
 
 # Providers beyond Stoa's own, as key=dotted.path.Class separated by commas: the test network
 # (oauthtest=stoa.testing.oauth_network.OAuthTestProvider) in tests and benchmarks; empty in production.

@@ -324,6 +324,9 @@ class Provider:
     key: ClassVar[str]
     name: ClassVar[str]
     limits: ClassVar[Limits]
+    # The network's own addresses by name ({"authorize": "https://www.facebook.com/v23.0/dialog/oauth", "api": ...}),
+    # read through endpoint(), where settings.STOA_NETWORK_URLS may replace one (tests: the local OAuth 2.0 server).
+    endpoints: ClassVar[Mapping[str, str]] = {}
     supports_threads: ClassVar[bool] = False  # later posts of a thread, or the brand's own first comment
     connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
     option_fields: ClassVar[tuple[OptionField, ...]] = ()
@@ -352,6 +355,12 @@ class Provider:
         raise NotImplementedError
 
     # -- Shared behaviour --------------------------------------------------------------
+
+    @classmethod
+    def endpoint(cls, name: str) -> str:
+        """One of the network's addresses (`endpoints`), as settings.STOA_NETWORK_URLS may replace it."""
+        replaced = getattr(settings, "STOA_NETWORK_URLS", {}).get(cls.key, {}).get(name)
+        return str(replaced or cls.endpoints[name]).rstrip("/")
 
     def effective_limits(self) -> Limits:
         """The declared limits; providers whose server announces its own (Mastodon) override this."""

@@ -109,6 +109,36 @@ class ReceivesPush(Capability):
         for a body that is none of the network's calls."""
 
 
+class ReceivesAppPush(Capability):
+    """The network calls one address per network, /hooks/<network>/, for the deployment's app, with what happened on any
+    of the accounts connected through that app (Meta's webhooks: Facebook Pages, Instagram, Threads). The call is
+    signed with the app's secret; Stoa checks the signature (`signature_valid`) before it reads anything, splits the
+    call by account (`accounts_in`) and gives each part to the channel whose config's account_id it names (`pushed`).
+    The endpoint is stoa/inbox/app_push.py."""
+
+    @classmethod
+    @abc.abstractmethod
+    def signature_valid(cls, headers: Mapping[str, str], body: bytes, app_secret: str) -> bool:
+        """Whether the call carries the app's signature of exactly this body (Meta: X-Hub-Signature-256)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def subscription_challenge(cls, query: Mapping[str, str], verify_token: str) -> str | None:
+        """The network checking the address when the app's webhook is set up (Meta: GET with hub.mode=subscribe,
+        hub.verify_token and hub.challenge): what to answer, or None when the query is not that or its token is not
+        `verify_token`."""
+
+    @classmethod
+    @abc.abstractmethod
+    def accounts_in(cls, body: Any) -> dict[str, Any]:
+        """The call's parts by the account they concern (the id a channel keeps as config["account_id"]); raises
+        ProviderError(PERMANENT) for a body that is none of the network's calls."""
+
+    @abc.abstractmethod
+    def pushed(self, part: Any) -> InboxPage:
+        """One account's part of a call, as messages and counts (InboxPage; cursor "")."""
+
+
 class Replies(Capability):
     """Answers a message where it was written, as the brand."""
 
@@ -218,8 +248,8 @@ class RegistersApps(Capability):
 
 
 CAPABILITIES: tuple[type[Capability], ...] = (
-    Publishes, ReadsInbox, ReadsMessages, Searches, Streams, ReceivesPush, Replies, Hides, ReadsMetrics,
-    ReadsEngagement, Authorizes, RegistersApps,
+    Publishes, ReadsInbox, ReadsMessages, Searches, Streams, ReceivesPush, ReceivesAppPush, Replies, Hides,
+    ReadsMetrics, ReadsEngagement, Authorizes, RegistersApps,
 )
 POLLED: tuple[type[Capability], ...] = (ReadsInbox, ReadsMessages, Searches)  # read on the inbox's schedule
 

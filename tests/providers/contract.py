@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
@@ -114,6 +115,11 @@ class Harness:
 
     def push_body(self) -> dict[str, Any]:
         """One call the network pushes, carrying one message."""
+        raise NotImplementedError
+
+    def app_push(self, app_secret: str) -> tuple[dict[str, str], bytes]:
+        """ReceivesAppPush: one call the network makes to the app's address, carrying one message to the connected
+        account, as its headers (the signature with `app_secret`) and its body."""
         raise NotImplementedError
 
     def acting_as(self, app: ClientApp) -> Provider:
@@ -611,3 +617,20 @@ HARNESSES: dict[str, type[Harness]] = {
     harness.key: harness for harness in (MastodonHarness, BlueskyHarness, TelegramHarness, OAuthTestHarness,
                                          VKHarness)
 }
+# Networks whose harness lives in a module of its own, tests/providers/contract_<key>.py, named HARNESS there: that
+# module imports this one, so it is imported only when the suite asks for it.
+OWN_MODULE = "tests.providers.contract_{key}"
+
+
+def harness_class(key: str) -> type[Harness] | None:
+    """The network's harness, here or in its own module; None when it has none."""
+    if key in HARNESSES:
+        return HARNESSES[key]
+    try:
+        module = import_module(OWN_MODULE.format(key=key))
+    except ModuleNotFoundError as e:
+        if e.name != OWN_MODULE.format(key=key):
+            raise
+        return None
+    found: type[Harness] = module.HARNESS
+    return found

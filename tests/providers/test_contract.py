@@ -9,6 +9,7 @@ provider and the capability it holds to, e.g. test_errors_are_mapped_to_a_kind[t
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Callable
@@ -53,6 +54,7 @@ from stoa.providers.capabilities import (
     ReadsInbox,
     ReadsMessages,
     ReadsMetrics,
+    ReceivesAppPush,
     ReceivesPush,
     RegistersApps,
     Replies,
@@ -60,7 +62,7 @@ from stoa.providers.capabilities import (
     Streams,
 )
 from stoa.providers.registry import PROVIDERS, get_provider_class
-from tests.providers.contract import CODE, HARNESSES, STARTED, Harness, refused_grant
+from tests.providers.contract import CODE, STARTED, Harness, harness_class, refused_grant
 from tests.providers.test_telegram import png
 
 NETWORKS = sorted(PROVIDERS)
@@ -73,9 +75,10 @@ def declared(*capabilities: type[Capability]) -> list[Any]:
 
 
 def harness(key: str) -> Harness:
-    assert key in HARNESSES, (f"{key}: no contract harness. Add one to tests/providers/contract.py so the "
-                              "contract suite can hold this provider to it.")
-    return HARNESSES[key]()
+    found = harness_class(key)
+    assert found is not None, (f"{key}: no contract harness. Add one to tests/providers/contract.py (or "
+                               f"contract_{key}.py) so the contract suite can hold this provider to it.")
+    return found()
 
 
 def failure(action: Callable[[], Any]) -> ProviderError:
@@ -101,7 +104,7 @@ def positive(value: Any) -> bool:
 
 @pytest.mark.parametrize("key", NETWORKS)
 def test_every_provider_has_a_contract_harness(key):
-    assert key in HARNESSES, f"{key}: add a harness to tests/providers/contract.py"
+    assert harness_class(key) is not None, f"{key}: add a harness to tests/providers/contract.py"
     assert type(harness(key).provider()) is get_provider_class(key)
 
 
@@ -506,6 +509,35 @@ def test_pushed_calls_become_incoming_messages(key, capability):
     assert page.items and page.cursor == "", f"{key} ReceivesPush.pushed"
 
 
+@pytest.mark.parametrize(("key", "capability"), declared(ReceivesAppPush))
+def test_app_pushes_are_signed_split_by_account_and_become_incoming_messages(key, capability):
+    h = harness(key)
+    provider = h.provider()
+    headers, body = h.app_push("app-secret")
+    provider_class = type(provider)
+    assert provider_class.signature_valid(headers, body, "app-secret"), f"{key}: its own signature refused"
+    assert not provider_class.signature_valid(headers, body, "another-secret"), f"{key}: a wrong secret accepted"
+    assert not provider_class.signature_valid(headers, body + b" ", "app-secret"), f"{key}: a changed body accepted"
+    assert not provider_class.signature_valid({}, body, "app-secret"), f"{key}: an unsigned call accepted"
+    parts = provider_class.accounts_in(json.loads(body))
+    account = h.connected()[0]["account_id"]
+    assert list(parts) == [account], f"{key}: accounts_in should name the connected account"
+    page = provider.pushed(parts[account])
+    check_page(page, f"{key} ReceivesAppPush")
+    assert page.items and page.cursor == "", f"{key} ReceivesAppPush.pushed"
+    assert failure(lambda: provider_class.accounts_in({"something": "else"})).kind == ErrorKind.PERMANENT
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(ReceivesAppPush))
+def test_the_subscription_check_is_answered_only_with_the_verify_token(key, capability):
+    provider_class = get_provider_class(key)
+    assert issubclass(provider_class, ReceivesAppPush)
+    query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"}
+    assert provider_class.subscription_challenge(query, "verify-me") == "1158201444"
+    assert provider_class.subscription_challenge(query, "another") is None
+    assert provider_class.subscription_challenge({}, "verify-me") is None
+
+
 @pytest.mark.parametrize(("key", "capability"), declared(ReadsMetrics))
 def test_metrics_are_named_counts_at_an_aware_time(key, capability):
     h = harness(key)
@@ -713,5 +745,5 @@ def test_a_failed_registration_is_transient(key, capability, fault):
 
 def test_every_capability_is_covered_by_the_contract():
     covered = {op.capability for op in OPERATIONS} | set(READS) | {ReadsMetrics, ReadsEngagement, Authorizes,
-                                                                   RegistersApps}
+                                                                   RegistersApps, ReceivesAppPush}
     assert set(CAPABILITIES) <= covered
