@@ -25,8 +25,9 @@ from stoa.channels.models import Channel
 from stoa.languages import written_language
 from stoa.links.outgoing import Destination, link_rewriter
 from stoa.links.tagging import rewrite_links
+from stoa.posts import public_media
 from stoa.posts.models import Media, Post, Publication, Variant
-from stoa.providers.base import Draft, MediaFile
+from stoa.providers.base import Draft, ErrorKind, MediaFile, ProviderError
 from stoa.workspaces.models import Workspace
 
 LANGUAGE = "language"  # the option that names the post's language
@@ -39,7 +40,14 @@ def media_file(media: Media) -> MediaFile:
         with media.file.open("rb") as f:
             return f.read()
 
-    return MediaFile(media.filename, media.content_type, media.size, media.alt_text, read, media_id=media.pk)
+    def public_url() -> str:
+        try:
+            return public_media.public_url(media)
+        except public_media.NoPublicURL as e:
+            raise ProviderError(str(e), ErrorKind.PERMANENT) from e
+
+    return MediaFile(media.filename, media.content_type, media.size, media.alt_text, read, media_id=media.pk,
+                     public_url=public_url)
 
 
 def draft_of(workspace: Workspace, *, text: str, media: Iterable[Media], options: dict,

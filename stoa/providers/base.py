@@ -58,6 +58,10 @@ class MediaFile:
     # Loads the bytes only when the provider uploads them; two MediaFiles of one file are equal.
     read: Callable[[], bytes] = field(compare=False, repr=False)
     media_id: int | None = None  # the library item it is, for previews
+    # Where the network can fetch the file, for the networks that take a URL rather than an upload (Instagram, Threads,
+    # Facebook): a signed link that expires (stoa.posts.public_media), made when called; it raises ProviderError
+    # (PERMANENT) when the deployment has no public address (see public_media_problems).
+    public_url: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,23 @@ def thread_part_too_long(length: int) -> str:
     """What is said of a part of a thread longer than the network allows; % with number, length, network and max."""
     return ngettext("Post %(number)d of the thread has %(length)d character; %(network)s allows %(max)d.",
                     "Post %(number)d of the thread has %(length)d characters; %(network)s allows %(max)d.", length)
+
+
+def public_media_problems(network: str, draft: Draft) -> list[Problem]:
+    """For a network that fetches media from a URL: a draft with media cannot be published while the deployment has no
+    public address (settings.STOA_PUBLIC_BASE_URL), said where the composer shows media problems."""
+    if not draft.media or settings.STOA_PUBLIC_BASE_URL:
+        return []
+    return [Problem("media", _("%(network)s fetches pictures and videos from Stoa at a public address, and this Stoa "
+                               "has none. Ask whoever runs it to set STOA_PUBLIC_BASE_URL.") % {"network": network})]
+
+
+def media_url(network: str, item: MediaFile) -> str:
+    """The public address of a medium the network will fetch, or ProviderError(PERMANENT) when there is none."""
+    if item.public_url is None:
+        raise ProviderError(f"{network} fetches {item.filename} from a public address, and Stoa has none for it.",
+                            ErrorKind.PERMANENT)
+    return item.public_url()
 
 
 def count_graphemes(text: str) -> int:

@@ -12,7 +12,9 @@ from django.utils import translation
 
 from stoa import clock
 from stoa.posts.actions import add_media
+from stoa.posts.drafts import media_file
 from stoa.posts.public_media import NoPublicURL, public_url
+from stoa.providers.base import Draft, ErrorKind, ProviderError, media_url, public_media_problems
 from stoa.settings import public_base_url
 from tests.core.helpers import image_bytes
 from tests.web.test_media import tiny_mp4
@@ -176,3 +178,16 @@ def test_a_public_base_url_is_https_or_this_machine(value, expected):
 def test_a_public_base_url_the_networks_could_not_use_is_refused_at_start(value):
     with pytest.raises(ValueError, match="STOA_PUBLIC_BASE_URL"):
         public_base_url(value)
+
+
+def test_a_providers_draft_carries_each_mediums_public_link_and_says_when_there_is_none(client, settings, photo,
+                                                                                        photo_bytes):
+    medium = media_file(photo)
+    assert client.get(path_of(medium.public_url())).status_code == 200
+    settings.STOA_PUBLIC_BASE_URL = ""
+    with pytest.raises(ProviderError, match="STOA_PUBLIC_BASE_URL") as raised:
+        media_url("Instagram", medium)
+    assert raised.value.kind == ErrorKind.PERMANENT
+    [problem] = public_media_problems("Threads", Draft("Hello", media=(medium,)))
+    assert problem.field == "media" and "Threads" in problem.message and "STOA_PUBLIC_BASE_URL" in problem.message
+    assert public_media_problems("Threads", Draft("Only words")) == []
