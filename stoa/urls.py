@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from stoa.api.base import api
-from stoa.inbox import push
+from stoa.inbox import app_push, push
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # What the networks push (Telegram's webhook among them, at the address it had before): stoa.inbox.push.
     path("hooks/<slug:network>/<int:channel_id>/", push.receive, name="push"),
+    # What the networks that push once per app send (Meta's webhooks): stoa.inbox.app_push.
+    path("hooks/<slug:network>/", app_push.receive_app, name="app-push"),
     path("", include("stoa.links.urls")),  # first: /l/<code> is the most asked-for address
     path("", include("stoa.approvals.urls")),
     path("", include("stoa.workspaces.urls")),

@@ -68,7 +68,8 @@ from stoa.providers.base import (
     describe_response,
     parse_time,
 )
-from stoa.providers.capabilities import Authorizes, Publishes, ReadsInbox, Replies
+from stoa.providers.capabilities import Authorizes, Publishes, ReadsInbox, ReceivesAppPush, Replies
+from stoa.providers.meta.webhooks import MetaWebhooks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_SCRIPT = REPO_ROOT / "tests" / "peers" / "oauth2_strict_server.mjs"
@@ -394,7 +395,7 @@ class _ResourceHandler(BaseHTTPRequestHandler):
 # -- The provider ------------------------------------------------------------------------------------------------
 
 
-class OAuthTestProvider(Provider, Publishes, ReadsInbox, Replies, Authorizes):
+class OAuthTestProvider(Provider, Publishes, ReadsInbox, Replies, Authorizes, MetaWebhooks, ReceivesAppPush):
     """A page on the test network, connected by OAuth 2.0. Credentials: the grant (stoa.providers.oauth2's keys);
     config: server_url, api_url and page_id."""
 
@@ -474,11 +475,30 @@ class OAuthTestProvider(Provider, Publishes, ReadsInbox, Replies, Authorizes):
 
     def fetch_inbox(self, position: str) -> InboxPage:
         body = self.json(self.call("GET", f"/pages/{self.page}/inbox", params={"after": position or "0"}))
-        items = tuple(Incoming(remote_id=c["id"], kind="comment", text=c["text"],
-                               author=Person(remote_id=c["author"], handle=c["author"]),
-                               written_at=parse_time(c["created_at"]) or clock.now(),
-                               root_remote_id=self.page) for c in body.get("comments", []))
+        items = tuple(self.comment(c) for c in body.get("comments", []))
         return InboxPage(items, str(body.get("cursor") or position), bool(body.get("more")))
+
+    def comment(self, c: dict[str, Any]) -> Incoming:
+        return Incoming(remote_id=str(c["id"]), kind="comment", text=str(c["text"]),
+                        author=Person(remote_id=str(c["author"]), handle=str(c["author"])),
+                        written_at=parse_time(c["created_at"]) or clock.now(), root_remote_id=self.page)
+
+    # -- ReceivesAppPush: calls shaped as Meta's webhooks, {"object": "page", "entry": [{"id": <page>, "changes":
+    # [{"field": "comments", "value": <a comment as the inbox lists it>}]}]}, signed as Meta signs them --
+
+    @classmethod
+    def accounts_in(cls, body: Any) -> dict[str, Any]:
+        entries = body.get("entry") if isinstance(body, dict) and body.get("object") == "page" else None
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and "id" in e for e in entries):
+            raise ProviderError("This is not a call of the OAuth test network.", ErrorKind.PERMANENT)
+        return {str(entry["id"]): entry for entry in entries}
+
+    def pushed(self, part: Any) -> InboxPage:
+        changes = [c.get("value") for c in part.get("changes", []) if isinstance(c, dict)]
+        try:
+            return InboxPage(tuple(self.comment(value) for value in changes if isinstance(value, dict)), "")
+        except KeyError as e:
+            raise ProviderError(f"A pushed comment lacks its {e}.", ErrorKind.PERMANENT) from e
 
     def reply(self, to: ReplyTo, text: str) -> Published:
         response = self.call("POST", f"/pages/{self.page}/replies", creating=True,

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from stoa.providers.base import Attempt, Provider, Published, ReplyTo, count_graphemes
+from stoa.providers.meta.webhooks import SIGNATURE_HEADER, signature
 from stoa.providers.oauth2 import ClientApp
 from stoa.providers.registry import get_provider_class
 from stoa.testing.oauth_network import PAGES
@@ -510,8 +511,14 @@ class OAuthTestHarness(Harness):
         super().__init__()
 
     def connected(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        return ({"server_url": "https://oauth.example", "api_url": self.API, "page_id": "page-1"},
-                {"access_token": "access", "refresh_token": "refresh"})
+        return ({"server_url": "https://oauth.example", "api_url": self.API, "page_id": "page-1",
+                 "account_id": "page-1"}, {"access_token": "access", "refresh_token": "refresh"})
+
+    def app_push(self, app_secret: str) -> tuple[dict[str, str], bytes]:
+        comment = {"id": "8", "text": "Pushed · נשלח", "author": "carol", "created_at": "2026-07-01T08:05:00Z"}
+        body = json.dumps({"object": "page", "entry": [{"id": "page-1", "changes": [
+            {"field": "comments", "value": comment}]}]}).encode()
+        return {SIGNATURE_HEADER: signature(body, app_secret)}, body
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         if request.url.host == "oauth.example":
