@@ -15,6 +15,8 @@ from django.utils.crypto import salted_hmac
 
 from stoa.channels.models import Channel
 from stoa.channels.oauth import deployment_app
+from stoa.providers.base import Provider
+from stoa.providers.capabilities import ReceivesAppPush
 from stoa.site_url import site_url
 
 PURPOSE = "stoa.channels.app_push.verify_token"  # the salt: this derivation makes verify tokens and nothing else
@@ -27,6 +29,13 @@ def app_push_url(network: str) -> str:
 def verify_token(network: str) -> str:
     """What the administrator enters as the webhook's verify token in the network's app dashboard."""
     return salted_hmac(PURPOSE, network, algorithm="sha256").hexdigest()[:40]
+
+
+def setup(provider_class: type[Provider]) -> dict[str, str] | None:
+    """What the administrator enters in the network's app dashboard for its webhook, or None where it has none."""
+    if not issubclass(provider_class, ReceivesAppPush):
+        return None
+    return {"url": app_push_url(provider_class.key), "verify_token": verify_token(provider_class.key)}
 
 
 def app_secret(network: str) -> str:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from stoa.channels import actions, oauth
+from stoa.channels import actions, app_push, oauth
 from stoa.channels.access import access_channel
 from stoa.channels.forms import AuthorizeForm, ChooseTargetsForm, OAuthAppForm
 from stoa.errors import ActionError
@@ -155,7 +155,7 @@ def _apps(failed: OAuthAppForm | None = None) -> list[dict]:
         listed.append({"key": key, "name": provider_class.name, **oauth.registration(provider_class),
                        "redirect_uri": oauth.redirect_uri(key),
                        "environment": f"STOA_OAUTH_{key.upper()}_CLIENT_ID", "from_environment": from_environment,
-                       "ready": saved is not None, "form": form})
+                       "ready": saved is not None, "form": form, "push": app_push.setup(provider_class)})
     return listed
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from stoa.channels.app_push import app_push_url, verify_token
 from stoa.channels.models import Channel
@@ -113,3 +114,13 @@ def test_setting_the_webhook_up_is_answered_with_its_challenge_only_with_the_ver
     assert (answer.status_code, answer.content) == (200, b"1158201444")
     assert Client().get("/hooks/oauthtest/", {**asked, "hub.verify_token": "guessed"}).status_code == 403
     assert verify_token("oauthtest") != verify_token("facebook")  # one per network: one leaked says nothing of another
+
+
+def test_the_apps_page_gives_the_administrator_the_webhooks_callback_url_and_verify_token(client, owner, settings):
+    settings.SITE_URL = "https://stoa.example"
+    owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    page = client.get(reverse("channel-oauth-apps")).content.decode()
+    section = page.split('id="app-oauthtest"')[1].split("</section>")[0]
+    assert "https://stoa.example/hooks/oauthtest/" in section and verify_token("oauthtest") in section
