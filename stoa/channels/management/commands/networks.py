@@ -20,6 +20,7 @@ SAID = {
     "searches": "search",
     "streams": "stream inbox",
     "receives_push": "receive pushed messages",
+    "receives_app_push": "receive pushed messages through the app's webhook",
     "replies": "reply",
     "hides": "hide replies",
     "reads_metrics": "read metrics",
