@@ -249,8 +249,12 @@ def finish(session: Session, network: str, answer: dict[str, str],
                       % {"network": name}, workspace_id)
     provider, _server = provider_for(network, begun["server"])
     assert isinstance(provider, Authorizes)
+    if missing := [name for name in provider.callback_fields if not answer.get(name)]:
+        raise Refused(_("%(network)s's answer lacks %(fields)s, which it sends beside the code. Nothing was "
+                        "connected; start again (on the command line, paste the whole address).") % {
+            "network": name, "fields": ", ".join(missing)}, workspace_id)
     try:
-        grant = provider.exchange(answer["code"], redirect_uri(network), begun["verifier"])
+        grant = provider.exchange_answer(answer, redirect_uri(network), begun["verifier"])
         targets = provider.targets(grant)
     except ProviderError as e:
         if isinstance(e, oauth2.ClientRefused) and isinstance(provider, RegistersApps):

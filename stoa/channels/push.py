@@ -1,9 +1,10 @@
 """Messages the networks push: one endpoint, /hooks/<network>/<channel id>/, for every network that declares
 ReceivesPush. Stoa chose the secret when it set the webhook (`enable_push`); the network sends it back in the header
-its provider names (`push_secret_header`), and a call without that exact secret is refused with 403 and nothing of it
-is kept. Then the body's size and its JSON are checked, and the provider turns it into messages for the inbox. The
-endpoint itself is the inbox's (stoa/inbox/push.py), which sits above the channels: this module only sets a channel
-up for push and checks the secret.
+its provider names (`push_secret_header`), or in a field of the JSON body (`push_secret_field`, VK's Callback API), and
+a call without that exact secret is refused with 403 and nothing of it is kept. Then the body's size and its JSON
+are checked, and the provider turns it into messages for the inbox. The endpoint itself is the inbox's
+(stoa/inbox/push.py), which sits above the channels: this module only sets a channel up for push and checks the
+secret.
 
 Telegram's webhook used to live at /hooks/telegram/<id>/ in the inbox app: that is this endpoint's address for a
 Telegram channel, so bots whose webhook was set before keep calling a URL that answers, with the same secret.
@@ -26,6 +27,10 @@ from stoa.site_url import site_url
 from stoa.workspaces.actions import audit
 
 SECRET = "webhook_secret"  # where a channel's credentials keep the secret the network sends back
+# The secret of a webhook being set: a network may call the address while it is set (VK checks it with its
+# confirmation call), before set_webhook returns and SECRET is saved. It is accepted too, but the channel is not
+# taken as pushing (and so still polled) until the network took the webhook.
+PENDING_SECRET = "webhook_secret_pending"
 MAX_BODY_BYTES = 1_000_000
 
 
@@ -48,7 +53,11 @@ def enable_push(actor, channel: Channel) -> str:
         assert isinstance(provider, ReceivesPush)
         provider.set_webhook(url, secret)
 
-    credentials.using(channel, point)
+    credentials.update(channel, {PENDING_SECRET: secret})
+    try:
+        credentials.using(channel, point)
+    finally:
+        credentials.update(channel, {PENDING_SECRET: ""})
     credentials.update(channel, {SECRET: secret})  # kept with tokens refreshed meanwhile, by their owner
     audit(channel.workspace_id, actor, "channel.webhook_enabled", channel)
     return url
@@ -59,11 +68,25 @@ def pushes(channel: Channel) -> bool:
     return bool(channel.credentials.get(SECRET))
 
 
-def secret_matches(request: HttpRequest, channel: Channel) -> bool:
-    """The secret in the provider's header, compared in constant time with the one the channel keeps."""
+def secret_matches(request: HttpRequest, channel: Channel, body: object = None) -> bool:
+    """The secret where the provider says the network sends it (a header, or a field of the JSON `body`), compared
+    in constant time with the one the channel keeps (or the one of a webhook being set)."""
     provider_class = get_provider_class(channel.network)
     assert issubclass(provider_class, ReceivesPush)
-    header = provider_class.push_secret_header
-    expected = str(channel.credentials.get(SECRET) or "")
-    given = request.headers.get(header, "")
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    given = given_secret(provider_class, request, body)
+    kept = channel.credentials
+    expected = [str(kept.get(name) or "") for name in (SECRET, PENDING_SECRET)]
+    return any([bool(secret) and hmac.compare_digest(given.encode(), secret.encode()) for secret in expected])
+
+
+def given_secret(provider_class: type[ReceivesPush], request: HttpRequest, body: object) -> str:
+    if not provider_class.push_secret_field:
+        return request.headers.get(provider_class.push_secret_header, "")
+    found = body.get(provider_class.push_secret_field) if isinstance(body, dict) else None
+    return found if isinstance(found, str) else ""
+
+
+def secret_in_body(network: str) -> bool:
+    """Whether the network sends the secret inside the body, which must then be read before the secret is checked."""
+    provider_class = get_provider_class(network)
+    return issubclass(provider_class, ReceivesPush) and bool(provider_class.push_secret_field)

@@ -94,9 +94,16 @@ class Streams(Capability):
 
 
 class ReceivesPush(Capability):
-    """The network calls Stoa with each new message, carrying a secret Stoa chose (stoa.channels.push)."""
+    """The network calls Stoa with each new message, carrying a secret Stoa chose (stoa.channels.push).
+
+    Where the secret travels is the network's: an HTTP header (`push_secret_header`, Telegram's), or a field of the
+    JSON body (`push_secret_field`, VK's Callback API). A network that checks the address before it sends anything
+    (VK's confirmation) is answered by `handshake`, and one that wants a word back for each call (VK: "ok") names it
+    in `push_acknowledgement`."""
 
     push_secret_header: ClassVar[str] = "X-Stoa-Push-Secret"  # the HTTP header in which the network sends it
+    push_secret_field: ClassVar[str] = ""  # or the field of the JSON body that carries it, when the network says so
+    push_acknowledgement: ClassVar[str] = ""  # the plain text each call is answered with; "" answers {"ok": true}
 
     @abc.abstractmethod
     def set_webhook(self, url: str, secret: str) -> None:
@@ -107,6 +114,11 @@ class ReceivesPush(Capability):
         """What one call the network made (whose secret has been checked) carries: messages, and counts of the
         account's posts where the network sends them (InboxPage.counts); its cursor is "". ProviderError(PERMANENT)
         for a body that is none of the network's calls."""
+
+    def handshake(self, body: dict[str, Any]) -> str | None:
+        """What to answer, as plain text, when the call (whose secret has been checked) is the network checking the
+        address rather than carrying messages; None for every other call, as for every network without one."""
+        return None
 
 
 class ReceivesAppPush(Capability):
@@ -214,12 +226,21 @@ class Authorizes(Capability):
 
     app_console: ClassVar[str] = ""  # the network's page where an app is registered
     app_help: ClassVar[str] = ""  # one short text: what to register there (kind of app, permissions)
+    # Parameters of the network's answer on the redirect, beside code and state, that its token request needs (VK
+    # ID's device_id): exchange_answer passes each one given to exchange as a keyword argument of that name.
+    callback_fields: ClassVar[tuple[str, ...]] = ()
 
     @abc.abstractmethod
     def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str: ...
 
     @abc.abstractmethod
     def exchange(self, code: str, redirect_uri: str, code_verifier: str) -> Grant: ...
+
+    def exchange_answer(self, answer: Mapping[str, str], redirect_uri: str, code_verifier: str) -> Grant:
+        """The network's answer on the redirect (its code, and the `callback_fields` it carries) exchanged for a
+        grant. What exchange keeps in the provider's credentials (VK ID's device) is kept with the grant."""
+        carried = {name: str(answer[name]) for name in self.callback_fields if answer.get(name)}
+        return self.exchange(answer["code"], redirect_uri, code_verifier, **carried)
 
     @abc.abstractmethod
     def refresh(self, grant: Grant) -> Grant: ...

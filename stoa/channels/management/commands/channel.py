@@ -12,7 +12,7 @@ from stoa.channels.push import enable_push
 from stoa.commandline import StoaCommand, acting_user, add_subcommand, add_user_argument, plain_errors, read_secret
 from stoa.errors import ActionError
 from stoa.providers.base import Account
-from stoa.providers.capabilities import ReceivesPush
+from stoa.providers.capabilities import Authorizes, ReceivesPush
 from stoa.providers.registry import PROVIDERS, get_provider_class, providers_with, supports
 from stoa.workspaces.access import Permission, access_workspace
 
@@ -53,6 +53,13 @@ def said_for_the_command_line(error: ActionError, network: str) -> str:
             else:
                 said.append(f"{key}: {message}")
     return "; ".join(said)
+
+
+def whole_answer(network: str) -> bool:
+    """Whether the network's answer carries more than the code that its token request needs (VK ID's device_id),
+    so the whole address must be pasted."""
+    provider_class = get_provider_class(network)
+    return issubclass(provider_class, Authorizes) and bool(provider_class.callback_fields)
 
 
 def chosen_targets(targets: Sequence[Account], ids: list[str]) -> list[Account]:
@@ -162,7 +169,8 @@ class Command(StoaCommand):
             url = oauth.start(session, o["network"], workspace.pk, server=o["instance"], command_line=True)
             self.stdout.write("Open this address in a browser and allow Stoa there:")
             self.stdout.write(url)
-            self.stdout.write("Then paste here the address the browser lands on (or only its code):")
+            self.stdout.write("Then paste here the address the browser lands on" + (
+                ":" if whole_answer(o["network"]) else " (or only its code):"))
             self.stdout.flush()
             pasted = (o.get("stdin") or sys.stdin).readline()
             if not pasted.strip():
