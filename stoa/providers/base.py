@@ -348,6 +348,9 @@ class Provider:
     # The network's own addresses by name ({"authorize": "https://www.facebook.com/v23.0/dialog/oauth", "api": ...}),
     # read through endpoint(), where settings.STOA_NETWORK_URLS may replace one (tests: the local OAuth 2.0 server).
     endpoints: ClassVar[Mapping[str, str]] = {}
+    # The network fetches pictures and videos from a public URL rather than taking an upload (MediaFile.public_url):
+    # without settings.STOA_PUBLIC_BASE_URL it can be sent text only, which the connect page says beforehand.
+    media_by_url: ClassVar[bool] = False
     supports_threads: ClassVar[bool] = False  # later posts of a thread, or the brand's own first comment
     connect_fields: ClassVar[tuple[ConnectField, ...]] = ()
     option_fields: ClassVar[tuple[OptionField, ...]] = ()
