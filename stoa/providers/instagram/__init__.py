@@ -1,0 +1,1 @@
+"""Instagram professional accounts (business and creator) through the Instagram API with Instagram Login."""

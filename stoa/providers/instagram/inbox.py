@@ -1,0 +1,115 @@
+"""Comments, replies and messages to an Instagram professional account, as Incoming, from what the API reads and what
+Meta's webhooks push.
+
+Sources:
+- COMMENT: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment (fields
+  from {id, username}, id, parent_id, replies, text, timestamp, username).
+- WEBHOOKS: https://developers.facebook.com/docs/instagram-platform/webhooks ({"object": "instagram", "entry": [{"id":
+  <the professional account's id>, "time", "changes": [{"field": "comments", "value": {"from": {"id", "username"},
+  "media": {"id", "media_product_type"}, "id", "parent_id", "text"}}], "messaging": [...]}]}).
+- MESSAGING: https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api
+  (a "messages" event: {"sender": {"id"}, "recipient": {"id"}, "timestamp" in milliseconds, "message": {"mid", "text",
+  "is_echo" for what the account itself sent, "is_deleted"}}).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from stoa.providers.base import ErrorKind, Incoming, Person, ProviderError
+from stoa.providers.meta.graph import graph_time
+
+COMMENT_FIELDS = "id,text,timestamp,username,from,parent_id"
+PROFILE = "https://www.instagram.com/{username}/"
+
+
+def author(given: Any, username: Any = "") -> Person | None:
+    """The person a comment's `from` names; None when the answer names nobody."""
+    given = given if isinstance(given, dict) else {}
+    handle = str(given.get("username") or username or "")
+    remote_id = str(given.get("id") or "") or handle
+    if not remote_id:
+        return None
+    return Person(remote_id=remote_id, handle=handle, profile_url=PROFILE.format(username=handle) if handle else "")
+
+
+def comment(item: dict[str, Any], media_id: str, *, written_at: datetime | None = None) -> Incoming | None:
+    """One comment or reply under the brand's media; None for an answer without an id, an author or a time."""
+    person = author(item.get("from"), item.get("username"))
+    at = graph_time(item.get("timestamp")) or written_at
+    if not item.get("id") or person is None or at is None:
+        return None
+    return Incoming(remote_id=str(item["id"]), kind="comment", text=str(item.get("text") or ""), author=person,
+                    written_at=at, parent_remote_id=str(item.get("parent_id") or media_id),
+                    root_remote_id=media_id)
+
+
+def comments_with_replies(items: list[dict[str, Any]], media_id: str) -> list[Incoming]:
+    """A media's comments and the replies under each (the `replies` edge: {"data": [...]})."""
+    found = []
+    for item in items:
+        found.append(comment(item, media_id))
+        replies = item.get("replies")
+        for reply in (replies.get("data") if isinstance(replies, dict) else None) or []:
+            if isinstance(reply, dict):
+                found.append(comment({"parent_id": item.get("id"), **reply}, media_id))
+    return [incoming for incoming in found if incoming is not None]
+
+
+def accounts_in(body: Any) -> dict[str, list[dict[str, Any]]]:
+    """A webhook call's entries by the professional account they concern."""
+    if not isinstance(body, dict) or body.get("object") != "instagram" or not isinstance(body.get("entry"), list):
+        raise ProviderError("This call is not one of Instagram's webhooks (object instagram, with entries).",
+                            ErrorKind.PERMANENT)
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for entry in body["entry"]:
+        if isinstance(entry, dict) and entry.get("id"):
+            parts.setdefault(str(entry["id"]), []).append(entry)
+    return parts
+
+
+def pushed_items(entries: Any, account_id: str) -> list[Incoming]:
+    """What one account's entries carry: comments (field "comments") and direct messages (messaging)."""
+    found: list[Incoming | None] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        at = unix_time(entry.get("time"), milliseconds=False)
+        for change in entry.get("changes") or []:
+            if isinstance(change, dict) and change.get("field") == "comments" and isinstance(change.get("value"), dict):
+                found.append(pushed_comment(change["value"], at, account_id))
+        for event in entry.get("messaging") or []:
+            if isinstance(event, dict):
+                found.append(message(event, account_id))
+    return [item for item in found if item is not None]
+
+
+def pushed_comment(value: dict[str, Any], at: datetime | None, account_id: str) -> Incoming | None:
+    media = value.get("media")
+    media_id = str(media.get("id") or "") if isinstance(media, dict) else ""
+    person = author(value.get("from"))
+    if person is None or person.remote_id == account_id or not media_id:
+        return None  # the brand's own comment, or nothing to answer under
+    return comment(value, media_id, written_at=at)
+
+
+def message(event: dict[str, Any], account_id: str) -> Incoming | None:
+    """A direct message to the account; None for what the account sent itself (an echo) or a read receipt."""
+    sent, sender = event.get("message"), event.get("sender")
+    at = unix_time(event.get("timestamp"), milliseconds=True)
+    if not isinstance(sent, dict) or not isinstance(sender, dict) or at is None:
+        return None
+    if sent.get("is_echo") or not sent.get("mid") or not sender.get("id"):
+        return None
+    if str(sender["id"]) == account_id:
+        return None
+    return Incoming(remote_id=str(sent["mid"]), kind="message", text=str(sent.get("text") or ""),
+                    author=Person(remote_id=str(sender["id"])), written_at=at, root_remote_id=str(sender["id"]),
+                    deleted=bool(sent.get("is_deleted")))
+
+
+def unix_time(value: Any, *, milliseconds: bool) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return datetime.fromtimestamp(value / 1000 if milliseconds else value, UTC)
