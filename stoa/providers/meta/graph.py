@@ -65,10 +65,11 @@ class GraphError(ProviderError):
     """An error the Graph API answered in its own shape, with its code and subcode."""
 
     def __init__(self, message: str, kind: ErrorKind, retry_after: float | None = None, *, code: int = 0,
-                 subcode: int = 0, **more: Any):
+                 subcode: int = 0, status: int = 0, **more: Any):
         super().__init__(message, kind, retry_after, **more)
         self.code = code
         self.subcode = subcode
+        self.status = status  # the HTTP status it came with (200 for an error in a successful answer)
 
 
 def error_body(response: httpx.Response) -> dict[str, Any] | None:
@@ -192,11 +193,13 @@ class GraphAPI(Provider):
 
     def graph_call(self, method: str, path: str, *, token: str, creating: bool = False,
                    params: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
-                   json_body: Mapping[str, Any] | None = None) -> Any:
-        """One Graph API call and its JSON answer. The token goes in the form body of a POST with form data and in an
-        Authorization header otherwise; `creating` marks a request that may make something (a lost answer is then an
-        unknown outcome)."""
+                   json_body: Mapping[str, Any] | None = None, files: Mapping[str, Any] | None = None) -> Any:
+        """One Graph API call and its JSON answer. The token goes in the form body of a POST with form data (or a
+        multipart upload, `files` as httpx takes them) and in an Authorization header otherwise; `creating` marks a
+        request that may make something (a lost answer is then an unknown outcome)."""
         request: dict[str, Any] = {"params": {name: str(value) for name, value in (params or {}).items()}}
+        if files:
+            request["files"] = dict(files)
         if method == "POST" and json_body is None:
             request["data"] = {name: str(value) for name, value in (data or {}).items()} | {"access_token": token}
         else:
@@ -233,5 +236,7 @@ class GraphAPI(Provider):
         return self.graph_error(response, error, creating=creating)
 
     def graph_error(self, response: httpx.Response, error: Mapping[str, Any], *, creating: bool) -> GraphError:
-        return graph_error(self.name, error, status=response.status_code, headers=response.headers, creating=creating)
+        found = graph_error(self.name, error, status=response.status_code, headers=response.headers, creating=creating)
+        found.status = response.status_code
+        return found
 
