@@ -46,7 +46,10 @@ def enable_push(actor, channel: Channel) -> str:
     """Have the network push the channel's messages to this Stoa, with a new secret; returns the URL it will call."""
     if not supports(channel, ReceivesPush):
         raise CannotPush(f"{channel.network_name} does not push messages.")
-    secret = secrets.token_urlsafe(48)  # letters, digits, "-" and "_": what Telegram's setWebhook allows
+    provider_class = get_provider_class(channel.network)
+    assert issubclass(provider_class, ReceivesPush)
+    # Letters, digits, "-" and "_" (what Telegram's setWebhook allows), as long as the network's field takes.
+    secret = secrets.token_urlsafe(provider_class.push_secret_bytes)
     url = push_url(channel)
 
     def point(provider: Provider) -> None:

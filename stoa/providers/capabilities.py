@@ -14,7 +14,7 @@ from __future__ import annotations
 import abc
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,9 @@ from stoa.providers.base import (
     ReplyTo,
 )
 from stoa.providers.oauth2 import ClientApp
+
+if TYPE_CHECKING:  # a string, or a lazy translation (gettext_lazy) written in the reader's language
+    from django_stubs_ext import StrOrPromise
 
 
 class Capability(abc.ABC):  # noqa: B024 - a marker: the capabilities below hold the methods
@@ -104,6 +107,7 @@ class ReceivesPush(Capability):
     push_secret_header: ClassVar[str] = "X-Stoa-Push-Secret"  # the HTTP header in which the network sends it
     push_secret_field: ClassVar[str] = ""  # or the field of the JSON body that carries it, when the network says so
     push_acknowledgement: ClassVar[str] = ""  # the plain text each call is answered with; "" answers {"ok": true}
+    push_secret_bytes: ClassVar[int] = 48  # the secret's randomness (secrets.token_urlsafe); fewer for a short field
 
     @abc.abstractmethod
     def set_webhook(self, url: str, secret: str) -> None:
@@ -225,7 +229,7 @@ class Authorizes(Capability):
     the deployment registers that app is said to its owners by `app_console` and `app_help`."""
 
     app_console: ClassVar[str] = ""  # the network's page where an app is registered
-    app_help: ClassVar[str] = ""  # one short text: what to register there (kind of app, permissions)
+    app_help: ClassVar[StrOrPromise] = ""  # one short text: what to register there (kind of app, permissions)
     # Parameters of the network's answer on the redirect, beside code and state, that its token request needs (VK
     # ID's device_id): exchange_answer passes each one given to exchange as a keyword argument of that name.
     callback_fields: ClassVar[tuple[str, ...]] = ()

@@ -577,7 +577,7 @@ class OAuthTestHarness(Harness):
                                              **app.config()}, app.credentials(), http=self.client())
 
 
-# -- VK (its first slice: publishing; registered in tests only) -------------------------------------------
+# -- VK (registered in tests only until the lead adds it to NETWORKS) -------------------------------------------
 
 
 # The VK error each HTTP status of the contract stands for (tests/providers/fixtures/vk/errors.json): VK answers its own
@@ -587,20 +587,29 @@ VK_CODES = {400: 100, 401: 5, 403: 15, 404: 104, 408: 36, 429: 6, 500: 10}
 
 
 class VKHarness(Harness):
+    """The VK API as test_vk.FakeVK answers it, and VK ID's token endpoint as RFC 6749 has it (its refused grant is
+    OAuth 2.0's invalid_grant, as public clients of VK ID read it; the token section of VK ID's reference was not in
+    the stored documentation)."""
+
     key = "vk"
 
     def __init__(self) -> None:
         super().__init__()
         self.fake = vk.FakeVK(now=lambda: self.now)
+        self.tokens = TokenEndpoint(vk.TOKEN, refresh_tokens=True, expires_in=3600, scope="wall groups")
+        self.commented = self.fake.with_comments("Commented · Обсуждаемый", at=STARTED - timedelta(days=2))
 
     def connected(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return {"group_id": str(vk.GROUP)}, {"access_token": vk.TOKEN}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "id.vk.com":
+            assert (request.method, request.url.path) == ("POST", "/oauth2/auth"), f"unexpected {request.url}"
+            return self.tokens(request)
         return self.fake.handle(request)
 
     def creates(self, request: httpx.Request) -> bool:
-        return request.url.path == "/method/wall.post"
+        return request.url.path in ("/method/wall.post", "/method/wall.createComment", "/method/messages.send")
 
     def error_answer(self, status: int, retry_after: int | None = None) -> httpx.Response:
         if status in VK_CODES and not retry_after:
@@ -612,12 +621,25 @@ class VKHarness(Harness):
         return [Sent(params["message"]) for params in self.fake.posts()]
 
     def posts(self) -> list[str]:
-        return [f"{vk.OWNER}_{post['id']}" for post in self.fake.wall]
+        return [f"{vk.OWNER}_{post['id']}" for post in self.fake.wall if post is not self.commented]  # not the seed
 
     def published_post(self) -> Published:
         post = self.fake.add("An older post · Старый пост", at=STARTED - timedelta(days=1))
         remote_id = f"{vk.OWNER}_{post['id']}"
         return Published(remote_id, f"https://vk.com/wall{remote_id}", (remote_id,))
+
+    def message(self, kind: str) -> ReplyTo:
+        if kind == "message":
+            return ReplyTo("message57", "message", root_remote_id="1234567", author_id="1234567",
+                           author_handle="id1234567")
+        return ReplyTo(f"{vk.OWNER}_401", "comment", root_remote_id=f"{vk.OWNER}_{self.commented['id']}",
+                       author_id="1234567", author_handle="id1234567")
+
+    def push_body(self) -> dict[str, Any]:
+        return dict(vk.fixture("callback")["events"]["wall_reply_new"])
+
+    def acting_as(self, app: ClientApp) -> Provider:
+        return get_provider_class(self.key)(app.config(), app.credentials(), http=self.client())
 
 
 HARNESSES: dict[str, type[Harness]] = {

@@ -54,6 +54,14 @@ class FakeVK:
     ids: itertools.count = field(default_factory=lambda: itertools.count(318))
     by_guid: dict[str, int] = field(default_factory=dict)
     failures: dict[str, list[int]] = field(default_factory=dict)  # method -> VK error codes to answer, in turn
+    tokens: set[str] = field(default_factory=lambda: {TOKEN})  # the access keys VK takes
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # post id -> its comments, newest first
+    comment_ids: itertools.count = field(default_factory=lambda: itertools.count(403))
+    by_comment_guid: dict[str, int] = field(default_factory=dict)
+    messages: dict[int, int] = field(default_factory=dict)  # random_id -> the message it made
+    servers: list[dict[str, Any]] = field(default_factory=lambda: fixture("groups.getCallbackServers")["body"][
+        "response"]["items"])
+    callback_settings: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         assert (request.method, request.url.host) == ("POST", "api.vk.com"), f"unexpected {request.url}"
@@ -62,14 +70,21 @@ class FakeVK:
         assert request.headers["content-type"] == "application/x-www-form-urlencoded"  # JSON is not accepted
         params = {name: values[0] for name, values in parse_qs(request.content.decode()).items()}
         assert params.pop("v") == API_VERSION == "5.199"
-        if params.pop("access_token") != TOKEN:
+        if params.pop("access_token") not in self.tokens:
             return vk_error(5)
         method = request.url.path.removeprefix("/method/")
         self.calls.append(Call(method, params))
         if self.failures.get(method):
             return vk_error(self.failures[method].pop(0))
         answer = {"wall.post": self.wall_post, "wall.get": self.wall_get, "wall.delete": self.wall_delete,
-                  "groups.getById": self.groups_get_by_id}.get(method)
+                  "groups.getById": self.groups_get_by_id, "groups.get": self.groups_get,
+                  "wall.getComments": self.wall_get_comments, "wall.createComment": self.wall_create_comment,
+                  "messages.send": self.messages_send, "wall.getById": self.wall_get_by_id,
+                  "groups.getCallbackServers": self.get_callback_servers,
+                  "groups.addCallbackServer": self.add_callback_server,
+                  "groups.editCallbackServer": self.edit_callback_server,
+                  "groups.setCallbackSettings": self.set_callback_settings,
+                  "groups.getCallbackConfirmationCode": self.confirmation_code}.get(method)
         assert answer is not None, f"Stoa called {method}, which this fake does not know"
         return answer(params)
 
@@ -84,7 +99,7 @@ class FakeVK:
     def add(self, text: str, from_id: int = OWNER, at: datetime | None = None) -> dict[str, Any]:
         post = {"id": next(self.ids), "owner_id": OWNER, "from_id": from_id,
                 "date": int((at or self.now()).timestamp()), "text": text, "comments": {"count": 0},
-                "likes": {"count": 0}, "reposts": {"count": 0}}
+                "likes": {"count": 0}, "reposts": {"count": 0}, "views": {"count": 0}}
         self.wall.insert(0, post)
         return post
 
@@ -104,7 +119,79 @@ class FakeVK:
 
     def groups_get_by_id(self, params: dict[str, str]) -> httpx.Response:
         assert params["group_id"] == str(GROUP)
+        if params.get("fields") == "members_count":
+            return httpx.Response(200, json=fixture("groups.getById.members")["body"])
         return httpx.Response(200, json=fixture("groups.getById")["body"])
+
+    def groups_get(self, params: dict[str, str]) -> httpx.Response:
+        assert (params["filter"], params["extended"]) == ("admin,editor", "1") and int(params["count"]) <= 1000
+        return httpx.Response(200, json=fixture("groups.get")["body"])
+
+    def with_comments(self, text: str = "Привет!", at: datetime | None = None) -> dict[str, Any]:
+        """A post of the community with the documented comments (a thread of two, and the community's own)."""
+        post = self.add(text, at=at)
+        self.comments[post["id"]] = [{**item, "post_id": post["id"]} for item in
+                                     fixture("wall.getComments")["body"]["response"]["items"]]
+        post["comments"] = {"count": 3}
+        return post
+
+    def wall_get_comments(self, params: dict[str, str]) -> httpx.Response:
+        assert params["owner_id"] == str(OWNER) and int(params["count"]) <= 100 and params["sort"] == "desc"
+        assert 0 <= int(params.get("thread_items_count", 0)) <= 10
+        items = self.comments.get(int(params["post_id"]), [])
+        return httpx.Response(200, json={"response": {"count": len(items), "items": items, "can_post": True}})
+
+    def wall_create_comment(self, params: dict[str, str]) -> httpx.Response:
+        assert params["owner_id"] == str(OWNER) and params["from_group"] == str(GROUP) and params["guid"]
+        post_id = int(params["post_id"])
+        assert any(post["id"] == post_id for post in self.wall) or post_id in self.comments, "no such post"
+        if params["guid"] not in self.by_comment_guid:  # "unique identifier to avoid repeated comments"
+            self.by_comment_guid[params["guid"]] = new_id = next(self.comment_ids)
+            self.comments.setdefault(post_id, []).insert(0, {
+                "id": new_id, "from_id": OWNER, "post_id": post_id, "owner_id": OWNER,
+                "date": int(self.now().timestamp()), "text": params["message"],
+                "reply_to_comment": int(params.get("reply_to_comment") or 0)})
+        return httpx.Response(200, json={"response": {"comment_id": self.by_comment_guid[params["guid"]],
+                                                      "parents_stack": []}})
+
+    def messages_send(self, params: dict[str, str]) -> httpx.Response:
+        assert params["group_id"] == str(GROUP) and int(params["peer_id"]) and params["message"]
+        random_id = int(params["random_id"])
+        assert 0 <= random_id < 2**31, "random_id is an int32"
+        self.messages.setdefault(random_id, 58 + len(self.messages))  # the same random_id is the same message
+        return httpx.Response(200, json={"response": self.messages[random_id]})
+
+    def wall_get_by_id(self, params: dict[str, str]) -> httpx.Response:
+        wanted = params["posts"].split(",")
+        items = [post for post in self.wall if f"{post['owner_id']}_{post['id']}" in wanted]
+        return httpx.Response(200, json={"response": {"items": items}})
+
+    def get_callback_servers(self, params: dict[str, str]) -> httpx.Response:
+        assert params["group_id"] == str(GROUP)
+        return httpx.Response(200, json={"response": {"count": len(self.servers), "items": self.servers}})
+
+    def add_callback_server(self, params: dict[str, str]) -> httpx.Response:
+        assert params["group_id"] == str(GROUP) and len(params["title"]) <= 14 and len(params["secret_key"]) <= 50
+        server = {"id": max([s["id"] for s in self.servers], default=2) + 1, "title": params["title"],
+                  "creator_id": 1234567, "url": params["url"],
+                  "secret_key": params["secret_key"], "status": "unconfigured"}
+        self.servers.append(server)
+        return httpx.Response(200, json={"response": {"server_id": server["id"]}})
+
+    def edit_callback_server(self, params: dict[str, str]) -> httpx.Response:
+        [server] = [server for server in self.servers if server["id"] == int(params["server_id"])]
+        assert len(params["title"]) <= 14 and len(params["secret_key"]) <= 50
+        server.update(url=params["url"], title=params["title"], secret_key=params["secret_key"])
+        return httpx.Response(200, json=fixture("groups.setCallbackSettings")["body"])
+
+    def set_callback_settings(self, params: dict[str, str]) -> httpx.Response:
+        assert params["group_id"] == str(GROUP) and any(s["id"] == int(params["server_id"]) for s in self.servers)
+        self.callback_settings[int(params["server_id"])] = params
+        return httpx.Response(200, json=fixture("groups.setCallbackSettings")["body"])
+
+    def confirmation_code(self, params: dict[str, str]) -> httpx.Response:
+        assert params["group_id"] == str(GROUP)
+        return httpx.Response(200, json=fixture("groups.getCallbackConfirmationCode")["body"])
 
     def posts(self, method: str = "wall.post") -> list[dict[str, str]]:
         return [call.params for call in self.calls if call.method == method]

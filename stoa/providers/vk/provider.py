@@ -23,25 +23,42 @@ Every method, field and error here is from the documentation at dev.vk.com; the 
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy
 
+from stoa import clock
+from stoa.providers import oauth2
 from stoa.providers.base import (
+    FOLLOWERS,
+    LIKES,
+    REPLIES,
+    REPOSTS,
+    VIEWS,
     Account,
     Attempt,
     ConnectField,
     Draft,
     ErrorKind,
+    Grant,
+    InboxPage,
+    Incoming,
     Limits,
+    MetricPoint,
     Provider,
     ProviderError,
     Published,
     RateLimit,
+    RecentPost,
+    ReplyTo,
     aware,
+    metric_point,
 )
-from stoa.providers.capabilities import Publishes
+from stoa.providers.capabilities import Authorizes, Publishes, ReadsInbox, ReadsMetrics, ReceivesPush, Replies
+from stoa.providers.vk import inbox, vk_id
 
 API_URL = "https://api.vk.com/method"  # https://dev.vk.com/en/api/api-requests
 API_VERSION = "5.199"  # the one place the version is pinned; https://dev.vk.com/en/api/api-requests calls it current
@@ -62,6 +79,14 @@ NO_RIGHT = {7: "Permission to perform this action is denied", 15: "Access denied
             214: "Access to adding post denied"}
 CAPTCHA = 14  # "Captcha needed" (https://dev.vk.com/en/api/captcha-error)
 NOT_FOUND = 104  # "Not found": wall.delete's answer for a post that is gone (VKCOM/vk-api-schema wall/methods.json)
+# How far the inbox's polling looks: the comments under the community's latest posts (wall.get), each post's newest
+# comments first, 100 at a time ("count ... maximum 100", wall.getComments in VKCOM/vk-api-schema wall/methods.json)
+# with up to 10 replies of each thread (thread_items_count, "maximum 10"). Older comments come by push.
+POSTS_WATCHED = 10
+COMMENTS_PAGE = 100
+THREAD_ITEMS = 10
+METRICS_PER_REQUEST = 100  # wall.getById's posts: the schema gives no maximum; 100 is wall.get's page (assumed)
+CALLBACK_TITLE = "Stoa"  # groups.addCallbackServer's title: "maxLength 14" (VKCOM/vk-api-schema groups/methods.json)
 
 
 class VKError(ProviderError):
@@ -72,9 +97,11 @@ class VKError(ProviderError):
         self.code = code
 
 
-class VKProvider(Provider, Publishes):
+class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics):
     key = "vk"
     name = "VK"
+    endpoints: ClassVar[dict[str, str]] = {"api": API_URL, "authorize": vk_id.AUTHORIZE_URL,
+                                           "token": vk_id.TOKEN_URL}
     # The wall.post page states no length for `message`. The number VK documents for a text it takes is
     # messages.send's "message ... Max. length = 9000" (https://dev.vk.com/en/method/messages.send; wall.search's
     # query says the same), so Stoa holds posts to it. How VK counts is not written either: Stoa counts UTF-16 units,
@@ -86,6 +113,19 @@ class VKProvider(Provider, Publishes):
     # 3 a second for a user key (the key wall.post takes) is to be checked there before VK ships (docs/networks/vk.md).
     rate_limits = (RateLimit("requests", 3, 1),)
     post_cost = {"requests": 1}  # wall.post is one request
+    # -- What the deployment registers, and the capabilities' declarations --
+    app_console = "https://id.vk.com/about/business/go"
+    app_help = gettext_lazy(
+        "A VK ID app of the Web kind, with this Stoa's redirect address as a trusted redirect URL. Ask VK's support "
+        "(devsupport@corp.vk.com) for the wall, groups, photos, video and stats rights: VK ID gives only the basic "
+        "ones at first. Posting as a community takes an administrator or editor of it.")
+    callback_fields = ("device_id",)  # VK ID names the device beside the code; its token requests need it
+    push_secret_field = "secret"  # every Callback API call carries it in its JSON body (callback_base)
+    push_acknowledgement = "ok"  # "your server should send a string ok" (https://dev.vk.com/en/api/callback/...)
+    push_secret_bytes = 36  # groups.addCallbackServer's secret_key: "maxLength 50"; 36 bytes are 48 characters
+    post_metrics = (LIKES, REPOSTS, REPLIES, VIEWS)  # a post's likes, reposts, comments and views (wall.getById)
+    account_metrics = (FOLLOWERS,)  # the community's members_count (groups.getById)
+    metrics_per_request = METRICS_PER_REQUEST
     connect_fields = (
         ConnectField("group_id", gettext_lazy("Community"),
                      help=gettext_lazy("The community's number, as in vk.com/club123456 (123456).")),
@@ -103,10 +143,7 @@ class VKProvider(Provider, Publishes):
         group = groups[0]
         if group.get("deactivated"):  # "deleted" or "banned" (https://dev.vk.com/en/reference/objects/group)
             raise ProviderError(f"VK says community {group['id']} is {group['deactivated']}.", ErrorKind.PERMANENT)
-        screen_name = str(group.get("screen_name") or f"club{group['id']}")
-        name = str(group.get("name") or screen_name)
-        return Account(remote_id=str(group["id"]), name=name, url=f"https://vk.com/{screen_name}",
-                       settings={"group_id": str(group["id"]), "screen_name": screen_name, "name": name})
+        return community_account(group)
 
     # -- Publishing ---------------------------------------------------------------------
 
@@ -183,6 +220,191 @@ class VKProvider(Provider, Publishes):
         if done != 1:
             raise ProviderError("VK did not confirm the deletion.", ErrorKind.TRANSIENT)
 
+    # -- Connecting through VK ID (stoa.providers.vk.vk_id) --------------------------------
+
+    def authorize_url(self, redirect_uri: str, state: str, code_challenge: str) -> str:
+        return oauth2.authorize_url(self.endpoint("authorize"), client_id=oauth2.client_app(self).client_id,
+                                    redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
+                                    scopes=vk_id.SCOPES)
+
+    def exchange(self, code: str, redirect_uri: str, code_verifier: str, device_id: str = "") -> Grant:
+        """The code for a grant. The device VK ID named is kept in the provider's credentials, which the connect flow
+        keeps with the grant (Authorizes.exchange_answer): every refresh names it again."""
+        data = {"grant_type": "authorization_code", "code": code, "code_verifier": code_verifier,
+                "redirect_uri": redirect_uri, "client_id": oauth2.client_app(self).client_id}
+        if device_id:
+            data[vk_id.DEVICE_ID] = self.credentials[vk_id.DEVICE_ID] = device_id
+        return vk_id.token(self, data)
+
+    def refresh(self, grant: Grant) -> Grant:
+        data = {"grant_type": "refresh_token", "refresh_token": grant.refresh,
+                "client_id": oauth2.client_app(self).client_id}
+        if device := str(self.credentials.get(vk_id.DEVICE_ID) or ""):
+            data[vk_id.DEVICE_ID] = device
+        return vk_id.token(self, data, previous=grant)
+
+    def targets(self, grant: Grant) -> tuple[Account, ...]:
+        """The communities the person administers or edits (groups.get, filter admin and editor, extended; its
+        count is at most 1000, VKCOM/vk-api-schema groups/methods.json): one channel each, the grant kept."""
+        as_granted = type(self)(self.config, {**self.credentials, oauth2.ACCESS: grant.access}, http=self._http)
+        answer = as_granted.call("groups.get", filter="admin,editor", extended=1, count=1000)
+        items = answer.get("items") if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raise ProviderError("VK answered groups.get without its items.", ErrorKind.TRANSIENT)
+        return tuple(community_account(group) for group in items
+                     if isinstance(group, dict) and whole(group.get("id")) and not group.get("deactivated"))
+
+    # -- The inbox: comments by polling, comments and messages by the Callback API --------
+
+    def fetch_inbox(self, position: str) -> InboxPage:
+        """Comments under the community's latest POSTS_WATCHED posts newer than the last one seen (comment ids grow
+        on a wall, so the position is the highest seen). VK has no notifications method for a community; reading
+        each post's comments with wall.getComments is the documented way, and push brings the rest at once."""
+        seen = int(position) if position.isdigit() else 0
+        answer = self.call("wall.get", owner_id=self.owner_id, count=POSTS_WATCHED)
+        posts = answer.get("items") if isinstance(answer, dict) else None
+        if not isinstance(posts, list):
+            raise ProviderError("VK answered wall.get without its items.", ErrorKind.TRANSIENT)
+        found: list[Incoming] = []
+        for post in posts:
+            if isinstance(post, dict) and self.has_comments(post):
+                found += self.comments_after(int(post["id"]), seen)
+        newest = max([seen, *(int(item.remote_id.rpartition("_")[2]) for item in found)])
+        return InboxPage(items=tuple(sorted(found, key=lambda item: item.written_at)), cursor=str(newest))
+
+    @staticmethod
+    def has_comments(post: dict[str, Any]) -> bool:
+        comments = post.get("comments")
+        return whole(post.get("id")) is not None and isinstance(comments, dict) and bool(whole(comments.get("count")))
+
+    def comments_after(self, post_id: int, seen: int) -> list[Incoming]:
+        answer = self.call("wall.getComments", owner_id=self.owner_id, post_id=post_id, count=COMMENTS_PAGE,
+                           sort="desc", preview_length=0, thread_items_count=THREAD_ITEMS)
+        items = answer.get("items") if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raise ProviderError("VK answered wall.getComments without its items.", ErrorKind.TRANSIENT)
+        found = [inbox.comment(item) for top in items if isinstance(top, dict)
+                 for item in inbox.comments_in_thread(top)]
+        return [item for item in found if item is not None and int(item.remote_id.rpartition("_")[2]) > seen
+                and item.author.remote_id != str(self.owner_id)]  # the community's own answers are no messages
+
+    def set_webhook(self, url: str, secret: str) -> None:
+        """The Callback API server of this community at `url` with `secret` (added, or the one at that address
+        edited), sending the events Stoa reads (groups.addCallbackServer or groups.editCallbackServer, then
+        groups.setCallbackSettings with this API version; VKCOM/vk-api-schema groups/methods.json)."""
+        server_id = self.callback_server(url)
+        if server_id is None:
+            added = self.call("groups.addCallbackServer", group_id=self.group_id, url=url, title=CALLBACK_TITLE,
+                              secret_key=secret)
+            server_id = whole(added.get("server_id")) if isinstance(added, dict) else None
+            if server_id is None:
+                raise ProviderError("VK did not say which Callback API server it added.", ErrorKind.TRANSIENT)
+        else:
+            self.call("groups.editCallbackServer", group_id=self.group_id, server_id=server_id, url=url,
+                      title=CALLBACK_TITLE, secret_key=secret)
+        events: dict[str, Any] = dict.fromkeys(inbox.EVENTS, 1)  # each event Stoa reads, turned on
+        self.call("groups.setCallbackSettings", group_id=self.group_id, server_id=server_id, api_version=API_VERSION,
+                  **events)
+
+    def callback_server(self, url: str) -> int | None:
+        answer = self.call("groups.getCallbackServers", group_id=self.group_id)
+        items = answer.get("items") if isinstance(answer, dict) else None
+        return next((whole(server.get("id")) for server in items or [] if isinstance(server, dict)
+                     and server.get("url") == url), None)
+
+    def handshake(self, body: dict[str, Any]) -> str | None:
+        """VK's confirmation call for this community is answered with the code groups.getCallbackConfirmationCode
+        gives now ("the confirmation string changes from time to time", https://dev.vk.com/en/api/callback/
+        getting-started); every other call is a message."""
+        if body.get("type") != inbox.CONFIRMATION:
+            return None
+        if whole(body.get("group_id")) != self.group_id:
+            raise ProviderError("VK asked to confirm this address for another community.", ErrorKind.PERMANENT)
+        answer = self.call("groups.getCallbackConfirmationCode", group_id=self.group_id)
+        code = answer.get("code") if isinstance(answer, dict) else None
+        if not isinstance(code, str) or not code:
+            raise ProviderError("VK gave no confirmation code.", ErrorKind.TRANSIENT)
+        return code
+
+    def pushed(self, body: dict[str, Any]) -> InboxPage:
+        return InboxPage(items=inbox.pushed(body, self.group_id, clock.now()), cursor="")
+
+    # -- Replies, as the community --------------------------------------------------------
+
+    def reply(self, to: ReplyTo, text: str) -> Published:
+        if to.kind == "message":
+            return self.send_message(to, text)
+        owner, _sep, comment_id = to.remote_id.rpartition("_")
+        post_owner, _sep, post_id = to.root_remote_id.rpartition("_")
+        if owner != str(self.owner_id) or post_owner != owner or not comment_id.isdigit() or not post_id.isdigit():
+            raise ProviderError(f"{to.remote_id!r} is not a comment on this community's wall.", ErrorKind.PERMANENT)
+        answer = self.call("wall.createComment", creating=True, owner_id=self.owner_id, post_id=int(post_id),
+                           from_group=self.group_id, message=text, reply_to_comment=int(comment_id),
+                           guid=once(to, text))
+        new_id = whole(answer.get("comment_id")) if isinstance(answer, dict) else None
+        if new_id is None:
+            raise ProviderError("VK took the reply but did not say its id.", ErrorKind.UNKNOWN_OUTCOME)
+        remote_id = f"{self.owner_id}_{new_id}"
+        return Published(remote_id, inbox.comment_url(self.owner_id, int(post_id), new_id), (remote_id,))
+
+    def send_message(self, to: ReplyTo, text: str) -> Published:
+        """messages.send in the person's conversation with the community; random_id, "unique identifier to avoid
+        resending the message" (VKCOM/vk-api-schema messages/methods.json), is made of the message answered and the
+        text, so the same reply sent again is the same message."""
+        peer = to.root_remote_id or to.author_id
+        if not peer.lstrip("-").isdigit():
+            raise ProviderError("Stoa does not know the conversation of this message.", ErrorKind.PERMANENT)
+        answer = self.call("messages.send", creating=True, peer_id=int(peer), group_id=self.group_id, message=text,
+                           random_id=int(once(to, text)[:8], 16) & 0x7FFFFFFF)
+        message_id = whole(answer)
+        if message_id is None:
+            raise ProviderError("VK took the message but did not say its id.", ErrorKind.UNKNOWN_OUTCOME)
+        return Published(f"message{message_id}", f"https://vk.com/gim{self.group_id}?sel={peer}",
+                         (f"message{message_id}",))
+
+    # -- Counts ---------------------------------------------------------------------------
+
+    def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
+        found = self.posts_metrics([published])[published.remote_id]
+        if isinstance(found, ProviderError):
+            raise found
+        return found
+
+    def posts_metrics(self, posts: Sequence[Published]) -> dict[str, tuple[MetricPoint, ...] | ProviderError]:
+        """wall.getById for up to METRICS_PER_REQUEST posts at once (posts "<owner>_<id>,..."): each post's counts
+        (likes, reposts, comments and views objects with their count; https://dev.vk.com/en/reference/objects/post).
+        A post VK does not return is gone (or was never this wall's): PERMANENT for that post alone."""
+        answer = self.call("wall.getById", posts=",".join(post.remote_id for post in posts))
+        items = answer.get("items") if isinstance(answer, dict) else answer
+        if not isinstance(items, list):
+            raise ProviderError("VK answered wall.getById without its items.", ErrorKind.TRANSIENT)
+        now = clock.now()
+        by_id = {f"{item.get('owner_id')}_{item.get('id')}": item for item in items if isinstance(item, dict)}
+        return {post.remote_id: self.counts_of(by_id[post.remote_id], now) if post.remote_id in by_id else
+                ProviderError(f"VK no longer has post {post.remote_id}.", ErrorKind.PERMANENT) for post in posts}
+
+    def counts_of(self, post: dict[str, Any], now: datetime) -> tuple[MetricPoint, ...]:
+        fields = {LIKES: "likes", REPOSTS: "reposts", REPLIES: "comments", VIEWS: "views"}
+        return tuple(metric_point(self.name, name, count_in(post, field), now) for name, field in fields.items())
+
+    def account_counts(self) -> tuple[MetricPoint, ...]:
+        """The community's members (groups.getById with fields=members_count)."""
+        answer = self.call("groups.getById", group_id=self.group_id, fields="members_count")
+        groups = answer.get("groups") if isinstance(answer, dict) else answer
+        group = groups[0] if isinstance(groups, list) and groups and isinstance(groups[0], dict) else {}
+        return (metric_point(self.name, FOLLOWERS, group.get("members_count"), clock.now()),)
+
+    def recent_posts(self, limit: int) -> tuple[RecentPost, ...]:
+        """The wall's latest posts by the community (wall.get, newest first, at most a page), with their counts."""
+        answer = self.call("wall.get", owner_id=self.owner_id, count=min(limit, WALL_PAGE))
+        items = answer.get("items") if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raise ProviderError("VK answered wall.get without its items.", ErrorKind.TRANSIENT)
+        now = clock.now()
+        return tuple(RecentPost(self.published(post["id"]), at, self.counts_of(post, now)) for post in items
+                     if isinstance(post, dict) and post.get("from_id") == self.owner_id
+                     and whole(post.get("id")) is not None and (at := posted_at(post)) is not None)[:limit]
+
     # -- Talking to the VK API ----------------------------------------------------------
 
     @property
@@ -207,7 +429,7 @@ class VKProvider(Provider, Publishes):
         """POST one API method and return its response. `creating` marks a request that may post something, so that a
         lost answer is an unknown outcome rather than a failure. The key travels in the form body, never the URL."""
         data = {name: str(value) for name, value in params.items()} | {"access_token": self.token, "v": API_VERSION}
-        response = self.request("POST", f"{API_URL}/{method}", creating=creating, data=data)
+        response = self.request("POST", f"{self.endpoint('api')}/{method}", creating=creating, data=data)
         body = self.json(response, creating=creating)
         if isinstance(body, dict) and "response" in body:
             return body["response"]
@@ -247,6 +469,31 @@ class VKProvider(Provider, Publishes):
                                  ErrorKind.PERMANENT)
         return VKError(code, f"VK refused the request: {said}.", ErrorKind.PERMANENT)
 
+
+
+def whole(value: Any) -> int | None:
+    return inbox.whole(value)
+
+
+def count_in(post: dict[str, Any], field: str) -> Any:
+    """A post's count of `field` ({"count": n}); None when VK left it out, which metric_point refuses."""
+    found = post.get(field)
+    return found.get("count") if isinstance(found, dict) else None
+
+
+def once(to: ReplyTo, text: str) -> str:
+    """The same reply to the same message: what VK takes as one (guid, random_id), so a reply sent again after a lost
+    answer is not posted twice."""
+    return hashlib.sha256(f"{to.kind}\n{to.remote_id}\n{text}".encode()).hexdigest()[:32]
+
+
+def community_account(group: dict[str, Any]) -> Account:
+    """A community as a channel's account; the channel keeps its number as group_id (https://dev.vk.com/en/reference/
+    objects/group: id, name, screen_name)."""
+    screen_name = str(group.get("screen_name") or f"club{group['id']}")
+    name = str(group.get("name") or screen_name)
+    return Account(remote_id=str(group["id"]), name=name, url=f"https://vk.com/{screen_name}",
+                   settings={"group_id": str(group["id"]), "screen_name": screen_name, "name": name})
 
 
 def posted_at(post: dict[str, Any]) -> datetime | None:
