@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "stoa.approvals",
     "stoa.planning",
     "stoa.inbox",
+    "stoa.contests",
     "stoa.analytics",
     "stoa.reports",
     "stoa.web",
