@@ -1,0 +1,106 @@
+"""Threads' error answers, as kinds Stoa acts on.
+
+graph.threads.net answers an error as the Graph API does (https://developers.facebook.com/docs/graph-api/guides/
+error-handling, "Error Responses"): {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}. The codes
+and what to do about each are that page's table ("Error Codes"); the Threads pages add no table of their own. A
+container that failed is not an error answer but its status ERROR with an error_message
+(https://developers.facebook.com/docs/threads/troubleshooting): those are media_refused() below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from stoa.providers.base import ErrorKind, ProviderError
+
+REFUSED_TOKEN = {190, 102}  # OAuthException: the token expired, was revoked or is invalid; 102 API Session
+TOO_MANY = {4, 17, 32, 613, 341}  # API Too Many Calls, API User Too Many Calls, Page request limit, custom rate
+# limit, application limit reached: "wait and retry" (error-handling, Error Codes)
+NO_PERMISSION = {3, 10} | set(range(200, 300))  # API Method, API Permission Denied, API Permission (2xx)
+PASSING = {1, 2}  # API Unknown, API Service: "a temporary issue due to downtime"
+BLOCKED = 368  # "Temporarily blocked for policies violations"
+DUPLICATE = 506  # "Duplicate Post"
+INVALID = 100  # "Invalid parameter"; with subcode 33, "Object does not exist" (a post that is gone)
+GONE_SUBCODE = 33
+# Threads' own status of a container that failed (troubleshooting page, "Publishing Does Not Return a Media ID").
+CONTAINER_ERRORS = {
+    "FAILED_DOWNLOADING_VIDEO": "Threads could not download the video from Stoa's public address",
+    "FAILED_PROCESSING_AUDIO": "Threads could not process the video's sound",
+    "FAILED_PROCESSING_VIDEO": "Threads could not process the video",
+    "INVALID_ASPEC_RATIO": "the picture's or video's aspect ratio is not one Threads takes",  # sic, as documented
+    "INVALID_BIT_RATE": "the video's bit rate is not one Threads takes",
+    "INVALID_DURATION": "the video is too long or too short for Threads",
+    "INVALID_FRAME_RATE": "the video's frame rate is not one Threads takes (23 to 60 a second)",
+    "INVALID_AUDIO_CHANNELS": "the video's sound has a number of channels Threads does not take (1 or 2)",
+    "INVALID_AUDIO_CHANNEL_LAYOUT": "the video's sound channels are laid out in a way Threads does not take",
+    "UNKNOWN": "Threads could not process the media and did not say why",
+}
+
+
+class ThreadsError(ProviderError):
+    """An error Threads answered in the Graph API's shape, with its code (0 when it gave none)."""
+
+    def __init__(self, message: str, kind: ErrorKind, retry_after: float | None = None, *, code: int = 0,
+                 subcode: int = 0, **more: Any):
+        super().__init__(message, kind, retry_after, **more)
+        self.code, self.subcode = code, subcode
+
+    @property
+    def gone(self) -> bool:
+        """What was asked for does not exist (any longer)."""
+        return self.code == INVALID and self.subcode == GONE_SUBCODE
+
+
+def graph_error(response: httpx.Response) -> dict[str, Any] | None:
+    """The Graph API's error object in the answer, or None when it has none (a proxy's page, garbage)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def number(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def from_graph(error: dict[str, Any], *, creating: bool, permission: str, secrets: tuple[str, ...],
+               retry_after: float | None = None) -> ThreadsError:
+    """Threads' error object as a ThreadsError whose message a person can act on. `permission` is what the call needs
+    (named when Threads says one is missing); `secrets` never appear in the message."""
+    code, subcode = number(error.get("code")), number(error.get("error_subcode"))
+    said = str(error.get("error_user_msg") or error.get("message") or "no reason given")[:300]
+    for secret in secrets:
+        if secret:
+            said = said.replace(secret, "<access token>")
+    said = f"{said} (error {code}{f'/{subcode}' if subcode else ''})"
+    if code in REFUSED_TOKEN:  # the type OAuthException alone says nothing: Graph gives it to code 100 as well
+        return ThreadsError(f"Threads refused the access token: {said}. Connect the account again.",
+                            ErrorKind.AUTHORIZATION, code=code, subcode=subcode, access_refused=True)
+    if code in TOO_MANY:
+        return ThreadsError(f"Threads asks Stoa to wait: {said}", ErrorKind.RATE_LIMITED, retry_after, code=code,
+                            subcode=subcode)
+    if code in NO_PERMISSION:
+        return ThreadsError(f"The Threads account did not give Stoa the {permission} permission this needs: {said}. "
+                            "Connect it again and allow it.", ErrorKind.PERMISSION, code=code, subcode=subcode,
+                            missing_permission=permission)
+    if code in PASSING:
+        kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
+        return ThreadsError(f"Threads had a passing problem: {said}", kind, code=code, subcode=subcode)
+    if code == BLOCKED:
+        return ThreadsError(f"Threads has blocked this for now as against its policies: {said}", ErrorKind.PERMANENT,
+                            code=code, subcode=subcode)
+    if code == DUPLICATE:
+        return ThreadsError(f"Threads refused a duplicate post: {said}", ErrorKind.PERMANENT, code=code,
+                            subcode=subcode)
+    return ThreadsError(f"Threads refused the request: {said}", ErrorKind.PERMANENT, code=code, subcode=subcode)
+
+
+def media_refused(status: dict[str, Any]) -> ProviderError:
+    """A container whose status is ERROR: the media cannot be published as they are."""
+    reason = str(status.get("error_message") or "UNKNOWN")
+    return ProviderError(f"Threads refused the media: {CONTAINER_ERRORS.get(reason, reason)} ({reason}).",
+                         ErrorKind.PERMANENT)
