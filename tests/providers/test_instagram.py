@@ -488,6 +488,19 @@ def test_metrics_are_likes_comments_and_views_and_the_accounts_counts(fake):
     assert points[0].measured_at == STARTED
 
 
+def test_recent_posts_are_the_latest_media_with_their_counts(fake):
+    older = fake.add("Older · ישן", at=STARTED - timedelta(days=2))
+    newer = fake.add("Newer · חדש", at=STARTED - timedelta(days=1))
+    for post in (older, newer):
+        post |= {"like_count": 42, "comments_count": 3}
+    with time_machine.travel(STARTED, tick=False):
+        [first, second] = connected(fake).recent_posts(50)
+    assert (first.published.remote_id, first.published.url, first.published_at) == (
+        newer["id"], newer["permalink"], STARTED - timedelta(days=1))
+    assert second.published.remote_id == older["id"]
+    assert [(p.name, p.value) for p in first.metrics] == [("likes", 42), ("replies", 3), ("views", 1204)]
+
+
 def test_views_not_counted_yet_are_never_read_as_zero(fake):
     provider = connected(fake, lambda request: answer("insights_empty") if request.url.path.endswith("/insights")
                          else fake.handle(request))

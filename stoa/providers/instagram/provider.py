@@ -69,6 +69,7 @@ from stoa.providers.base import (
     ProviderError,
     Published,
     RateLimit,
+    RecentPost,
     ReplyTo,
     aware,
     media_url,
@@ -351,9 +352,32 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReceivesA
     # -- Metrics --------------------------------------------------------------------------------------------------
 
     def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
-        now = clock.now()
         fields = self.call("GET", published.remote_id, params={"fields": "like_count,comments_count"})
-        insights = self.call("GET", f"{published.remote_id}/insights", params={"metric": "views"})
+        return self.counts(fields, self.call("GET", f"{published.remote_id}/insights", params={"metric": "views"}))
+
+    def recent_posts(self, limit: int) -> tuple[RecentPost, ...]:
+        """The account's latest media (MEDIA) with their likes and comments, and each one's views (INSIGHTS); one whose
+        views are not counted yet comes without counts, which the analytics keep none of."""
+        fields = "id,permalink,timestamp,like_count,comments_count"
+        media = list(self.graph_pages(f"{self.account_id}/media", token=self.token, params={
+            "fields": fields, "limit": min(limit, MEDIA_PAGE)}, pages=-(-limit // MEDIA_PAGE)))[:limit]
+        found = []
+        for item in media:
+            at = graph_time(item.get("timestamp"))
+            if at is None or not item.get("id"):
+                continue
+            post = Published(str(item["id"]), str(item.get("permalink") or ""), (str(item["id"]),))
+            try:
+                counts = self.counts(item, self.call("GET", f"{post.remote_id}/insights", params={"metric": "views"}))
+            except ProviderError as error:
+                if error.kind not in (ErrorKind.TRANSIENT, ErrorKind.PERMANENT):
+                    raise
+                counts = ()
+            found.append(RecentPost(post, at, counts))
+        return tuple(found)
+
+    def counts(self, fields: Any, insights: Any) -> tuple[MetricPoint, ...]:
+        now = clock.now()
         fields = fields if isinstance(fields, dict) else {}
         return (metric_point(self.name, LIKES, fields.get("like_count"), now),
                 metric_point(self.name, REPLIES, fields.get("comments_count"), now),
