@@ -302,6 +302,15 @@ def test_each_page_the_person_can_post_on_or_moderate_becomes_a_target_with_its_
     assert oauth2.ACCESS not in cafe.settings
 
 
+def test_a_wrong_app_secret_is_refused_as_authorization_and_never_named():
+    wrong = FacebookProvider(APP.config(), {oauth2.CLIENT_SECRET: "not-the-secret"},
+                             http=httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(400, json={
+                                 "error": {"message": "Error validating client secret.", "type": "OAuthException",
+                                           "code": 1, "fbtrace_id": "SecretTrace1"}}))))
+    error = pytest.raises(ProviderError, wrong.exchange, CODE, "https://stoa.example/cb/", "v" * 43).value
+    assert error.kind == ErrorKind.AUTHORIZATION and "not-the-secret" not in error.message
+
+
 def test_a_page_token_has_no_refresh(fake):
     error = pytest.raises(ProviderError, connected(fake).refresh, oauth2.Grant(USER_TOKEN)).value
     assert error.kind == ErrorKind.AUTHORIZATION
@@ -442,11 +451,10 @@ def test_publishing_errors_are_said_in_their_kind(fake, name, kind):
 def test_comments_and_mentions_are_read_oldest_first_without_the_pages_own(fake):
     page = connected(fake).fetch_inbox("")
     assert [(item.kind, item.author.name) for item in page.items] == [
-        ("comment", "Omar Haddad"), ("comment", "Stoa Café · קפה"), ("comment", "Yael Cohen"),
-        ("mention", "Nikos Papadopoulos")]
+        ("comment", "Omar Haddad"), ("comment", "Yael Cohen"), ("mention", "Nikos Papadopoulos")]
     first = page.items[0]
     assert first.root_remote_id == first.parent_remote_id == "112233445566778_900000000000001"
-    assert page.items[2].parent_remote_id == "900000000000001_700000000000001"
+    assert page.items[1].parent_remote_id == "900000000000001_700000000000001"
     assert first.written_at == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
     assert page.cursor == str(int(datetime(2026, 7, 1, 8, 45, tzinfo=UTC).timestamp()))
     [comments] = [call.params for call in fake.every("GET", f"{PAGE}/published_posts")]

@@ -74,6 +74,25 @@ def test_a_post_sends_the_token_in_the_form_body():
     assert not seen[0].url.query and "authorization" not in seen[0].headers
 
 
+def test_an_upload_sends_the_token_as_a_field_of_the_multipart_body():
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        request.read()
+        return httpx.Response(200, json={"id": "1"})
+
+    network(answer).graph_call("POST", "123/photos", token=TOKEN, data={"published": "false"},
+                               files={"source": ("p.png", b"PNG", "image/png")})
+    body = seen[0].content
+    assert seen[0].headers["content-type"].startswith("multipart/form-data") and not seen[0].url.query
+    assert b'name="access_token"' in body and TOKEN.encode() in body and b'filename="p.png"' in body
+
+
+def test_an_error_keeps_its_http_status():
+    assert failing_with("needs_permission").status == 403
+
+
 @pytest.mark.parametrize("name, subcode", [("expired", 463), ("password_changed", 460), ("app_removed", 458),
                                            ("invalid_token", 0)])
 def test_a_refused_token_means_connecting_again(name, subcode):

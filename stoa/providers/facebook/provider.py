@@ -324,7 +324,8 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
         posts = self.page_call("GET", f"{self.page_id}/published_posts",
                                params={"fields": f"id,permalink_url,{comments}", "limit": 25})
         items = [self.comment(comment, str(post.get("id") or "")) for post in data_of(posts)
-                 for comment in data_of(post.get("comments"))]
+                 for comment in data_of(post.get("comments"))
+                 if person(comment.get("from")).remote_id != self.page_id]  # not the Page's own answers
         tagged = self.page_call("GET", f"{self.page_id}/tagged",
                                 params={"fields": "id,message,created_time,from{id,name},permalink_url", "limit": 25})
         items += [self.mention(post) for post in data_of(tagged)]
