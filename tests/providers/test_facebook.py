@@ -199,11 +199,13 @@ class FakeFacebook:
         return httpx.Response(200, json={"recipient_id": body["recipient"]["id"], "message_id": "m_Sent1"})
 
     def published_posts(self, params: dict[str, str]) -> httpx.Response:
-        if "comments" in params["fields"]:
+        if "comments.filter(stream)" in params["fields"]:
             return httpx.Response(200, json=fixture("published_posts"))
         assert params["fields"].startswith("id,message,created_time")
         since = datetime.fromtimestamp(int(params["since"]), UTC) if "since" in params else None
-        posts = [{k: v for k, v in post.items() if k in ("id", "message", "created_time")} for post in self.posts
+        counts = fixture("counts")["shared"] if "reactions.summary(total_count)" in params["fields"] else {}
+        posts = [{k: v for k, v in post.items() if k in ("id", "message", "created_time")} | counts | {"id": post["id"]}
+                 for post in self.posts
                  if since is None or datetime.strptime(post["created_time"], "%Y-%m-%dT%H:%M:%S%z") >= since]
         return httpx.Response(200, json={"data": posts[:int(params.get("limit", 25))]})
 
@@ -539,3 +541,12 @@ def test_post_counts_are_reactions_shares_and_comments(fake):
 def test_the_page_counts_its_followers(fake):
     [followers] = connected(fake).account_counts()
     assert (followers.name, followers.value) == ("followers", 1874) and followers.measured_at.tzinfo
+
+
+def test_recent_posts_come_newest_first_with_their_counts(fake):
+    older = fake.add("Older", at=STARTED - timedelta(days=2))
+    newer = fake.add("Newer", at=STARTED - timedelta(days=1))
+    recent = connected(fake).recent_posts(10)
+    assert [post.published.remote_id for post in recent] == [newer["id"], older["id"]]
+    assert recent[0].published_at == STARTED - timedelta(days=1)
+    assert [(p.name, p.value) for p in recent[0].metrics] == [("likes", 37), ("reposts", 4), ("replies", 3)]
