@@ -566,6 +566,20 @@ def test_a_webhook_call_is_split_by_profile_and_read_as_a_reply(fake):
                                                                              "Reply · תגובה", "18090716854396318")
 
 
+def test_a_reply_pushed_under_another_profiles_post_goes_to_that_profile():
+    body = fixture("webhook_replies")["body"]
+    body["values"]["value"]["root_post"]["owner_id"] = "17841400000000001"
+    assert list(ThreadsProvider.accounts_in([body, fixture("webhook_replies")["body"]])) == ["17841400000000001",
+                                                                                              USER]
+
+
+def test_a_pushed_mention_names_no_profile_and_is_left_to_the_inbox_s_polling():
+    body = fixture("webhook_replies")["body"]
+    body["topic"], body["values"]["field"] = "interaction", "mentions"
+    del body["values"]["value"]["root_post"]
+    assert ThreadsProvider.accounts_in(body) == {}
+
+
 def test_a_webhook_body_that_is_no_event_is_refused():
     with pytest.raises(ProviderError) as caught:
         ThreadsProvider.accounts_in({"entry": []})

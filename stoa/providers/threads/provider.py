@@ -29,7 +29,8 @@ beside each fact:
 - insights (docs/threads/insights): GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes and GET
   /{user-id}/threads_insights?metric=followers_count.
 - webhooks (docs/threads/webhooks): one POST per event, {"app_id", "topic", "target_id", "time", "values": {"field":
-  "replies", "value": <the reply>}}, signed as all of Meta's webhooks (stoa.providers.meta.webhooks).
+  "replies", "value": <the reply, with root_post.owner_id>}}, signed as all of Meta's webhooks
+  (stoa.providers.meta.webhooks).
 - connecting (docs/threads/get-started/get-access-tokens-and-permissions, .../long-lived-tokens): the authorization
   window, a one-hour token from POST graph.threads.net/oauth/access_token, exchanged for a 60-day one at GET
   /access_token?grant_type=th_exchange_token, refreshed at GET /refresh_access_token?grant_type=th_refresh_token
@@ -424,14 +425,19 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
 
     @classmethod
     def accounts_in(cls, body: Any) -> dict[str, Any]:
-        """Each event by the profile it concerns (target_id: the user who installed the app; see
-        docs/networks/threads.md), as a list of events. A body of no event is refused."""
+        """Each event by the profile it concerns, as a list of events. Replies come on "Threads Media owned by the
+        Threads install user" (docs/threads/webhooks), whose id the reply names as root_post.owner_id; the page's
+        target_id is a media's id, not the profile's. Mentions name no profile Stoa could match and are read by
+        polling (fetch_inbox), as are events of other fields. A body of no event is refused."""
         events = body if isinstance(body, list) else [body]
         parts: dict[str, list[dict[str, Any]]] = {}
         for event in events:
-            if not isinstance(event, dict) or not isinstance(event.get("values"), dict) or not event.get("target_id"):
+            values = event.get("values") if isinstance(event, dict) else None
+            if not isinstance(values, dict) or not isinstance(values.get("field"), str):
                 raise ProviderError("This is no Threads webhook event.", ErrorKind.PERMANENT)
-            parts.setdefault(str(event["target_id"]), []).append(event)
+            owner = owner_of(values.get("value"))
+            if values["field"] == "replies" and owner:
+                parts.setdefault(owner, []).append(event)
         return parts
 
     def pushed(self, part: Any) -> InboxPage:
@@ -440,7 +446,7 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
             values = event.get("values") if isinstance(event, dict) else None
             field = values.get("field") if isinstance(values, dict) else None
             value = values.get("value") if isinstance(values, dict) else None
-            kind = {"replies": "comment", "mentions": "mention"}.get(str(field))
+            kind = {"replies": "comment"}.get(str(field))
             if kind and isinstance(value, dict) and not self.is_own(value) and (item := self.incoming(value, kind)):
                 items.append(item)
         return InboxPage(items=tuple(items), cursor="")
@@ -649,6 +655,12 @@ def token_of(answer: Any) -> str:
     if not isinstance(token, str) or not token:
         raise ProviderError("Threads' token endpoint answered without an access token.", ErrorKind.TRANSIENT)
     return token
+
+
+def owner_of(reply: Any) -> str:
+    """The id of the profile whose post a reply is under (its root_post.owner_id), or ""."""
+    root = reply.get("root_post") if isinstance(reply, dict) else None
+    return str(root.get("owner_id") or "") if isinstance(root, dict) else ""
 
 
 def insight_value(item: Any) -> Any:
