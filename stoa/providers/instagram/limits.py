@@ -5,7 +5,7 @@ Sources:
   publishing attempts, so the media must be hosted on a publicly accessible server"; carousels; alt_text for image posts
   since March 24, 2025, "Reels and stories are not supported").
 - MEDIA: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media (the
-  container's parameters; image and Reels specifications; caption 2,200 characters, 30 hashtags, 20 @ tags).
+  container's parameters; the image, video and Reels specifications; the caption's limits).
 - ERRORS: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes ("The image
   is too large to download. It should be less than 8 MiB.", subcode 2207004).
 """
@@ -19,14 +19,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from stoa.providers.base import Draft, Limits, OptionField, Problem, public_media_problems
 
 NAME = "Instagram"
-MAX_CAPTION = 2200  # MEDIA: caption "Maximum 2200 characters"
-MAX_HASHTAGS = 30  # MEDIA: "Maximum 30 hashtags"
-MAX_TAGS = 20  # MEDIA: "Maximum 20 @ tags"
+# MEDIA, caption: "Maximum 2200 characters, 30 hashtags, and 20 @ tags."
+MAX_CAPTION, MAX_HASHTAGS, MAX_TAGS = 2200, 30, 20
 MAX_CAROUSEL = 10  # CONTENT: a carousel holds up to 10 images, videos or both
-IMAGE_TYPES = frozenset({"image/jpeg"})  # MEDIA: image_url "Only JPEG images are supported" (no MPO or JPS)
+IMAGE_TYPES = frozenset({"image/jpeg"})  # MEDIA, image specifications: "Format: JPEG"
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})  # MEDIA, Reels: container MOV or MP4 (MPEG-4 Part 14)
-MAX_IMAGE_BYTES = 8 * 1024 * 1024  # ERRORS 2207004, MEDIA: "Maximum file size: 8MiB"
-MAX_VIDEO_BYTES = 300 * 1024 * 1024  # MEDIA, Reels: "File size: 300MB maximum"
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # MEDIA: "File size: 8 MB maximum"; ERRORS 2207004: "less than 8 MiB"
+# MEDIA, Reels: 300 MB in the copies of the page read here; the current figure could not be read (other services now
+# say 1 GB), so Stoa keeps the smaller.
+MAX_VIDEO_BYTES = 300 * 1024 * 1024
 
 LIMITS = Limits(
     # How Instagram counts the 2,200 is not written: Stoa counts UTF-16 units, the larger of the counts a server may

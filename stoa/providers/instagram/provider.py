@@ -25,7 +25,8 @@ the checks of a draft: limits.py; comments and webhooks: inbox.py):
   minute, for no more than 5 minutes"; POST /<id>/media_publish with creation_id).
 - QUOTA: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/
   content_publishing_limit (fields quota_usage and config {quota_total, quota_duration}); media_publish's page says
-  "An Instagram professional account can only publish 50 posts within a 24 hour moving period".
+  "An Instagram professional account can only publish 50 posts within a 24 hour moving period", the content-publishing
+  page 100: Stoa declares 50 and reads the account's own quota_total before each post.
 - MEDIA: ig-user/media (GET: id, caption, media_type, permalink, timestamp "2019-04-05T07:56:32+0000"); the IG Media
   reference documents no deletion through the API.
 - COMMENTS: https://developers.facebook.com/docs/instagram-platform/comment-moderation (GET /<media>/comments, POST
