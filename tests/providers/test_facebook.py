@@ -139,6 +139,9 @@ class FakeFacebook:
             return self.upload_photo(params)
         if method == "POST" and parts == [PAGE, "videos"]:
             return self.upload_video(params)
+        if method == "POST" and parts == [PAGE, "subscribed_apps"]:
+            assert params == {"subscribed_fields": "feed,messages"}
+            return httpx.Response(200, json={"success": True})
         if method == "POST" and parts == [PAGE, "messages"]:
             return self.send_message(body or {})
         if method == "GET" and parts == [PAGE, "published_posts"]:
@@ -492,6 +495,12 @@ def test_a_pushed_message_becomes_an_incoming_message_and_an_echo_nothing():
     [message] = FacebookProvider(*CONNECTED).pushed(parts[PAGE]).items
     assert (message.kind, message.remote_id, message.author.remote_id) == ("message", "m_Pushed1",
                                                                            "24680000000000001")
+
+
+def test_the_page_is_subscribed_to_the_apps_webhook_for_its_feed_and_messages(fake):
+    connected(fake).subscribe_webhooks()
+    assert [call.params for call in fake.every("POST", f"{PAGE}/subscribed_apps")] == [
+        {"subscribed_fields": "feed,messages"}]
 
 
 def test_a_call_of_another_object_is_refused():

@@ -96,7 +96,9 @@ PAGE_TOKEN = "page_access_token"  # the Page's own token, in the channel's crede
 # What Stoa asks for (https://developers.facebook.com/docs/permissions: each needs Advanced Access, through App Review,
 # for Pages of people outside the app's business).
 SCOPES = ("pages_show_list", "pages_manage_posts", "pages_read_engagement", "pages_read_user_content",
-          "pages_manage_engagement", "pages_messaging", "read_insights")
+          "pages_manage_engagement", "pages_messaging", "pages_manage_metadata", "read_insights")
+# The Page webhook's fields Stoa reads (https://developers.facebook.com/docs/graph-api/webhooks/reference/page).
+WEBHOOK_FIELDS = ("feed", "messages")
 TASKS = frozenset({"CREATE_CONTENT", "MODERATE"})  # a Page becomes a channel when the person has one of these
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"})
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
@@ -138,7 +140,8 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
     app_help = (  # for the deployment's administrator, in English as every network's (stoa.channels.oauth)
         "A Meta app of type Business with Facebook Login for Business: add Stoa's callback address as a valid OAuth "
         "redirect URI, and request Advanced Access (App Review) to pages_show_list, pages_manage_posts, "
-        "pages_read_engagement, pages_read_user_content, pages_manage_engagement, pages_messaging and read_insights. "
+        "pages_read_engagement, pages_read_user_content, pages_manage_engagement, pages_messaging, "
+        "pages_manage_metadata and read_insights. "
         "For the inbox, subscribe the Page webhook's feed and messages fields to Stoa's webhook address.")
 
     # -- Connecting: Facebook Login, then one channel per Page --------------------------------------------------
@@ -404,6 +407,15 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
         at = datetime.fromtimestamp(stamp / 1000, UTC) if isinstance(stamp, int) else clock.now()
         return Incoming(remote_id=str(message.get("mid") or ""), kind="message", text=str(message.get("text") or ""),
                         author=Person(remote_id=str(sender.get("id") or "")), written_at=at)
+
+    def subscribe_webhooks(self) -> None:
+        """Have Meta send this Page's feed and messages to the app's webhook: POST /<page>/subscribed_apps with
+        subscribed_fields, which needs pages_manage_metadata; only fields the app subscribes to as well arrive
+        (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps)."""
+        answer = self.page_call("POST", f"{self.page_id}/subscribed_apps",
+                                data={"subscribed_fields": ",".join(WEBHOOK_FIELDS)})
+        if not (isinstance(answer, dict) and answer.get("success") is True):
+            raise ProviderError("Facebook did not confirm the Page's webhook subscription.", ErrorKind.TRANSIENT)
 
     # -- Replies and hiding --------------------------------------------------------------------------------------
 
