@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -195,6 +198,35 @@ class FakeVK:
 
     def posts(self, method: str = "wall.post") -> list[dict[str, str]]:
         return [call.params for call in self.calls if call.method == method]
+
+
+@contextmanager
+def served(fake: FakeVK) -> Iterator[str]:
+    """The fake VK API at a local address (its base for settings.STOA_NETWORK_URLS["vk"]["api"]), for the parts of
+    Stoa that make their own HTTP client: the web app's connect flow and the push endpoint."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            content = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            request = httpx.Request("POST", f"https://api.vk.com{self.path}", content=content,
+                                    headers={"content-type": self.headers.get("Content-Type", "")})
+            response = fake.handle(request)
+            self.send_response(response.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(response.content)))
+            self.end_headers()
+            self.wfile.write(response.content)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/method"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def connected(fake: FakeVK, handle: Callable[[httpx.Request], httpx.Response] | None = None) -> VKProvider:
