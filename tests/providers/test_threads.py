@@ -125,6 +125,8 @@ class FakeThreads:
         kind = params.get("media_type")
         assert kind in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"), params
         assert kind != "TEXT" or params.get("text"), "text is required for media_type=TEXT"
+        assert params.get("reply_control", "everyone") in ("everyone", "accounts_you_follow", "mentioned_only",
+                                                           "parent_post_author_only", "followers_only")
         assert kind != "IMAGE" or params["image_url"].startswith(PUBLIC)
         assert kind != "VIDEO" or params["video_url"].startswith(PUBLIC)
         if kind == "CAROUSEL":
@@ -381,6 +383,36 @@ def test_media_types_and_sizes_are_the_documented_ones(fake, settings, kind, siz
     settings.STOA_PUBLIC_BASE_URL = "https://stoa.example"
     item = MediaFile("x", kind, size, "", lambda: b"", public_url=lambda: PUBLIC)
     assert bool(connected(fake).validate(Draft(text="Hi", media=(item,)))) == refused
+
+
+def test_who_can_reply_is_sent_as_reply_control_with_the_post(fake):
+    connected(fake).publish(Draft(text=TEXT, options={"reply_control": "followers_only"}), ATTEMPT)
+    assert fake.made("create")[0]["reply_control"] == "followers_only"
+
+
+def test_an_unknown_choice_of_who_can_reply_is_refused(fake):
+    [problem] = connected(fake).validate(Draft(text=TEXT, options={"reply_control": "friends"}))
+    assert problem.field == "options.reply_control" and "followers_only" in problem.message
+
+
+LINKS = " ".join(f"https://stoa.example/{n}" for n in range(5))
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    (LINKS, False),  # five links
+    (f"{LINKS} https://stoa.example/0.", False),  # the same link again counts once
+    (f"{LINKS} www.threads.com", True),  # a sixth, without its scheme, as the page's examples count them
+    (f"{LINKS} https://stoa.example/5", True),
+])
+def test_at_most_five_links_as_threads_counts_them(fake, text, refused):
+    problems = connected(fake).validate(Draft(text=text))
+    assert [p.field for p in problems] == (["text"] if refused else [])
+    assert not refused or "5 links" in problems[0].message
+
+
+def test_a_thread_part_with_six_links_is_refused(fake):
+    problems = connected(fake).validate(Draft(text="Hi", options={"thread": [f"{LINKS} www.threads.com"]}))
+    assert [p.field for p in problems] == ["options.thread[0]"]
 
 
 # -- 500 characters as Threads counts them -------------------------------------------------------------------------

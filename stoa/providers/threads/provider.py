@@ -45,7 +45,9 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
+import regex
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from stoa import clock
 from stoa.providers import oauth2
@@ -66,6 +68,7 @@ from stoa.providers.base import (
     Limits,
     MediaFile,
     MetricPoint,
+    OptionField,
     Person,
     Problem,
     Provider,
@@ -105,6 +108,14 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})  # docs/threads/posts "Medi
 VIDEO_TYPES = frozenset({"video/quicktime", "video/mp4"})  # "MOV or MP4"
 IMAGE_BYTES, VIDEO_BYTES = 8 * 1024 * 1024, 1024 * 1024 * 1024  # "8 MB maximum", "1 GB maximum"
 CAROUSEL_MAX = 20  # a carousel's items; see docs/networks/threads.md on where the number comes from
+# "Threads posts containing more than 5 links will fail to post during the media creation step", every unique URL of
+# the text counting (docs/threads/create-posts/text-attachments, "How links are counted"; its examples count
+# www.facebook.com, so an address without its scheme is a link too).
+LINKS_MAX = 5
+LINK = regex.compile(r"(?:https?://|www\.)[^\s]+", regex.IGNORECASE)
+# Who may reply to a post (reference/publishing: reply_control). parent_post_author_only is left out: it is about
+# replies to a reply, and the composer writes posts.
+REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only", "followers_only")
 POSTS_PER_DAY, REPLIES_PER_DAY, DELETES_PER_DAY = 250, 1000, 100
 CALLS_PER_DAY = 4800 * 10  # "4800 * Number of Impressions", impressions counted as at least 10
 DAY = 24 * 60 * 60
@@ -140,6 +151,12 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
     }
     media_by_url = True  # Threads fetches each picture and video from Stoa's public address
     supports_threads = True  # later posts of a thread are the brand's replies to the post before
+    option_fields = (
+        OptionField("reply_control", gettext_lazy("Who can reply"), "choice", (
+            ("everyone", gettext_lazy("Everyone")), ("accounts_you_follow", gettext_lazy("Profiles you follow")),
+            ("mentioned_only", gettext_lazy("Profiles mentioned in the post")),
+            ("followers_only", gettext_lazy("Your followers")))),
+    )
     rate_limits = (RateLimit("calls", CALLS_PER_DAY, DAY), RateLimit("posts", POSTS_PER_DAY, DAY),
                    RateLimit("replies", REPLIES_PER_DAY, DAY), RateLimit("deletes", DELETES_PER_DAY, DAY))
     # Nothing prepaid: a post is several requests (the limit read, its containers, threads_publish, its link read
@@ -173,10 +190,16 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
                 problems.append(Problem("media", _("%(file)s is %(size).1f MB; %(network)s accepts at most "
                                                    "%(max).1f MB.") % {
                     "file": item.filename, "size": item.size / 1e6, "network": self.name, "max": IMAGE_BYTES / 1e6}))
+        problems += self.link_problems("text", draft.text)
+        control = draft.options.get("reply_control")
+        if control and control not in REPLY_CONTROLS:
+            problems.append(Problem("options.reply_control", _("Choose who can reply: %(choices)s.")
+                                    % {"choices": ", ".join(REPLY_CONTROLS)}))
         thread = draft.options.get("thread") or []
         if not isinstance(thread, list):
             return problems + [Problem("options.thread", _("A thread is a list of texts."))]
         for index, part in enumerate(thread):
+            problems += self.link_problems(f"options.thread[{index}]", str(part))
             length = self.text_length(str(part))
             if not str(part).strip():
                 problems.append(Problem(f"options.thread[{index}]", _("Post %(number)d of the thread is empty.")
@@ -185,6 +208,15 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
                 problems.append(Problem(f"options.thread[{index}]", thread_part_too_long(length) % {
                     "number": index + 2, "length": length, "network": self.name, "max": self.limits.max_text}))
         return problems
+
+    def link_problems(self, field: str, text: str) -> list[Problem]:
+        count = len({link.rstrip(".,;:!?)»\"'") for link in LINK.findall(text)})
+        if count <= LINKS_MAX:
+            return []
+        return [Problem(field, ngettext("%(network)s allows at most %(max)d link in a post; this text has %(count)d.",
+                                        "%(network)s allows at most %(max)d links in a post; this text has "
+                                        "%(count)d.", LINKS_MAX)
+                        % {"network": self.name, "max": LINKS_MAX, "count": count})]
 
     # -- Publishing ---------------------------------------------------------------------------
 
@@ -209,6 +241,8 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
     def first_container(self, draft: Draft) -> dict[str, str]:
         """The container of the draft's own post: text alone, one image or video, or a carousel of them."""
         fields = {"text": draft.text} if draft.text else {}
+        if control := draft.options.get("reply_control"):
+            fields["reply_control"] = str(control)
         if not draft.media:
             return {"media_type": "TEXT", **fields}
         if len(draft.media) == 1:
