@@ -14,6 +14,7 @@ from stoa.channels.models import Channel, ChannelStatus, OAuthApp
 from stoa.errors import ActionError, cleaned
 from stoa.providers import oauth2
 from stoa.providers.base import Account, Provider, ProviderError
+from stoa.providers.capabilities import ReceivesAppPush
 from stoa.providers.registry import UnknownNetwork, get_provider_class
 from stoa.workspaces.actions import audit, in_their_language, notify
 from stoa.workspaces.models import Workspace
@@ -147,7 +148,22 @@ def connect_authorized(actor, workspace: Workspace, network: str, config: dict, 
             audit(workspace.pk, actor, "channel.connected", channel, network=network, name=channel.name,
                   authorized=True)
             channels.append(channel)
+    for channel in channels:
+        _subscribe_to_app_push(channel)
     return channels
+
+
+def _subscribe_to_app_push(channel: Channel) -> None:
+    """Where the network pushes per app but must be asked per account, ask it now. A refusal leaves the channel
+    polled as before, so it is logged, not said as a failure of the connection."""
+    provider = channel.provider()
+    if not isinstance(provider, ReceivesAppPush):
+        return
+    try:
+        provider.subscribe()
+    except ProviderError as error:
+        log.warning("%s did not subscribe channel %s to the app's webhook (it is polled instead): %s",
+                    channel.network, channel.pk, error.message)
 
 
 def reconnect_authorized(actor, channel: Channel, config: dict, credentials: dict,
@@ -171,6 +187,7 @@ def reconnect_authorized(actor, channel: Channel, config: dict, credentials: dic
         channel.save()
         channel.refresh_from_db(fields=["credentials_version"])
         audit(channel.workspace_id, actor, "channel.reconnected", channel, authorized=True)
+    _subscribe_to_app_push(channel)
     return channel
 
 

@@ -154,6 +154,11 @@ class ReceivesAppPush(Capability):
     def pushed(self, part: Any) -> InboxPage:
         """One account's part of a call, as messages and counts (InboxPage; cursor "")."""
 
+    def subscribe(self) -> None:
+        """Have the network send this account's events to the app's webhook, where it must be asked per account (a
+        Facebook Page: subscribed_apps); called when the channel is connected. By default nothing: the app's own
+        subscription covers every account."""
+
 
 class Replies(Capability):
     """Answers a message where it was written, as the brand."""

@@ -8,10 +8,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from stoa.channels.actions import connect_authorized, reconnect_authorized
 from stoa.channels.app_push import app_push_url, verify_token
 from stoa.channels.models import Channel
 from stoa.inbox.models import Item
+from stoa.providers.base import Account, ErrorKind, ProviderError
 from stoa.providers.meta.webhooks import signature
+from stoa.testing.oauth_network import OAuthTestProvider
 
 APP_SECRET = "the-app-secret"
 
@@ -124,3 +127,20 @@ def test_the_apps_page_gives_the_administrator_the_webhooks_callback_url_and_ver
     page = client.get(reverse("channel-oauth-apps")).content.decode()
     section = page.split('id="app-oauthtest"')[1].split("</section>")[0]
     assert "https://stoa.example/hooks/oauthtest/" in section and verify_token("oauthtest") in section
+
+
+def test_connecting_a_channel_asks_the_network_to_push_its_accounts_events_and_a_refusal_leaves_it_polled(
+        monkeypatch, owner, workspace):
+    asked: list[str] = []
+
+    def subscribe(provider: OAuthTestProvider) -> None:
+        asked.append(provider.config["account_id"])
+        if len(asked) > 1:
+            raise ProviderError("The app lacks pages_manage_metadata.", ErrorKind.PERMISSION)
+
+    monkeypatch.setattr(OAuthTestProvider, "subscribe", subscribe)
+    page = Account("page-1", "Kafe Yafo", settings={"page_id": "page-1"})
+    [channel] = connect_authorized(owner, workspace, "oauthtest", {}, {"access_token": "a"}, [page])
+    assert asked == ["page-1"]
+    reconnect_authorized(owner, channel, {}, {"access_token": "b"}, [page])  # refused: still reconnected
+    assert asked == ["page-1", "page-1"] and Channel.objects.get().credentials["access_token"] == "b"

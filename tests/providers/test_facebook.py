@@ -498,7 +498,7 @@ def test_a_pushed_message_becomes_an_incoming_message_and_an_echo_nothing():
 
 
 def test_the_page_is_subscribed_to_the_apps_webhook_for_its_feed_and_messages(fake):
-    connected(fake).subscribe_webhooks()
+    connected(fake).subscribe()
     assert [call.params for call in fake.every("POST", f"{PAGE}/subscribed_apps")] == [
         {"subscribed_fields": "feed,messages"}]
 

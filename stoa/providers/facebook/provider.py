@@ -408,7 +408,7 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
         return Incoming(remote_id=str(message.get("mid") or ""), kind="message", text=str(message.get("text") or ""),
                         author=Person(remote_id=str(sender.get("id") or "")), written_at=at)
 
-    def subscribe_webhooks(self) -> None:
+    def subscribe(self) -> None:
         """Have Meta send this Page's feed and messages to the app's webhook: POST /<page>/subscribed_apps with
         subscribed_fields, which needs pages_manage_metadata; only fields the app subscribes to as well arrive
         (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps)."""
