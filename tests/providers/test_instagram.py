@@ -27,6 +27,8 @@ TOKEN = "IGQVJlongLivedToken"
 APP_ID, APP_SECRET = "990602627938098", "eb8c7-instagram-app-secret"
 STARTED = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 KNOWN_MEDIA = "17920238422030506"  # the post the comments and counts fixtures are about
+CONVERSATION = "aWdfZAG06MTpJR01lc3NhZA2VUaHJlYWQ6MTc4NDE0MDU4MjIzMDQ5MTQ"  # fixtures/instagram/conversations.json
+MESSAGES = {"aWdfZAG1faXRlbTo2": "message_from_customer", "aWdfZAG1faXRlbTo1": "message_from_brand"}  # its messages
 CONTAINER_TYPES = {"REELS", "STORIES", "VIDEO", "CAROUSEL"}  # ig-user/media's media_type values Stoa sends
 
 
@@ -102,7 +104,8 @@ class FakeInstagram:
         if parts[0] == ACCOUNT and len(parts) == 2:
             edge = {("GET", "content_publishing_limit"): self.quota, ("POST", "media"): self.create_container,
                     ("POST", "media_publish"): self.publish, ("GET", "media"): self.list_media,
-                    ("POST", "messages"): self.send_message}.get((method, parts[1]))
+                    ("POST", "messages"): self.send_message,
+                    ("GET", "conversations"): self.conversations}.get((method, parts[1]))
             assert edge is not None, f"Stoa called {method} {path}, which this fake does not know"
             return edge(params)
         if (method, path) == ("GET", ACCOUNT):
@@ -203,12 +206,21 @@ class FakeInstagram:
         if node in self.containers:
             assert params["fields"] == "status_code,status"
             return self.container_status(node)
+        if params.get("fields") == "messages":
+            assert node == CONVERSATION, f"no conversation {node}"
+            return answer("conversation_messages")
+        if params.get("fields") == "id,created_time,from,to,message":
+            return answer(MESSAGES[node])
         if params.get("fields") == "permalink":
             post = next((post for post in self.media if post["id"] == node), None)
             return httpx.Response(200, json={"permalink": post["permalink"], "id": node}) if post else graph_error(
                 "not_found")
         assert params.get("fields") == "like_count,comments_count", f"GET {node} {params}"
         return answer("media_counts")
+
+    def conversations(self, params: dict[str, Any]) -> httpx.Response:
+        assert params == {"platform": "instagram"}
+        return answer("conversations")
 
     def send_message(self, params: dict[str, Any]) -> httpx.Response:
         assert set(params) == {"recipient", "message"} and params["message"]["text"]
@@ -448,6 +460,23 @@ def test_the_inbox_reads_comments_and_replies_under_the_latest_media_without_the
     assert page.items[0].written_at == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
     assert page.items[0].root_remote_id == KNOWN_MEDIA and page.items[0].kind == "comment"
     assert connected(fake).fetch_inbox(page.cursor).items == ()
+
+
+def test_direct_messages_are_read_from_the_latest_conversations_without_the_brands_own(fake):
+    page = connected(fake).fetch_messages("")
+    [message] = page.items
+    assert (message.kind, message.remote_id, message.author.remote_id, message.author.handle) == (
+        "message", "aWdfZAG1faXRlbTo2", "17841401234567890", "dana.levi")
+    assert message.written_at == datetime(2026, 7, 1, 8, 50, tzinfo=UTC) and message.root_remote_id == (
+        "17841401234567890")
+    read = len(fake.calls)
+    assert connected(fake).fetch_messages(page.cursor).items == ()
+    assert len(fake.calls) == read + 1, "a conversation not updated since the cursor is not opened"
+
+
+def test_an_answer_to_a_direct_message_over_1000_bytes_is_refused_before_sending(fake):
+    error = failure(lambda: connected(fake).reply(ReplyTo("m1", "message", author_id="17841401234567890"), "ש" * 501))
+    assert error.kind == ErrorKind.PERMANENT and "1000" in error.message and fake.calls == []
 
 
 def test_a_webhook_call_splits_by_account_and_gives_comments_and_messages(fake):

@@ -109,6 +109,30 @@ def message(event: dict[str, Any], account_id: str) -> Incoming | None:
                     deleted=bool(sent.get("is_deleted")))
 
 
+def listed_messages(conversation: Any) -> list[dict[str, Any]]:
+    """A conversation's messages as GET /<conversation>?fields=messages lists them: {"messages": {"data": [...]}}."""
+    messages = conversation.get("messages") if isinstance(conversation, dict) else None
+    data = messages.get("data") if isinstance(messages, dict) else None
+    return [item for item in data if isinstance(item, dict) and item.get("id")] if isinstance(data, list) else []
+
+
+def read_message(details: Any, account_id: str) -> Incoming | None:
+    """One message's details (fields id, created_time, from, to, message); None for the account's own, or garbage."""
+    if not isinstance(details, dict) or not details.get("id"):
+        return None
+    person, at = author(details.get("from")), message_time(details.get("created_time"))
+    if person is None or person.remote_id == account_id or at is None:
+        return None
+    return Incoming(remote_id=str(details["id"]), kind="message", text=str(details.get("message") or ""),
+                    author=person, written_at=at, root_remote_id=person.remote_id)
+
+
+def message_time(value: Any) -> datetime | None:
+    """A conversation's or message's time: ISO 8601 as the Graph API writes times, or (as the page's placeholder
+    reads) a Unix time."""
+    return graph_time(value) or unix_time(value, milliseconds=False)
+
+
 def unix_time(value: Any, *, milliseconds: bool) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         return None

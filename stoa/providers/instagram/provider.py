@@ -32,7 +32,10 @@ the checks of a draft: limits.py; comments and webhooks: inbox.py):
 - COMMENTS: https://developers.facebook.com/docs/instagram-platform/comment-moderation (GET /<media>/comments, POST
   /<comment>/replies with message, POST /<comment> with hide=true).
 - MESSAGES: the Instagram API with Instagram Login's messaging page (POST /<id>/messages with {"recipient": {"id"},
-  "message": {"text"}}, JSON).
+  "message": {"text"}}, JSON; the text "UTF-8 and 1000 bytes or less") and CONVERSATIONS:
+  https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/conversations-api (GET
+  /<id>/conversations?platform=instagram: ids and updated_time; GET /<conversation>?fields=messages: ids and
+  created_time; GET /<message>?fields=id,created_time,from,to,message, for the 20 most recent messages only).
 - INSIGHTS: https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights (GET
   /<media>/insights?metric=views; "returns an empty data set instead of 0" when the data is not there yet, delayed up
   to 48 hours; permission instagram_business_manage_insights) and the IG Media fields like_count, comments_count.
@@ -81,6 +84,7 @@ from stoa.providers.capabilities import (
     Hides,
     Publishes,
     ReadsInbox,
+    ReadsMessages,
     ReadsMetrics,
     ReceivesAppPush,
     Replies,
@@ -98,13 +102,15 @@ POLL_SECONDS, POLLS = 60.0, 6  # PUBLISH: a container's status "once per minute,
 EARLY, LATE = timedelta(minutes=1), timedelta(minutes=15)
 MEDIA_PAGE, MEDIA_PAGES = 25, 4  # reconcile reads at most 100 of the account's latest media
 RECENT_MEDIA = 10  # the inbox reads the comments under this many of the latest media
+CONVERSATIONS, MESSAGES = 10, 20  # direct messages: the latest conversations, and CONVERSATIONS' 20 recent messages
+MAX_MESSAGE_BYTES = 1000  # MESSAGES: "UTF-8 and 1000 bytes or less"
 QUOTA_WAIT = 3600.0  # the quota says how many, not when the oldest post leaves the 24 hours: look again in an hour
 MAX_POSTS = (9, 2207042)  # ERRORS: "You reached maximum number of posts that is allowed to be published"
 TRY_AGAIN = {-1, -2}  # ERRORS: Instagram server error, media download timed out: "Try again"
 
 
-class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReceivesAppPush, Replies, Hides, ReadsMetrics,
-                        Authorizes):
+class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides,
+                        ReadsMetrics, Authorizes):
     key = "instagram"
     name = "Instagram"
     limits = rules.LIMITS
@@ -323,6 +329,27 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReceivesA
         newest = max((item.written_at for item in fresh), default=since)
         return InboxPage(items=fresh, cursor=newest.isoformat() if newest else position)
 
+    def fetch_messages(self, position: str) -> InboxPage:
+        """Direct messages newer than the cursor (the newest time seen), from the latest conversations (CONVERSATIONS):
+        only those updated since are opened, and in each only the messages since are read, one request each."""
+        since = graph_time(position)
+        conversations = self.call("GET", f"{self.account_id}/conversations", params={"platform": "instagram"})
+        items = []
+        for conversation in data_of(conversations)[:CONVERSATIONS]:
+            updated = inbox.message_time(conversation.get("updated_time"))
+            if since is not None and updated is not None and updated <= since:
+                continue
+            listed = self.call("GET", str(conversation.get("id")), params={"fields": "messages"})
+            for message in inbox.listed_messages(listed)[:MESSAGES]:
+                at = inbox.message_time(message.get("created_time"))
+                if since is None or at is None or at > since:
+                    details = self.call("GET", str(message.get("id")),
+                                        params={"fields": "id,created_time,from,to,message"})
+                    items.append(inbox.read_message(details, self.account_id))
+        fresh = tuple(item for item in items if item is not None)
+        newest = max((item.written_at for item in fresh), default=since)
+        return InboxPage(items=fresh, cursor=newest.isoformat() if newest else position)
+
     @classmethod
     def accounts_in(cls, body: Any) -> dict[str, Any]:
         return inbox.accounts_in(body)
@@ -332,6 +359,9 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReceivesA
 
     def reply(self, to: ReplyTo, text: str) -> Published:
         if to.kind == "message":
+            if len(text.encode()) > MAX_MESSAGE_BYTES:
+                raise ProviderError(f"Instagram takes direct messages of at most {MAX_MESSAGE_BYTES} bytes; this one "
+                                    f"has {len(text.encode())}. Shorten it.", ErrorKind.PERMANENT)
             recipient = to.author_id or to.root_remote_id
             answer = self.call("POST", f"{self.account_id}/messages", creating=True,
                                json_body={"recipient": {"id": recipient}, "message": {"text": text}})
