@@ -13,6 +13,7 @@ NETWORKS = {
     "bluesky": "stoa.providers.bluesky.provider.BlueskyProvider",
     "mastodon": "stoa.providers.mastodon.provider.MastodonProvider",
     "telegram": "stoa.providers.telegram.provider.TelegramProvider",
+    "facebook": "stoa.providers.facebook.provider.FacebookProvider",
 }
 # Those, and where settings.STOA_EXTRA_PROVIDERS names them, others: the test network in tests and benchmarks.
 PROVIDERS = {**NETWORKS, **getattr(settings, "STOA_EXTRA_PROVIDERS", {})}

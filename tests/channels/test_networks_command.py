@@ -29,6 +29,10 @@ def snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
+# The networks Stoa ships, in the order it lists them.
+SHIPPED = ["bluesky", "mastodon", "telegram", "facebook"]
+
+
 def declared(key: str) -> list[str]:
     """What the network's provider class declares, in the order Stoa lists its capabilities."""
     return [snake(c.__name__) for c in CAPABILITIES if issubclass(get_provider_class(key), c)]
@@ -41,7 +45,7 @@ def by_key(networks: list[dict]) -> dict[str, dict]:
 def test_json_lists_exactly_the_shipped_networks_with_what_each_class_declares():
     networks = json.loads(stoa_networks("--json"))
     assert "oauthtest" in PROVIDERS  # the tests' extra network is registered, and still not listed
-    assert [n["key"] for n in networks] == list(NETWORKS) == ["bluesky", "mastodon", "telegram"]
+    assert [n["key"] for n in networks] == list(NETWORKS) == SHIPPED
     for network in networks:
         provider = get_provider_class(network["key"])
         assert list(network)[:4] == ["key", "name", "capabilities", "limits"]
@@ -73,7 +77,7 @@ def test_json_says_mastodons_500_graphemes_and_telegrams_20_messages_a_minute():
 def test_people_read_one_block_per_network_with_what_it_can_and_cannot_do():
     output = stoa_networks()
     blocks = output.strip().split("\n\n")
-    assert [b.splitlines()[0] for b in blocks] == ["Bluesky (bluesky)", "Mastodon (mastodon)", "Telegram (telegram)"]
+    assert [b.splitlines()[0] for b in blocks] == [f"{get_provider_class(key).name} ({key})" for key in SHIPPED]
     telegram = blocks[2]
     cannot = re.search(r"^  cannot +(.*(?:\n {15}.*)*)", telegram, re.M)
     assert cannot and "search" in re.split(r",\s+", cannot.group(1))
