@@ -164,9 +164,10 @@ class FakeThreads:
     def add(self, text: str, media_type: str = "TEXT_POST", at: datetime | None = None, reply_to: str = "",
             container: dict[str, Any] | None = None) -> dict[str, Any]:
         post_id = str(next(self.ids))
+        parent = next((p for p in self.posts + self.replies if p["id"] == reply_to), {})
         post = {"id": post_id, "text": text, "media_type": media_type, "timestamp": stamp(at or self.now()),
                 "permalink": f"https://www.threads.net/@{USERNAME}/post/P{post_id[-6:]}", "reply_to": reply_to,
-                "container": container or {}, "username": USERNAME}
+                "root": parent.get("root") or reply_to, "container": container or {}, "username": USERNAME}
         (self.replies if reply_to else self.posts).insert(0, post)
         return post
 
@@ -367,6 +368,25 @@ def test_a_thread_that_breaks_part_way_is_an_unknown_outcome_naming_what_went_ou
     with pytest.raises(ProviderError) as caught:
         provider.publish(Draft(text=TEXT, options={"thread": ["Two"]}), ATTEMPT)
     assert caught.value.kind == ErrorKind.UNKNOWN_OUTCOME and "1 of the posts" in caught.value.message
+
+
+def test_a_thread_whose_answer_was_lost_part_way_is_finished_without_repeating_a_post(fake):
+    draft = Draft(text=TEXT, options={"thread": ["Two · שתיים", "Three · ثلاثة"]})
+    publishes = iter(range(3))
+
+    def second_lost(request: httpx.Request) -> httpx.Response:
+        answer = fake.handle(request)
+        if request.url.path.endswith("/threads_publish") and next(publishes) == 1:
+            raise httpx.ReadTimeout("timed out", request=request)
+        return answer
+
+    with pytest.raises(ProviderError) as caught:
+        connected(fake, second_lost).publish(draft, ATTEMPT)
+    assert caught.value.kind == ErrorKind.UNKNOWN_OUTCOME and len(fake.replies) == 1
+    found = connected(fake).reconcile(draft, ATTEMPT)
+    assert found is not None and [fake.posts[0]["id"], *(r["id"] for r in reversed(fake.replies))] == list(
+        found.parts)
+    assert [r["text"] for r in reversed(fake.replies)] == ["Two · שתיים", "Three · ثلاثة"]
 
 
 def test_without_a_public_address_media_cannot_be_sent(fake, settings):

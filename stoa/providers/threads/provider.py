@@ -225,18 +225,25 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
             raise ProviderError(" ".join(problem.message for problem in problems), ErrorKind.PERMANENT)
         if (sent := self.reconcile(draft, attempt)) is not None:
             return sent  # this attempt went out already (its answer was lost): never twice
+        thread = [str(text) for text in draft.options.get("thread") or []]
         self.check_quota("posts")
+        if thread:
+            self.check_quota("replies")
         root = self.post_part(self.first_container(draft), counted="posts")
-        published = [root]
-        for number, text in enumerate(draft.options.get("thread") or [], start=2):
+        return self.finish_thread([root], thread)
+
+    def finish_thread(self, published: list[str], thread: list[str]) -> Published:
+        """Post the thread's texts not yet out, each a reply to the post before; `published` holds the ids out already
+        (the first post's at least)."""
+        for number, text in enumerate(thread[len(published) - 1:], start=len(published) + 1):
             try:
-                published.append(self.post_part({"media_type": "TEXT", "text": str(text),
-                                                 "reply_to_id": published[-1]}, counted="replies"))
+                published.append(self.post_part({"media_type": "TEXT", "text": text, "reply_to_id": published[-1]},
+                                                 counted="replies"))
             except ProviderError as e:
                 raise ThreadBroken(f"Threads published {len(published)} of the posts of this thread, then post "
-                                   f"{number} failed: {e.message} Look at the thread on Threads before publishing "
-                                   "again.", tuple(published)) from e
-        return Published(remote_id=root, url=self.permalink(root), parts=tuple(published))
+                                   f"{number} failed: {e.message} Stoa finishes it when it checks again.",
+                                   tuple(published)) from e
+        return Published(remote_id=published[0], url=self.permalink(published[0]), parts=tuple(published))
 
     def first_container(self, draft: Draft) -> dict[str, str]:
         """The container of the draft's own post: text alone, one image or video, or a carousel of them."""
@@ -330,7 +337,8 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
     def reconcile(self, draft: Draft, attempt: Attempt) -> Published | None:
         """The profile's one post with exactly this text and kind of media, dated within the attempt's minutes; None
         when there is none. Threads keeps no mark of the request that made a post, so two such posts are not guessed
-        between. A thread whose first post is found is not finished here: its later posts are said to be checked."""
+        between. A thread whose first post is found is finished: its later posts found in the first's conversation
+        are kept, the others posted."""
         start, end = aware(attempt.started_at) - EARLY, aware(attempt.started_at) + LATE
         kind = MEDIA_TYPES[self.first_kind(draft)]
         found = [post for post in self.posts_since(start) if post.get("text", "") == draft.text
@@ -342,11 +350,31 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
         if not found:
             return None
         root = str(found[0]["id"])
-        if draft.options.get("thread"):
-            raise ThreadBroken("Threads has the first post of this thread; Stoa cannot tell which of its later "
-                               "posts went out. Look at the thread on Threads, then finish it there.", (root,))
+        if thread := [str(text) for text in draft.options.get("thread") or []]:
+            return self.finish_thread(self.thread_out(root, thread), thread)
         link = found[0].get("permalink")
         return Published(remote_id=root, url=link if isinstance(link, str) else "", parts=(root,))
+
+    def thread_out(self, root: str, thread: list[str]) -> list[str]:
+        """The thread's posts out already: the first, then each later text the profile itself posted as a reply to the
+        one before, as the first post's conversation shows them (docs/threads/retrieve-and-manage-replies)."""
+        if not self.config.get("username"):
+            raise ThreadBroken("Stoa does not know this profile's username, so it cannot tell which later posts of the "
+                               "thread went out. Look at the thread on Threads.", (root,))
+        answer = self.get(f"{root}/conversation", {"fields": REPLY_FIELDS, "reverse": "false"},
+                          permission=READ_REPLIES)
+        replies = [reply for reply in self.data(answer) if self.is_own(reply)]
+        out = [root]
+        for text in thread:
+            found = [reply for reply in replies if reply.get("text") == text
+                     and parent_of(reply) == out[-1]]
+            if len(found) > 1:
+                raise ThreadBroken("Threads has this thread's next post twice; Stoa cannot tell which one it made. "
+                                   "Look at the thread on Threads.", tuple(out))
+            if not found:
+                break
+            out.append(str(found[0]["id"]))
+        return out
 
     @staticmethod
     def first_kind(draft: Draft) -> str:
@@ -448,12 +476,12 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
         username = str(item.get("username") or "")
         author = Person(remote_id=username or "unknown", handle=f"@{username}" if username else "",
                         profile_url=PROFILE.format(username=username) if username else "")
-        parent, root = item.get("replied_to"), item.get("root_post")
-        parent, root = (parent if isinstance(parent, dict) else {}), (root if isinstance(root, dict) else {})
+        root = item.get("root_post")
+        root = root if isinstance(root, dict) else {}
         link = item.get("permalink")
         return Incoming(remote_id=str(item["id"]), kind=kind, text=str(item.get("text") or ""), author=author,
                         written_at=written_at, url=link if isinstance(link, str) else "",
-                        parent_remote_id=str(parent.get("id") or ""), root_remote_id=str(root.get("id") or ""))
+                        parent_remote_id=parent_of(item), root_remote_id=str(root.get("id") or ""))
 
     # -- Push: Meta's webhooks ------------------------------------------------------------------
 
@@ -689,6 +717,12 @@ def token_of(answer: Any) -> str:
     if not isinstance(token, str) or not token:
         raise ProviderError("Threads' token endpoint answered without an access token.", ErrorKind.TRANSIENT)
     return token
+
+
+def parent_of(reply: dict[str, Any]) -> str:
+    """The id of what a reply answers (its replied_to.id), or ""."""
+    parent = reply.get("replied_to")
+    return str(parent.get("id") or "") if isinstance(parent, dict) else ""
 
 
 def owner_of(reply: Any) -> str:
