@@ -16,10 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import time_machine
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from stoa import clock
+from stoa.channels import credentials
 from stoa.channels.models import Channel
 from stoa.channels.oauth import redirect_uri
 from stoa.providers import oauth2
@@ -30,15 +32,19 @@ pytest_plugins = ["tests.providers.oauth_server"]
 
 APP = {"threads": {"client_id": "stoa-test", "client_secret": "threads-app-secret"}}
 LONG_LIVED = fixture("token_long")["body"]["access_token"]
+REFRESHED = fixture("token_refreshed")["body"]["access_token"]
 
 
 class LocalThreads:
     """graph.threads.net's own parts of connecting, on 127.0.0.1: GET /access_token (th_exchange_token) takes the
-    short-lived token the authorization server gave, with the app's secret; GET /v1.0/me takes the long-lived one in
-    the Authorization header. Anything else is refused as Threads would (code 100)."""
+    short-lived token the authorization server gave, with the app's secret; GET /refresh_access_token
+    (th_refresh_token) takes the long-lived token; GET /v1.0/me takes a live token in the Authorization header.
+    Anything else is refused as Threads would (code 100; 190 for a token it does not know)."""
 
     def __init__(self) -> None:
         self.short_lived: list[str] = []  # what each exchange was given
+        self.live = {LONG_LIVED}
+        self.refreshes = 0
         self.server: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> LocalThreads:
@@ -79,7 +85,15 @@ class LocalThreads:
                 "client_secret") == APP["threads"]["client_secret"] and query.get("access_token", "").count(".") == 2:
             self.short_lived.append(query["access_token"])  # a JWT the strict server signed
             return 200, fixture("token_long")["body"]
-        if parts.path == "/v1.0/me" and authorization == f"Bearer {LONG_LIVED}" and "access_token" not in query:
+        if parts.path == "/refresh_access_token" and query.get("grant_type") == "th_refresh_token":
+            if query.get("access_token") not in self.live:
+                expired = fixture("errors")["errors"]["190"]
+                return expired["status"], expired["body"]
+            self.refreshes += 1
+            self.live = {REFRESHED}
+            return 200, fixture("token_refreshed")["body"]
+        if parts.path == "/v1.0/me" and authorization.removeprefix("Bearer ") in self.live and (
+                "access_token" not in query):
             assert query["fields"] == "id,username,name,threads_profile_picture_url"
             return 200, fixture("me")["body"]
         refused = fixture("errors")["errors"]["100"]
@@ -152,10 +166,29 @@ def test_an_owner_connects_a_threads_profile_and_the_channel_keeps_a_60_day_toke
         "threads", "@stoa_news", USER, "stoa_news")
     grant = oauth2.grant_from_credentials(channel.credentials)
     assert grant and grant.access == grant.refresh == LONG_LIVED  # Threads refreshes the token with itself
-    assert grant.expires_at and grant.expires_at > clock.now() + timedelta(days=59)
+    assert grant.expires_at and grant.expires_at > clock.now() + timedelta(days=52)  # refreshed a week ahead
     assert channel.credentials["client_secret"] == "threads-app-secret" and "client_secret" not in channel.config
     assert LONG_LIVED not in json.dumps(channel.config)
     assert channel.provider().connect().remote_id == USER  # the token works on the (local) Threads API
+
+
+@pytest.mark.django_db
+@override_settings(STOA_OAUTH_APPS=APP)
+def test_the_channel_s_token_is_refreshed_with_itself_a_week_before_threads_would_let_it_expire(
+        client, owner, workspace, threads_network):
+    _oauth, threads = threads_network
+    client.force_login(owner)
+    chooser = client.get(consent(start(client, workspace)))
+    client.post(chooser["Location"], {"targets": [USER], "workspace": workspace.slug})
+    channel = Channel.objects.get()
+    grant = oauth2.grant_from_credentials(channel.credentials)
+    assert grant and grant.expires_at
+
+    with time_machine.travel(grant.expires_at, tick=False):  # 53 days on: Threads still takes the token
+        assert credentials.using(channel, lambda provider: provider.connect()).remote_id == USER
+    assert threads.refreshes == 1
+    renewed = oauth2.grant_from_credentials(Channel.objects.get().credentials)
+    assert renewed and renewed.access == renewed.refresh == REFRESHED and renewed.expires_at > grant.expires_at
 
 
 @pytest.mark.django_db

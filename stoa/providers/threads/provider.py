@@ -123,6 +123,9 @@ STATUS_CHECKS, STATUS_PAUSE = 5, 60.0  # "once per minute, for no more than 5 mi
 # An attempt's post is dated between just before its start (Threads' clock and ours differ a little) and a few minutes
 # after (the status checks, the request's timeout): a post of the same text outside is never the attempt's own.
 EARLY, LATE = timedelta(minutes=1), timedelta(minutes=10)
+# How long before Threads' own expiry a long-lived token counts as expiring (long_lived): refreshable from 24 hours
+# old until it expires (docs/threads/get-started/long-lived-tokens), so a week ahead leaves 52 days of use.
+REFRESH_AHEAD = timedelta(days=7)
 PAGE, PAGES = 100, 3  # posts per page read back, and at most this many pages
 RECENT_POSTS_READ = 10  # the brand's latest posts whose conversations the inbox reads
 MEDIA_TYPES = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "VIDEO": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}
@@ -596,10 +599,15 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
             "grant_type": "th_refresh_token", "access_token": grant.refresh}))
 
     def long_lived(self, answer: Any) -> Grant:
+        """The grant of a long-lived token. Its expiry is kept REFRESH_AHEAD before Threads' own: Threads refreshes only
+        a token that has not expired, and the owner of the credentials refreshes a grant just ahead of its expiry
+        when the channel is next used; a week ahead, the inbox's polls use it many times before Threads would refuse."""
         token = token_of(answer)
         expires_in = answer.get("expires_in")
-        expires_at = (clock.now() + timedelta(seconds=expires_in) if isinstance(expires_in, int)
-                      and not isinstance(expires_in, bool) and expires_in > 0 else None)
+        expires_at = None
+        if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0:
+            ahead = REFRESH_AHEAD if expires_in > 2 * REFRESH_AHEAD.total_seconds() else timedelta(0)
+            expires_at = clock.now() + timedelta(seconds=expires_in) - ahead
         return Grant(access=token, refresh=token, expires_at=expires_at)
 
     def targets(self, grant: Grant) -> tuple[Account, ...]:
