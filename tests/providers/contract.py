@@ -226,6 +226,8 @@ class MastodonHarness(Harness):
             return self.tokens(request)
         if (request.method, request.url.path) == ("POST", "/api/v1/apps"):
             return self.register_app(request)
+        if request.url.path.endswith(("/favourited_by", "/reblogged_by", "/context", "/quotes")):
+            return self.engagement(request)
         if request.url.path == STREAMING:  # server-sent events, as docs.joinmastodon.org/methods/streaming shows
             notification = mastodon.fixture("notifications")["body"][0]
             events = f":thump\n\nevent: notification\ndata: {json.dumps(notification)}\n\n"
@@ -234,6 +236,17 @@ class MastodonHarness(Harness):
 
     def creates(self, request: httpx.Request) -> bool:
         return request.method == "POST" and request.url.path == "/api/v1/statuses"
+
+    def engagement(self, request: httpx.Request) -> httpx.Response:
+        """Who favourited, boosted, replied to or quoted a status (docs.joinmastodon.org/methods/statuses/), with
+        the relationships its people are then looked up in."""
+        assert request.method == "GET" and request.headers.get("authorization") == f"Bearer {mastodon.TOKEN}"
+        self.fake.answer("GET /api/v1/accounts/relationships", mastodon.recorded("relationships"))
+        notification = mastodon.fixture("notifications")["body"][0]
+        if request.url.path.endswith("/context"):
+            reply = {**notification["status"], "in_reply_to_id": request.url.path.split("/")[-2]}
+            return httpx.Response(200, json={"ancestors": [], "descendants": [reply]})
+        return httpx.Response(200, json=[notification["account"]])
 
     def register_app(self, request: httpx.Request) -> httpx.Response:
         """POST /api/v1/apps as docs.joinmastodon.org/methods/apps shows it: an Application with its secret."""
@@ -395,6 +408,17 @@ def xrpc_error(status: int, error: str, message: str) -> httpx.Response:
 
 class BlueskyHarness(Harness):
     key = "bluesky"
+    # docs.bsky.app/docs/api/app-bsky-feed-get-likes, -get-reposted-by, -get-post-thread (depth 1)
+    engagement: ClassVar[dict[str, dict[str, Any]]] = {
+        "app.bsky.feed.getLikes": {"uri": "at://post", "likes": [
+            {"actor": BOB, "createdAt": "2026-07-01T08:00:00Z", "indexedAt": "2026-07-01T08:00:01Z"}]},
+        "app.bsky.feed.getRepostedBy": {"uri": "at://post", "repostedBy": [BOB], "cursor": "next"},
+        "app.bsky.feed.getPostThread": {"thread": {
+            "$type": "app.bsky.feed.defs#threadViewPost", "replies": [{"post": {
+                "uri": "at://did:plc:bob/app.bsky.feed.post/3r", "cid": "bafyr", "author": BOB,
+                "record": {"text": "Me!", "createdAt": "2026-07-01T08:00:00Z"}, "indexedAt": "2026-07-01T08:00:01Z"}}],
+        }},
+    }
 
     def __init__(self) -> None:
         self.fake = FakePDS()
@@ -404,6 +428,10 @@ class BlueskyHarness(Harness):
         return {"pds_url": "https://pds.example"}, {"identifier": "brand.example", "app_password": "app-pass", **BRAND}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        nsid = request.url.path.removeprefix("/xrpc/")
+        if nsid in self.engagement:  # who engaged with a post, answered as each lexicon's output schema says
+            assert request.headers.get("authorization") == "Bearer access" and request.url.params.get("uri")
+            return httpx.Response(200, json=self.engagement[nsid])
         return self.fake.handle(request)
 
     def creates(self, request: httpx.Request) -> bool:

@@ -48,6 +48,7 @@ from stoa.providers.base import (
     Limits,
     MediaFile,
     MetricPoint,
+    PeoplePage,
     Person,
     Problem,
     Provider,
@@ -65,7 +66,16 @@ from stoa.providers.base import (
 )
 from stoa.providers.bluesky import inbox, richtext
 from stoa.providers.bluesky.tid import attempt_rkeys, legacy_attempt_rkeys
-from stoa.providers.capabilities import Hides, Publishes, ReadsInbox, ReadsMessages, ReadsMetrics, Replies, Searches
+from stoa.providers.capabilities import (
+    Hides,
+    Publishes,
+    ReadsEngagement,
+    ReadsInbox,
+    ReadsMessages,
+    ReadsMetrics,
+    Replies,
+    Searches,
+)
 
 DEFAULT_PDS_URL = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -100,7 +110,8 @@ class ThreadInterrupted(ProviderError):
         self.cause = cause
 
 
-class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics):
+class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics,
+                      ReadsEngagement):
     key = "bluesky"
     name = "Bluesky"
     limits = Limits(
@@ -379,6 +390,44 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
                     people[found.remote_id] = found
         return people
 
+    # -- Who engaged with a post (ReadsEngagement) --------------------------------------------
+
+    def engaged(self, published: Published, action: str, position: str) -> PeoplePage:
+        """People who liked, reposted, replied to or quoted the post, a page at a time from `position` (the
+        network's cursor; "" for the first page). Replies and quotes come from engaged_posts, with their text."""
+        if action in ("reply", "quote"):
+            page = self.engaged_posts(published, action, position)
+            authors = {item.author.remote_id: item.author for item in page.items}
+            return PeoplePage(tuple(authors.values()), page.cursor, page.more)
+        if action not in ENGAGEMENT_LISTS:
+            raise ProviderError(f"Bluesky lists no '{action}' of a post.", ErrorKind.PERMANENT)
+        nsid, key = ENGAGEMENT_LISTS[action]
+        body = self.call(nsid, params={"uri": published.remote_id, "limit": 100, **cursor_param(position)})
+        entries = listed(body, key, nsid)
+        # getLikes gives each like with its actor; getRepostedBy gives the profiles themselves.
+        profiles = [entry.get("actor") if action == "like" else entry for entry in entries if isinstance(entry, dict)]
+        people = tuple(found for profile in profiles if (found := inbox.person(profile)))
+        cursor = next_cursor(body, entries)
+        return PeoplePage(people, cursor, more=bool(cursor))
+
+    def engaged_posts(self, published: Published, action: str, position: str) -> InboxPage:
+        """The replies to the post (app.bsky.feed.getPostThread, depth 1: its direct replies, in one answer) or its
+        quotes (app.bsky.feed.getQuotes, 100 a page from the cursor `position`), as messages with their text."""
+        if action == "reply":
+            body = self.call("app.bsky.feed.getPostThread", params={"uri": published.remote_id, "depth": 1})
+            thread = body.get("thread")
+            replies = thread.get("replies") if isinstance(thread, dict) else None
+            views = [reply.get("post") for reply in replies or [] if isinstance(reply, dict)]
+            cursor = ""
+        else:
+            body = self.call("app.bsky.feed.getQuotes", params={"uri": published.remote_id, "limit": 100,
+                                                               **cursor_param(position)})
+            views = listed(body, "posts", "app.bsky.feed.getQuotes")
+            cursor = next_cursor(body, views)
+        items = tuple(item for view in views if isinstance(view, dict) and (item := inbox.incoming(
+            view.get("uri"), view.get("record"), view.get("author"), view.get("indexedAt", ""), "comment")))
+        return InboxPage(items, cursor, more=bool(cursor))
+
     def reply(self, to: ReplyTo, text: str) -> Published:
         """Answer a post in its thread, as the brand; a direct message in its conversation."""
         if to.kind == "message":
@@ -652,6 +701,29 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
 
 
 # -- Reading and writing atproto values ---------------------------------------------------------
+
+
+# The lexicons (https://docs.bsky.app/docs/api/app-bsky-feed-get-likes, .../app-bsky-feed-get-reposted-by): uri,
+# limit 1..100 and cursor in; the list under this key and the next cursor out.
+ENGAGEMENT_LISTS = {"like": ("app.bsky.feed.getLikes", "likes"),
+                    "repost": ("app.bsky.feed.getRepostedBy", "repostedBy")}
+
+
+def cursor_param(position: str) -> dict[str, str]:
+    return {"cursor": position} if position else {}
+
+
+def next_cursor(body: dict[str, Any], entries: list[Any]) -> str:
+    """The cursor of the next page; none after an empty page, so a server repeating its cursor cannot loop."""
+    cursor = body.get("cursor")
+    return cursor if isinstance(cursor, str) and entries else ""
+
+
+def listed(body: Any, key: str, nsid: str) -> list[Any]:
+    entries = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(entries, list):
+        raise ProviderError(f"Bluesky answered {nsid} without a list of {key}.", ErrorKind.TRANSIENT)
+    return entries
 
 
 def thread_texts(draft: Draft) -> list[str]:

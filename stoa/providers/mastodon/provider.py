@@ -55,6 +55,7 @@ from stoa.providers.base import (
     MediaFile,
     MetricPoint,
     OptionField,
+    PeoplePage,
     Problem,
     Provider,
     ProviderError,
@@ -70,6 +71,7 @@ from stoa.providers.base import (
 from stoa.providers.capabilities import (
     Authorizes,
     Publishes,
+    ReadsEngagement,
     ReadsInbox,
     ReadsMetrics,
     RegistersApps,
@@ -138,7 +140,7 @@ class Part:
 
 
 class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes,
-                       RegistersApps):
+                       RegistersApps, ReadsEngagement):
     key = "mastodon"
     name = "Mastodon"
     limits = Limits(
@@ -633,6 +635,61 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         items = self.messages([notification.get("status")])
         return InboxPage(items, "") if items else None
 
+    # -- Who engaged with a post (ReadsEngagement) --------------------------------------------
+
+    def engaged(self, published: Published, action: str, position: str) -> PeoplePage:
+        """People who favourited, boosted, replied to or quoted the status, a page at a time from `position` (the
+        max_id of the answer's Link rel="next"; "" for the first page). Replies and quotes come from
+        engaged_posts, with their text."""
+        if action in ("reply", "quote"):
+            page = self.engaged_posts(published, action, position)
+            authors = {item.author.remote_id: item.author for item in page.items}
+            return PeoplePage(tuple(authors.values()), page.cursor, page.more)
+        if action not in ENGAGEMENT_PATHS:
+            raise ProviderError(f"Mastodon lists no '{action}' of a status.", ErrorKind.PERMANENT)
+        accounts, cursor = self.engagement_page(ENGAGEMENT_PATHS[action] % published.remote_id, position)
+        follows = self.followed_by([a["id"] for a in accounts if isinstance(a, dict) and isinstance(a.get("id"), str)])
+        people = tuple(found for account in accounts if (found := inbox.person(account, follows)))
+        return PeoplePage(people, cursor, more=bool(cursor))
+
+    def engaged_posts(self, published: Published, action: str, position: str) -> InboxPage:
+        """The direct replies to the status (GET /api/v1/statuses/:id/context, its descendants answering it, in one
+        answer) or its quotes (GET /api/v1/statuses/:id/quotes, Mastodon 4.5, paged by Link), with their text."""
+        if action == "reply":
+            context = self.get_json(f"/api/v1/statuses/{published.remote_id}/context")
+            descendants = context.get("descendants") if isinstance(context, dict) else None
+            if not isinstance(descendants, list):
+                raise ProviderError("Mastodon answered the status's context in an unexpected form.",
+                                    ErrorKind.TRANSIENT)
+            statuses = [status for status in descendants
+                        if isinstance(status, dict) and status.get("in_reply_to_id") == published.remote_id]
+            cursor = ""
+        else:
+            statuses, cursor = self.engagement_page(f"/api/v1/statuses/{published.remote_id}/quotes", position)
+        return InboxPage(self.messages(statuses, kind="comment"), cursor, more=bool(cursor))
+
+    def engagement_page(self, path: str, position: str) -> tuple[list[Any], str]:
+        """One page of a list paged by the Link header (docs.joinmastodon.org/api/guidelines/#pagination): the
+        entries, and the max_id of rel="next" ("" on the last page)."""
+        params: dict[str, Any] = {"limit": ENGAGEMENT_PAGE, **({"max_id": position} if position else {})}
+        response = self.call("GET", path, params=params)
+        entries = self.json(response)
+        if not isinstance(entries, list):
+            raise ProviderError("Mastodon answered a list in an unexpected form.", ErrorKind.TRANSIENT)
+        next_url = response.links.get("next", {}).get("url", "")
+        cursor = httpx.URL(next_url).params.get("max_id", "") if next_url and entries else ""
+        return entries, cursor
+
+    def followed_by(self, account_ids: list[str]) -> dict[str, bool]:
+        """Whether each account follows the brand (GET /api/v1/accounts/relationships, followed_by)."""
+        if not account_ids:
+            return {}
+        relationships = self.get_json("/api/v1/accounts/relationships", params={"id[]": account_ids})
+        if not isinstance(relationships, list):
+            return {}
+        return {r["id"]: bool(r.get("followed_by")) for r in relationships
+                if isinstance(r, dict) and isinstance(r.get("id"), str)}
+
     def reply(self, to: ReplyTo, text: str) -> Published:
         """A status in reply, mentioning its author (Mastodon delivers a direct message only to the
         people it mentions), private when the message was."""
@@ -736,6 +793,12 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
 
 
 # -- Helpers ----------------------------------------------------------------------------------
+
+
+# docs.joinmastodon.org/methods/statuses/#favourited_by and #reblogged_by: Array of Account, paged by the Link header.
+# Their limit's maximum is given as 80 there and 40 elsewhere: 40, the safe side.
+ENGAGEMENT_PATHS = {"like": "/api/v1/statuses/%s/favourited_by", "repost": "/api/v1/statuses/%s/reblogged_by"}
+ENGAGEMENT_PAGE = 40
 
 
 def instance_settings(instance: dict[str, Any]) -> dict[str, Any]:
