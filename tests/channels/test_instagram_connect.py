@@ -1,7 +1,7 @@
 """Connecting an Instagram professional account on the channels page, through Instagram Login as the provider speaks it:
 the strict local OAuth 2.0 server stands in for Instagram's authorization window and its code exchange (PKCE S256, a
 code good once), and a small local Graph API answers the rest as Instagram documents it (the long-lived token's
-exchange, GET /me; answers from tests/providers/fixtures/instagram)."""
+exchange, GET /me, the account's webhook subscription; answers from tests/providers/fixtures/instagram)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class LocalGraph:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], str]] = []  # path, query, Authorization header
+        self.posts: list[tuple[str, dict[str, str]]] = []  # path, form
         graph = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +50,18 @@ class LocalGraph:
                 status, body = graph.answer(parts.path, query, self.headers.get("Authorization", ""))
                 payload = json.dumps(body).encode()
                 self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+                graph.posts.append((self.path, {name: values[0] for name, values in form.items()}))
+                ok = self.path == f"/{GRAPH_VERSION}/{ACCOUNT}/subscribed_apps" and form.get("access_token") == [
+                    LONG_LIVED]
+                payload = json.dumps(fixture("subscribed")["body"] if ok else {"error": {"code": 100}}).encode()
+                self.send_response(200 if ok else 400)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -131,3 +144,4 @@ def test_an_owner_connects_an_instagram_account_and_keeps_a_long_lived_token_tha
     assert exchange["access_token"] and exchange["access_token"] != LONG_LIVED  # the short-lived token the code gave
     assert all(LONG_LIVED not in json.dumps(query) for path, query, _auth in graph.requests if path != "/access_token")
     assert channel.provider().connect().remote_id == ACCOUNT  # the kept token works on the API
+    assert [path for path, form in graph.posts] == [f"/{GRAPH_VERSION}/{ACCOUNT}/subscribed_apps"]  # its webhooks

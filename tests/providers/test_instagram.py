@@ -105,7 +105,8 @@ class FakeInstagram:
             edge = {("GET", "content_publishing_limit"): self.quota, ("POST", "media"): self.create_container,
                     ("POST", "media_publish"): self.publish, ("GET", "media"): self.list_media,
                     ("POST", "messages"): self.send_message,
-                    ("GET", "conversations"): self.conversations}.get((method, parts[1]))
+                    ("GET", "conversations"): self.conversations,
+                    ("POST", "subscribed_apps"): self.subscribe}.get((method, parts[1]))
             assert edge is not None, f"Stoa called {method} {path}, which this fake does not know"
             return edge(params)
         if (method, path) == ("GET", ACCOUNT):
@@ -217,6 +218,10 @@ class FakeInstagram:
                 "not_found")
         assert params.get("fields") == "like_count,comments_count", f"GET {node} {params}"
         return answer("media_counts")
+
+    def subscribe(self, params: dict[str, Any]) -> httpx.Response:
+        assert params == {"subscribed_fields": "comments,messages"}
+        return answer("subscribed")
 
     def conversations(self, params: dict[str, Any]) -> httpx.Response:
         assert params == {"platform": "instagram"}
@@ -490,6 +495,19 @@ def test_a_webhook_call_splits_by_account_and_gives_comments_and_messages(fake):
     assert message.written_at == datetime.fromtimestamp(1782896160.123, UTC)
     with pytest.raises(ProviderError):
         InstagramProvider.accounts_in({"object": "page", "entry": []})
+
+
+def test_a_comment_as_the_examples_page_shows_it_on_the_entry_itself_is_read_too(fake):
+    entry = {"id": ACCOUNT, "time": 1782896100, "field": "comments", "value": {
+        "id": "17865799348089040", "from": {"id": "17841409876543210", "username": "omid.r"}, "text": "سلام",
+        "media": {"id": KNOWN_MEDIA, "media_product_type": "FEED"}}}
+    [comment] = connected(fake).pushed([entry]).items
+    assert (comment.remote_id, comment.author.handle, comment.text) == ("17865799348089040", "omid.r", "سلام")
+
+
+def test_connecting_enables_the_accounts_webhooks_for_the_fields_stoa_reads(fake):
+    connected(fake).subscribe()
+    assert fake.made("POST", f"{ACCOUNT}/subscribed_apps") == [{"subscribed_fields": "comments,messages"}]
 
 
 def test_replies_answer_a_comment_and_a_direct_message_and_hiding_never_deletes(fake):

@@ -6,7 +6,9 @@ Sources:
   from {id, username}, id, parent_id, replies, text, timestamp, username).
 - WEBHOOKS: https://developers.facebook.com/docs/instagram-platform/webhooks ({"object": "instagram", "entry": [{"id":
   <the professional account's id>, "time", "changes": [{"field": "comments", "value": {"from": {"id", "username"},
-  "media": {"id", "media_product_type"}, "id", "parent_id", "text"}}], "messaging": [...]}]}).
+  "media": {"id", "media_product_type"}, "id", "parent_id", "text"}}], "messaging": [...]}]}); the examples page
+  (https://developers.facebook.com/docs/instagram-platform/webhooks/examples) shows Business Login's comment with
+  "field" and "value" on the entry itself.
 - MESSAGING: https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api
   (a "messages" event: {"sender": {"id"}, "recipient": {"id"}, "timestamp" in milliseconds, "message": {"mid", "text",
   "is_echo" for what the account itself sent, "is_deleted"}}).
@@ -76,7 +78,10 @@ def pushed_items(entries: Any, account_id: str) -> list[Incoming]:
         if not isinstance(entry, dict):
             continue
         at = unix_time(entry.get("time"), milliseconds=False)
-        for change in entry.get("changes") or []:
+        # The examples of Business Login's notifications put field and value on the entry itself; Meta's webhooks in
+        # general put them in changes[]. Both are read.
+        changes = (entry.get("changes") or []) + ([entry] if "field" in entry else [])
+        for change in changes:
             if isinstance(change, dict) and change.get("field") == "comments" and isinstance(change.get("value"), dict):
                 found.append(pushed_comment(change["value"], at, account_id))
         for event in entry.get("messaging") or []:

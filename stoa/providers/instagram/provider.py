@@ -29,6 +29,9 @@ the checks of a draft: limits.py; comments and webhooks: inbox.py):
   page 100: Stoa declares 50 and reads the account's own quota_total before each post.
 - MEDIA: ig-user/media (GET: id, caption, media_type, permalink, timestamp "2019-04-05T07:56:32+0000"); the IG Media
   reference documents no deletion through the API.
+- WEBHOOKS: https://developers.facebook.com/docs/instagram-platform/webhooks (step 3: "Enable your app user's Instagram
+  professional account to receive notifications via an API call to Meta": POST /<id or me>/subscribed_apps with
+  subscribed_fields, answering {"success": true}, on graph.instagram.com).
 - COMMENTS: https://developers.facebook.com/docs/instagram-platform/comment-moderation (GET /<media>/comments, POST
   /<comment>/replies with message, POST /<comment> with hide=true).
 - MESSAGES: the Instagram API with Instagram Login's messaging page (POST /<id>/messages with {"recipient": {"id"},
@@ -104,6 +107,7 @@ MEDIA_PAGE, MEDIA_PAGES = 25, 4  # reconcile reads at most 100 of the account's 
 RECENT_MEDIA = 10  # the inbox reads the comments under this many of the latest media
 CONVERSATIONS, MESSAGES = 10, 20  # direct messages: the latest conversations, and CONVERSATIONS' 20 recent messages
 MAX_MESSAGE_BYTES = 1000  # MESSAGES: "UTF-8 and 1000 bytes or less"
+WEBHOOK_FIELDS = ("comments", "messages")  # what inbox.pushed_items reads
 QUOTA_WAIT = 3600.0  # the quota says how many, not when the oldest post leaves the 24 hours: look again in an hour
 MAX_POSTS = (9, 2207042)  # ERRORS: "You reached maximum number of posts that is allowed to be published"
 TRY_AGAIN = {-1, -2}  # ERRORS: Instagram server error, media download timed out: "Try again"
@@ -356,6 +360,14 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
 
     def pushed(self, part: Any) -> InboxPage:
         return InboxPage(items=tuple(inbox.pushed_items(part, self.account_id)), cursor="")
+
+    def subscribe(self) -> None:
+        """WEBHOOKS, step 3: the account is enabled to send its notifications to the app (POST /me/subscribed_apps
+        with the fields Stoa reads); the app's own subscription in its dashboard names the same fields."""
+        answer = self.call("POST", f"{self.account_id}/subscribed_apps",
+                           data={"subscribed_fields": ",".join(WEBHOOK_FIELDS)})
+        if not (isinstance(answer, dict) and answer.get("success") is True):
+            raise ProviderError("Instagram did not confirm the account's webhook subscription.", ErrorKind.TRANSIENT)
 
     def reply(self, to: ReplyTo, text: str) -> Published:
         if to.kind == "message":
