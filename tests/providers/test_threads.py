@@ -81,6 +81,7 @@ class FakeThreads:
     failures: dict[str, list[str]] = field(default_factory=dict)  # route -> error fixtures to answer, in turn
     status: str = "FINISHED"  # what a container with media says when asked
     quota_usage: int = 4
+    reply_quota_usage: int = 1
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         assert request.url.host == "graph.threads.net", f"unexpected {request.url}"
@@ -177,8 +178,9 @@ class FakeThreads:
             body["data"][0]["quota_usage"] = self.quota_usage
             return httpx.Response(200, json=body)
         assert params["fields"] == "reply_quota_usage,reply_config"
-        return httpx.Response(200, json={"data": [{"reply_quota_usage": 1,
-                                                   "reply_config": {"quota_total": 1000, "quota_duration": 86400}}]})
+        body = fixture("reply_publishing_limit")["body"]
+        body["data"][0]["reply_quota_usage"] = self.reply_quota_usage
+        return httpx.Response(200, json=body)
 
     def list(self, path: str, params: dict[str, str]) -> httpx.Response:
         since = int(params.get("since", 0))
@@ -509,6 +511,26 @@ def test_a_token_threads_no_longer_takes_is_refused_and_never_shown(fake):
     assert caught.value.kind == ErrorKind.AUTHORIZATION and TOKEN not in caught.value.message
 
 
+@pytest.mark.parametrize(("status", "kind"), [("PUBLISHED", ErrorKind.UNKNOWN_OUTCOME),
+                                              ("FINISHED", ErrorKind.UNKNOWN_OUTCOME),  # it may publish yet
+                                              ("EXPIRED", ErrorKind.TRANSIENT),
+                                              ("ERROR", ErrorKind.PERMANENT)])
+def test_a_publish_answered_without_the_posts_id_asks_the_container_what_happened(fake, status, kind):
+    """The troubleshooting page: "If ... threads_publish does not return the published media ID", the container's
+    status says whether it was published."""
+
+    def no_id(request: httpx.Request) -> httpx.Response:
+        answer = fake.handle(request)
+        if request.url.path.endswith("/threads_publish"):
+            next(iter(fake.containers.values()))["status"] = status
+            return httpx.Response(200, json={})
+        return answer
+
+    with pytest.raises(ProviderError) as caught:
+        connected(fake, no_id).publish(Draft(text=TEXT), ATTEMPT)
+    assert caught.value.kind == kind
+
+
 def test_a_container_that_fails_for_a_moment_published_nothing(fake):
     fake.failures["create"] = ["2"]
     with pytest.raises(ProviderError) as caught:
@@ -645,6 +667,16 @@ def test_a_reply_is_a_reply_container_published_within_the_reply_limit(fake):
     assert fake.made("create") == [{"media_type": "TEXT", "text": "Yes · כן", "reply_to_id": reply["id"]}]
     assert fake.made("publishing_limit") == [{"fields": "reply_quota_usage,reply_config"}]
     assert published.remote_id == fake.replies[0]["id"]
+
+
+def test_a_reply_is_refused_before_anything_is_sent_once_the_days_1000_replies_are_used(fake):
+    fake.reply_quota_usage = 1000
+    post = fake.add(TEXT)
+    reply = fake.someone_replies(post["id"])
+    with pytest.raises(ProviderError) as caught:
+        connected(fake).reply(ReplyTo(reply["id"], "comment", post["id"]), "Yes")
+    assert caught.value.kind == ErrorKind.RATE_LIMITED and "1000 replies" in caught.value.message
+    assert fake.made("create") == []
 
 
 def test_hiding_a_reply_hides_it_and_deletes_nothing(fake):

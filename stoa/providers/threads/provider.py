@@ -187,29 +187,32 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
         return threads_length(text)
 
     def validate_network_specific(self, draft: Draft) -> list[Problem]:
-        problems = public_media_problems(self.name, draft)
-        for item in draft.media:
-            if item.content_type in IMAGE_TYPES and item.size > IMAGE_BYTES:
-                problems.append(Problem("media", _("%(file)s is %(size).1f MB; %(network)s accepts at most "
-                                                   "%(max).1f MB.") % {
-                    "file": item.filename, "size": item.size / 1e6, "network": self.name, "max": IMAGE_BYTES / 1e6}))
+        problems = public_media_problems(self.name, draft) + self.image_problems(draft)
         problems += self.link_problems("text", draft.text)
         control = draft.options.get("reply_control")
         if control and control not in REPLY_CONTROLS:
             problems.append(Problem("options.reply_control", _("Choose who can reply: %(choices)s.")
                                     % {"choices": ", ".join(REPLY_CONTROLS)}))
-        thread = draft.options.get("thread") or []
+        return problems + self.thread_problems(draft.options.get("thread") or [])
+
+    def image_problems(self, draft: Draft) -> list[Problem]:
+        """Images have a smaller limit than the videos Limits.max_media_bytes holds."""
+        return [Problem("media", _("%(file)s is %(size).1f MB; %(network)s accepts at most %(max).1f MB.") % {
+            "file": item.filename, "size": item.size / 1e6, "network": self.name, "max": IMAGE_BYTES / 1e6})
+            for item in draft.media if item.content_type in IMAGE_TYPES and item.size > IMAGE_BYTES]
+
+    def thread_problems(self, thread: Any) -> list[Problem]:
         if not isinstance(thread, list):
-            return problems + [Problem("options.thread", _("A thread is a list of texts."))]
-        for index, part in enumerate(thread):
-            problems += self.link_problems(f"options.thread[{index}]", str(part))
-            length = self.text_length(str(part))
-            if not str(part).strip():
-                problems.append(Problem(f"options.thread[{index}]", _("Post %(number)d of the thread is empty.")
-                                        % {"number": index + 2}))
+            return [Problem("options.thread", _("A thread is a list of texts."))]
+        problems = []
+        for index, part in enumerate(str(part) for part in thread):
+            field, length = f"options.thread[{index}]", self.text_length(part)
+            if not part.strip():
+                problems.append(Problem(field, _("Post %(number)d of the thread is empty.") % {"number": index + 2}))
             elif length > self.limits.max_text:
-                problems.append(Problem(f"options.thread[{index}]", thread_part_too_long(length) % {
+                problems.append(Problem(field, thread_part_too_long(length) % {
                     "number": index + 2, "length": length, "network": self.name, "max": self.limits.max_text}))
+            problems += self.link_problems(field, part)
         return problems
 
     def link_problems(self, field: str, text: str) -> list[Problem]:
@@ -284,8 +287,11 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
         for check in range(STATUS_CHECKS + 1):
             status = self.get(container_id, {"fields": "status,error_message"}, permission=PUBLISH)
             state = status.get("status") if isinstance(status, dict) else None
-            if state in ("FINISHED", "PUBLISHED"):
+            if state == "FINISHED":
                 return
+            if state == "PUBLISHED":
+                raise ProviderError("Threads says this container was published already; look at the profile.",
+                                    ErrorKind.UNKNOWN_OUTCOME)
             if state == "ERROR":
                 raise errors.media_refused(status)
             if state == "EXPIRED":
@@ -305,9 +311,24 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
             self.counting = "posts"
         try:
             return self.id_of(answer, "the published post")
-        except ProviderError as e:
-            raise ProviderError(f"{e.message} Look at the profile before publishing again.",
-                                ErrorKind.UNKNOWN_OUTCOME) from e
+        except ProviderError:
+            raise self.outcome_of(container_id) from None
+
+    def outcome_of(self, container_id: str) -> ProviderError:
+        """What happened to a container threads_publish answered without the post's id: its status says
+        (docs/threads/troubleshooting, "Publishing Does Not Return a Media ID"). Only ERROR and EXPIRED (a day
+        unpublished) say for certain that nothing went out; FINISHED may yet become PUBLISHED, so it is read back."""
+        try:
+            status = self.get(container_id, {"fields": "status,error_message"}, permission=PUBLISH)
+        except ProviderError:
+            status = {}
+        state = status.get("status") if isinstance(status, dict) else None
+        if state == "ERROR":
+            return errors.media_refused(status)
+        if state == "EXPIRED":
+            return ProviderError("Threads let the post expire unpublished; Stoa tries again.", ErrorKind.TRANSIENT)
+        return ProviderError("Threads published the post, or is still publishing it, without saying its id. Stoa "
+                             "looks for it on the profile.", ErrorKind.UNKNOWN_OUTCOME)
 
     def check_quota(self, counted: str) -> None:
         """Refuse before Threads does: a profile publishes at most 250 posts (and 1,000 replies) in 24 hours. Threads
