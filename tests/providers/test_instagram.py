@@ -585,6 +585,17 @@ def test_the_code_becomes_a_long_lived_token_kept_as_its_own_refresh_and_one_acc
         ErrorKind.AUTHORIZATION)
 
 
+def test_a_token_endpoint_echoing_what_it_was_sent_never_puts_a_secret_in_the_message(fake):
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error_type": "OAuthException", "code": 400,
+                                         "error_message": f"Bad request: {request.content.decode()}"})
+
+    provider = InstagramProvider({"client_id": APP_ID}, {"client_secret": APP_SECRET},
+                                 http=httpx.Client(transport=httpx.MockTransport(echo)))
+    error = failure(lambda: provider.exchange("the-code", "https://stoa.example/cb/", "verifier"))
+    assert error.kind == ErrorKind.AUTHORIZATION and APP_SECRET not in error.message and "the-code" not in error.message
+
+
 def test_refreshing_renews_the_long_lived_token_and_a_refused_one_asks_to_reconnect(fake):
     provider = connected(fake)
     renewed = provider.refresh(Grant(TOKEN, TOKEN))

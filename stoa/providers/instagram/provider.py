@@ -450,11 +450,13 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
             "client_id": app.client_id, "client_secret": app.client_secret, "grant_type": "authorization_code",
             "redirect_uri": redirect_uri, "code": code, "code_verifier": code_verifier})
         short = short["data"][0] if isinstance(short.get("data"), list) and short["data"] else short
+        if not isinstance(short, dict) or not isinstance(short.get("access_token"), str) or not short["access_token"]:
+            raise ProviderError("Instagram's token endpoint answered without an access token.", ErrorKind.TRANSIENT)
         scopes = short.get("permissions")
         granted = tuple(scopes.split(",") if isinstance(scopes, str) else scopes if isinstance(scopes, list) else ())
         long = self.token_call("GET", f"{self.endpoint('graph')}/access_token", params={
             "grant_type": "ig_exchange_token", "client_secret": app.client_secret,
-            "access_token": str(short.get("access_token") or "")})
+            "access_token": short["access_token"]})
         return self.long_lived(long, granted or SCOPES)
 
     def refresh(self, grant: Grant) -> Grant:
@@ -472,12 +474,13 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
     def token_call(self, method: str, url: str, **request: Any) -> dict[str, Any]:
         """A token request: its refusal (a used code, a revoked token: Meta's OAuthException, or RFC 6749's
         invalid_grant) asks for connecting again; any other failure is transient, since nothing was granted."""
-        secret = str(request.get("params", {}).get("access_token") or request.get("data", {}).get("code") or "")
+        sent = {**request.get("params", {}), **request.get("data", {})}
+        secrets = [str(sent[name]) for name in ("access_token", "client_secret", "code") if sent.get(name)]
         try:
             response = self.request(method, url, **request)
             body = self.json(response)
         except ProviderError as error:
-            raise token_failure(self.name, error, secret) from error
+            raise token_failure(self.name, error, secrets) from error
         if not isinstance(body, dict):
             raise ProviderError("Instagram's token endpoint answered with something else than a token.",
                                 ErrorKind.TRANSIENT)
@@ -518,9 +521,11 @@ def token_refusal(response: httpx.Response) -> ProviderError | None:
     return None
 
 
-def token_failure(network: str, error: ProviderError, secret: str) -> ProviderError:
-    """A token request's failure: a refusal stays one (never an access token to retry with); the rest is transient."""
-    without_secret(error, secret)
+def token_failure(network: str, error: ProviderError, secrets: list[str]) -> ProviderError:
+    """A token request's failure: a refusal stays one (never an access token to retry with); the rest is transient.
+    What was sent (a token, the app's secret, the code) is taken out of the message wherever the answer echoed it."""
+    for secret in secrets:
+        without_secret(error, secret)
     if error.kind == ErrorKind.AUTHORIZATION:
         return ProviderError(error.message, ErrorKind.AUTHORIZATION)
     if error.kind == ErrorKind.RATE_LIMITED:
