@@ -748,6 +748,19 @@ def test_a_refresh_asks_with_the_long_lived_token_itself(fake):
     assert grant.access == grant.refresh == "THQVJ-refreshed"
 
 
+@pytest.mark.parametrize("answer", [
+    httpx.Response(400, json={"error": {"message": "Error validating access token THQVJ-long-lived for "
+                                                   "threads-app-secret", "type": "OAuthException", "code": 190}}),
+    httpx.Response(400, json={"error": "invalid_grant", "error_description": "THQVJ-long-lived is revoked"}),
+])
+def test_a_refused_refresh_asks_for_connecting_again_and_shows_no_secret(fake, answer):
+    with pytest.raises(ProviderError) as caught:
+        connected(fake, lambda request: answer).refresh(connected(fake).long_lived({"access_token": TOKEN}))
+    error = caught.value
+    assert error.kind == ErrorKind.AUTHORIZATION and not error.access_refused
+    assert TOKEN not in error.message and "threads-app-secret" not in error.message
+
+
 def test_the_authorization_window_asks_for_every_permission_stoa_uses(fake):
     url = httpx.URL(connected(fake).authorize_url("https://stoa.example/cb/", "state", "challenge"))
     assert (url.host, url.path) == ("threads.net", "/oauth/authorize")

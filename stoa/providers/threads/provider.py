@@ -131,6 +131,8 @@ RECENT_POSTS_READ = 10  # the brand's latest posts whose conversations the inbox
 MEDIA_TYPES = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "VIDEO": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}
 PROFILE = "https://www.threads.net/@{username}"
 REPLY_FIELDS = "id,text,username,permalink,timestamp,replied_to,root_post,hide_status"
+# What a token request carries, and the channel keeps, that no message may show.
+SECRET_FIELDS = ("access_token", "client_secret", "code", oauth2.ACCESS, oauth2.REFRESH, oauth2.CLIENT_SECRET)
 
 
 class ThreadBroken(ProviderError):
@@ -646,16 +648,17 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
             raise ProviderError(f"Could not reach Threads' token endpoint: {type(e).__name__}",
                                 ErrorKind.TRANSIENT) from e
         if response.is_error:
-            raise self.token_error(response)
+            kept = (request.get("params", {}), request.get("data", {}), self.credentials)
+            raise self.token_error(response, tuple(str(d[k]) for d in kept for k in SECRET_FIELDS if d.get(k)))
         try:
             return response.json()
         except ValueError as e:
             raise ProviderError("Threads' token endpoint answered with something that is not JSON.",
                                 ErrorKind.TRANSIENT) from e
 
-    def token_error(self, response: httpx.Response) -> ProviderError:
+    def token_error(self, response: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+        """The token endpoint's refusal in words, none of the secrets the request carried in them."""
         graph = errors.graph_error(response)
-        secrets = tuple(str(s) for s in (self.credentials.get(oauth2.CLIENT_SECRET),) if s)
         if graph is not None:
             mapped = errors.from_graph(graph, creating=False, permission="threads_basic", secrets=secrets,
                                        retry_after=retry_after_seconds(response))
@@ -671,7 +674,9 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
             body = None
         if isinstance(body, dict) and body.get("error") in oauth2.REVOKED_ERRORS | {"invalid_client"} or (
                 response.status_code in (400, 401, 403) and body is not None):
-            said = body.get("error_description") or body.get("error") if isinstance(body, dict) else ""
+            said = str(body.get("error_description") or body.get("error") if isinstance(body, dict) else "")[:300]
+            for secret in secrets:
+                said = said.replace(secret, "<secret>")
             return ProviderError(f"Threads refused the authorization: {said}", ErrorKind.AUTHORIZATION)
         return ProviderError(f"Threads' token endpoint failed ({response.status_code}); try again.",
                              ErrorKind.TRANSIENT)
