@@ -646,7 +646,11 @@ class VKHarness(Harness):
         return httpx.Response(status, text=f"{status}", headers=headers)
 
     def sent(self) -> list[Sent]:
-        return [Sent(params["message"]) for params in self.fake.posts()]
+        """Each post's text and its media's descriptions (a photo's caption, a video's description)."""
+        return [Sent(params.get("message", ""), tuple(
+            self.fake.media[name].get("text" if name.startswith("photo") else "description")
+            for name in params.get("attachments", "").split(",") if name.startswith(("photo", "video"))))
+            for params in self.fake.posts()]
 
     def posts(self) -> list[str]:
         return [f"{vk.OWNER}_{post['id']}" for post in self.fake.wall if post is not self.commented]  # not the seed

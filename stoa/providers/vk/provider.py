@@ -47,7 +47,9 @@ from stoa.providers.base import (
     InboxPage,
     Incoming,
     Limits,
+    MediaFile,
     MetricPoint,
+    Problem,
     Provider,
     ProviderError,
     Published,
@@ -58,7 +60,7 @@ from stoa.providers.base import (
     metric_point,
 )
 from stoa.providers.capabilities import Authorizes, Publishes, ReadsInbox, ReadsMetrics, ReceivesPush, Replies
-from stoa.providers.vk import inbox, vk_id
+from stoa.providers.vk import attachments, inbox, vk_id
 
 API_URL = "https://api.vk.com/method"  # https://dev.vk.com/en/api/api-requests
 API_VERSION = "5.199"  # the one place the version is pinned; https://dev.vk.com/en/api/api-requests calls it current
@@ -106,8 +108,12 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
     # messages.send's "message ... Max. length = 9000" (https://dev.vk.com/en/method/messages.send; wall.search's
     # query says the same), so Stoa holds posts to it. How VK counts is not written either: Stoa counts UTF-16 units,
     # the larger of the two counts a server may use (an emoji outside the BMP is 2), so it never sends a text VK could
-    # count as longer. Media come in a later slice: max_media=0 refuses every file, so the size is never read.
-    limits = Limits(max_text=9000, counts="utf16", max_media=0, media_types=frozenset())
+    # count as longer. Media, as stoa.providers.vk.attachments has them from the upload pages: photos and videos, at
+    # most 10 a post and 50 MB each.
+    limits = Limits(max_text=9000, counts="utf16", max_media=attachments.MAX_MEDIA,
+                    media_types=attachments.PHOTO_TYPES | attachments.VIDEO_TYPES,
+                    max_media_bytes=attachments.MAX_MEDIA_BYTES)
+    option_fields = attachments.OPTIONS
     # Error 6 is "Too many requests per second" (VKCOM/vk-api-schema errors.json). The per-key numbers belong to
     # the limits section of https://dev.vk.com/en/api/api-requests, which the copy read for this slice did not reach:
     # 3 a second for a user key (the key wall.post takes) is to be checked there before VK ships (docs/networks/vk.md).
@@ -151,8 +157,11 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
         problems = self.validate(draft)
         if problems:
             raise ProviderError(" ".join(problem.message for problem in problems), ErrorKind.PERMANENT)
-        answer = self.call("wall.post", creating=True, owner_id=self.owner_id, from_group=1, message=draft.text,
-                           guid=self.guid(attempt))
+        # message and attachments: each "mandatory if no parameter is given" the other (https://dev.vk.com/en/method/
+        # wall.post), so only what the post has is sent.
+        carried = {"message": draft.text, "attachments": ",".join(self.attach(draft))}
+        answer = self.call("wall.post", creating=True, owner_id=self.owner_id, from_group=1, guid=self.guid(attempt),
+                           **{name: value for name, value in carried.items() if value})
         post_id = answer.get("post_id") if isinstance(answer, dict) else None
         if isinstance(post_id, str) and post_id.isdigit():
             post_id = int(post_id)
@@ -160,6 +169,62 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
             raise ProviderError("VK accepted the post but did not say its id. Look at the community's wall before "
                                 "publishing again.", ErrorKind.UNKNOWN_OUTCOME)
         return self.published(post_id)
+
+    def validate_network_specific(self, draft: Draft) -> list[Problem]:
+        return attachments.problems(draft)
+
+    def attach(self, draft: Draft) -> list[str]:
+        """The draft's attachments made on VK (uploaded media, the poll) and its link, as wall.post lists them. Each
+        is made anew by every attempt: what an earlier attempt made and never posted stays unseen in the community's
+        albums, never on the wall."""
+        made = [self.upload_video(item) if attachments.is_video(item.content_type) else self.upload_photo(item)
+                for item in draft.media]
+        if attachments.has_poll(draft):
+            made.append(self.create_poll(draft))
+        return made + ([attachments.link(draft)] if attachments.link(draft) else [])
+
+    def upload_photo(self, item: MediaFile) -> str:
+        """photos.getWallUploadServer, the file as "photo", photos.saveWallPhoto: "photo<owner>_<id>"."""
+        server = self.call("photos.getWallUploadServer", group_id=self.group_id)
+        uploaded = self.upload(server, "photo", item)
+        if not isinstance(uploaded.get("photo"), str) or uploaded["photo"] in ("", "[]"):
+            raise ProviderError(f"VK did not take {item.filename} as a picture (JPG, PNG or GIF, width and height "
+                                "together at most 14,000 pixels, sides at least 1:20).", ErrorKind.PERMANENT)
+        saved = self.call("photos.saveWallPhoto", group_id=self.group_id, photo=uploaded["photo"],
+                          server=uploaded.get("server", ""), hash=uploaded.get("hash", ""), caption=item.alt_text)
+        photo = saved[0] if isinstance(saved, list) and saved and isinstance(saved[0], dict) else {}
+        return self.attachment("photo", photo.get("owner_id"), photo.get("id"))
+
+    def upload_video(self, item: MediaFile) -> str:
+        """video.save in the community (not posted by itself), then the file as "video_file": "video<owner>_<id>"."""
+        saved = self.call("video.save", group_id=self.group_id, wallpost=0,
+                          name=item.filename[:attachments.MAX_VIDEO_NAME], description=item.alt_text)
+        self.upload(saved, "video_file", item)
+        return self.attachment("video", saved.get("owner_id"), saved.get("video_id"))
+
+    def upload(self, server: Any, field_name: str, item: MediaFile) -> dict[str, Any]:
+        """The file sent to the upload address VK gave, as one multipart field; VK's answer about it."""
+        url = server.get("upload_url") if isinstance(server, dict) else None
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise ProviderError("VK gave no address to upload to.", ErrorKind.TRANSIENT)
+        response = self.request("POST", url, files={field_name: (item.filename, item.read(), item.content_type)})
+        answer = self.json(response)
+        if not isinstance(answer, dict) or answer.get("error"):
+            said = str(answer.get("error") if isinstance(answer, dict) else answer)[:200]
+            raise ProviderError(f"VK refused {item.filename}: {said}", ErrorKind.PERMANENT)
+        return answer
+
+    def create_poll(self, draft: Draft) -> str:
+        poll = self.call("polls.create", **attachments.poll_request(draft, self.owner_id))
+        return self.attachment("poll", poll.get("owner_id") if isinstance(poll, dict) else None,
+                               poll.get("id") if isinstance(poll, dict) else None)
+
+    @staticmethod
+    def attachment(kind: str, owner_id: Any, media_id: Any) -> str:
+        """As wall.post names an attachment: {type}{owner_id}_{media_id}."""
+        if whole(owner_id) is None or whole(media_id) is None:
+            raise ProviderError(f"VK made the {kind} but did not say which.", ErrorKind.TRANSIENT)
+        return f"{kind}{owner_id}_{media_id}"
 
     def guid(self, attempt: Attempt) -> str:
         """wall.post's guid, named for what it is for: one attempt's post, sent once. The same attempt sends the same
@@ -204,7 +269,8 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
         at = posted_at(post)
         return (post.get("owner_id") == self.owner_id and post.get("from_id") == self.owner_id
                 and post.get("text") == draft.text and isinstance(post.get("id"), int)
-                and not post.get("attachments") and at is not None and start <= at <= end)
+                and attachments.kinds_of(post) == attachments.expected_kinds(draft)
+                and at is not None and start <= at <= end)
 
     def delete(self, published: Published) -> None:
         owner, _sep, post_id = published.remote_id.rpartition("_")
@@ -440,6 +506,10 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
             raise error
         raise ProviderError(f"VK answered {method} with neither a response nor an error.",
                             ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT)
+
+    def request_cost(self, method: str, url: str, **request: Any) -> dict[str, int]:
+        """VK's rate limit counts calls of API methods; sending a file to the upload address VK gave is none."""
+        return super().request_cost(method, url, **request) if url.startswith(self.endpoint("api")) else {}
 
     def error_from_body(self, error: dict[str, Any], *, creating: bool) -> VKError:
         """VK's error answer (HTTP 200; https://dev.vk.com/en/api/captcha-error shows one) as a ProviderError with its
