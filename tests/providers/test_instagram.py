@@ -396,6 +396,12 @@ def test_a_story_is_one_medium_without_caption(fake):
     assert fake.made("POST", f"{ACCOUNT}/media") == [{"image_url": f"{PUBLIC}/poster.jpg", "media_type": "STORIES"}]
 
 
+def test_a_video_story_is_its_video_as_stories(fake):
+    connected(fake).publish(Draft(text="", media=(video(),), options={"format": "story"}), ATTEMPT)
+    assert fake.made("POST", f"{ACCOUNT}/media") == [{"media_type": "STORIES", "video_url": f"{PUBLIC}/clip.mp4"}]
+    assert not fake.made("GET", f"{ACCOUNT}/media"), "a story is not looked for among the posts"
+
+
 def test_the_daily_posts_are_checked_before_instagram_refuses_them(fake):
     fake.quota_used = 50
     error = failure(lambda: connected(fake).publish(Draft(text=CAPTION, media=(jpeg(),)), ATTEMPT))
