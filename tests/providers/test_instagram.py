@@ -391,6 +391,12 @@ def test_a_carousel_is_its_items_then_one_container_with_the_caption(fake):
     assert fake.media[0]["media_type"] == "CAROUSEL_ALBUM"
 
 
+def test_a_carousels_items_are_waited_for_together_five_minutes_at_most(fake):
+    fake.statuses = ["IN_PROGRESS", "IN_PROGRESS", "FINISHED", "FINISHED"]  # the two videos take a minute
+    connected(fake).publish(Draft(text=CAPTION, media=(video("1.mp4"), video("2.mp4"))), ATTEMPT)
+    assert fake.sleeps == [60.0] and len(fake.media) == 1
+
+
 def test_a_story_is_one_medium_without_caption(fake):
     connected(fake).publish(Draft(text="", media=(jpeg(),), options={"format": "story"}), ATTEMPT)
     assert fake.made("POST", f"{ACCOUNT}/media") == [{"image_url": f"{PUBLIC}/poster.jpg", "media_type": "STORIES"}]

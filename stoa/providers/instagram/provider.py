@@ -225,17 +225,17 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
     def container(self, draft: Draft) -> str:
         """A container ready to publish (FINISHED), holding the draft's media and caption."""
         if rules.post_format(draft) == rules.STORY:
-            return self.finished(self.new_container(self.medium(draft.media[0], "STORIES")))
+            return self.finished(self.new_container(self.medium(draft.media[0], "STORIES")))[0]
         if len(draft.media) == 1:
             item = draft.media[0]
             fields = self.medium(item, "REELS") | {"caption": draft.text}
             if not rules.is_video(item.content_type) and item.alt_text:
                 fields["alt_text"] = item.alt_text  # CONTENT: alt_text is for image posts only
-            return self.finished(self.new_container(fields))
-        children = [self.finished(self.new_container(self.medium(item, "VIDEO") | {"is_carousel_item": "true"}))
-                    for item in draft.media]
+            return self.finished(self.new_container(fields))[0]
+        children = self.finished(*[self.new_container(self.medium(item, "VIDEO") | {"is_carousel_item": "true"})
+                                   for item in draft.media])
         return self.finished(self.new_container({"media_type": "CAROUSEL", "children": ",".join(children),
-                                                 "caption": draft.text}))
+                                                 "caption": draft.text}))[0]
 
     def medium(self, item: MediaFile, video_type: str) -> dict[str, str]:
         """A container's media fields: an image by its public address, a video as `video_type` (REELS alone, VIDEO in
@@ -252,22 +252,27 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
             raise ProviderError("Instagram answered without the container's id.", ErrorKind.TRANSIENT)
         return str(container)
 
-    def finished(self, container: str) -> str:
-        """Wait for the container to be processed (PUBLISH: once a minute, five minutes at most)."""
+    def finished(self, *containers: str) -> list[str]:
+        """The containers, once Instagram has processed them all (PUBLISH: their status read once a minute, five
+        minutes at most for all of them together, a carousel's items included)."""
+        waiting = list(containers)
         for poll in range(POLLS):
             if poll:
                 self.sleep(POLL_SECONDS)
-            answer = self.call("GET", container, params={"fields": "status_code,status"})
-            status = answer.get("status_code") if isinstance(answer, dict) else None
-            if status == "FINISHED":
-                return container
-            if status in ("ERROR", "EXPIRED"):
-                raise container_failed(status, str(answer.get("status") or ""))
-            if status == "PUBLISHED":
-                raise ProviderError("Instagram says this container was published already.",
-                                    ErrorKind.UNKNOWN_OUTCOME)
+            waiting = [container for container in waiting if not self.is_finished(container)]
+            if not waiting:
+                return list(containers)
         raise ProviderError(f"Instagram was still processing the media after {(POLLS - 1) * POLL_SECONDS / 60:g} "
                             "minutes; nothing was published. Stoa tries again later.", ErrorKind.TRANSIENT)
+
+    def is_finished(self, container: str) -> bool:
+        answer = self.call("GET", container, params={"fields": "status_code,status"})
+        status = answer.get("status_code") if isinstance(answer, dict) else None
+        if status in ("ERROR", "EXPIRED"):
+            raise container_failed(status, str(answer.get("status") or ""))
+        if status == "PUBLISHED":
+            raise ProviderError("Instagram says this container was published already.", ErrorKind.UNKNOWN_OUTCOME)
+        return status == "FINISHED"
 
     def published(self, media_id: str) -> Published:
         """The post, with its address when Instagram gives it (a failed read of it loses only the link)."""
@@ -535,7 +540,8 @@ def token_failure(network: str, error: ProviderError, secrets: list[str]) -> Pro
 
 def is_attempts_post(item: dict[str, Any], draft: Draft, start: datetime, end: datetime) -> bool:
     at = graph_time(item.get("timestamp"))
-    return (bool(item.get("id")) and (item.get("caption") or "") == draft.text and at is not None
+    # The caption compared without the whitespace around it, which a network may trim; nothing else is forgiven.
+    return (bool(item.get("id")) and str(item.get("caption") or "").strip() == draft.text.strip() and at is not None
             and start <= at <= end)
 
 
