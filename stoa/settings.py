@@ -281,6 +281,8 @@ STOA_ANALYTICS_SWEEP_SECONDS = env_int("STOA_ANALYTICS_SWEEP_SECONDS", 300)
 STOA_ANALYTICS_BACKFILL_ON_CONNECT = env_bool("STOA_ANALYTICS_BACKFILL_ON_CONNECT", True)
 # Scheduled reports: every STOA_REPORT_SECONDS, the reports due are sent (each by one worker).
 STOA_REPORT_SECONDS = env_int("STOA_REPORT_SECONDS", 300)
+# Contests: every STOA_CONTEST_SECONDS, open contests' entries are read, closed ones frozen and frozen ones drawn.
+STOA_CONTEST_SECONDS = env_int("STOA_CONTEST_SECONDS", 300)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")

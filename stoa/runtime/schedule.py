@@ -26,6 +26,7 @@ from huey.contrib.djhuey import HUEY
 
 from stoa.analytics.tasks import sweep_metrics
 from stoa.approvals.tasks import approval_reminders
+from stoa.contests.tasks import run_contests
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
 from stoa.links.tasks import fold_click_log
 from stoa.reports.tasks import send_scheduled_reports
@@ -63,6 +64,8 @@ def periodic_jobs() -> list[PeriodicJob]:
                             "move the short links' clicks from the click log into the database"))
     jobs.append(PeriodicJob(send_scheduled_reports, settings.STOA_REPORT_SECONDS,
                             "email the weekly and monthly reports that are due, with their PDF"))
+    jobs.append(PeriodicJob(run_contests, settings.STOA_CONTEST_SECONDS,
+                            "read open contests' entries, freeze the closed ones and draw the frozen ones"))
     return jobs
 
 
