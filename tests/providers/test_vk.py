@@ -409,6 +409,11 @@ ERRORS = [  # code, kind when creating a post, words the person reads
     (214, ErrorKind.PERMISSION, "Access to adding post denied"),
     (100, ErrorKind.PERMANENT, "missing or invalid"),
     (222, ErrorKind.PERMANENT, "Hyperlinks are forbidden"),
+    (25, ErrorKind.AUTHORIZATION, "Connect the community again"),
+    (103, ErrorKind.RATE_LIMITED, "Out of limits"),
+    (223, ErrorKind.RATE_LIMITED, "Too many replies"),
+    (22, ErrorKind.PERMANENT, "change or remove it"),
+    (129, ErrorKind.PERMANENT, "Invalid photo"),
 ]
 
 

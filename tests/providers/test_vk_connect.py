@@ -79,7 +79,7 @@ def test_the_code_is_exchanged_with_the_verifier_and_the_device_which_is_kept_fo
                                          VERIFIER)
     [form] = vkid.forms
     assert form == {"grant_type": "authorization_code", "code_verifier": VERIFIER, "redirect_uri": REDIRECT,
-                    "client_id": "51234567", "device_id": DEVICE}
+                    "client_id": "51234567", "device_id": DEVICE, "state": "s"}
     assert grant.access == "vk2.a.StoaVKIDAccessKey_first" and grant.refresh == "vk2.a.StoaVKIDRefresh_first"
     assert grant.expires_at == STARTED + timedelta(hours=1)  # an access key lives an hour
     assert provider.credentials["device_id"] == DEVICE  # the connect flow keeps it with the grant
@@ -89,8 +89,9 @@ def test_a_refresh_names_the_device_and_takes_the_new_refresh_token(vkid):
     provider = acting_as_app(vkid, {"device_id": DEVICE})
     grant = Grant("old", fixture("vk_id.token")["exchanged"]["refresh_token"], clock.now())
     renewed = provider.refresh(grant)
-    assert vkid.forms[-1] == {"grant_type": "refresh_token", "refresh_token": grant.refresh, "client_id": "51234567",
-                              "device_id": DEVICE}
+    sent = vkid.forms[-1]
+    assert sent.pop("state") and sent == {"grant_type": "refresh_token", "refresh_token": grant.refresh,
+                                          "client_id": "51234567", "device_id": DEVICE}
     assert (renewed.access, renewed.refresh) == ("vk2.a.StoaVKIDAccessKey_second", "vk2.a.StoaVKIDRefresh_second")
     with pytest.raises(ProviderError) as refused:  # the old refresh token was spent
         provider.refresh(grant)

@@ -95,8 +95,8 @@ def poll_problems(draft: Draft) -> list[Problem]:
     low, high = POLL_ANSWERS
     if not low <= len(given) <= high:
         found.append(Problem(f"options.{ANSWERS}", ngettext(
-            "A VK poll has from %(min)d to %(max)d answers; this one has %(count)d.",
-            "A VK poll has from %(min)d to %(max)d answers; this one has %(count)d.", len(given))
+            "A VK poll has from %(min)d to %(max)d answers; this one has %(count)d answer.",
+            "A VK poll has from %(min)d to %(max)d answers; this one has %(count)d answers.", len(given))
             % {"min": low, "max": high, "count": len(given)}))
     if any(len(text) > POLL_TEXT for text in (question, *given)):
         found.append(Problem(f"options.{ANSWERS}", _("Keep the poll's question and each answer within %(max)d "

@@ -1,5 +1,6 @@
-"""VK: post to a community's wall through the VK API, with plain httpx (first slice of issue 16: publishing only, and
-registered for the tests alone until the rest of the network is built).
+"""VK: a community's wall, its comments and messages, through the VK API with plain httpx (issue 16). Connecting is
+VK ID's (stoa.providers.vk.vk_id), what a post carries beside its text is stoa.providers.vk.attachments, and what VK
+says of comments and messages, read or pushed, is stoa.providers.vk.inbox.
 
 Every method, field and error here is from the documentation at dev.vk.com; the page is named beside each fact:
 - requests: POST https://api.vk.com/method/<method> with the form fields access_token and v; application/json bodies
@@ -24,6 +25,7 @@ Every method, field and error here is from the documentation at dev.vk.com; the 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -73,8 +75,13 @@ WALL_RIGHT = "wall"  # the access right wall.post and wall.delete require (https
 
 # VK's error codes (VKCOM/vk-api-schema errors.json, version 5.199), by what they mean for Stoa.
 REFUSED_KEY = {5: "User authorization failed", 17: "Validation required", 18: "User was deleted or banned",
-               27: "Group authorization failed", 28: "Application authorization failed", 37: "User was banned"}
-TOO_OFTEN = {6: "Too many requests per second", 9: "Flood control", 29: "Rate limit reached"}
+               27: "Group authorization failed", 28: "Application authorization failed", 37: "User was banned",
+               25: "Token confirmation required"}
+# 103 is a method's own daily limit (video.save: 5,000 a day, https://dev.vk.com/en/video.save) and 223 a post's
+# replies coming too fast: neither says when it passes.
+TOO_OFTEN = {6: "Too many requests per second", 9: "Flood control", 29: "Rate limit reached", 103: "Out of limits",
+             223: "Too many replies"}
+MEDIA_REFUSED = {22: "Upload error", 129: "Invalid photo"}  # a file VK does not take: change it, sending again fails
 LOST = {1: "Unknown error occurred", 10: "Internal server error",
         36: "Method execution was interrupted due to timeout"}
 NO_RIGHT = {7: "Permission to perform this action is denied", 15: "Access denied", 203: "Access to group denied",
@@ -104,7 +111,8 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
     name = "VK"
     endpoints: ClassVar[dict[str, str]] = {"api": API_URL, "authorize": vk_id.AUTHORIZE_URL,
                                            "token": vk_id.TOKEN_URL}
-    # The wall.post page states no length for `message`. The number VK documents for a text it takes is
+    # The wall.post page states no length for `message`, nor does VK's schema of 5.199 (wall/methods.json: "Text of
+    # the post", no maxLength). The number VK documents for a text it takes is
     # messages.send's "message ... Max. length = 9000" (https://dev.vk.com/en/method/messages.send; wall.search's
     # query says the same), so Stoa holds posts to it. How VK counts is not written either: Stoa counts UTF-16 units,
     # the larger of the two counts a server may use (an emoji outside the BMP is 2), so it never sends a text VK could
@@ -115,8 +123,10 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
                     max_media_bytes=attachments.MAX_MEDIA_BYTES)
     option_fields = attachments.OPTIONS
     # Error 6 is "Too many requests per second" (VKCOM/vk-api-schema errors.json). The per-key numbers belong to
-    # the limits section of https://dev.vk.com/en/api/api-requests, which the copy read for this slice did not reach:
-    # 3 a second for a user key (the key wall.post takes) is to be checked there before VK ships (docs/networks/vk.md).
+    # the limits section of https://dev.vk.com/en/api/api-requests, which no stored copy of that page reaches (looked
+    # up again for VK ID connect): Stoa keeps to 3 a second, the lowest number given for any key, so it stays under
+    # whichever applies; error 6 still makes the channel wait a second should VK count otherwise. No daily number of
+    # wall.post calls is documented (its errors are 214, 219, 220, 222, 224 in VKCOM/vk-api-schema wall/methods.json).
     rate_limits = (RateLimit("requests", 3, 1),)
     post_cost = {"requests": 1}  # wall.post is one request
     # -- What the deployment registers, and the capabilities' declarations --
@@ -125,7 +135,8 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
         "A VK ID app of the Web kind, with this Stoa's redirect address as a trusted redirect URL. Ask VK's support "
         "(devsupport@corp.vk.com) for the wall, groups, photos, video and stats rights: VK ID gives only the basic "
         "ones at first. Posting as a community takes an administrator or editor of it.")
-    callback_fields = ("device_id",)  # VK ID names the device beside the code; its token requests need it
+    # VK ID names the device beside the code, and its token request repeats the answer's state (vk_id's docstring).
+    callback_fields = ("device_id", "state")
     push_secret_field = "secret"  # every Callback API call carries it in its JSON body (callback_base)
     push_acknowledgement = "ok"  # "your server should send a string ok" (https://dev.vk.com/en/api/callback/...)
     push_secret_bytes = 36  # groups.addCallbackServer's secret_key: "maxLength 50"; 36 bytes are 48 characters
@@ -293,18 +304,21 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
                                     redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
                                     scopes=vk_id.SCOPES)
 
-    def exchange(self, code: str, redirect_uri: str, code_verifier: str, device_id: str = "") -> Grant:
+    def exchange(self, code: str, redirect_uri: str, code_verifier: str, device_id: str = "",
+                 state: str = "") -> Grant:
         """The code for a grant. The device VK ID named is kept in the provider's credentials, which the connect flow
         keeps with the grant (Authorizes.exchange_answer): every refresh names it again."""
         data = {"grant_type": "authorization_code", "code": code, "code_verifier": code_verifier,
                 "redirect_uri": redirect_uri, "client_id": oauth2.client_app(self).client_id}
         if device_id:
             data[vk_id.DEVICE_ID] = self.credentials[vk_id.DEVICE_ID] = device_id
+        if state:
+            data["state"] = state
         return vk_id.token(self, data)
 
     def refresh(self, grant: Grant) -> Grant:
         data = {"grant_type": "refresh_token", "refresh_token": grant.refresh,
-                "client_id": oauth2.client_app(self).client_id}
+                "client_id": oauth2.client_app(self).client_id, "state": secrets.token_urlsafe(16)}
         if device := str(self.credentials.get(vk_id.DEVICE_ID) or ""):
             data[vk_id.DEVICE_ID] = device
         return vk_id.token(self, data, previous=grant)
@@ -533,12 +547,14 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
             return VKError(code, f"VK refused: {said}. The key's account must be an administrator or editor of the "
                                  f"community, and the key must carry the {WALL_RIGHT!r} right.", ErrorKind.PERMISSION,
                                  missing_permission=WALL_RIGHT)
+        if code in MEDIA_REFUSED:
+            return VKError(code, f"VK did not take a picture or video of this post: {said}. Nothing was published; "
+                                 "change or remove it.", ErrorKind.PERMANENT)
         if code == CAPTCHA:
             return VKError(code, f"VK asks for a captcha before it takes this ({said}), which Stoa cannot answer: "
                                  "nothing was published. Publish it on VK yourself, or try again later.",
                                  ErrorKind.PERMANENT)
         return VKError(code, f"VK refused the request: {said}.", ErrorKind.PERMANENT)
-
 
 
 def whole(value: Any) -> int | None:

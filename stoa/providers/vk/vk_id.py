@@ -13,7 +13,8 @@ The fields of the token request beyond grant_type and code (code_verifier, redir
 for a refresh: refresh_token, client_id, device_id, state) and of its answer (access_token, refresh_token, expires_in,
 user_id, scope) are those of the API reference's token section, which the stored copy of the documentation did not
 reach: they are as public clients of VK ID send and read them, and docs/networks/vk.md says so. A refresh token is
-taken as good once (a new one comes with each refresh) and kept when none comes, which is safe either way.
+taken as good once (a new one comes with each refresh) and kept when none comes, which is safe either way. The
+exchange repeats the state of VK ID's answer; a refresh sends a new random one.
 """
 
 from __future__ import annotations
