@@ -15,10 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
 from stoa import clock
+from stoa.channels import credentials
 from stoa.channels.models import Channel
 from stoa.channels.oauth import redirect_uri
 from stoa.providers import oauth2
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.skipif("instagram" not in PROVIDERS, reason="Instagram 
 
 APP = {"instagram": {"client_id": "stoa-test", "client_secret": "instagram-app-secret"}}
 LONG_LIVED = fixture("long_lived")["body"]["access_token"]
+REFRESHED = fixture("refreshed")["body"]["access_token"]
 
 
 class LocalGraph:
@@ -80,7 +83,10 @@ class LocalGraph:
     def answer(self, path: str, query: dict[str, str], authorization: str) -> tuple[int, Any]:
         if path == "/access_token" and query.get("grant_type") == "ig_exchange_token":
             return 200, fixture("long_lived")["body"]
-        if path == f"/{GRAPH_VERSION}/me" and authorization == f"Bearer {LONG_LIVED}":
+        if path == "/refresh_access_token" and query.get("grant_type") == "ig_refresh_token" and query.get(
+                "access_token") == LONG_LIVED:
+            return 200, fixture("refreshed")["body"]
+        if path == f"/{GRAPH_VERSION}/me" and authorization in (f"Bearer {LONG_LIVED}", f"Bearer {REFRESHED}"):
             return 200, fixture("me")["body"]
         return 400, fixture("errors")["errors"]["expired_token"]["body"]
 
@@ -137,7 +143,7 @@ def test_an_owner_connects_an_instagram_account_and_keeps_a_long_lived_token_tha
         "instagram", ACCOUNT, "stoa.cafe", "stoa-test")
     grant = oauth2.grant_from_credentials(channel.credentials)
     assert grant and grant.access == grant.refresh == LONG_LIVED  # refreshed by itself (ig_refresh_token)
-    assert grant.expires_at and grant.expires_at > clock.now() + timedelta(days=59)
+    assert grant.expires_at and grant.expires_at > clock.now() + timedelta(days=52)  # renewed a week early
     assert channel.credentials["client_secret"] == "instagram-app-secret"
     [exchange] = [query for path, query, _auth in graph.requests if path == "/access_token"]
     assert exchange["grant_type"] == "ig_exchange_token" and exchange["client_secret"] == "instagram-app-secret"
@@ -145,3 +151,25 @@ def test_an_owner_connects_an_instagram_account_and_keeps_a_long_lived_token_tha
     assert all(LONG_LIVED not in json.dumps(query) for path, query, _auth in graph.requests if path != "/access_token")
     assert channel.provider().connect().remote_id == ACCOUNT  # the kept token works on the API
     assert [path for path, form in graph.posts] == [f"/{GRAPH_VERSION}/{ACCOUNT}/subscribed_apps"]  # its webhooks
+
+
+@pytest.mark.django_db
+@override_settings(STOA_OAUTH_APPS=APP)
+def test_the_long_lived_token_is_renewed_in_its_last_week_by_using_the_channel(client, owner, workspace,
+                                                                                instagram_urls):
+    oauth, graph = instagram_urls
+    client.force_login(owner)
+    started = client.post(reverse("channel-authorize"), {"workspace": workspace.slug, "network": "instagram"})
+    chooser = client.get(local(httpx.get(started["Location"]).headers["location"]))
+    client.post(chooser["Location"], {"targets": [ACCOUNT], "workspace": workspace.slug})
+    channel = Channel.objects.get()
+    renew_by = oauth2.grant_from_credentials(channel.credentials).expires_at
+
+    with time_machine.travel(renew_by, tick=False):  # 53 days on: a week before Instagram's 60 days end
+        assert credentials.using(channel, lambda provider: provider.connect()).remote_id == ACCOUNT
+    [renewal] = [query for path, query, _auth in graph.requests if path == "/refresh_access_token"]
+    assert renewal == {"grant_type": "ig_refresh_token", "access_token": LONG_LIVED}
+    channel.refresh_from_db()
+    grant = oauth2.grant_from_credentials(channel.credentials)
+    assert grant and grant.access == grant.refresh == REFRESHED
+    assert grant.expires_at and grant.expires_at > renew_by + timedelta(days=52)

@@ -108,6 +108,8 @@ RECENT_MEDIA = 10  # the inbox reads the comments under this many of the latest 
 CONVERSATIONS, MESSAGES = 10, 20  # direct messages: the latest conversations, and CONVERSATIONS' 20 recent messages
 MAX_MESSAGE_BYTES = 1000  # MESSAGES: "UTF-8 and 1000 bytes or less"
 WEBHOOK_FIELDS = ("comments", "messages")  # what inbox.pushed_items reads
+# REFRESH: a long-lived token lives 60 days and is renewed "at least 24 hours old but has not expired".
+RENEW_BEFORE, MIN_AGE = timedelta(days=7), timedelta(days=1)
 QUOTA_WAIT = 3600.0  # the quota says how many, not when the oldest post leaves the 24 hours: look again in an hour
 MAX_POSTS = (9, 2207042)  # ERRORS: "You reached maximum number of posts that is allowed to be published"
 TRY_AGAIN = {-1, -2}  # ERRORS: Instagram server error, media download timed out: "Try again"
@@ -472,8 +474,14 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
         return self.long_lived(answer, grant.scopes)
 
     def long_lived(self, answer: dict[str, Any], scopes: tuple[str, ...]) -> Grant:
+        """The grant of a long-lived token, due for renewal RENEW_BEFORE its 60 days end: the owner of credentials
+        renews a grant only in the minute before its expiry, and an expired token cannot be renewed (REFRESH), so the
+        grant says it expires a week early, and any use of the channel in that week renews it."""
         grant = oauth2.grant_from_token_response(answer)
-        return Grant(access=grant.access, refresh=grant.access, expires_at=grant.expires_at,
+        renew_by = grant.expires_at
+        if renew_by is not None and renew_by - RENEW_BEFORE > clock.now() + MIN_AGE:
+            renew_by -= RENEW_BEFORE
+        return Grant(access=grant.access, refresh=grant.access, expires_at=renew_by,
                      scopes=tuple(str(scope) for scope in scopes))
 
     def token_call(self, method: str, url: str, **request: Any) -> dict[str, Any]:
