@@ -15,7 +15,7 @@ PORT = 8000
 export STOA_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install fonts translations messages peers local-network run test test-clock test-postgres lint bench-publish bench-web \
-	bench-inbox bench-analytics bench-credentials eval-inbox fuzz-api screenshots clean
+	bench-inbox bench-analytics bench-contests bench-credentials eval-inbox fuzz-api screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -124,6 +124,11 @@ bench-inbox: install
 # clicks through that server killed with -9 (bench/analytics.py; its last line is the figures as JSON).
 bench-analytics: install
 	STOA_TEST_POSTGRES_URL=$(STOA_TEST_POSTGRES_URL) $(BIN)/python bench/analytics.py
+
+# A contest of 100,000 entrants judged, frozen and drawn on SQLite (draw_s <= 10 s), and `stoa contest verify`
+# reproducing its winners from the published file (draw_verified); bench/contests.py, its last line JSON.
+bench-contests: install
+	$(BIN)/python bench/contests.py
 
 # The inbox classifier on its held-out messages: macro-F1 per language for sentiment and intent.
 eval-inbox: install
