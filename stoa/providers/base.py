@@ -319,10 +319,23 @@ def count_utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# A grapheme that is an emoji: it holds a pictograph (with its modifiers and joiners), a flag's regional indicators or
+# a keycap's combining mark (1️⃣), Unicode's own marks of emoji sequences (UTS #51).
+EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3")
+
+
+def count_graphemes_emoji_utf8(text: str) -> int:
+    """Graphemes, an emoji counting the UTF-8 bytes of all its code points (👩🏽‍💻: 4 + 4 + 3 + 4 = 15): how Threads
+    counts (https://developers.facebook.com/docs/threads/posts, "Limitations": "Emojis are counted as the number of
+    UTF-8 bytes"). Other letters, Hebrew and Arabic included, count one each: only emojis are said to count bytes."""
+    return sum(len(grapheme.encode("utf-8")) if EMOJI.search(grapheme) else 1 for grapheme in GRAPHEME.findall(text))
+
+
 COUNTERS: dict[str, Callable[[str], int]] = {
     "graphemes": count_graphemes,
     "characters": len,
     "utf16": count_utf16,
+    "graphemes_emoji_utf8": count_graphemes_emoji_utf8,
 }
 
 

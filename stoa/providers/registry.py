@@ -14,6 +14,7 @@ NETWORKS = {
     "mastodon": "stoa.providers.mastodon.provider.MastodonProvider",
     "telegram": "stoa.providers.telegram.provider.TelegramProvider",
     "facebook": "stoa.providers.facebook.provider.FacebookProvider",
+    "threads": "stoa.providers.threads.provider.ThreadsProvider",
 }
 # Those, and where settings.STOA_EXTRA_PROVIDERS names them, others: the test network in tests and benchmarks.
 PROVIDERS = {**NETWORKS, **getattr(settings, "STOA_EXTRA_PROVIDERS", {})}

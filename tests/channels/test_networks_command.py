@@ -30,7 +30,7 @@ def snake(name: str) -> str:
 
 
 # The networks Stoa ships, in the order it lists them.
-SHIPPED = ["bluesky", "mastodon", "telegram", "facebook"]
+SHIPPED = ["bluesky", "mastodon", "telegram", "facebook", "threads"]
 
 
 def declared(key: str) -> list[str]:

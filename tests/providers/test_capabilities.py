@@ -16,6 +16,7 @@ from stoa.providers.capabilities import (
     ReadsInbox,
     ReadsMessages,
     ReadsMetrics,
+    ReceivesAppPush,
     ReceivesPush,
     RegistersApps,
     Replies,
@@ -29,7 +30,10 @@ DECLARED = {
     "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics},
     "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes, RegistersApps},
     "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics},
-    "oauthtest": {Publishes, ReadsInbox, Replies, Authorizes},  # stoa/testing/oauth_network.py, in tests only
+    "facebook": {Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},
+    "threads": {Publishes, ReadsInbox, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},
+    # stoa/testing/oauth_network.py, in tests only
+    "oauthtest": {Publishes, ReadsInbox, ReceivesAppPush, Replies, Authorizes},
     "vk": {Publishes},  # its first slice, registered in tests only (tests/settings.py)
 }
 NOT_YET = (ReadsEngagement,)  # declared for the next issues; nobody implements it yet

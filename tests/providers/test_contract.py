@@ -88,10 +88,14 @@ def failure(action: Callable[[], Any]) -> ProviderError:
 
 
 def image(alt: str = "כרזה · ملصق") -> MediaFile:
+    """A picture as a Draft carries it: its bytes for the networks that take an upload, its public link for those
+    that fetch it (MediaFile.public_url)."""
     data = png(2, 2)
-    return MediaFile("poster.png", "image/png", len(data), alt, lambda: data)
+    return MediaFile("poster.png", "image/png", len(data), alt, lambda: data,
+                     public_url=lambda: f"{PUBLIC_BASE}/m/1/0/signature/poster.png")
 
 
+PUBLIC_BASE = "https://stoa.example"  # STOA_PUBLIC_BASE_URL where a test sends media
 DRAFT = Draft(text="Hello from the contract · שלום · مرحبا 👩🏽‍💻")
 
 
@@ -417,7 +421,8 @@ def test_a_draft_one_over_the_limit_is_refused_and_never_sent(key, capability):
 
 
 @pytest.mark.parametrize(("key", "capability"), declared(Publishes))
-def test_a_draft_with_media_is_sent_with_the_text_and_media_validate_checked(key, capability):
+def test_a_draft_with_media_is_sent_with_the_text_and_media_validate_checked(key, capability, settings):
+    settings.STOA_PUBLIC_BASE_URL = PUBLIC_BASE
     h = harness(key)
     provider = h.provider()
     if not provider.effective_limits().max_media:

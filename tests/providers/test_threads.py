@@ -25,10 +25,10 @@ from stoa.providers.base import (
     ProviderError,
     Published,
     ReplyTo,
+    count_graphemes_emoji_utf8,
 )
 from stoa.providers.meta.webhooks import signature
 from stoa.providers.threads.provider import API_VERSION, SCOPES, ThreadsProvider
-from stoa.providers.threads.text import COUNTS, threads_length
 from tests.providers.test_telegram import png
 
 FIXTURES = Path(__file__).parent / "fixtures" / "threads"
@@ -38,7 +38,8 @@ USERNAME = "stoa_news"
 STARTED = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 ATTEMPT = Attempt(key="attempt-key-1", started_at=STARTED, publication_id=1)
 TEXT = "Hello from Stoa · שלום · مرحبا 👩🏽‍💻"
-PUBLIC = "https://stoa.example/m/7/1782982800/sig/"
+BASE = "https://stoa.example"  # STOA_PUBLIC_BASE_URL: the fake takes media from Stoa's signed links under it
+PUBLIC = f"{BASE}/m/7/1782982800/sig/"
 CONNECTED = {"account_id": USER, "username": USERNAME, "client_id": "990602627938098"}
 MEDIA_TYPES = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "VIDEO": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}
 
@@ -128,14 +129,14 @@ class FakeThreads:
         assert kind != "TEXT" or params.get("text"), "text is required for media_type=TEXT"
         assert params.get("reply_control", "everyone") in ("everyone", "accounts_you_follow", "mentioned_only",
                                                            "parent_post_author_only", "followers_only")
-        assert kind != "IMAGE" or params["image_url"].startswith(PUBLIC)
-        assert kind != "VIDEO" or params["video_url"].startswith(PUBLIC)
+        assert kind != "IMAGE" or params["image_url"].startswith(f"{BASE}/m/")
+        assert kind != "VIDEO" or params["video_url"].startswith(f"{BASE}/m/")
         if kind == "CAROUSEL":
             children = params["children"].split(",")
             assert 2 <= len(children) <= 20 and all(self.containers[c]["is_carousel_item"] for c in children)
         if params.get("reply_to_id"):
             assert any(p["id"] == params["reply_to_id"] for p in self.posts + self.replies), "unknown reply_to_id"
-        if threads_length(params.get("text", "")) > 500:
+        if count_graphemes_emoji_utf8(params.get("text", "")) > 500:
             return graph_error("100")
         container_id = str(next(self.ids))
         self.containers[container_id] = {**params, "is_carousel_item": params.get("is_carousel_item") == "true",
@@ -450,14 +451,14 @@ def test_a_thread_part_with_six_links_is_refused(fake):
     ("https://stoa.example/a?b=c", 26),  # a link counts its characters
 ])
 def test_length_is_counted_as_threads_counts_it(fake, text, length):
-    assert connected(fake).text_length(text) == length == COUNTERS[COUNTS](text)
+    assert connected(fake).text_length(text) == length == COUNTERS["graphemes_emoji_utf8"](text)
 
 
 def exactly(piece: str, length: int) -> str:
     text = ""
-    while threads_length(text + piece) <= length:
+    while count_graphemes_emoji_utf8(text + piece) <= length:
         text += piece
-    while threads_length(text) < length:
+    while count_graphemes_emoji_utf8(text) < length:
         text += "ש"
     return text
 

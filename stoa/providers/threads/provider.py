@@ -96,7 +96,6 @@ from stoa.providers.capabilities import (
 )
 from stoa.providers.meta.webhooks import MetaWebhooks
 from stoa.providers.threads import errors
-from stoa.providers.threads.text import COUNTS, threads_length
 
 API_VERSION = "v1.0"  # the one place the version is pinned (docs/threads reference pages: graph.threads.net/v1.0)
 # What Stoa asks a person to allow (docs/threads/get-started "Authorization"; threads-mentions; delete-posts), in the
@@ -147,8 +146,8 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
                       Authorizes):
     key = "threads"
     name = "Threads"
-    limits = Limits(max_text=500, counts=COUNTS, max_media=CAROUSEL_MAX, media_types=IMAGE_TYPES | VIDEO_TYPES,
-                    max_media_bytes=VIDEO_BYTES)
+    limits = Limits(max_text=500, counts="graphemes_emoji_utf8", max_media=CAROUSEL_MAX,
+                    media_types=IMAGE_TYPES | VIDEO_TYPES, max_media_bytes=VIDEO_BYTES)
     endpoints = {
         "authorize": "https://threads.net/oauth/authorize",  # get-access-tokens-and-permissions, Step 1
         "token": "https://graph.threads.net/oauth/access_token",  # Step 2: the code for a short-lived token
@@ -184,9 +183,6 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
         self.needs = READ_REPLIES  # the permission the request being made needs, named if Threads refuses it
 
     # -- Validation ---------------------------------------------------------------------------
-
-    def text_length(self, text: str) -> int:
-        return threads_length(text)
 
     def validate_network_specific(self, draft: Draft) -> list[Problem]:
         problems = public_media_problems(self.name, draft) + self.image_problems(draft)

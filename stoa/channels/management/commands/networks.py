@@ -28,7 +28,8 @@ SAID = {
     "authorizes": "connect by OAuth 2.0",
     "registers_apps": "register itself on each server",
 }
-UNITS = {"graphemes": "graphemes", "characters": "code points", "utf16": "UTF-16 units"}  # how Limits.counts counts
+UNITS = {"graphemes": "graphemes", "characters": "code points", "utf16": "UTF-16 units",
+         "graphemes_emoji_utf8": "graphemes (an emoji counts its UTF-8 bytes)"}  # how Limits.counts counts
 PERIODS = ((86_400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
 LABEL = 13  # the width of the labels, so every value starts in one column
 WIDTH = 100
