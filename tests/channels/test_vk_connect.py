@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
@@ -19,6 +20,7 @@ from stoa.channels import credentials
 from stoa.channels.models import Channel
 from stoa.channels.oauth import redirect_uri
 from stoa.providers import oauth2
+from tests.channels.test_oauth_command_line import authorize
 from tests.providers.test_vk import GROUP, FakeVK, served
 
 pytest_plugins = ["tests.providers.oauth_server"]
@@ -102,3 +104,30 @@ def test_the_grant_is_refreshed_naming_the_device_and_the_new_refresh_token_is_k
 def test_an_answer_without_the_device_connects_nothing_and_says_why(browser, workspace, vk_network):
     refused = browser.get(consent(browser, workspace), follow=True)
     assert "lacks device_id" in refused.content.decode() and not Channel.objects.exists()
+
+
+# -- On the command line (`stoa channel authorize vk`) -------------------------------------------------------------
+
+
+def vk_id_consents(authorize_url: str) -> str:
+    """The stand-in VK ID consents at once; VK ID's answer carries the device beside the code."""
+    return httpx.get(authorize_url).headers["location"] + f"&device_id={DEVICE}"
+
+
+@pytest.mark.django_db
+def test_an_owner_connects_a_community_from_the_command_line_by_pasting_the_whole_address(workspace, vk_network):
+    output, _person = authorize("vk", "--workspace", workspace.slug, "--target", "229101117",
+                                consent=vk_id_consents)
+    assert "paste here the address the browser lands on:" in output and "only its code" not in output
+    channel = Channel.objects.get()
+    assert (channel.name, channel.credentials["device_id"]) == ("Stoa Café", DEVICE)
+
+
+@pytest.mark.django_db
+def test_the_code_alone_is_not_enough_for_vk_and_nothing_is_connected(workspace, vk_network):
+    def code_only(landed: str) -> str:
+        return query(landed)["code"]
+
+    with pytest.raises(CommandError, match="lacks device_id"):
+        authorize("vk", "--workspace", workspace.slug, consent=vk_id_consents, paste=code_only)
+    assert not Channel.objects.exists()
