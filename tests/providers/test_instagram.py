@@ -120,9 +120,9 @@ class FakeInstagram:
 
     def quota(self, params: dict[str, Any]) -> httpx.Response:
         assert params["fields"] == "quota_usage,config"
-        body = fixture("content_publishing_limit")["body"]
-        body["data"][0]["quota_usage"] = self.quota_used
-        return httpx.Response(200, json=body)
+        used = fixture("content_publishing_limit_used" if self.quota_used >= 50 else "content_publishing_limit")["body"]
+        used["data"][0]["quota_usage"] = self.quota_used
+        return httpx.Response(200, json=used)
 
     def create_container(self, params: dict[str, Any]) -> httpx.Response:
         kind = params.get("media_type", "IMAGE")
@@ -143,7 +143,7 @@ class FakeInstagram:
         assert "alt_text" not in params or (kind == "IMAGE" and not item), "alt_text is for image posts only"
         container = str(next(self.ids))
         self.containers[container] = {"params": params, "carousel_item": item, "status": "IN_PROGRESS"}
-        return httpx.Response(200, json={"id": container})
+        return httpx.Response(200, json=dict(fixture("media_create")["body"], id=container))
 
     def container_status(self, container: str) -> httpx.Response:
         state = self.containers[container]
@@ -162,7 +162,7 @@ class FakeInstagram:
         post = self.add(given.get("caption", ""), {"CAROUSEL": "CAROUSEL_ALBUM", "REELS": "VIDEO",
                                                    "STORIES": "STORY"}.get(given.get("media_type", ""), "IMAGE"))
         post["container"] = params["creation_id"]
-        return httpx.Response(200, json={"id": post["id"]})
+        return httpx.Response(200, json=dict(fixture("media_publish")["body"], id=post["id"]))
 
     def add(self, caption: str, media_type: str = "IMAGE", at: datetime | None = None) -> dict[str, Any]:
         media_id = str(next(self.ids))
@@ -177,7 +177,8 @@ class FakeInstagram:
         assert limit <= 100
         fields = params["fields"].split(",")
         page = [{name: post[name] for name in fields if name in post} for post in self.media[offset:offset + limit]]
-        paging: dict[str, Any] = {"cursors": {"before": str(offset), "after": str(offset + limit)}}
+        paging: dict[str, Any] = dict(fixture("media_list")["body"]["paging"], cursors={  # its shape, with our places
+            "before": str(offset), "after": str(offset + limit)})
         if offset + limit < len(self.media):
             paging["next"] = f"https://graph.instagram.com/{GRAPH_VERSION}/{ACCOUNT}/media?after={offset + limit}"
         return httpx.Response(200, json={"data": page, "paging": paging})
@@ -214,8 +215,8 @@ class FakeInstagram:
             return answer(MESSAGES[node])
         if params.get("fields") == "permalink":
             post = next((post for post in self.media if post["id"] == node), None)
-            return httpx.Response(200, json={"permalink": post["permalink"], "id": node}) if post else graph_error(
-                "not_found")
+            return httpx.Response(200, json=dict(fixture("permalink")["body"], permalink=post["permalink"], id=node)
+                                  ) if post else graph_error("not_found")
         assert params.get("fields") == "like_count,comments_count", f"GET {node} {params}"
         return answer("media_counts")
 
@@ -454,6 +455,20 @@ def test_reconcile_takes_neither_another_caption_nor_a_post_from_another_hour_an
     fake.add(CAPTION, at=STARTED + timedelta(minutes=2))
     fake.add(CAPTION, at=STARTED + timedelta(minutes=3))
     assert failure(lambda: connected(fake).reconcile(draft, ATTEMPT)).kind == ErrorKind.UNKNOWN_OUTCOME
+
+
+def test_the_media_list_as_the_page_shows_it_is_read_and_its_older_post_never_taken(fake):
+    listed = []
+
+    def documented(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(f"{ACCOUNT}/media") and request.method == "GET":
+            listed.append(request.url.params)
+            return answer("media_list")
+        return fake.handle(request)
+
+    older = Draft(text="Older · ישן", media=(jpeg(),))
+    assert connected(fake, documented).reconcile(older, ATTEMPT) is None  # dated the day before the attempt
+    assert len(listed) == 1, "no next page is asked for where paging has no next"
 
 
 def test_deleting_is_refused_with_what_to_do_since_the_api_cannot(fake):
