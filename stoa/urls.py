@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("stoa.channels.urls")),
     path("", include("stoa.planning.urls")),
     path("", include("stoa.inbox.urls")),
+    path("", include("stoa.contests.urls")),
     path("", include("stoa.analytics.urls")),
     path("", include("stoa.reports.urls")),
     path("", include("stoa.web.urls")),

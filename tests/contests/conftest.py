@@ -35,5 +35,6 @@ def make_contest(owner, workspace, published):
 
 
 def seen(account: str, action: str = "reply", hours_ago: int = 3, **facts) -> Seen:
-    return Seen(network="mastodon", account_id=account, action=action, handle=f"user{account}@mastodon.example",
-                at=clock.now() - timedelta(hours=hours_ago), **facts)
+    facts.setdefault("handle", f"user{account}@mastodon.example")
+    return Seen(network="mastodon", account_id=account, action=action, at=clock.now() - timedelta(hours=hours_ago),
+                **facts)
