@@ -13,7 +13,8 @@ The procedure, in the order it happens (docs/contests.md says it for people who 
    below the largest multiple of n not above 2**256 (the rejection threshold), as x mod n; otherwise the block is
    thrown away and the next one read, so every index is exactly as likely (no modulo bias).
 4. Without replacement: a partial Fisher-Yates shuffle of the positions 0..n-1, the k-th pick being the index drawn
-   below n-k. The first `winners` picks are the winners, the next `substitutes` picks the substitutes, in order.
+   below n-k. The first `winners` picks are the winners, the next `substitutes` picks the substitutes, in order
+   (with fewer eligible people than places, all of them are drawn; with none, nobody wins).
 
 Nothing here touches the database: it takes and gives plain values, so `stoa contest verify` and the bench run the
 very code the draw ran.
@@ -197,10 +198,10 @@ class Result:
 def draw(frozen: dict[str, Any], key: bytes) -> Result:
     """Winners then substitutes from the frozen list, under the revealed random value."""
     rows = frozen["entrants"]
-    wanted = min(frozen["winners"] + frozen["substitutes"], len(rows))  # substitutes only as far as people last
-    if len(rows) < frozen["winners"]:
-        raise DrawError(f"{frozen['winners']} winners wanted but only {len(rows)} eligible entrants.")
-    chosen = [Entrant(*rows[position]) for position in pick(len(rows), wanted, key, frozen_hash(frozen))]
+    # Fewer eligible people than places: every one of them is drawn (in drawn order), winners first.
+    wanted = min(frozen["winners"] + frozen["substitutes"], len(rows))
+    chosen = [Entrant(*rows[position]) for position in pick(len(rows), wanted, key, frozen_hash(frozen))] \
+        if rows else []
     return Result(tuple(chosen[:frozen["winners"]]), tuple(chosen[frozen["winners"]:]))
 
 

@@ -177,3 +177,12 @@ def test_stoa_contest_verify_says_clearly_when_the_list_was_changed(tmp_path):
 
     with pytest.raises(CommandError, match="does NOT verify"):
         call_command("contest", "verify", str(path))
+
+
+def test_with_fewer_eligible_people_than_places_all_of_them_are_drawn_winners_first():
+    frozen = frozen_with_seed(entrants=PEOPLE[:2], winners=3, substitutes=2)
+
+    result = draw.draw(frozen, draw.seed_bytes(SEED))
+
+    assert len(result.winners) == 2 and result.substitutes == ()
+    assert draw.draw(frozen_with_seed(entrants=[]), draw.seed_bytes(SEED)) == draw.Result((), ())
