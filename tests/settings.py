@@ -19,10 +19,8 @@ STOA_HTTP_TIMEOUT_SECONDS = 2.0
 STOA_LEASE_SECONDS = 30
 # A connected channel's backfill reads its network at once; the tests of analytics turn it on where they look at it.
 STOA_ANALYTICS_BACKFILL_ON_CONNECT = False
-# The OAuth 2.0 test network (stoa/testing/oauth_network.py), which production never lists; and VK, whose first slice
-# (publishing) is held to the contract suite here until the rest of the network is built (issue 16).
-STOA_EXTRA_PROVIDERS = {**STOA_EXTRA_PROVIDERS, "oauthtest": "stoa.testing.oauth_network.OAuthTestProvider",  # noqa: F405
-                        "vk": "stoa.providers.vk.provider.VKProvider"}
+# The OAuth 2.0 test network (stoa/testing/oauth_network.py), which production never lists.
+STOA_EXTRA_PROVIDERS = {**STOA_EXTRA_PROVIDERS, "oauthtest": "stoa.testing.oauth_network.OAuthTestProvider"}  # noqa: F405
 
 # A file, not SQLite's shared in-memory database, so threads racing for claims lock it
 # the way separate processes do.

@@ -13,7 +13,9 @@ NETWORKS = {
     "bluesky": "stoa.providers.bluesky.provider.BlueskyProvider",
     "mastodon": "stoa.providers.mastodon.provider.MastodonProvider",
     "telegram": "stoa.providers.telegram.provider.TelegramProvider",
+    "vk": "stoa.providers.vk.provider.VKProvider",
     "facebook": "stoa.providers.facebook.provider.FacebookProvider",
+    "instagram": "stoa.providers.instagram.provider.InstagramProvider",
     "threads": "stoa.providers.threads.provider.ThreadsProvider",
 }
 # Those, and where settings.STOA_EXTRA_PROVIDERS names them, others: the test network in tests and benchmarks.

@@ -30,7 +30,7 @@ def snake(name: str) -> str:
 
 
 # The networks Stoa ships, in the order it lists them.
-SHIPPED = ["bluesky", "mastodon", "telegram", "facebook", "threads"]
+SHIPPED = ["bluesky", "mastodon", "telegram", "vk", "facebook", "instagram", "threads"]
 
 
 def declared(key: str) -> list[str]:

@@ -400,4 +400,4 @@ def test_an_app_set_up_in_the_environment_is_shown_so_and_not_editable_on_the_pa
     assert reverse("channel-oauth-apps") in page_text(client.get(f"{reverse('channels')}?workspace={workspace.slug}"))
     page = page_text(client.get(reverse("channel-oauth-apps")))
     assert "Set up in the environment (STOA_OAUTH_OAUTHTEST_CLIENT_ID); change it there." in page
-    assert 'name="client_id"' not in page
+    assert 'id="app-oauthtest-client_id"' not in page

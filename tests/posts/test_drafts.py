@@ -14,6 +14,7 @@ from stoa.providers.registry import NETWORKS, get_provider_class
 from stoa.workspaces.models import ApiToken
 from tests.core.helpers import drain, image_bytes, reload
 
+GRANT = {"access_token": "not-used-here", "refresh_token": "not-used-here", "client_secret": "not-used-here"}
 # A channel row per network Stoa ships (the test network takes no media): checking needs no network call, and
 # publish() is replaced by a recorder.
 CHANNELS = {
@@ -25,6 +26,11 @@ CHANNELS = {
                   "video_size_limit": 103809024},
                  {"access_token": "not-used-here"}),
     "telegram": ({"chat_id": "@kafeyafo", "username": "kafeyafo"}, {"bot_token": "123456:not-used-here"}),
+    "vk": ({"group_id": "229101116", "account_id": "229101116"}, {"access_token": "not-used-here"}),
+    "facebook": ({"page_id": "112233445566778", "account_id": "112233445566778", "client_id": "stoa-test"},
+                 {"page_access_token": "not-used-here", "access_token": "not-used-here"}),
+    "instagram": ({"account_id": "17841405822304914", "username": "kafeyafo", "client_id": "stoa-test"}, GRANT),
+    "threads": ({"account_id": "35076616084176123", "username": "kafeyafo", "client_id": "stoa-test"}, GRANT),
 }
 # Each network's options as a person sets them: the composer's own fields, a thread, and options
 # only the API sets (Telegram's link preview options), which the composer must keep.
@@ -32,6 +38,10 @@ OPTIONS = {
     "bluesky": {"thread": ["ادامه: شیرینی‌های تازه", "#winter"]},
     "mastodon": {"spoiler_text": "food", "visibility": "unlisted", "sensitive": True, "thread": ["ادامه"]},
     "telegram": {"format": "html", "disable_notification": True, "link_preview_options": {"prefer_small_media": True}},
+    "vk": {"poll_question": "کدام شیرینی؟", "poll_answers": "باقلوا; کنافه", "poll_multiple": True},
+    "facebook": {},  # its one option, a link's preview, is for posts without media
+    "instagram": {"format": "feed"},
+    "threads": {"reply_control": "accounts_you_follow", "thread": ["ادامه"]},
 }
 TEXT = "منوی زمستانی کافه یافا ☕ #winter https://kafe.example/menu"
 LANGUAGE = "fa"  # the post's own; its workspace writes in Hebrew
@@ -92,15 +102,17 @@ def api(owner) -> Client:
 
 @pytest.fixture
 def winter_media(owner, workspace) -> list:
-    """Two pictures with alt text, in the post's order, which is not the library's."""
-    menu = add_media(owner, workspace, "menu.png", image_bytes(), alt_text="The winter menu")
+    """Two pictures with alt text, in the post's order, which is not the library's: JPEGs, which every network takes
+    (Instagram no other picture)."""
+    menu = add_media(owner, workspace, "menu.jpg", image_bytes(kind="JPEG"), alt_text="The winter menu")
     dawn = add_media(owner, workspace, "dawn.jpg", image_bytes(kind="JPEG", colour="navy"), alt_text="The cafe at dawn")
     return [dawn, menu]
 
 
 @pytest.mark.parametrize("network", sorted(NETWORKS))
 def test_what_is_checked_and_previewed_is_what_is_published(network, monkeypatch, owner, workspace, client, api,
-                                                            winter_media):
+                                                            winter_media, settings):
+    settings.STOA_PUBLIC_BASE_URL = "https://stoa.example"  # where the networks that fetch media find it
     channel = make_channel(workspace, network)
     seen = Recorder(monkeypatch, network)
     options = {**OPTIONS[network], "language": LANGUAGE}
@@ -199,8 +211,8 @@ def test_media_keep_their_order_and_alt_text_in_the_draft(owner, workspace, chan
                        variants=[VariantInput(channel.pk)])
     draft = draft_for(post.variants.get())
     assert [(m.filename, m.alt_text) for m in draft.media] == [("dawn.jpg", "The cafe at dawn"),
-                                                               ("menu.png", "The winter menu")]
-    assert draft.media[1].read().startswith(b"\x89PNG")  # the bytes are read when the network needs them
+                                                               ("menu.jpg", "The winter menu")]
+    assert draft.media[1].read().startswith(b"\xff\xd8\xff")  # the bytes are read when the network needs them
 
 
 @pytest.mark.parametrize("language", ["Persian please", "5", "fa/ir"])

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from stoa.providers.base import Attempt, Provider, Published, ReplyTo, count_graphemes
+from stoa.providers.base import Attempt, Draft, MediaFile, Provider, Published, ReplyTo, count_graphemes
 from stoa.providers.meta.webhooks import SIGNATURE_HEADER, signature
 from stoa.providers.oauth2 import ClientApp
 from stoa.providers.registry import get_provider_class
@@ -29,8 +29,10 @@ from stoa.testing.oauth_network import PAGES
 from tests.providers import test_mastodon as mastodon
 from tests.providers import test_telegram as telegram
 from tests.providers import test_vk as vk
+from tests.providers.test_telegram import png
 
 STARTED = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+PUBLIC_BASE = "https://stoa.example"  # STOA_PUBLIC_BASE_URL in the contract suite, for the networks that fetch media
 Handler = Callable[[httpx.Request], httpx.Response]
 # A fault replaces one request's answer; it gets the request and the fake, which it may let carry the request out.
 Fault = Callable[[httpx.Request, Handler], httpx.Response]
@@ -66,6 +68,9 @@ class Harness:
     """One network, faked in-process. Subclasses fill in the network's particulars."""
 
     key: ClassVar[str]
+    # False where the network's API cannot take a post down (Instagram Login): delete() refuses PERMANENT and sends
+    # nothing (test_a_network_that_cannot_delete_says_so_sending_nothing); the delete operation's tests skip it.
+    deletes: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.now = STARTED + timedelta(seconds=1)
@@ -130,6 +135,18 @@ class Harness:
     def naming_server(self, server: str) -> Provider:
         """RegistersApps: the provider as the connect flow makes it from the server a person named."""
         raise NotImplementedError
+
+    def draft(self, text: str) -> Draft:
+        """A post of this text as the network takes it: the text alone, or with the media a network that publishes no
+        text alone needs (Instagram)."""
+        return Draft(text=text)
+
+    def image(self, alt: str = "כרזה · ملصق") -> MediaFile:
+        """A picture the network takes, as a Draft carries it: its bytes for the networks that take an upload, its
+        public link for those that fetch it (MediaFile.public_url; Instagram's harness gives a JPEG)."""
+        data = png(2, 2)
+        return MediaFile("poster.png", "image/png", len(data), alt, lambda: data,
+                         public_url=lambda: f"{PUBLIC_BASE}/m/1/0/signature/poster.png")
 
     def attempt(self, publication_id: int, minutes: float = 0) -> Attempt:
         return Attempt(key=f"contract-{publication_id}-{minutes:g}", started_at=STARTED + timedelta(minutes=minutes),

@@ -27,16 +27,17 @@ from stoa.providers.capabilities import (
 from stoa.providers.registry import PROVIDERS, get_provider_class, providers_with, supports
 
 DECLARED = {
-    "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics},
-    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes, RegistersApps},
+    "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics, ReadsEngagement},
+    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes, RegistersApps,
+                 ReadsEngagement},
     "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics},
     "facebook": {Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},
+    "instagram": {Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},
     "threads": {Publishes, ReadsInbox, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},
     # stoa/testing/oauth_network.py, in tests only
     "oauthtest": {Publishes, ReadsInbox, ReceivesAppPush, Replies, Authorizes},
-    "vk": {Publishes},  # its first slice, registered in tests only (tests/settings.py)
+    "vk": {Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics, Authorizes},
 }
-NOT_YET = (ReadsEngagement,)  # declared for the next issues; nobody implements it yet
 
 
 def broken_promises(cls: type) -> list[str]:
@@ -69,10 +70,6 @@ def test_the_registry_answers_who_can(capability):
     assert [cls.key for cls in providers_with(capability)] == [k for k in PROVIDERS if capability in DECLARED[k]]
     for key in PROVIDERS:
         assert supports(key, capability) == (capability in DECLARED[key])
-
-
-def test_capabilities_nobody_implements_yet_are_declared_by_nobody():
-    assert all(providers_with(c) == [] for c in NOT_YET)
 
 
 def test_a_channel_or_a_key_names_the_network_and_an_unknown_network_can_do_nothing():

@@ -62,8 +62,7 @@ from stoa.providers.capabilities import (
     Streams,
 )
 from stoa.providers.registry import PROVIDERS, get_provider_class
-from tests.providers.contract import CODE, STARTED, Harness, harness_class, refused_grant
-from tests.providers.test_telegram import png
+from tests.providers.contract import CODE, PUBLIC_BASE, STARTED, Harness, harness_class, refused_grant
 
 NETWORKS = sorted(PROVIDERS)
 
@@ -87,16 +86,18 @@ def failure(action: Callable[[], Any]) -> ProviderError:
     return caught.value
 
 
-def image(alt: str = "כרזה · ملصق") -> MediaFile:
-    """A picture as a Draft carries it: its bytes for the networks that take an upload, its public link for those
-    that fetch it (MediaFile.public_url)."""
-    data = png(2, 2)
-    return MediaFile("poster.png", "image/png", len(data), alt, lambda: data,
-                     public_url=lambda: f"{PUBLIC_BASE}/m/1/0/signature/poster.png")
-
-
-PUBLIC_BASE = "https://stoa.example"  # STOA_PUBLIC_BASE_URL where a test sends media
 DRAFT = Draft(text="Hello from the contract · שלום · مرحبا 👩🏽‍💻")
+
+
+def post(h: Harness) -> Draft:
+    """DRAFT as the harness's network takes it (with a picture where it publishes no text alone: Harness.draft)."""
+    return h.draft(DRAFT.text)
+
+
+@pytest.fixture(autouse=True)
+def public_address(settings):
+    """A deployment with a public address, which the networks that fetch media from a URL need."""
+    settings.STOA_PUBLIC_BASE_URL = PUBLIC_BASE
 
 
 # -- Limits ----------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def stream_once(provider: Any, h: Harness) -> None:
 
 
 OPERATIONS = (
-    Operation(Publishes, "publish", lambda p, h: p.publish(DRAFT, h.attempt(1)), creates=True),
+    Operation(Publishes, "publish", lambda p, h: p.publish(post(h), h.attempt(1)), creates=True),
     Operation(Publishes, "delete", lambda p, h: p.delete(h.published_post()), creates=False, reads_answer=False,
               gone_is_done=True),
     Operation(ReadsInbox, "fetch_inbox", lambda p, h: p.fetch_inbox(""), creates=False),
@@ -239,6 +240,8 @@ def operations() -> list[Any]:
 @pytest.mark.parametrize(("key", "operation", "fault"), operations())
 def test_errors_are_mapped_to_a_kind(key, operation, fault):
     h = harness(key)
+    if operation.name == "delete" and not h.deletes:
+        pytest.skip(f"{key}'s API cannot delete a post (test_a_network_that_cannot_delete_says_so_sending_nothing)")
     answer, expected = FAULTS[fault]
     if expected == LOST:
         expected = ErrorKind.UNKNOWN_OUTCOME if operation.creates else ErrorKind.TRANSIENT
@@ -269,6 +272,8 @@ def test_each_operation_works_against_the_fake_network_and_fits_in_the_rate_limi
     """The error tests mean something only if the same call succeeds when the network answers well. What its
     requests spend names only the network's declared limits, and fits in one window of each."""
     h = harness(key)
+    if operation.name == "delete" and not h.deletes:
+        pytest.skip(f"{key}'s API cannot delete a post (test_a_network_that_cannot_delete_says_so_sending_nothing)")
     provider = h.provider()
     provider.budget = budget = CountingBudget()
     operation.call(provider, h)
@@ -292,9 +297,19 @@ def test_what_the_engine_prepays_for_a_post_is_what_the_request_that_creates_it_
     h = harness(key)
     provider = h.provider()
     provider.budget = budget = CountingBudget()
-    provider.publish(DRAFT, h.attempt(1))
+    provider.publish(post(h), h.attempt(1))
     assert set(network.post_cost) <= {limit.name for limit in network.rate_limits}
     assert dict(network.post_cost) == budget.costs[-1], f"{key}: the post's request spent {budget.costs[-1]}"
+
+
+@pytest.mark.parametrize(("key", "capability"), declared(Publishes))
+def test_a_network_that_cannot_delete_says_so_sending_nothing(key, capability):
+    h = harness(key)
+    if h.deletes:
+        pytest.skip(f"{key} deletes; the error and operation tests hold it to that")
+    h.inject(status(500), on_creating=False)
+    error = failure(lambda: h.provider().delete(h.published_post()))
+    assert error.kind == ErrorKind.PERMANENT and error.message.strip() and not h.faulty.fired
 
 
 # -- Attempt keys and reconcile ----------------------------------------------------------------------
@@ -313,8 +328,8 @@ def test_a_network_that_cannot_look_up_posts_says_so_instead_of_guessing(key, ca
         pytest.skip(f"{key} reconciles; the tests below hold it to that")
     h = harness(key)
     h.inject(timeout_after_sending, on_creating=True)
-    assert failure(lambda: h.provider().publish(DRAFT, h.attempt(1))).kind == ErrorKind.UNKNOWN_OUTCOME
-    assert failure(lambda: h.provider().reconcile(DRAFT, h.attempt(1))).kind == ErrorKind.UNKNOWN_OUTCOME
+    assert failure(lambda: h.provider().publish(post(h), h.attempt(1))).kind == ErrorKind.UNKNOWN_OUTCOME
+    assert failure(lambda: h.provider().reconcile(post(h), h.attempt(1))).kind == ErrorKind.UNKNOWN_OUTCOME
 
 
 def reconciling(key: str) -> Harness:
@@ -329,10 +344,10 @@ def test_reconcile_finds_what_an_attempt_created_when_its_answer_was_lost(key, c
     h = reconciling(key)
     attempt = h.attempt(1)
     h.inject(timeout_after_sending, on_creating=True)
-    assert failure(lambda: h.provider().publish(DRAFT, attempt)).kind == ErrorKind.UNKNOWN_OUTCOME
+    assert failure(lambda: h.provider().publish(post(h), attempt)).kind == ErrorKind.UNKNOWN_OUTCOME
     [created] = h.posts()
     h.at(STARTED + later)
-    found = h.provider().reconcile(DRAFT, attempt)
+    found = h.provider().reconcile(post(h), attempt)
     assert isinstance(found, Published), f"{key} Publishes.reconcile did not find the attempt's post"
     assert found.remote_id == created
     assert h.posts() == [created], f"{key} Publishes.reconcile published the attempt twice"
@@ -342,9 +357,9 @@ def test_reconcile_finds_what_an_attempt_created_when_its_answer_was_lost(key, c
 def test_the_same_attempt_publishes_at_most_once(key, capability):
     h = reconciling(key)
     attempt = h.attempt(1)
-    first = h.provider().publish(DRAFT, attempt)
+    first = h.provider().publish(post(h), attempt)
     try:
-        again = h.provider().publish(DRAFT, attempt)
+        again = h.provider().publish(post(h), attempt)
     except ProviderError:
         again = None
     assert h.posts() == [first.remote_id], f"{key} Publishes.publish posted one attempt twice"
@@ -357,11 +372,11 @@ def test_reconcile_never_takes_another_attempts_post_with_the_same_text(key, cap
     h = reconciling(key)
     lost = h.attempt(1)  # its request never reached the network
     h.inject(refused, on_creating=True)
-    assert failure(lambda: h.provider().publish(DRAFT, lost)).kind == ErrorKind.TRANSIENT
+    assert failure(lambda: h.provider().publish(post(h), lost)).kind == ErrorKind.TRANSIENT
     h.at(STARTED + timedelta(minutes=30))
-    other = h.provider().publish(DRAFT, h.attempt(2, minutes=30))  # another publication half an hour on, same text
+    other = h.provider().publish(post(h), h.attempt(2, minutes=30))  # another publication half an hour on, same text
     h.at(STARTED + later)
-    found = h.provider().reconcile(DRAFT, lost)
+    found = h.provider().reconcile(post(h), lost)
     assert found is None or found.remote_id != other.remote_id, (
         f"{key} Publishes.reconcile took another attempt's post for this attempt's")
 
@@ -371,9 +386,9 @@ def test_reconcile_of_an_attempt_that_never_reached_the_network_finds_nothing_or
     h = reconciling(key)
     attempt = h.attempt(1)
     h.inject(refused, on_creating=True)
-    failure(lambda: h.provider().publish(DRAFT, attempt))
+    failure(lambda: h.provider().publish(post(h), attempt))
     h.at(STARTED + SOON)
-    found = h.provider().reconcile(DRAFT, attempt)  # nothing, or (re-sent under its key) its own one post
+    found = h.provider().reconcile(post(h), attempt)  # nothing, or (re-sent under its key) its own one post
     assert len(h.posts()) == (0 if found is None else 1)
 
 
@@ -403,7 +418,7 @@ def test_a_draft_at_exactly_the_limit_is_accepted_and_sent_as_checked(key, capab
     limit = provider.effective_limits().max_text
     text = text_of_length(provider, limit)
     assert COUNTERS[provider.effective_limits().counts](text) == limit, f"{key} counts otherwise than it declares"
-    draft = Draft(text=text)
+    draft = h.draft(text)
     assert provider.validate(draft) == [], f"{key} Publishes.validate refused a text of exactly {limit}"
     provider.publish(draft, h.attempt(1))
     assert [sent.text for sent in h.sent()] == [text], f"{key} Publishes.publish sent another text"
@@ -414,20 +429,19 @@ def test_a_draft_one_over_the_limit_is_refused_and_never_sent(key, capability):
     h = harness(key)
     provider = h.provider()
     limit = provider.effective_limits().max_text
-    draft = Draft(text=text_of_length(provider, limit) + "ש")
+    draft = h.draft(text_of_length(provider, limit) + "ש")
     assert [p.field for p in provider.validate(draft)] == ["text"], f"{key} Publishes.validate"
     assert failure(lambda: provider.publish(draft, h.attempt(1))).kind == ErrorKind.PERMANENT
     assert h.sent() == [], f"{key} Publishes.publish sent a draft validate refuses"
 
 
 @pytest.mark.parametrize(("key", "capability"), declared(Publishes))
-def test_a_draft_with_media_is_sent_with_the_text_and_media_validate_checked(key, capability, settings):
-    settings.STOA_PUBLIC_BASE_URL = PUBLIC_BASE
+def test_a_draft_with_media_is_sent_with_the_text_and_media_validate_checked(key, capability):
     h = harness(key)
     provider = h.provider()
     if not provider.effective_limits().max_media:
         pytest.skip(f"{key} takes no media")
-    draft = Draft(text="With a picture · עם תמונה", media=(image(),))
+    draft = Draft(text="With a picture · עם תמונה", media=(h.image(),))
     assert provider.validate(draft) == []
     provider.publish(draft, h.attempt(1))
     [sent] = h.sent()
@@ -441,7 +455,7 @@ def test_media_validate_refuses_is_never_sent(key, capability):
     h = harness(key)
     provider = h.provider()
     limits = provider.effective_limits()
-    too_many = Draft(text="Too many", media=tuple(image() for _ in range(limits.max_media + 1)))
+    too_many = Draft(text="Too many", media=tuple(h.image() for _ in range(limits.max_media + 1)))
     too_big = Draft(text="Too big", media=(MediaFile("big.png", "image/png", limits.max_media_bytes + 1, "",
                                                      lambda: b""),))
     for draft in (too_many, too_big):

@@ -392,13 +392,21 @@ def test_a_photo_given_as_bytes_alone_is_uploaded_as_a_file(fake):
     assert upload.params == {"source": f"p.png (image/png, {len(data)} bytes)", "caption": TEXT}
 
 
-def test_media_without_a_public_address_is_refused_before_anything_is_sent(fake, settings):
+def test_without_a_public_address_a_video_is_refused_before_anything_is_sent(fake, settings):
     settings.STOA_PUBLIC_BASE_URL = ""
     provider = connected(fake)
-    assert [p.field for p in provider.validate(Draft(TEXT, media=(photo(),)))] == ["media"]
-    assert pytest.raises(ProviderError, provider.publish, Draft(TEXT, media=(photo(),)), ATTEMPT).value.kind == (
+    assert [p.field for p in provider.validate(Draft(TEXT, media=(video(),)))] == ["media"]
+    assert pytest.raises(ProviderError, provider.publish, Draft(TEXT, media=(video(),)), ATTEMPT).value.kind == (
         ErrorKind.PERMANENT)
     assert fake.calls == []
+
+
+def test_without_a_public_address_a_photo_is_uploaded_as_a_file(fake, settings):
+    settings.STOA_PUBLIC_BASE_URL = ""
+    item = photo("p.png")
+    connected(fake).publish(Draft(TEXT, media=(item,)), ATTEMPT)
+    [upload] = fake.every("POST", f"{PAGE}/photos")
+    assert upload.params["source"] == f"p.png (image/png, {item.size} bytes)" and "url" not in upload.params
 
 
 def test_a_lost_answer_is_found_again_by_reading_the_page_back(fake):

@@ -43,8 +43,8 @@ def test_instagram_says_a_post_without_a_picture_or_video_cannot_be_shown():
 
 
 def test_a_vk_poll_is_shown_with_its_question_and_answers_in_their_own_direction():
-    poll = {"question": "איזה קפה?", "answers": ["אספרסו", "Латте"]}
-    shown = preview("vk", Draft("Голосуйте!", options={"poll": poll}, language="ru"))
+    poll = {"poll_question": "איזה קפה?", "poll_answers": "אספרסו; Латте"}
+    shown = preview("vk", Draft("Голосуйте!", options=poll, language="ru"))
     assert '<strong dir="auto">איזה קפה?</strong>' in shown
     assert '<li dir="auto">אספרסו</li>' in shown and '<li dir="auto">Латте</li>' in shown
 

@@ -46,6 +46,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -213,8 +214,8 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
     # -- Publishing ---------------------------------------------------------------------------------------------
 
     def validate_network_specific(self, draft: Draft) -> list[Problem]:
-        # Only a medium Facebook fetches needs Stoa's public address; one given as bytes alone is uploaded.
-        fetched = tuple(item for item in draft.media if item.public_url is not None)
+        # Only a video needs Stoa's public address (Facebook fetches it); a photo is uploaded when there is none.
+        fetched = tuple(item for item in draft.media if item.content_type in VIDEO_TYPES)
         problems = public_media_problems(self.name, Draft(draft.text, media=fetched))
         videos = [item for item in draft.media if item.content_type in VIDEO_TYPES]
         if videos and len(draft.media) > 1:
@@ -273,9 +274,9 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
         return photo_id
 
     def photo_source(self, item: MediaFile) -> tuple[dict[str, str], dict[str, Any] | None]:
-        """Where Facebook takes a photo from: its public address (url), or, for a medium given as bytes alone, the
-        file itself (source, a multipart upload); both are parameters of POST /<page>/photos."""
-        if item.public_url is None:
+        """Where Facebook takes a photo from: its public address (url) where Stoa has one, else the file itself
+        (source, a multipart upload); both are parameters of POST /<page>/photos."""
+        if item.public_url is None or not settings.STOA_PUBLIC_BASE_URL:
             return alt_text(item), {"source": (item.filename, item.read(), item.content_type)}
         return {"url": media_url(self.name, item), **alt_text(item)}, None
 

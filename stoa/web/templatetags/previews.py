@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stoa.providers.base import Draft
+from stoa.providers.vk import attachments as vk_attachments
 
 register = template.Library()
 
@@ -61,3 +62,9 @@ def visible_text(channel, draft: Draft) -> str:
 @register.simple_tag
 def preview_template(network: str) -> str:
     return select_template([f"web/previews/{network}.html", "web/previews/generic.html"]).template.name
+
+
+@register.filter
+def vk_poll_answers(draft: Draft) -> list[str]:
+    """A VK poll's answers as VK will receive them."""
+    return vk_attachments.answers(draft)
