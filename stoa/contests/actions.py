@@ -1,12 +1,14 @@
 """Every change to a contest goes through here, each with its audit event: create, record entries, judge, freeze,
 draw, announce. Pages, commands and the periodic job call these and nothing else."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stoa import clock
@@ -18,9 +20,11 @@ from stoa.errors import ActionError
 from stoa.posts.actions import VariantInput, create_post
 from stoa.posts.models import Publication
 from stoa.posts.models import State as PublicationState
+from stoa.site_url import site_url
 from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
 
+log = logging.getLogger(__name__)
 UPDATE_CHUNK = 900  # ids per UPDATE ... WHERE id IN (...): under SQLite's 999 variables
 
 
@@ -211,7 +215,33 @@ def freeze_contest(actor, contest: Contest) -> Contest:
         contest.save(update_fields=["frozen", "frozen_sha256", "frozen_at", "state"])
         audit(contest.workspace_id, actor, "contest.frozen", contest, sha256=contest.frozen_sha256,
               eligible=len(frozen["entrants"]), source=source["kind"])
+    post_freeze(actor, contest)
     return contest
+
+
+def freeze_text(contest: Contest) -> str:
+    frozen = frozen_of(contest)
+    source = frozen["source"]
+    said = _("Entries for %(title)s are closed: %(count)d eligible. SHA-256 of the list: %(hash)s.") % {
+        "title": contest.title, "count": len(frozen["entrants"]), "hash": contest.frozen_sha256}
+    if source["kind"] == "drand":
+        said += " " + _("Winners are drawn with drand round %(round)s.") % {"round": source["round"]}
+    return f"{said} {site_url()}{reverse('contest-public', args=[contest.public_key])}"
+
+
+def post_freeze(actor, contest: Contest) -> None:
+    """The frozen list's hash in a post on the contest's channels, scheduled now, so it is out before the random
+    value exists. The public page has it in any case: a post the channels refuse is logged, the freeze stands."""
+    channels = sorted({publication.channel_id for publication in contest.publications.all()})
+    try:
+        post = create_post(actor, contest.workspace, text=freeze_text(contest), scheduled_at=clock.now(),
+                           variants=[VariantInput(channel_id=channel) for channel in channels],
+                           title=_("Entries closed: %(title)s") % {"title": contest.title})
+    except ActionError as error:
+        log.warning("Contest %s: the freeze post was refused: %s", contest.pk, error.summary())
+        return
+    contest.freeze_post = post
+    contest.save(update_fields=["freeze_post"])
 
 
 def frozen_of(contest: Contest) -> dict:

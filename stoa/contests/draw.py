@@ -45,7 +45,9 @@ DRAND_PERIOD = 3
 DRAND_GENESIS = 1692803367
 DRAND_RELAYS = ("https://api.drand.sh", "https://api2.drand.sh", "https://api3.drand.sh",
                 "https://drand.cloudflare.com")
-DRAND_MARGIN = 60  # seconds between the freeze and the fixed round, so the round cannot exist when the hash is out
+# Seconds between the freeze and the fixed round: the hash is on the public page at once, and the freeze post has
+# this long to go out through the publishing engine before the round exists.
+DRAND_MARGIN = 600
 
 
 class DrawError(ValueError):

@@ -74,6 +74,7 @@ class Contest(models.Model):
     frozen_at = models.DateTimeField(null=True, blank=True)
     published = models.JSONField(null=True, blank=True)  # draw.published's document
     drawn_at = models.DateTimeField(null=True, blank=True)
+    freeze_post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     announcement = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     public_key = models.CharField(max_length=32, unique=True)  # the public page's address
     collected_at = models.DateTimeField(null=True, blank=True)

@@ -172,3 +172,17 @@ def test_a_quiz_won_by_the_first_correct_answers_takes_the_earliest(make_contest
     actions.pick_first_correct(None, contest)
 
     assert [entry.account_id for entry in actions.winners_of(contest)] == ["3", "2"]
+
+
+def test_the_freeze_puts_the_list_s_hash_in_a_post_scheduled_at_once(make_contest, brand_channel):
+    contest = make_contest(winners=1)
+    actions.record_entries(contest, [seen("2"), seen("3")])
+
+    actions.freeze_contest(None, contest)
+
+    publication = contest.freeze_post.variants.get().publication
+    assert publication.channel == brand_channel and publication.state == PublicationState.SCHEDULED
+    assert publication.scheduled_at <= clock.now()
+    assert contest.frozen_sha256 in publication.variant.text
+    assert f"drand round {contest.frozen['source']['round']}" in publication.variant.text
+    assert f"/c/{contest.public_key}/" in publication.variant.text
