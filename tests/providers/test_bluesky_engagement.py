@@ -1,14 +1,17 @@
 """Who engaged with a Bluesky post (ReadsEngagement): likes, reposts, replies and quotes, a page at a time, each
 request checked against its lexicon."""
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from stoa.providers.base import ProviderError, Published
+from stoa.providers.base import Attempt, Draft, ProviderError, Published
 from stoa.providers.bluesky.provider import BlueskyProvider
 
+pytest_plugins = ["tests.providers.bluesky_network"]
 POST = "at://did:plc:brand/app.bsky.feed.post/3contest"
 SESSION = {"identifier": "brand.example", "app_password": "app-pass", "accessJwt": "access", "refreshJwt": "refresh",
            "did": "did:plc:brand", "handle": "brand.example"}
@@ -122,3 +125,39 @@ def test_quotes_keep_their_text_in_any_script(provider):
 def test_an_action_bluesky_does_not_list_is_refused_by_name(provider):
     with pytest.raises(ProviderError, match="no 'bookmark'"):
         provider.engaged(PUBLISHED, "bookmark", "")
+
+
+# -- On the real local AT Protocol network, with its AppView -------------------------------------------------------
+
+
+@pytest.mark.bluesky
+@pytest.mark.usefixtures("publication_ids_of_their_own")
+def test_on_the_local_network_likes_reposts_replies_and_quotes_name_who_did_them(bluesky_appview_network):
+    from tests.providers.test_bluesky import provider_for
+    from tests.providers.test_bluesky_inbox import seen_by, write
+
+    network = bluesky_appview_network
+    alice, bob, carol = (network.accounts[n] for n in ("alice", "bob", "carol"))
+    brand = provider_for(network, alice)
+    post = brand.publish(Draft(text="Win a coffee: reply with #yafo"), Attempt("contest-1", datetime.now(UTC)))
+    ref = {"uri": post.remote_id, "cid": brand.find_post(post.remote_id.rsplit("/", 1)[1])[0]["cid"]}
+    deadline = time.monotonic() + 30
+    while not seen_by(network, bob, post.remote_id) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    write(network, bob, {"subject": ref}, "app.bsky.feed.like")
+    write(network, carol, {"subject": ref}, "app.bsky.feed.repost")
+    write(network, bob, {"text": "Me! #yafo", "reply": {"root": ref, "parent": ref}})
+    write(network, carol, {"text": "קפה!", "embed": {"$type": "app.bsky.embed.record", "record": ref}})
+
+    def everyone() -> dict[str, set[str]]:
+        return {action: {person.handle for person in brand.engaged(post, action, "").people}
+                for action in ("like", "repost", "reply", "quote")}
+
+    found = everyone()
+    while found != {"like": {bob.handle}, "repost": {carol.handle}, "reply": {bob.handle}, "quote": {carol.handle}} \
+            and time.monotonic() < deadline + 30:  # the AppView indexes a moment after the PDS
+        time.sleep(0.3)
+        found = everyone()
+    assert found == {"like": {bob.handle}, "repost": {carol.handle}, "reply": {bob.handle}, "quote": {carol.handle}}
+    [reply] = brand.engaged_posts(post, "reply", "").items
+    assert reply.text == "Me! #yafo"
