@@ -153,7 +153,8 @@ def rules_of(contest: Contest, now: datetime) -> eligibility.Rules:
         ).exclude(contest=contest).values_list("network", "account_id"))
     return eligibility.Rules(
         opens_at=contest.opens_at, closes_at=contest.closes_at, actions=frozenset(contest.actions),
-        hashtag=contest.hashtag, friends_to_tag=contest.friends_to_tag, must_follow=contest.must_follow,
+        hashtag=eligibility.hashtag_key(contest.hashtag) if contest.hashtag else "",
+        friends_to_tag=contest.friends_to_tag, must_follow=contest.must_follow,
         min_account_age=timedelta(days=contest.min_account_age_days),
         answers=tuple(eligibility.folded(answer) for answer in contest.answers) if contest.kind == Kind.QUIZ else (),
         excluded=frozenset(team), blocked=frozenset(eligibility.folded(item) for item in contest.block_list),

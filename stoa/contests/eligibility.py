@@ -29,6 +29,7 @@ REASONS = {
     "wrong_answer": _("No correct answer in the reply."),
     ELIGIBLE: _("Eligible."),
 }
+HASHTAG = re.compile(r"#(\w+)")
 MENTION = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w.\-]+)?")
 
 
@@ -39,7 +40,7 @@ class Rules:
     opens_at: datetime
     closes_at: datetime
     actions: frozenset[str] = frozenset()
-    hashtag: str = ""
+    hashtag: str = ""  # as hashtag_key gives it
     friends_to_tag: int = 0
     must_follow: bool = False
     min_account_age: timedelta = timedelta(0)
@@ -51,6 +52,8 @@ class Rules:
 
 def folded(text: str) -> str:
     """Text compared as a person reads it: case, accents and spacing ignored (Ά = α, Ё = е; Hebrew points go)."""
+    if text.isascii():  # most handles and ids: nothing to decompose, and casefold is lower
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(bare.split())
@@ -60,9 +63,13 @@ def tags_in(text: str) -> int:
     return len(set(MENTION.findall(text)))
 
 
-def has_hashtag(text: str, hashtag: str) -> bool:
-    wanted = folded(hashtag.lstrip("#"))
-    return any(folded(tag) == wanted for tag in re.findall(r"#(\w+)", text))
+def hashtag_key(hashtag: str) -> str:
+    return folded(hashtag.lstrip("#"))
+
+
+def has_hashtag(text: str, wanted: str) -> bool:
+    """Whether the text carries the hashtag (given as hashtag_key gives it)."""
+    return any(folded(tag) == wanted for tag in HASHTAG.findall(text))
 
 
 def reason(rules: Rules, entry: Mapping[str, Any], now: datetime) -> str:
