@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "stoa.planning",
     "stoa.inbox",
     "stoa.contests",
+    "stoa.listening",
     "stoa.analytics",
     "stoa.reports",
     "stoa.web",
@@ -283,6 +284,8 @@ STOA_ANALYTICS_BACKFILL_ON_CONNECT = env_bool("STOA_ANALYTICS_BACKFILL_ON_CONNEC
 STOA_REPORT_SECONDS = env_int("STOA_REPORT_SECONDS", 300)
 # Contests: every STOA_CONTEST_SECONDS, open contests' entries are read, closed ones frozen and frozen ones drawn.
 STOA_CONTEST_SECONDS = env_int("STOA_CONTEST_SECONDS", 300)
+# Listening: every STOA_LISTENING_SECONDS the workspaces' queries are searched for on their channels' networks.
+STOA_LISTENING_SECONDS = env_int("STOA_LISTENING_SECONDS", 600)
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")
