@@ -119,7 +119,7 @@ def test_channel_listen_sets_the_brands_search_terms(owner, workspace, channel):
 
 
 def test_push_is_only_for_networks_that_push(owner, workspace, channel):
-    with pytest.raises(CommandError, match="does not push messages; Telegram does"):
+    with pytest.raises(CommandError, match="push messages through a channel's own address; Telegram and VK do"):
         stoa("channel", "--user", "olga", "listen", str(channel.pk), "--push")
 
 

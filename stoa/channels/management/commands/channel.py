@@ -152,8 +152,10 @@ class Command(StoaCommand):
                 self.stdout.write(f"{channel}: searching for {channel.config['search_terms'] or 'nothing'}.")
                 if o["push"]:
                     if not supports(channel, ReceivesPush):
-                        pushing = ", ".join(cls.name for cls in providers_with(ReceivesPush))
-                        raise CommandError(f"{channel.network_name} does not push messages; {pushing} does.")
+                        pushing = [cls.name for cls in providers_with(ReceivesPush)]
+                        said = " and ".join([", ".join(pushing[:-1]), pushing[-1]] if len(pushing) > 1 else pushing)
+                        raise CommandError(f"{channel.network_name} does not push messages through a channel's own "
+                                           f"address; {said} {'do' if len(pushing) > 1 else 'does'}.")
                     self.stdout.write(f"{channel.network_name} now sends messages to {enable_push(actor, channel)}")
             else:
                 channel = access_channel(actor, o["channel"], Permission.MANAGE_CHANNELS)
