@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "stoa.planning",
     "stoa.inbox",
     "stoa.contests",
+    "stoa.campaigns",
     "stoa.listening",
     "stoa.analytics",
     "stoa.reports",
@@ -284,6 +285,8 @@ STOA_ANALYTICS_BACKFILL_ON_CONNECT = env_bool("STOA_ANALYTICS_BACKFILL_ON_CONNEC
 STOA_REPORT_SECONDS = env_int("STOA_REPORT_SECONDS", 300)
 # Contests: every STOA_CONTEST_SECONDS, open contests' entries are read, closed ones frozen and frozen ones drawn.
 STOA_CONTEST_SECONDS = env_int("STOA_CONTEST_SECONDS", 300)
+# Paid campaigns: every STOA_CAMPAIGN_SECONDS their spend is paced against the plan and the managers alerted once.
+STOA_CAMPAIGN_SECONDS = env_int("STOA_CAMPAIGN_SECONDS", 3600)
 # Listening: every STOA_LISTENING_SECONDS the workspaces' queries are searched for on their channels' networks.
 STOA_LISTENING_SECONDS = env_int("STOA_LISTENING_SECONDS", 600)
 
