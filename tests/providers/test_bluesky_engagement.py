@@ -116,6 +116,12 @@ def test_replies_are_the_direct_replies_of_the_thread_with_their_text(provider, 
     assert [person.remote_id for person in provider.engaged(PUBLISHED, "reply", "").people] == ["did:plc:p5"]
 
 
+def test_a_reply_is_dated_when_the_appview_indexed_it_not_when_its_writer_says(provider):
+    [reply] = provider.engaged_posts(PUBLISHED, "reply", "").items
+
+    assert reply.written_at == datetime(2026, 12, 1, 10, 0, 1, tzinfo=UTC)  # indexedAt; createdAt says 10:00:00
+
+
 def test_quotes_keep_their_text_in_any_script(provider):
     [quote] = provider.engaged_posts(PUBLISHED, "quote", "").items
 

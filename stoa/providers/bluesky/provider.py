@@ -424,8 +424,10 @@ class BlueskyProvider(Provider, Publishes, ReadsInbox, ReadsMessages, Searches, 
                                                                **cursor_param(position)})
             views = listed(body, "posts", "app.bsky.feed.getQuotes")
             cursor = next_cursor(body, views)
+        # Dated when the AppView indexed them: a record's createdAt is whatever the writer's app put there, and a
+        # contest's window and its first correct answers must not take a date its entrant chose.
         items = tuple(item for view in views if isinstance(view, dict) and (item := inbox.incoming(
-            view.get("uri"), view.get("record"), view.get("author"), view.get("indexedAt", ""), "comment")))
+            view.get("uri"), undated(view.get("record")), view.get("author"), view.get("indexedAt", ""), "comment")))
         return InboxPage(items, cursor, more=bool(cursor))
 
     def reply(self, to: ReplyTo, text: str) -> Published:
@@ -711,6 +713,10 @@ ENGAGEMENT_LISTS = {"like": ("app.bsky.feed.getLikes", "likes"),
 
 def cursor_param(position: str) -> dict[str, str]:
     return {"cursor": position} if position else {}
+
+
+def undated(record: Any) -> Any:
+    return {key: value for key, value in record.items() if key != "createdAt"} if isinstance(record, dict) else record
 
 
 def next_cursor(body: dict[str, Any], entries: list[Any]) -> str:
