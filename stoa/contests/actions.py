@@ -122,8 +122,8 @@ def record_entries(contest: Contest, seen: Iterable[Seen]) -> int:
     changed = [merged(known[person], actions) for person, actions in by_person.items() if person in known]
     with transaction.atomic():
         Entry.objects.bulk_create(new, batch_size=500)
-        Entry.objects.bulk_update(changed, ["actions", "text", "tagged", "handle", "name", "follows_brand",
-                                            "account_created_at", "first_at"], batch_size=500)
+        Entry.objects.bulk_update(changed, ["actions", "text", "tagged", "answered_at", "handle", "name",
+                                            "follows_brand", "account_created_at", "first_at"], batch_size=500)
     return len(new)
 
 
@@ -131,8 +131,9 @@ def merged(entry: Entry, seen: list[Seen]) -> Entry:
     for one in seen:
         entry.actions = sorted(set(entry.actions) | {one.action})
         entry.handle, entry.name = one.handle or entry.handle, one.name or entry.name
-        if one.text and one.action in (Action.REPLY, Action.QUOTE) and not entry.text:
-            entry.text, entry.tagged = one.text, eligibility.tags_in(one.text)
+        if one.text and one.action in (Action.REPLY, Action.QUOTE) and (
+                entry.answered_at is None or one.at < entry.answered_at):  # the earliest answer is the one kept
+            entry.text, entry.tagged, entry.answered_at = one.text, eligibility.tags_in(one.text), one.at
         entry.follows_brand = one.follows_brand if one.follows_brand is not None else entry.follows_brand
         entry.account_created_at = one.account_created_at or entry.account_created_at
         entry.first_at = min(entry.first_at, one.at)
@@ -293,10 +294,11 @@ def mark_places(contest: Contest, result: draw.Result) -> None:
 
 
 def pick_first_correct(actor, contest: Contest) -> Contest:
-    """A quiz won by the first correct answers: the earliest eligible replies, no randomness needed."""
+    """A quiz won by the first correct answers: the eligible entrants by the time of their answer (a like before
+    it does not count), no randomness needed."""
     if contest.kind != Kind.QUIZ or contest.quiz_mode != QuizMode.FIRST or contest.state != State.FROZEN:
         raise ActionError({"state": [_("Only a frozen quiz won by the first correct answers is decided this way.")]})
-    first = list(contest.entries.filter(eligible=True).order_by("first_at", "network", "account_id")[
+    first = list(contest.entries.filter(eligible=True).order_by("answered_at", "network", "account_id")[
         :contest.winners + contest.substitutes])
     with transaction.atomic():
         for place, entry in enumerate(first, start=1):

@@ -112,6 +112,7 @@ class Entry(models.Model):
     follows_brand = models.BooleanField(null=True)  # None: the network did not say
     account_created_at = models.DateTimeField(null=True, blank=True)  # None: not known
     first_at = models.DateTimeField()  # the earliest action seen (a reply's time; else when it was collected)
+    answered_at = models.DateTimeField(null=True, blank=True)  # the reply or quote whose text is kept (quizzes)
     eligible = models.BooleanField(default=False)
     reason = models.CharField(max_length=32, blank=True, default="")  # eligibility.REASONS key
     place = models.PositiveSmallIntegerField(null=True, blank=True)  # 1..winners, then the substitutes

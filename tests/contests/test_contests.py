@@ -186,3 +186,14 @@ def test_the_freeze_puts_the_list_s_hash_in_a_post_scheduled_at_once(make_contes
     assert contest.frozen_sha256 in publication.variant.text
     assert f"drand round {contest.frozen['source']['round']}" in publication.variant.text
     assert f"/c/{contest.public_key}/" in publication.variant.text
+
+
+def test_in_a_first_correct_quiz_the_answer_s_time_counts_not_an_earlier_like(make_contest):
+    contest = make_contest(kind=Kind.QUIZ, answers=["blue"], quiz_mode=QuizMode.FIRST, actions=[], winners=1)
+    actions.record_entries(contest, [seen("2", "like", hours_ago=30), seen("2", text="blue", hours_ago=2),
+                                     seen("3", text="blue", hours_ago=5)])
+    actions.freeze_contest(None, contest)
+
+    actions.pick_first_correct(None, contest)
+
+    assert [entry.account_id for entry in actions.winners_of(contest)] == ["3"]
