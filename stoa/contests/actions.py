@@ -158,7 +158,8 @@ def rules_of(contest: Contest, now: datetime) -> eligibility.Rules:
         friends_to_tag=contest.friends_to_tag, must_follow=contest.must_follow,
         min_account_age=timedelta(days=contest.min_account_age_days),
         answers=tuple(eligibility.folded(answer) for answer in contest.answers) if contest.kind == Kind.QUIZ else (),
-        excluded=frozenset(team), blocked=frozenset(eligibility.folded(item) for item in contest.block_list),
+        excluded=frozenset(team),
+        blocked=frozenset(eligibility.folded(item.lstrip("@")) for item in contest.block_list),
         recent_winners=frozenset(recent))
 
 

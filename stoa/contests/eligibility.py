@@ -78,7 +78,8 @@ def reason(rules: Rules, entry: Mapping[str, Any], now: datetime) -> str:
     text = entry.get("text") or ""
     if person in rules.excluded:
         return "team"
-    if folded(entry["account_id"]) in rules.blocked or folded(entry.get("handle") or "") in rules.blocked:
+    if rules.blocked and (folded(entry["account_id"]) in rules.blocked
+                          or folded((entry.get("handle") or "").lstrip("@")) in rules.blocked):
         return "blocked"
     if person in rules.recent_winners:
         return "recent_winner"

@@ -52,7 +52,7 @@ def reasons(contest) -> dict[str, str]:
 
 def test_each_entrant_s_eligibility_has_its_reason(make_contest):
     contest = make_contest(actions=["reply", "like"], hashtag="#Yafo", friends_to_tag=1,
-                           block_list=["user5@mastodon.example"])
+                           block_list=["@User5@mastodon.example"])
     old = clock.now() - timedelta(days=400)
     actions.record_entries(contest, [
         seen("1", text="#yafo @a"), seen("1", "like"),  # the brand's own account
