@@ -1,6 +1,8 @@
 """Pages: a workspace's contests (the rules form, entrants with their eligibility, freeze, draw, winners) and each
 contest's public page, with no login, where anyone checks the draw."""
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -99,7 +101,8 @@ def public_page(request: HttpRequest, key: str) -> HttpResponse:
         "contest": contest, "source": source, "eligible": len((contest.frozen or {}).get("entrants", [])),
         "winners": (contest.published or {}).get("winners", []),
         "substitutes": (contest.published or {}).get("substitutes", []),
-        "drand_time": source.get("at"), "drawn": contest.state == State.DRAWN})
+        "drand_time": datetime.fromtimestamp(source["at"], UTC) if source.get("at") else None,
+        "drawn": contest.state == State.DRAWN})
 
 
 def public_file(request: HttpRequest, key: str) -> HttpResponse:

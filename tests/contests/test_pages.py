@@ -2,7 +2,7 @@
 anyone opens without logging in to check the draw."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -99,3 +99,16 @@ def test_before_the_close_the_public_page_shows_only_the_commitment(make_contest
 
     assert contest.seed_commitment in page
     assert Client().get(f"/c/{contest.public_key}/draw.json").status_code == 404
+
+
+def test_the_public_page_names_the_drand_round_and_when_it_comes(make_contest):
+    contest = make_contest()
+    actions.record_entries(contest, [seen("2")])
+    actions.freeze_contest(None, contest)
+
+    page = Client().get(f"/c/{contest.public_key}/").content.decode()
+
+    round_number = contest.frozen["source"]["round"]
+    at = datetime.fromtimestamp(draw.drand_round_time(round_number), UTC)
+    assert f"drand quicknet round {round_number}" in page and f"{at:%Y-%m-%d %H:%M:%S} UTC" in page
+    assert draw.DRAND_CHAIN_HASH in page
