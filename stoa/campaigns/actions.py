@@ -51,6 +51,9 @@ def input_problems(workspace: Workspace, given: CampaignInput) -> dict[str, list
         found["budget"] = [_("A budget is more than zero.")]
     if len(given.currency) != 3 or not given.currency.isalpha():
         found["currency"] = [_("A currency is its three-letter code, such as EUR or ILS.")]
+    elif given.platform == Platform.VK_ADS and given.currency.upper() != "RUB":
+        # all_limit, an ad's spending limit, is "a whole number of rubles": https://dev.vk.com/en/method/ads.createAds
+        found["currency"] = [_("VK Ads takes budgets in rubles (RUB).")]
     if given.ends_on < given.starts_on:
         found["ends_on"] = [_("The campaign ends before it starts.")]
     elif month_of(given.ends_on) != month_of(given.starts_on):
