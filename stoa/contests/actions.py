@@ -270,7 +270,10 @@ def draw_contest(actor, contest: Contest, http: httpx.Client | None = None) -> b
     """Winners then substitutes, once the random value exists; False while it does not yet."""
     if contest.state != State.FROZEN:
         raise ActionError({"state": [_("Only a frozen contest can be drawn.")]})
-    revealed = revealed_value(contest, http)
+    try:
+        revealed = revealed_value(contest, http)
+    except draw.DrawError as error:
+        raise ActionError({"randomness": [str(error)]}) from None
     if revealed is None:
         return False
     frozen = frozen_of(contest)

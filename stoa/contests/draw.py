@@ -40,8 +40,8 @@ SPACE = 2**256  # a block is one SHA-256 output
 DRAND_CHAIN_HASH = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
 DRAND_PERIOD = 3
 # Quicknet's genesis time is not on the documentation page above; it is the genesis_time its /info answer gives
-# (as public clients quote it). A verifier reads it from the file, and drand_round_at is checked against /info by
-# the fetch (stoa/contests/drand.py) before a round is used.
+# (as public clients quote it). It is written into the frozen file, and the draw refuses a round whose relay's
+# /info gives another genesis time or period (stoa/contests/drand.py).
 DRAND_GENESIS = 1692803367
 DRAND_RELAYS = ("https://api.drand.sh", "https://api2.drand.sh", "https://api3.drand.sh",
                 "https://drand.cloudflare.com")

@@ -134,16 +134,62 @@ def test_the_announcement_is_a_draft_post_naming_the_winners(make_contest, brand
     assert "@user2@mastodon.example" in publication.variant.text
 
 
-def drand_relay(answers: dict[int, dict]):
-    """The drand HTTP API as documented: GET /{chain-hash}/public/{round}."""
+# The chain information as GET /{chain-hash}/info answers it (docs.drand.love/docs/dev-guide/3-4-dev-guide-http-api:
+# public_key, period, genesis_time, hash), with quicknet's values.
+QUICKNET_INFO = {"_doc": "https://docs.drand.love/docs/dev-guide/3-4-dev-guide-http-api", "public_key": "83cf0f28",
+                 "period": 3, "genesis_time": 1692803367, "hash": draw.DRAND_CHAIN_HASH}
+
+
+def drand_relay(answers: dict[int, dict], info: dict = QUICKNET_INFO, down: tuple[str, ...] = ()):
+    """The drand HTTP API as documented: GET /{chain-hash}/info and GET /{chain-hash}/public/{round}; the relays in
+    `down` do not answer at all."""
 
     def answer(request: httpx.Request) -> httpx.Response:
-        _, chain_hash, public, round_number = request.url.path.split("/")
-        assert (chain_hash, public, request.method) == (draw.DRAND_CHAIN_HASH, "public", "GET")
-        found = answers.get(int(round_number))
+        if f"{request.url.scheme}://{request.url.host}" in down:
+            raise httpx.ConnectError("connection refused", request=request)
+        assert request.method == "GET"
+        parts = request.url.path.split("/")
+        assert parts[1] == draw.DRAND_CHAIN_HASH
+        if parts[2:] == ["info"]:
+            return httpx.Response(200, json=info)
+        assert parts[2] == "public"
+        found = answers.get(int(parts[3]))
         return httpx.Response(200, json=found) if found else httpx.Response(404, text="round not found")
 
     return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+def signed_round(round_number: int) -> dict:
+    signature = "8d" * 48
+    return {"round": round_number, "signature": signature,
+            "randomness": hashlib.sha256(bytes.fromhex(signature)).hexdigest()}
+
+
+def test_when_a_drand_relay_is_down_the_next_one_gives_the_round(make_contest):
+    contest = make_contest()
+    actions.record_entries(contest, [seen("2"), seen("3")])
+    actions.freeze_contest(None, contest)
+    round_number = contest.frozen["source"]["round"]
+    relay = drand_relay({round_number: signed_round(round_number)}, down=("https://api.drand.sh",))
+
+    with time_machine.travel(clock.now() + timedelta(seconds=draw.DRAND_MARGIN + 10)):
+        assert actions.draw_contest(None, contest, relay)
+
+    assert contest.published["revealed"]["url"].startswith("https://api2.drand.sh/")
+
+
+def test_a_chain_whose_timing_is_not_the_one_fixed_refuses_the_draw(make_contest):
+    contest = make_contest()
+    actions.record_entries(contest, [seen("2")])
+    actions.freeze_contest(None, contest)
+    round_number = contest.frozen["source"]["round"]
+    relay = drand_relay({round_number: signed_round(round_number)}, info={**QUICKNET_INFO, "period": 30})
+
+    later = clock.now() + timedelta(seconds=draw.DRAND_MARGIN + 10)
+    with time_machine.travel(later), pytest.raises(ActionError, match="genesis time and period"):
+        actions.draw_contest(None, contest, relay)
+
+    assert contest.state == State.FROZEN
 
 
 def test_a_drand_draw_waits_for_the_round_fixed_at_the_freeze_then_verifies(make_contest):
@@ -151,9 +197,7 @@ def test_a_drand_draw_waits_for_the_round_fixed_at_the_freeze_then_verifies(make
     actions.record_entries(contest, [seen(str(n)) for n in range(2, 6)])
     actions.freeze_contest(None, contest)
     round_number = contest.frozen["source"]["round"]
-    signature = "8d" * 48
-    relay = drand_relay({round_number: {"round": round_number, "signature": signature,
-                                        "randomness": hashlib.sha256(bytes.fromhex(signature)).hexdigest()}})
+    relay = drand_relay({round_number: signed_round(round_number)})
 
     assert not actions.draw_contest(None, contest, relay)  # the round does not exist yet
     with time_machine.travel(clock.now() + timedelta(seconds=draw.DRAND_MARGIN + 10)):
