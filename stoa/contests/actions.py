@@ -227,7 +227,8 @@ def freeze_text(contest: Contest) -> str:
     source = frozen["source"]
     said = _("Entries for %(title)s are closed: %(count)d eligible. SHA-256 of the list: %(hash)s.") % {
         "title": contest.title, "count": len(frozen["entrants"]), "hash": contest.frozen_sha256}
-    if source["kind"] == "drand":
+    drawn = not (contest.kind == Kind.QUIZ and contest.quiz_mode == QuizMode.FIRST)
+    if source["kind"] == "drand" and drawn:
         said += " " + _("Winners are drawn with drand round %(round)s.") % {"round": source["round"]}
     return f"{said} {site_url()}{reverse('contest-public', args=[contest.public_key])}"
 
