@@ -26,6 +26,7 @@ from huey.contrib.djhuey import HUEY
 
 from stoa.analytics.tasks import sweep_metrics
 from stoa.approvals.tasks import approval_reminders
+from stoa.campaigns.tasks import pace_campaigns
 from stoa.audience.tasks import read_audience
 from stoa.contests.tasks import run_contests
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
@@ -67,6 +68,8 @@ def periodic_jobs() -> list[PeriodicJob]:
                             "email the weekly and monthly reports that are due, with their PDF"))
     jobs.append(PeriodicJob(run_contests, settings.STOA_CONTEST_SECONDS,
                             "read open contests' entries, freeze the closed ones and draw the frozen ones"))
+    jobs.append(PeriodicJob(pace_campaigns, settings.STOA_CAMPAIGN_SECONDS,
+                            "pace paid campaigns' spend against the plan and alert the managers once"))
     jobs.append(PeriodicJob(read_audience, settings.STOA_AUDIENCE_SECONDS,
                             "read the competitors, the reposts and likes of recent posts and the audience's reach"))
     return jobs
