@@ -12,6 +12,8 @@ MENU = [
     ("compose", _("Compose")),
     ("inbox", _("Inbox")),
     ("analytics", _("Analytics")),
+    ("leaders", _("Opinion leaders")),
+    ("competitors", _("Competitors")),
     ("reports", _("Reports")),
     ("home", _("Publications")),
     ("plan", _("Content plan")),
