@@ -109,7 +109,6 @@ INSTALLED_APPS = [
     "stoa.planning",
     "stoa.inbox",
     "stoa.contests",
-    "stoa.campaigns",
     "stoa.audience",
     "stoa.campaigns",
     "stoa.listening",
@@ -287,8 +286,6 @@ STOA_ANALYTICS_BACKFILL_ON_CONNECT = env_bool("STOA_ANALYTICS_BACKFILL_ON_CONNEC
 STOA_REPORT_SECONDS = env_int("STOA_REPORT_SECONDS", 300)
 # Contests: every STOA_CONTEST_SECONDS, open contests' entries are read, closed ones frozen and frozen ones drawn.
 STOA_CONTEST_SECONDS = env_int("STOA_CONTEST_SECONDS", 300)
-# Paid campaigns: every STOA_CAMPAIGN_SECONDS their spend is paced against the plan and the managers alerted once.
-STOA_CAMPAIGN_SECONDS = env_int("STOA_CAMPAIGN_SECONDS", 3600)
 # Audience: every STOA_AUDIENCE_SECONDS the competitors, the reposts and likes of recent posts and the audience's
 # followers are read; the public Bluesky AppView that answers without a session is STOA_BLUESKY_PUBLIC_API.
 STOA_AUDIENCE_SECONDS = env_int("STOA_AUDIENCE_SECONDS", 3600)
