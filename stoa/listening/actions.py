@@ -9,6 +9,8 @@ from stoa.inbox.actions import ingest
 from stoa.inbox.models import Item
 from stoa.listening.forms import QueryForm
 from stoa.listening.models import Hit, ListeningQuery
+from stoa.planning.actions import save_theme
+from stoa.planning.models import DailyTheme
 from stoa.providers.base import Incoming, Person
 from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
@@ -47,3 +49,9 @@ def send_to_inbox(actor, hit: Hit) -> Item:
         audit(hit.workspace_id, actor, "listening.sent_to_inbox", hit, item=item.pk)
     return item
 
+
+
+def trend_as_theme(actor, workspace: Workspace, hashtag: str, weekday: int | str) -> DailyTheme:
+    """A trend taken into the content plan as a daily theme, through the plan's own action."""
+    tag = hashtag.strip().lstrip("#")
+    return save_theme(actor, workspace, weekday=weekday, name=f"#{tag}", hashtags=[tag])

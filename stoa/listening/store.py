@@ -99,7 +99,8 @@ class Listener:
             return None
         return Hit(workspace=self.workspace, query_id=matched[0], also_matched=matched[1:],
                    channel_id=found.channel_id, network=found.network, remote_id=post.remote_id, url=post.url,
-                   author_id=post.author.remote_id, author_handle=post.author.handle, author_name=post.author.name,
+                   author_id=post.author.remote_id, author_handle=post.author.handle.lstrip("@"),
+                   author_name=post.author.name,
                    text=post.text, written_at=post.written_at, day=self.day(post), found_at=clock.now(),
                    language=verdict.language, sentiment=verdict.sentiment, intent=verdict.intent)
 

@@ -30,6 +30,7 @@ from stoa.campaigns.tasks import pace_campaigns
 from stoa.audience.tasks import read_audience
 from stoa.contests.tasks import run_contests
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
+from stoa.listening.tasks import collect_listening
 from stoa.links.tasks import fold_click_log
 from stoa.reports.tasks import send_scheduled_reports
 
@@ -68,6 +69,8 @@ def periodic_jobs() -> list[PeriodicJob]:
                             "email the weekly and monthly reports that are due, with their PDF"))
     jobs.append(PeriodicJob(run_contests, settings.STOA_CONTEST_SECONDS,
                             "read open contests' entries, freeze the closed ones and draw the frozen ones"))
+    jobs.append(PeriodicJob(collect_listening, settings.STOA_LISTENING_SECONDS,
+                            "look for the workspaces' listening queries on their channels' networks"))
     jobs.append(PeriodicJob(pace_campaigns, settings.STOA_CAMPAIGN_SECONDS,
                             "pace paid campaigns' spend against the plan and alert the managers once"))
     jobs.append(PeriodicJob(read_audience, settings.STOA_AUDIENCE_SECONDS,

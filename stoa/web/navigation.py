@@ -11,6 +11,7 @@ MENU = [
     ("calendar", _("Calendar")),
     ("compose", _("Compose")),
     ("inbox", _("Inbox")),
+    ("listening", _("Listening")),
     ("analytics", _("Analytics")),
     ("leaders", _("Opinion leaders")),
     ("competitors", _("Competitors")),

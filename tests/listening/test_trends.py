@@ -1,0 +1,70 @@
+"""Trends: hashtags and terms rising in the workspace's hits, Mastodon's trending hashtags (from mastodon-mock),
+and either one taken into the content plan as a daily theme."""
+
+import pytest
+from django.test import Client
+
+from stoa.inbox.classifier import builtin
+from stoa.listening.store import Found, Listener
+from stoa.listening.trends import mastodon_trends, rising
+from stoa.planning.models import DailyTheme
+from tests.listening.conftest import post
+
+
+@pytest.fixture
+def logged_in(owner):
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+def keep(workspace, *posts):
+    Listener(workspace, builtin()).keep([Found("mastodon", p) for p in posts])
+
+
+def test_a_hashtag_rises_when_this_week_has_twice_last_weeks_and_at_least_three(workspace, brand_query):
+    keep(workspace, *[post(f"new{n}", f"Kafe Yafo #winterblend cinnamon {n}", hours_ago=n) for n in range(4)],
+         *[post(f"old{n}", f"Kafe Yafo #summerblend cinnamon {n}", hours_ago=24 * 8 + n) for n in range(4)],
+         *[post("old-w", "Kafe Yafo #winterblend", hours_ago=24 * 9)],
+         *[post(f"all{n}", f"Kafe Yafo #everyday {n}", hours_ago=h) for n, h in enumerate([1, 2, 3, 200, 201, 202])])
+
+    found = {t.text: (t.now, t.before) for t in rising(workspace)}
+
+    assert found["#winterblend"] == (4, 1)
+    assert "#summerblend" not in found and "#everyday" not in found  # fell, and steady
+    assert "kafe" not in found and "#kafeyafo" not in found  # the query's own words are no trend
+    assert "cinnamon" not in found  # in both weeks alike
+
+
+def test_mastodons_trending_hashtags_are_read_through_the_workspaces_channel(mastodon_peer, workspace):
+    channel = mastodon_peer.channel(workspace)
+    for n in range(3):
+        mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": f"Latte art #latteart {n}"})
+    mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "Once #espresso"})
+
+    trends, failed = mastodon_trends(workspace)
+
+    assert failed == []
+    assert [t.name for t in trends][:2] == ["latteart", "espresso"]
+    assert trends[0].channel == channel.name and trends[0].uses == 3
+
+
+def test_a_trend_becomes_a_daily_theme_of_the_plan(logged_in, workspace, brand_query):
+    keep(workspace, *[post(f"n{n}", f"Kafe Yafo #winterblend {n}", hours_ago=n) for n in range(3)])
+    page = logged_in.get(f"/listening/trends/?workspace={workspace.slug}").content.decode()
+    assert "#winterblend" in page and "Use as a daily theme" in page
+
+    response = logged_in.post("/listening/trends/theme/", {"workspace": workspace.slug, "hashtag": "winterblend",
+                                                            "weekday": "4"})
+
+    assert response.status_code == 302
+    theme = DailyTheme.objects.get()
+    assert (theme.workspace, theme.weekday, theme.name, theme.hashtags) == (workspace, 4, "#winterblend",
+                                                                            ["#winterblend"])
+
+
+def test_only_those_who_edit_posts_take_a_trend_into_the_plan(workspace, member):
+    client = Client()
+    client.force_login(member("analyst"))
+    response = client.post("/listening/trends/theme/", {"workspace": workspace.slug, "hashtag": "x", "weekday": "1"})
+    assert response.status_code == 403 and not DailyTheme.objects.exists()
