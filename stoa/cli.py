@@ -27,6 +27,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("post", "Schedule a post to several channels at a local time, or save it as a draft."),
         ("publications", "List publications; cancel, publish now, edit, reschedule or resolve one."),
         ("posts_csv", "Import posts from a CSV file, or export a workspace's posts to one."),
+        ("contest", "Verify a contest's published draw file: stoa contest verify FILE."),
     )),
     ("Maintenance", (
         ("migrate", "Bring the database up to date (run does it by itself)."),

@@ -16,6 +16,7 @@ MENU = [
     ("leaders", _("Opinion leaders")),
     ("competitors", _("Competitors")),
     ("reports", _("Reports")),
+    ("contests", _("Contests")),
     ("home", _("Publications")),
     ("plan", _("Content plan")),
     ("review", _("Review")),

@@ -14,7 +14,6 @@ from tests.contests.conftest import seen
 
 @pytest.fixture
 def api(owner, settings):
-    settings.ROOT_URLCONF = "tests.contests.api_urls"  # the routers as stoa/api/base.py is to mount them
     _, token = ApiToken.issue(owner, "tests")
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
