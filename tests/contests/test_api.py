@@ -13,7 +13,7 @@ from tests.contests.conftest import seen
 
 
 @pytest.fixture
-def api(owner, settings):
+def api(owner):
     _, token = ApiToken.issue(owner, "tests")
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
@@ -56,9 +56,8 @@ def test_freeze_draw_and_the_file_that_verifies(api, make_contest):
     assert draw.verify(document, frozen["frozen_sha256"]).ok
 
 
-def test_someone_outside_the_workspace_gets_a_404(make_contest, stranger, settings):
+def test_someone_outside_the_workspace_gets_a_404(make_contest, stranger):
     contest = make_contest()
-    settings.ROOT_URLCONF = "tests.contests.api_urls"
     _, token = ApiToken.issue(stranger, "tests")
 
     assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(f"/api/v1/contests/{contest.pk}").status_code == 404
