@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("stoa.planning.urls")),
     path("", include("stoa.inbox.urls")),
     path("", include("stoa.contests.urls")),
+    path("", include("stoa.campaigns.urls")),
     path("", include("stoa.listening.urls")),
     path("", include("stoa.audience.urls")),
     path("", include("stoa.analytics.urls")),

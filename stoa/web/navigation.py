@@ -15,6 +15,7 @@ MENU = [
     ("analytics", _("Analytics")),
     ("leaders", _("Opinion leaders")),
     ("competitors", _("Competitors")),
+    ("campaigns", _("Paid campaigns")),
     ("reports", _("Reports")),
     ("contests", _("Contests")),
     ("home", _("Publications")),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stoa.campaigns.actions import import_results
+from stoa.campaigns.audience import Audience
 from stoa.campaigns.models import Result
 from stoa.errors import ActionError
 from tests.campaigns.conftest import this_month
@@ -70,7 +71,5 @@ def test_importing_the_same_report_again_replaces_its_days(make_campaign, owner)
     assert campaign.results.count() == 2
 
 
-def audience_for(platform: str):
-    from stoa.campaigns.audience import Audience
-
+def audience_for(platform: str) -> Audience:
     return Audience(cities={"linkedin": ["urn:li:geo:101620260"], "x": ["0ce8b9a7b2742f7e"]}.get(platform, ["1"]))
