@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from stoa import clock
 from stoa.analytics.models import ChannelSnapshot, MeasuredPost
 from stoa.audience.models import Competitor, CompetitorSnapshot, Format
+from stoa.audience.public import READ_ERRORS
 from stoa.channels.models import Channel
 from stoa.workspaces.models import Workspace
 
@@ -75,7 +76,8 @@ def with_growth(column: Column, series: list[tuple[date, int | None]]) -> Column
 
 
 def competitor_column(competitor: Competitor, days: int) -> Column:
-    column = Column(str(competitor), competitor.network, brand=False, days=days, error=competitor.last_error)
+    error = str(READ_ERRORS.get(competitor.last_error, competitor.last_error))
+    column = Column(str(competitor), competitor.network, brand=False, days=days, error=error)
     posts = list(competitor.posts.filter(published_at__gte=period_start(days)))
     column.posts = len(posts)
     column.formats.update(Counter(post.format for post in posts))

@@ -3,6 +3,7 @@ snapshot of their followers a day, their latest posts with their counts), all wi
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import urlparse
 
@@ -20,6 +21,7 @@ from stoa.workspaces.access import check
 from stoa.workspaces.actions import audit
 from stoa.workspaces.models import Workspace
 
+log = logging.getLogger(__name__)
 BLUESKY_HANDLE = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$")
 MASTODON_ACCT = re.compile(r"^([A-Za-z0-9_]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
 
@@ -84,7 +86,8 @@ def read_competitor(competitor: Competitor, http: httpx.Client | None = None) ->
         else:
             profile, posts = read_public(competitor, http)
     except ReadError as error:
-        competitor.last_error = str(error)
+        log.warning("Audience: competitor %s could not be read: %s", competitor.pk, error)
+        competitor.last_error = error.reason
         competitor.save(update_fields=["last_error"])
         return 0
     return keep(competitor, profile, posts)

@@ -67,7 +67,7 @@ class Competitor(models.Model):
     profile_url = models.URLField(max_length=1000, blank=True, default="")
     added_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="")
+    last_error = models.TextField(blank=True, default="")  # a reason of stoa.audience.public.READ_ERRORS
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "network", "handle"],

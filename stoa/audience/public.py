@@ -8,7 +8,7 @@ https://public.api.bsky.app (https://docs.bsky.app/docs/advanced-guides/api-dire
 STOA_BLUESKY_PUBLIC_API. Mastodon: GET /api/v1/accounts/lookup, /api/v1/accounts/:id and
 /api/v1/accounts/:id/statuses are public on servers that do not require sign-in for them
 (https://docs.joinmastodon.org/methods/accounts/#lookup, #get, #statuses); a server in "limited federation" or
-"authorized fetch" mode may refuse, which is said as a ReadError.
+"authorized fetch" mode may refuse, which is said as a ReadError (its reason on the page, its details in the log).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 import httpx
 from django.conf import settings
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from stoa.audience.models import Format
 from stoa.providers.base import parse_time
@@ -31,7 +32,21 @@ STATUSES_LIMIT = 40  # GET /api/v1/accounts/:id/statuses: limit maximum 40
 
 
 class ReadError(Exception):
-    """A public read that failed, in a sentence a person can act on."""
+    """A public read that failed: `reason` (a key of READ_ERRORS, what the page says) and the details for the log."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+# What a person reads on the competitors' page, by ReadError.reason (stored in Competitor.last_error).
+READ_ERRORS = {
+    "unreachable": _("The server could not be reached; it is tried again at the next read."),
+    "not_found": _("There is no such public account."),
+    "sign_in": _("The server shows this account only to those signed in."),
+    "refused": _("The server refused the read; it is tried again at the next read."),
+    "garbled": _("The server answered in an unexpected form; it is tried again at the next read."),
+}
 
 
 @dataclass(frozen=True)
@@ -64,17 +79,17 @@ def get_json(http: httpx.Client, url: str, params: dict[str, Any], what: str) ->
     try:
         response = http.get(url, params=params)
     except httpx.HTTPError as error:
-        raise ReadError(f"{what}: the server could not be reached ({type(error).__name__}).") from error
+        raise ReadError("unreachable", f"{what}: the server could not be reached ({type(error).__name__}).") from error
     if response.status_code == 404:
-        raise ReadError(f"{what}: no such public account.")
+        raise ReadError("not_found", f"{what}: no such public account.")
     if response.status_code in (401, 403):
-        raise ReadError(f"{what}: the server does not show it without signing in.")
+        raise ReadError("sign_in", f"{what}: the server does not show it without signing in.")
     if response.status_code >= 400:
-        raise ReadError(f"{what}: the server answered {response.status_code}.")
+        raise ReadError("refused", f"{what}: the server answered {response.status_code}.")
     try:
         return response.json()
     except ValueError as error:
-        raise ReadError(f"{what}: the server did not answer in JSON.") from error
+        raise ReadError("garbled", f"{what}: the server did not answer in JSON.") from error
 
 
 class BlueskyPublic:
@@ -89,7 +104,7 @@ class BlueskyPublic:
         """app.bsky.actor.getProfile (#profileViewDetailed: did, handle, displayName, followersCount, postsCount)."""
         view = self.xrpc("app.bsky.actor.getProfile", {"actor": actor.lstrip("@")})
         if not isinstance(view, dict) or not isinstance(view.get("did"), str):
-            raise ReadError("Bluesky answered app.bsky.actor.getProfile without a profile.")
+            raise ReadError("garbled", "Bluesky answered app.bsky.actor.getProfile without a profile.")
         return self.as_profile(view)
 
     def as_profile(self, view: dict[str, Any]) -> Profile:
@@ -164,7 +179,7 @@ class MastodonPublic:
         statuses_count)."""
         account = self.api("/api/v1/accounts/lookup", {"acct": acct.lstrip("@")})
         if not isinstance(account, dict) or not isinstance(account.get("id"), str):
-            raise ReadError("Mastodon answered the account lookup without an account.")
+            raise ReadError("garbled", "Mastodon answered the account lookup without an account.")
         return Profile(account["id"], str(account.get("acct") or acct), str(account.get("display_name") or ""),
                        str(account.get("url") or ""), count(account.get("followers_count")),
                        count(account.get("statuses_count")))

@@ -81,12 +81,14 @@ def test_a_mastodon_account_is_read_from_its_server(owner, workspace):
         "1103": ("link", "Order: bakery.example"), "1104": ("text", "Closed on Sunday")}
 
 
-def test_an_account_that_is_not_there_is_said_on_the_competitor(owner, workspace):
+def test_an_account_that_is_not_there_is_said_on_the_competitor(owner, workspace, brand_channel):
     competitor = add_competitor(owner, workspace, "mastodon", "nobody@mastodon.example")
 
     assert read_competitor(competitor, FakeMastodonServer().client()) == 0
     competitor.refresh_from_db()
-    assert competitor.last_error == "mastodon.example (/api/v1/accounts/lookup): no such public account."
+    assert competitor.last_error == "not_found"
+    [_brand, shown] = side_by_side(workspace)
+    assert shown.error == "There is no such public account."
 
 
 def test_a_real_mastodon_server_answers_without_credentials(mastodon_peer, owner, workspace):
