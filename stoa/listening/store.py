@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from stoa import clock
 from stoa.inbox.classifier import Classifies
@@ -76,7 +75,7 @@ class Listener:
             kept.duplicates += len(batch) - len(fresh)
             hits = [hit for f in fresh if (hit := self.hit_of(f)) is not None]
             kept.not_matched += len(fresh) - len(hits)
-            Hit.objects.bulk_create(hits, ignore_conflicts=True)
+            insert_new(hits)
             self.count(hits)
         kept.new += len(hits)
 
@@ -112,10 +111,33 @@ class Listener:
         return post.written_at.astimezone(self.zone).date()
 
     def count(self, hits: list[Hit]) -> None:
-        """The day counts, each raised by the new hits (one row per day, query, network, sentiment, language)."""
+        """The day counts raised by the new hits (one row per day, query, network, sentiment and language), each
+        in one statement that adds to the row or makes it (ON CONFLICT ... DO UPDATE: SQLite and PostgreSQL alike),
+        so two workers raising the same row never lose a count."""
         counts = Counter((h.day, h.query_id, h.network, h.sentiment, h.language) for h in hits)
-        for (day, query_id, network, sentiment, language), n in counts.items():
-            key = {"workspace": self.workspace, "day": day, "query_id": query_id, "network": network,
-                   "sentiment": sentiment, "language": language}
-            if not DayCount.objects.filter(**key).update(hits=F("hits") + n):
-                DayCount.objects.create(hits=n, **key)
+        if counts:
+            with connection.cursor() as cursor:
+                rows = [(self.workspace.pk, connection.ops.adapt_datefield_value(day), query_id, network, sentiment,
+                         language, n) for (day, query_id, network, sentiment, language), n in counts.items()]
+                cursor.executemany(RAISE_COUNT, rows)
+
+
+def insert_new(hits: list[Hit]) -> None:
+    """The hits written in one statement, a post kept already (by another worker) left as it is: what
+    bulk_create(ignore_conflicts=True) does, without building each row's SQL expressions (a third of the time)."""
+    if not hits:
+        return
+    fields = [f for f in Hit._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {Hit._meta.db_table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[f.get_db_prep_save(f.pre_save(hit, True), connection) for f in fields]
+                                 for hit in hits])
+
+
+TABLE = DayCount._meta.db_table
+RAISE_COUNT = (f"INSERT INTO {TABLE} (workspace_id, day, query_id, network, sentiment, language, hits)"
+               " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+               " ON CONFLICT (workspace_id, day, query_id, network, sentiment, language)"
+               f" DO UPDATE SET hits = {TABLE}.hits + excluded.hits")

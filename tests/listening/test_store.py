@@ -58,3 +58,9 @@ def test_a_query_needs_something_to_listen_for(owner, workspace):
         assert "terms" in error.errors
     else:
         raise AssertionError("a query of no words was saved")
+
+
+def test_the_day_counts_add_up_across_reads(workspace, brand_query):
+    keep(workspace, post("1", "Kafe Yafo"), post("2", "Kafe Yafo"))
+    keep(workspace, post("3", "Kafe Yafo"), post("2", "Kafe Yafo"))
+    assert sum(DayCount.objects.values_list("hits", flat=True)) == Hit.objects.count() == 3
