@@ -46,7 +46,17 @@ READ_ERRORS = {
     "sign_in": _("The server shows this account only to those signed in."),
     "refused": _("The server refused the read; it is tried again at the next read."),
     "garbled": _("The server answered in an unexpected form; it is tried again at the next read."),
+    "asked_hidden": _("The account asked to be shown only to signed-in people, so Stoa does not read it."),
 }
+# A Bluesky account's self-label asking that it be shown only to signed-in users ("Sign-in Required" in the
+# moderation SDK of @atproto/api 0.7.0, https://github.com/bluesky-social/atproto/pull/1937). The AppView still
+# answers anonymous reads of such an account; Stoa honours the wish: no competitor is read, no follower count kept.
+SIGNED_IN_ONLY = "!no-unauthenticated"
+
+
+def signed_in_only(view: dict[str, Any]) -> bool:
+    """Whether the profile view (app.bsky.actor.defs#profileViewDetailed, its `labels`) carries SIGNED_IN_ONLY."""
+    return any(isinstance(label, dict) and label.get("val") == SIGNED_IN_ONLY for label in view.get("labels") or [])
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ class BlueskyPublic:
         view = self.xrpc("app.bsky.actor.getProfile", {"actor": actor.lstrip("@")})
         if not isinstance(view, dict) or not isinstance(view.get("did"), str):
             raise ReadError("garbled", "Bluesky answered app.bsky.actor.getProfile without a profile.")
+        if signed_in_only(view):
+            raise ReadError("asked_hidden", f"{actor} asks to be shown only to signed-in users ({SIGNED_IN_ONLY}).")
         return self.as_profile(view)
 
     def as_profile(self, view: dict[str, Any]) -> Profile:
@@ -114,12 +126,13 @@ class BlueskyPublic:
                        count(view.get("postsCount")))
 
     def followers(self, dids: list[str]) -> dict[str, int | None]:
-        """Followers of many people, 25 to a request of app.bsky.actor.getProfiles."""
+        """Followers of many people, 25 to a request of app.bsky.actor.getProfiles; those who asked to be shown
+        only to signed-in users are left out (their reach stays unknown)."""
         found: dict[str, int | None] = {}
         for start in range(0, len(dids), PROFILES_PER_REQUEST):
             body = self.xrpc("app.bsky.actor.getProfiles", {"actors": dids[start:start + PROFILES_PER_REQUEST]})
             for view in (body.get("profiles") if isinstance(body, dict) else None) or []:
-                if isinstance(view, dict) and isinstance(view.get("did"), str):
+                if isinstance(view, dict) and isinstance(view.get("did"), str) and not signed_in_only(view):
                     found[view["did"]] = count(view.get("followersCount"))
         return found
 

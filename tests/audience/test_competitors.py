@@ -122,3 +122,17 @@ def test_competitors_stand_beside_the_brands_own_channels(owner, workspace, bran
                                                                                  18.2, 1840)
     assert cafe.shares() == {"text": 25, "image": 25, "video": 25, "link": 25}
     assert [t.engagement for t in cafe.top] == [54, 15, 3]
+
+
+def test_a_bluesky_account_that_asks_for_signed_in_viewers_only_is_not_read(owner, workspace, brand_channel):
+    appview = FakeAppView()
+    did = appview.profile["did"]  # a self-label (com.atproto.label.defs#label) on the profile record
+    appview.profile["labels"] = [{"src": did, "uri": f"at://{did}/app.bsky.actor.profile/self",
+                                  "val": "!no-unauthenticated", "cts": "2026-01-01T00:00:00Z"}]
+    competitor = add_competitor(owner, workspace, "bluesky", "cafenoir.bsky.social")
+
+    assert read_competitor(competitor, appview.client()) == 0
+    assert not competitor.posts.exists() and not competitor.snapshots.exists()
+    assert [r.url.path for r in appview.requests] == ["/xrpc/app.bsky.actor.getProfile"]  # and nothing after
+    [_brand, shown] = side_by_side(workspace)
+    assert shown.error == "The account asked to be shown only to signed-in people, so Stoa does not read it."
