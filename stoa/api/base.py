@@ -12,6 +12,7 @@ from stoa.analytics.api import workspace_analytics
 from stoa.api import errors as api_errors
 from stoa.api.parsing import CheckedParser
 from stoa.api.throttling import PerUserRate
+from stoa.campaigns.api import campaigns, workspace_campaigns
 from stoa.channels.api import channels, networks, workspace_channels
 from stoa.contests.api import contests, workspace_contests
 from stoa.inbox.api import inbox
@@ -56,8 +57,10 @@ api.add_router("/workspaces", workspace_composer)
 api.add_router("/workspaces", workspace_links)
 api.add_router("/workspaces", workspace_analytics)
 api.add_router("/workspaces", workspace_contests)
+api.add_router("/workspaces", workspace_campaigns)
 api.add_router("/channels", channels)
 api.add_router("/posts", posts)
 api.add_router("/publications", publications)
 api.add_router("/inbox", inbox)
 api.add_router("/contests", contests)
+api.add_router("/campaigns", campaigns)
