@@ -2,7 +2,8 @@
 a channel only lends its access to the network).
 
 - Bluesky: app.bsky.feed.searchPosts through the provider's search (Searches), one stream per term and hashtag. The
-  lexicon leaves q's syntax to the server and recommends Lucene's, so a phrase is sent in double quotes.
+  lexicon leaves q's syntax to the server ("Lucene query syntax is recommended"); a phrase is sent as its words,
+  unquoted, since the local AppView finds nothing for a quoted one, and the matcher keeps only the whole phrase.
   https://docs.bsky.app/docs/api/app-bsky-feed-search-posts
 - Mastodon: GET /api/v2/search through the provider's search, one stream per term
   (https://docs.joinmastodon.org/methods/search/#v2: most servers search the full text only of posts that opted in),
@@ -37,13 +38,9 @@ def streams(network: str, queries: list[ListeningQuery]) -> list[str]:
     """What to read on the network for the queries: "search:<text>" and, on Mastodon, "tag:<hashtag>"."""
     found: list[str] = []
     for query in queries:
-        found += [f"search:{quoted(term) if network == 'bluesky' else term}" for term in query.terms]
+        found += [f"search:{term}" for term in query.terms]
         found += [f"tag:{tag}" if network == "mastodon" else f"search:#{tag}" for tag in query.hashtags]
     return list(dict.fromkeys(found))
-
-
-def quoted(term: str) -> str:
-    return f'"{term}"' if " " in term.strip() else term.strip()
 
 
 def read_stream(provider: Provider, stream: str, position: str) -> InboxPage:
