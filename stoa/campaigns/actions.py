@@ -106,7 +106,11 @@ def import_results(actor, campaign: Campaign, data: bytes) -> int:
     line and its reason, so pacing never works from half a report. A day already imported is replaced, so a report
     downloaded again and imported again counts once. Returns how many days were imported."""
     reading = reports.read(campaign.platform, data)
+    reading.problems += [(row.line, _("The day %(day)s is outside the campaign's days (%(start)s to %(end)s).")
+                          % {"day": row.day, "start": campaign.starts_on, "end": campaign.ends_on})
+                         for row in reading.rows if not campaign.starts_on <= row.day <= campaign.ends_on]
     if reading.problems:
+        reading.problems.sort()
         raise ActionError({"file": [_("Line %(line)d: %(reason)s") % {"line": line, "reason": reason}
                                     for line, reason in reading.problems]})
     now = clock.now()

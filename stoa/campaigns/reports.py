@@ -7,7 +7,7 @@ language of the ads manager (the headers of the ads managers' own CSV downloads 
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -65,6 +65,7 @@ class Row:
     impressions: int
     clicks: int
     conversions: int
+    line: int = 0  # of the file
 
 
 @dataclass
@@ -102,7 +103,7 @@ def read(platform: str, data: bytes) -> Reading:
                                      % {"day": parsed.day.isoformat(), "line": seen[parsed.day]}))
             continue
         seen[parsed.day] = line
-        reading.rows.append(parsed)
+        reading.rows.append(replace(parsed, line=line))
     return reading
 
 

@@ -73,3 +73,12 @@ def test_importing_the_same_report_again_replaces_its_days(make_campaign, owner)
 
 def audience_for(platform: str) -> Audience:
     return Audience(cities={"linkedin": ["urn:li:geo:101620260"], "x": ["0ce8b9a7b2742f7e"]}.get(platform, ["1"]))
+
+
+def test_a_day_outside_the_campaigns_days_is_a_bad_row(make_campaign, owner):
+    first, _ = this_month()
+    campaign = make_campaign(starts_on=first + timedelta(days=1))
+    with pytest.raises(ActionError) as refused:
+        import_results(owner, campaign, report("meta"))
+    assert refused.value.errors["file"] == [f"Line 2: The day {first} is outside the campaign's days "
+                                            f"({campaign.starts_on} to {campaign.ends_on})."]
