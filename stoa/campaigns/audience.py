@@ -11,7 +11,7 @@ rather than exported into a request the platform may reject. docs/campaigns.md l
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -89,6 +89,7 @@ class Rules:
     age_refusal: str = ""
     genders: bool = True
     language_key: str = ""  # empty: languages not supported
+    language_example: str = ""
     language_refusal: str = ""
     interests_refusal: str = ""  # empty: interests supported
     limits: dict[str, int] = field(default_factory=dict)  # the most keys a field may hold
@@ -105,7 +106,7 @@ def _meta() -> Rules:
         # so Stoa keeps to 1-80 km (the safe side, to be confirmed in Ads Manager).
         radius_km=(Decimal(1), Decimal(80)),
         metro_refusal=_("Meta has no metro-station targeting: target a radius around the station's point instead."),
-        ages=(13, 65), language_key=r"\d+",  # locales: Meta's numeric keys from Targeting Search (adlocale)
+        ages=(13, 65), language_key=r"\d+", language_example="1001",  # locales: Meta's numeric keys (adlocale)
         limits={"cities": 250, "regions": 200, "languages": 90},
     )
 
@@ -134,7 +135,7 @@ def _tiktok() -> Rules:
         radius_refusal=_("TikTok targets places by location id only; a radius around a point is not offered."),
         metro_refusal=_("TikTok has no metro-station targeting."),
         age_buckets=AgeBuckets(((13, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, None))),
-        language_key=r"[a-z]{2}",
+        language_key=r"[a-z]{2}", language_example="he",
     )
 
 
@@ -148,7 +149,7 @@ def _linkedin() -> Rules:
         radius_refusal=_("LinkedIn targets places by location only; a radius around a point is not offered."),
         metro_refusal=_("LinkedIn has no metro-station targeting."),
         age_buckets=AgeBuckets(((18, 24), (25, 34), (35, 54), (55, None))),
-        language_key=r"[a-z]{2}_[A-Z]{2}",  # an interface locale, e.g. he_IL
+        language_key=r"[a-z]{2}_[A-Z]{2}", language_example="he_IL",  # an interface locale
         interests_refusal=_("LinkedIn's interest facet is not on the targeting pages Stoa found; target by "
                             "industry or skill in Campaign Manager instead."),
     )
@@ -164,7 +165,7 @@ def _x() -> Rules:
         metro_refusal=_("X has no metro-station targeting."),
         # X targets ages in buckets listed on its enumerations page, which was not found: refused, the safe side.
         age_refusal=_("X's age buckets could not be confirmed in its documentation; leave the ages empty."),
-        language_key=r"[a-z]{2}", limits={"cities": 250, "regions": 250, "interests": 100},
+        language_key=r"[a-z]{2}", language_example="he", limits={"cities": 250, "regions": 250, "interests": 100},
     )
 
 
@@ -192,18 +193,19 @@ def problems(platform: str, audience: Audience) -> dict[str, list[str]]:
 Problems = list[tuple[str, str]]
 
 
-def _keys(rules: Rules, name: str, keys: list[str], pattern: str) -> Problems:
+def _keys(rules: Rules, name: str, keys: list[str], pattern: str, example: str) -> Problems:
     found = []
     if bad := [k for k in keys if not re.fullmatch(pattern, k)]:
         found.append((name, _("Not keys of this platform: %(keys)s (a key looks like %(example)s).")
-                      % {"keys": ", ".join(bad), "example": rules.key_example if pattern == rules.key else pattern}))
+                      % {"keys": ", ".join(bad), "example": example}))
     if (most := rules.limits.get(name)) and len(keys) > most:
         found.append((name, _("At most %(most)d on this platform.") % {"most": most}))
     return found
 
 
 def _places(rules: Rules, audience: Audience) -> Problems:
-    return _keys(rules, "cities", audience.cities, rules.key) + _keys(rules, "regions", audience.regions, rules.key)
+    return (_keys(rules, "cities", audience.cities, rules.key, rules.key_example)
+            + _keys(rules, "regions", audience.regions, rules.key, rules.key_example))
 
 
 def _point(rules: Rules, audience: Audience) -> Problems:
@@ -227,7 +229,7 @@ def _metro(rules: Rules, audience: Audience) -> Problems:
         return []
     if rules.metro_refusal:
         return [("metro_station", rules.metro_refusal)]
-    return _keys(rules, "metro_station", [audience.metro_station], rules.key)
+    return _keys(rules, "metro_station", [audience.metro_station], rules.key, rules.key_example)
 
 
 def _ages(rules: Rules, audience: Audience) -> Problems:
@@ -262,7 +264,7 @@ def _languages(rules: Rules, audience: Audience) -> Problems:
         return []
     if not rules.language_key:
         return [("languages", rules.language_refusal)]
-    return _keys(rules, "languages", audience.languages, rules.language_key)
+    return _keys(rules, "languages", audience.languages, rules.language_key, rules.language_example)
 
 
 def _interests(rules: Rules, audience: Audience) -> Problems:
@@ -270,12 +272,5 @@ def _interests(rules: Rules, audience: Audience) -> Problems:
         return []
     if rules.interests_refusal:
         return [("interests", rules.interests_refusal)]
-    return _keys(rules, "interests", audience.interests, rules.key if rules.key != r"urn:li:geo:\d+" else r"\d+")
+    return _keys(rules, "interests", audience.interests, rules.key, rules.key_example)
 
-
-def parse_radius(value: str) -> Decimal | None:
-    try:
-        radius = Decimal(value)
-    except (InvalidOperation, TypeError):
-        return None
-    return radius if radius.is_finite() else None

@@ -37,7 +37,7 @@ REFUSED = [
     ("vk_ads", Audience(languages=["ru"]), "languages", "no language targeting"),
     ("tiktok", Audience(age_min=20, age_max=30), "age_min", "13-17, 18-24, 25-34, 35-44, 45-54, 55+"),
     ("tiktok", Audience(metro_station="34"), "metro_station", "no metro-station"),
-    ("tiktok", Audience(languages=["Hebrew"]), "languages", "[a-z]{2}"),
+    ("tiktok", Audience(languages=["Hebrew"]), "languages", "a key looks like he"),
     ("linkedin", Audience(age_min=18, age_max=30), "age_min", "18-24, 25-34, 35-54, 55+"),
     ("linkedin", Audience(interests=["12"]), "interests", "interest facet"),
     ("linkedin", Audience(point=TEL_AVIV), "point", "radius around a point is not offered"),
