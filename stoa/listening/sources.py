@@ -52,7 +52,8 @@ def read_stream(provider: Provider, stream: str, position: str) -> InboxPage:
 
 
 def tag_timeline(provider: Provider, tag: str, position: str) -> InboxPage:
-    """A Mastodon hashtag's public timeline newer than `position` (the newest status id read)."""
+    """A Mastodon hashtag's public timeline newer than `position` (the newest status id read), without the brand's
+    own posts (as the provider's search leaves them out)."""
     assert isinstance(provider, MastodonProvider)
     params: dict[str, Any] = {"limit": TAG_PAGE, **({"min_id": position} if position else {})}
     statuses = provider.get_json(f"/api/v1/timelines/tag/{tag}", params=params)
@@ -60,7 +61,9 @@ def tag_timeline(provider: Provider, tag: str, position: str) -> InboxPage:
         raise ProviderError("Mastodon answered the hashtag timeline in an unexpected form.", ErrorKind.TRANSIENT)
     ids = [s["id"] for s in statuses if isinstance(s, dict) and isinstance(s.get("id"), str)]
     newest = max(ids, key=lambda i: (len(i), i), default=position)  # ids are numbers written as strings
-    return InboxPage(provider.messages(statuses, kind="search"), newest, more=len(statuses) >= TAG_PAGE)
+    me = provider.account_id()
+    theirs = [s for s in statuses if isinstance(s, dict) and (s.get("account") or {}).get("id") != me]
+    return InboxPage(provider.messages(theirs, kind="search"), newest, more=len(statuses) >= TAG_PAGE)
 
 
 def read_channel(channel: Channel, queries: list[ListeningQuery]) -> tuple[list[Found], dict[str, str]]:

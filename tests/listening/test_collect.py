@@ -35,6 +35,7 @@ def test_search_and_the_hashtag_timeline_bring_the_posts_that_name_the_brand(mas
 def test_the_brands_own_posts_are_not_hits(mastodon_peer, workspace, brand_query):
     mastodon_peer.channel(workspace)
     mastodon_peer.as_brand("POST", "/api/v1/statuses", data={"status": "Kafe Yafo opens at eight"})
+    mastodon_peer.as_brand("POST", "/api/v1/statuses", data={"status": "New menu #kafeyafo"})
     listen(workspace, builtin())
     assert not Hit.objects.exists()
 
