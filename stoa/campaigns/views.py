@@ -15,6 +15,7 @@ from stoa import clock
 from stoa.campaigns import actions, exports, pacing
 from stoa.campaigns.access import access_campaign
 from stoa.campaigns.audience import Audience, rules_of
+from stoa.campaigns.audience import problems as audience_problems
 from stoa.campaigns.forms import AudienceForm, CampaignForm, ImportForm, field_of
 from stoa.campaigns.models import Campaign, Platform
 from stoa.campaigns.permissions import PLAN_CAMPAIGNS
@@ -65,6 +66,26 @@ def totals_by_currency(campaigns: list[Campaign]) -> list[tuple[str, object]]:
     for campaign in campaigns:
         totals[campaign.currency] = totals.get(campaign.currency, 0) + campaign.budget  # type: ignore[operator]
     return sorted(totals.items())
+
+
+@login_required
+@access_errors
+@require_POST
+def check_audience(request: HttpRequest) -> HttpResponse:
+    """While the plan's form is filled in (htmx, on each change): what the chosen platform would refuse of the
+    audience, before the form is sent. Nothing is saved."""
+    workspace, _mine = chosen_workspace(request, PLAN_CAMPAIGNS)
+    form = AudienceForm(request.POST)
+    platform = request.POST.get("platform", "")
+    found: dict[str, list[str]] = {}
+    if platform in Platform.values and form.is_valid():
+        found = audience_problems(platform, form.audience())
+    labels = {name: field.label for name, field in form.fields.items()}
+    return render(request, "campaigns/_check.html", {
+        "found": [(labels.get(field_of(name) or name, name), reason) for name, reasons in found.items()
+                  for reason in reasons],
+        "checked": platform in Platform.values and form.is_valid(), "workspace": workspace,
+        "platform": Platform(platform).label if platform in Platform.values else ""})
 
 
 @login_required

@@ -82,3 +82,15 @@ def test_another_workspaces_campaign_is_not_found(client, stranger, other_worksp
     assert client.get(f"/campaigns/{campaign.pk}/").status_code == 404
     first, _ = this_month()
     assert not json.loads(client.get(f"/campaigns/export/meta/{first:%Y-%m}/").content)["requests"]
+
+
+def test_the_plans_form_says_what_the_chosen_platform_would_refuse_while_it_is_filled_in(signed_in, workspace):
+    check = signed_in.post("/campaigns/check/", {"workspace": workspace.slug, "platform": "x", "gender": "all",
+                                                 "age_min": "18", "metro_station": "34"}, HTTP_HX_REQUEST="true")
+    assert check.status_code == 200
+    assert "X would refuse:" in check.content.decode()
+    assert "Metro station (the platform&#x27;s key): X has no metro-station targeting." in check.content.decode()
+    fine = signed_in.post("/campaigns/check/", {"workspace": workspace.slug, "platform": "meta", "gender": "all",
+                                                "cities": "2418779"}, HTTP_HX_REQUEST="true")
+    assert "Meta accepts this audience." in fine.content.decode()
+    assert not Campaign.objects.exists()
