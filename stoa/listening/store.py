@@ -70,6 +70,9 @@ class Listener:
 
     def keep_batch(self, batch: list[Found], kept: Kept) -> None:
         with transaction.atomic():
+            # One batch of a workspace at a time, so a post two workers found at once is counted once: the row lock
+            # on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the database's write lock.
+            list(Workspace.objects.select_for_update().filter(pk=self.workspace.pk).values_list("pk", flat=True))
             seen = self.already_kept(batch)
             fresh = [f for f in batch if (f.network, f.post.remote_id) not in seen]
             kept.duplicates += len(batch) - len(fresh)

@@ -1,5 +1,10 @@
 """Posts the networks give become hits: matched again, classified, kept once, counted by day."""
 
+import threading
+
+import pytest
+from django.db import connection
+
 from stoa.errors import ActionError
 from stoa.inbox.classifier import builtin
 from stoa.listening.actions import save_query
@@ -64,3 +69,25 @@ def test_the_day_counts_add_up_across_reads(workspace, brand_query):
     keep(workspace, post("1", "Kafe Yafo"), post("2", "Kafe Yafo"))
     keep(workspace, post("3", "Kafe Yafo"), post("2", "Kafe Yafo"))
     assert sum(DayCount.objects.values_list("hits", flat=True)) == Hit.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_finding_the_same_posts_at_once_keep_and_count_each_once(workspace, brand_query):
+    posts = [post(str(n), f"Kafe Yafo {n}") for n in range(60)]
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        start.wait()
+        try:
+            keep(workspace, *posts)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Hit.objects.count() == sum(DayCount.objects.values_list("hits", flat=True)) == 60
