@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stoa.channels.models import Channel
+from stoa.inbox.models import Intent, Sentiment
 from stoa.workspaces.models import Workspace
 
 NETWORKS = ("bluesky", "mastodon", "telegram")  # where hits come from
@@ -54,8 +55,8 @@ class Hit(models.Model):
     day = models.DateField()  # written_at's date in the workspace's time zone, for the counts by day
     found_at = models.DateTimeField()
     language = models.CharField(max_length=16, blank=True, default="")
-    sentiment = models.CharField(max_length=16, blank=True, default="")
-    intent = models.CharField(max_length=16, blank=True, default="")
+    sentiment = models.CharField(max_length=16, choices=Sentiment.choices, blank=True, default="")
+    intent = models.CharField(max_length=16, choices=Intent.choices, blank=True, default="")
     sent_to_inbox_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")

@@ -109,3 +109,23 @@ def test_a_spike_of_negative_posts_alerts_the_managers_once(workspace, brand_que
 def test_a_quiet_day_alerts_nobody(workspace, brand_query):
     keep(workspace, *[post(str(n), POSITIVE, hours_ago=0) for n in range(5)])
     assert check_spikes(workspace) == []
+
+
+def test_a_query_without_words_is_refused_on_the_page_and_nothing_is_saved(logged_in, workspace):
+    response = logged_in.post("/listening/queries/", {"workspace": workspace.slug, "name": "Empty", "terms": "!!!"})
+    assert response.status_code == 422 and "Has no letters or digits to look for" in response.content.decode()
+    assert not ListeningQuery.objects.exists()
+
+
+def test_a_stopped_query_is_no_longer_looked_for_and_keeps_its_hits(logged_in, workspace, brand_query):
+    keep(workspace, post("1", POSITIVE))
+    logged_in.post(f"/listening/queries/{brand_query.pk}/stop/")
+    brand_query.refresh_from_db()
+    assert brand_query.active is False and Hit.objects.count() == 1
+    assert Listener(workspace, builtin()).keep([Found("mastodon", post("2", POSITIVE))]).new == 0
+
+
+def test_the_stream_shows_sentiment_and_intent_in_words(logged_in, workspace, brand_query):
+    keep(workspace, post("1", NEGATIVE))
+    page = logged_in.get(f"/listening/?workspace={workspace.slug}").content.decode()
+    assert "en · Negative · " in page  # the inbox's words for them, translated with it
