@@ -6,9 +6,11 @@ a channel only lends its access to the network).
   unquoted, since the local AppView finds nothing for a quoted one, and the matcher keeps only the whole phrase.
   https://docs.bsky.app/docs/api/app-bsky-feed-search-posts
 - Mastodon: GET /api/v2/search through the provider's search, one stream per term
-  (https://docs.joinmastodon.org/methods/search/#v2: most servers search the full text only of posts that opted in),
-  and each hashtag from its timeline, GET /api/v1/timelines/tag/:hashtag with min_id and limit (at most 40), which
-  needs no search index (https://docs.joinmastodon.org/methods/timelines/#tag).
+  (https://docs.joinmastodon.org/methods/search/#v2). Its full text needs the server's Elasticsearch and by design
+  finds only some posts (https://docs.joinmastodon.org/admin/elasticsearch/: the searcher's own, favourited,
+  bookmarked and mentioning ones in the stored page; posts whose authors opted in, in newer versions, is not in the
+  stored copy), so each hashtag is read from its timeline, GET /api/v1/timelines/tag/:hashtag with min_id and limit
+  (at most 40), which needs no index (https://docs.joinmastodon.org/methods/timelines/#tag).
 - Telegram: a bot sees only the groups and channels it is a member of, and has no search; what it receives there
   comes into the inbox already (stoa.inbox), and listening reads the new messages of the workspace's Telegram
   channels from there.

@@ -2,7 +2,7 @@
 hashtags trending on its Mastodon servers.
 
 Mastodon: GET /api/v1/trends/tags {limit (default 10, at most 20), offset} -> [Tag], a Tag {name, url, history:
-[{day, uses, accounts}]} with the history's figures as strings, newest day first, "tags that are being used more
+[{day, uses, accounts}]} with the history's figures as strings (day a Unix time), "tags that are being used more
 frequently within the past week" (https://docs.joinmastodon.org/methods/trends/#tags,
 https://docs.joinmastodon.org/entities/Tag/). Bluesky has no trends endpoint in the AT Protocol lexicons Stoa uses;
 there the trends are counted from the workspace's own hits.
@@ -115,7 +115,8 @@ def trend_of(channel: str, tag: Any) -> NetworkTrend | None:
     if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
         return None
     history = [h for h in tag.get("history") or [] if isinstance(h, dict)]
-    newest = history[0] if history else {}
+    # The newest day by its value (a Unix time as a string), whatever order the server lists them in.
+    newest = max(history, key=lambda h: whole(h.get("day")), default={})
     return NetworkTrend(channel, tag["name"], str(tag.get("url") or ""), whole(newest.get("uses")),
                         whole(newest.get("accounts")))
 
