@@ -93,3 +93,17 @@ def test_stoa_worker_collects_the_hits_on_its_schedule(mastodon_peer, worker_env
     assert hits(tmp_path / "stoa.sqlite3") == [("mastodon", "Kafe Yafo, again the best flat white"),
                                                ("mastodon", "Sunday #KafeYafo")], log.read_text()[-3000:]
     assert "collect_listening every 1 s" in log.read_text()
+
+
+def test_a_search_the_server_refuses_leaves_the_hashtag_timeline_read_and_is_tried_again(mastodon_peer, workspace,
+                                                                                         brand_query):
+    channel = mastodon_peer.channel(workspace)
+    mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "Kafe Yafo, the cheesecake again"})
+    mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "Evening #kafeyafo"})
+    mastodon_peer.fault({"status": 503}, method="GET", path="/api/v2/search", count=3)  # the query's three names
+
+    first = listen(workspace, builtin())
+    assert list(Hit.objects.values_list("text", flat=True)) == ["Evening #kafeyafo"] and first.new == 1
+    assert not Cursor.objects.filter(channel=channel, stream__startswith="search:").exists()
+    assert listen(workspace, builtin()).new == 1  # the server well again: the search is read now
+    assert Hit.objects.count() == 2
