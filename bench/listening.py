@@ -128,8 +128,7 @@ def replay(workspace, channel, count: int) -> dict:
     total = Kept()
     started = time.perf_counter()
     for start in range(0, len(replayed), PAGE):
-        kept = listener.keep(Found("mastodon", p, channel.pk) for p in replayed[start:start + PAGE])
-        total.new, total.duplicates = total.new + kept.new, total.duplicates + kept.duplicates
+        total.add(listener.keep(Found("mastodon", p, channel.pk) for p in replayed[start:start + PAGE]))
     seconds = time.perf_counter() - started
     distinct = {p.remote_id for p in replayed}
     repeated = Counter(p.remote_id for p in replayed)

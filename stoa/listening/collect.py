@@ -26,9 +26,7 @@ def listen(workspace: Workspace, classifier: Classifies) -> Kept:
         return total
     listener = Listener(workspace, classifier, queries)
     for channel in Channel.objects.filter(workspace=workspace, status=ChannelStatus.ACTIVE).order_by("pk"):
-        kept = listen_on(channel, queries, listener)
-        total.new, total.duplicates, total.not_matched = (total.new + kept.new, total.duplicates + kept.duplicates,
-                                                          total.not_matched + kept.not_matched)
+        total.add(listen_on(channel, queries, listener))
     alerts.check_spikes(workspace)
     return total
 

@@ -39,6 +39,10 @@ class Kept:
     duplicates: int = 0
     not_matched: int = 0
 
+    def add(self, other: Kept) -> None:
+        self.new, self.duplicates, self.not_matched = (self.new + other.new, self.duplicates + other.duplicates,
+                                                       self.not_matched + other.not_matched)
+
 
 class Listener:
     """One workspace's active queries, ready for many posts."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stoa.errors import ActionError
+from stoa.inbox.classifier import LANGUAGES
 from stoa.inbox.models import Sentiment
 from stoa.listening import actions, queries, trends
 from stoa.listening.access import access_hit, access_query
@@ -54,7 +55,7 @@ def render_page(request: HttpRequest, workspace, mine, form: QueryForm, status: 
         "busiest": max((d.total for d in days), default=0) or 1,
         "voices": queries.share_of_voice(workspace, filters, first),
         "networks": NETWORKS, "sentiments": Sentiment.choices,
-        "languages": ("en", "ru", "he", "ar", "fa", "el"),
+        "languages": LANGUAGES,
         "has_telegram": workspace.channels.filter(network="telegram").exists()}, status=status)
 
 
