@@ -19,14 +19,16 @@ def test_the_inbox_is_read_and_its_clocks_checked_every_poll_interval(settings):
     settings.STOA_INBOX_POLL_SECONDS = 5
     assert [(job.name, job.every_seconds) for job in periodic_jobs()] == [
         ("poll_inboxes", 5), ("inbox_deadlines", 5), ("approval_reminders", 300), ("sweep_metrics", 300),
-        ("fold_click_log", 10), ("send_scheduled_reports", 300)]
+        ("fold_click_log", 10), ("send_scheduled_reports", 300), ("run_contests", 300), ("collect_listening", 600),
+        ("pace_campaigns", 3600), ("read_audience", 3600)]
     assert str(periodic_jobs()[0]) == "poll_inboxes every 5 s (read every channel's new messages)"
 
 
 def test_with_polling_off_only_the_response_clocks_are_checked(settings):
     settings.STOA_INBOX_POLLING = False
     assert [job.name for job in periodic_jobs()] == ["inbox_deadlines", "approval_reminders", "sweep_metrics",
-                                                     "fold_click_log", "send_scheduled_reports"]
+                                                     "fold_click_log", "send_scheduled_reports", "run_contests",
+                                                     "collect_listening", "pace_campaigns", "read_audience"]
 
 
 def test_the_counts_are_swept_on_their_own_interval_and_not_at_all_at_zero(settings):

@@ -6,13 +6,16 @@ import pytest
 from stoa.workspaces.access import ROLE_PERMISSIONS, Permission, grant
 
 EVERYONE_WHO_MANAGES = {"view", "view_publications", "edit_posts", "publish", "manage_channels", "manage_workspace",
-                        "view_audit", "view_analytics", "view_inbox", "answer_inbox", "approve", "send_to_client"}
+                        "view_audit", "view_analytics", "view_inbox", "answer_inbox", "approve", "send_to_client",
+                        "listen", "run_contests", "plan_campaigns", "view_leaders", "watch_competitors"}
 TABLE = {
     "owner": EVERYONE_WHO_MANAGES,
     "manager": EVERYONE_WHO_MANAGES,
     "content_editor": {"view", "view_publications", "edit_posts", "publish", "view_analytics"},
-    "community_manager": {"view", "view_publications", "view_inbox", "answer_inbox"},
-    "analyst": {"view", "view_publications", "view_audit", "view_inbox", "view_analytics"},
+    "community_manager": {"view", "view_publications", "view_inbox", "answer_inbox", "listen", "run_contests",
+                          "view_leaders"},
+    "analyst": {"view", "view_publications", "view_audit", "view_inbox", "view_analytics", "view_leaders",
+                "watch_competitors"},
     "client": {"view", "client_review", "view_analytics"},
 }
 
