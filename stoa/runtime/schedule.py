@@ -26,12 +26,12 @@ from huey.contrib.djhuey import HUEY
 
 from stoa.analytics.tasks import sweep_metrics
 from stoa.approvals.tasks import approval_reminders
-from stoa.campaigns.tasks import pace_campaigns
 from stoa.audience.tasks import read_audience
+from stoa.campaigns.tasks import pace_campaigns
 from stoa.contests.tasks import run_contests
 from stoa.inbox.tasks import inbox_deadlines, poll_inboxes
-from stoa.listening.tasks import collect_listening
 from stoa.links.tasks import fold_click_log
+from stoa.listening.tasks import collect_listening
 from stoa.reports.tasks import send_scheduled_reports
 
 log = logging.getLogger("stoa")
