@@ -1,7 +1,6 @@
 """A `stoa worker` reads the competitors on its schedule (read_audience, every STOA_AUDIENCE_SECONDS), seen from
 outside in its database: the competitor on the local Mastodon (mastodon-mock) with its post counted."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import time
 
 import pytest
 
+from tests.core.helpers import worker_environment
 from tests.runtime.test_workers import die_with_parent, stop_process
 
 SETUP = """
@@ -26,10 +26,8 @@ add_competitor(owner, workspace, "mastodon", url + "/@kafeyafo")
 
 @pytest.fixture
 def worker_env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(STOA_DATA_DIR=str(tmp_path), STOA_TASKS="sqlite", STOA_SECRET_KEY="audience-test",
-               STOA_AUDIENCE_SECONDS="1", STOA_INBOX_POLLING="0", DJANGO_SETTINGS_MODULE="stoa.settings")
-    return env
+    return worker_environment(tmp_path, STOA_SECRET_KEY="audience-test",
+                              STOA_AUDIENCE_SECONDS="1", STOA_INBOX_POLLING="0")
 
 
 def competitor_posts(database) -> list[tuple[str, int, str]]:

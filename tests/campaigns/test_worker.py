@@ -1,7 +1,6 @@
 """`stoa worker` paces the campaigns by itself (pace_campaigns, listed in stoa/runtime/schedule.py): a campaign that
 overspends is alerted to the managers once, however many times the job runs."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import time
 
 import pytest
 
+from tests.core.helpers import worker_environment
 from tests.runtime.test_workers import die_with_parent, stop_process
 
 SETUP = """
@@ -32,10 +32,8 @@ Result.objects.create(campaign=campaign, day=first, spend=Decimal("900"), import
 
 @pytest.fixture
 def worker_env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(STOA_DATA_DIR=str(tmp_path), STOA_TASKS="sqlite", STOA_SECRET_KEY="campaigns-test",
-               STOA_CAMPAIGN_SECONDS="1", STOA_INBOX_POLLING="0", DJANGO_SETTINGS_MODULE="stoa.settings")
-    return env
+    return worker_environment(tmp_path, STOA_SECRET_KEY="campaigns-test",
+                              STOA_CAMPAIGN_SECONDS="1", STOA_INBOX_POLLING="0")
 
 
 def alerts(database) -> list[tuple[str, str]]:

@@ -1,6 +1,5 @@
 """Entries collected from a real local Mastodon (mastodon-mock), by the contests' periodic job in `stoa worker`."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from stoa import clock
 from stoa.contests.actions import ContestInput, create_contest, judge_entries
 from stoa.contests.collect import collect_contest
 from stoa.posts.models import Post, Publication, State, Variant
+from tests.core.helpers import worker_environment
 from tests.runtime.test_workers import die_with_parent, stop_process
 
 
@@ -71,10 +71,8 @@ create_contest(owner, workspace, ContestInput(title="Win", publication_ids=[publ
 
 @pytest.fixture
 def worker_env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(STOA_DATA_DIR=str(tmp_path), STOA_TASKS="sqlite", STOA_SECRET_KEY="contests-test",
-               STOA_CONTEST_SECONDS="1", STOA_INBOX_POLLING="0", DJANGO_SETTINGS_MODULE="stoa.settings")
-    return env
+    return worker_environment(tmp_path, STOA_SECRET_KEY="contests-test",
+                              STOA_CONTEST_SECONDS="1", STOA_INBOX_POLLING="0")
 
 
 def entrants(database) -> list[tuple[str, str]]:

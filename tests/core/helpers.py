@@ -1,4 +1,5 @@
 import io
+import os
 from datetime import timedelta
 
 from django.utils import timezone
@@ -39,3 +40,11 @@ def image_bytes(width: int = 4, height: int = 4, kind: str = "PNG", colour: str 
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, kind)
     return buffer.getvalue()
+
+
+def worker_environment(data_dir: object, **settings: str) -> dict[str, str]:
+    """The environment of a `stoa worker` (or `stoa run`) a test starts on a SQLite data directory of its own: this
+    process's, without what would point it elsewhere (DATABASE_URL, the tests' settings module), and `settings`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(STOA_DATA_DIR=str(data_dir), STOA_TASKS="sqlite", DJANGO_SETTINGS_MODULE="stoa.settings", **settings)
+    return env

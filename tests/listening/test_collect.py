@@ -1,7 +1,6 @@
 """Hits collected from a real local Mastodon (mastodon-mock): its search and hashtag timelines, read through the
 workspace's channel, and by the listening job in `stoa worker`."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 from stoa.inbox.classifier import builtin
 from stoa.listening.collect import listen
 from stoa.listening.models import Cursor, Hit
+from tests.core.helpers import worker_environment
 from tests.runtime.test_workers import die_with_parent, stop_process
 
 
@@ -59,10 +59,8 @@ save_query(owner, workspace, {"name": "Kafe Yafo", "terms": "Kafe Yafo", "hashta
 
 @pytest.fixture
 def worker_env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(STOA_DATA_DIR=str(tmp_path), STOA_TASKS="sqlite", STOA_SECRET_KEY="listening-test",
-               STOA_LISTENING_SECONDS="1", STOA_INBOX_POLLING="0", DJANGO_SETTINGS_MODULE="stoa.settings")
-    return env
+    return worker_environment(tmp_path, STOA_SECRET_KEY="listening-test",
+                              STOA_LISTENING_SECONDS="1", STOA_INBOX_POLLING="0")
 
 
 def hits(database) -> list[tuple[str, str]]:
