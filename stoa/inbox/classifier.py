@@ -71,21 +71,66 @@ def normalise(text: str) -> str:
     return REPEATS.sub(r"\1\1", text)
 
 
+# Words that turn the meaning of the next words around, in each language and its usual Latin spelling
+# ("not good" is not praise). Persian and Hebrew verbs often carry it as a prefix, which the letter n-grams see.
+NEGATIONS = frozenset(word for line in (
+    "not no never dont don't didn't doesn't isn't wasn't aren't won't can't cant cannot wont didnt doesnt isnt",
+    "nothing nobody nope",
+    "не нет ни никогда ничего никто ne net nikogda nichego",
+    "לא אין אף בלי מעולם lo ein af bli",
+    "لا لم لن ما مش مو ليس ماكو بدون ولا mish msh mesh mush mafi",
+    "نه نمی نیست نبود هیچ بدون هرگز na nemi nist hich",
+    "δεν μην όχι ποτέ τίποτα κανείς χωρίς den min oxi ohi pote tipota",
+) for word in line.split())
+NEGATION_REACH = 3  # the words after a negation that it colours
+POSITIVE_EMOJI = frozenset("😍🥰😘❤️💕💖💯🔥👏🙏😊😁😀😃😄🤩👍💪🎉🥳✨🌟⭐☺️😎🤗💙💚💜🧡🫶🥹😋")
+NEGATIVE_EMOJI = frozenset("😡🤬😤😠👎💩🤮🤢😞😔😢😭😩😫🙄😒🤡😑😐🤦💔😖😣😕🙃")
+
+
 def features(text: str) -> list[str]:
-    """Words, word pairs, letter n-grams of each word, and a few signs of tone."""
-    words = WORD.findall(normalise(text))
+    """Words, word pairs, negated words, letter n-grams within and across words, and a few signs of tone."""
+    normal = normalise(text)
+    words = WORD.findall(normal)
     # Whole words and pairs weigh as much as a word's letter n-grams together (measured by make eval-inbox).
     found = [f"w:{w}" for w in words] * WORD_WEIGHT
     found += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)] * WORD_WEIGHT
+    found += negated(words) * WORD_WEIGHT
     for word in words:
         if len(word) > 2:
             padded = f"<{word}>"
             found += [f"c:{padded[i:i + n]}" for n in (3, 4) for i in range(len(padded) - n + 1)]
+    found += [f"x:{pair}" for pair in letters_across_words(words)]
+    found += tone(text, words)
+    return found
+
+
+def negated(words: list[str]) -> list[str]:
+    marked, reach = [], 0
+    for word in words:
+        if word in NEGATIONS:
+            reach = NEGATION_REACH
+        elif reach:
+            marked.append(f"n:{word}")
+            reach = 0 if word in "?؟;!" else reach - 1
+    return marked
+
+
+def letters_across_words(words: list[str]) -> list[str]:
+    """The end of one word with the start of the next: catches split spellings and short phrases."""
+    return [f"{a[-2:]} {b[:2]}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def tone(text: str, words: list[str]) -> list[str]:
+    found = []
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 6 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
         found.append("s:shouting")
     if text.count("!") >= 2:
         found.append("s:exclaiming")
+    if text.count("?") + text.count("؟") >= 2:
+        found.append("s:insisting")
+    found += ["s:happy_emoji" for w in words if w in POSITIVE_EMOJI]
+    found += ["s:unhappy_emoji" for w in words if w in NEGATIVE_EMOJI]
     return found
 
 
