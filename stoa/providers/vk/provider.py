@@ -468,7 +468,9 @@ class VKProvider(Provider, Publishes, Authorizes, ReadsInbox, ReceivesPush, Repl
         return tuple(metric_point(self.name, name, count_in(post, field), now) for name, field in fields.items())
 
     def account_counts(self) -> tuple[MetricPoint, ...]:
-        """The community's members (groups.getById with fields=members_count)."""
+        """The community's members (groups.getById with fields=members_count). stats.get is not read: its visitors,
+        reach and activity are counts within a period, not a level now, and fit none of base.ACCOUNT_METRICS
+        (docs/networks/vk.md, Counts)."""
         answer = self.call("groups.getById", group_id=self.group_id, fields="members_count")
         groups = answer.get("groups") if isinstance(answer, dict) else answer
         group = groups[0] if isinstance(groups, list) and groups and isinstance(groups[0], dict) else {}

@@ -30,8 +30,9 @@ AUTHORIZE_URL = "https://id.vk.com/authorize"
 TOKEN_URL = "https://id.vk.com/oauth2/auth"
 # The rights Stoa asks for, as VK names them (https://dev.vk.com/en/method/apps.getScopes lists wall, groups, photos,
 # video, stats...): wall to post and comment, groups to list the communities the person runs and set their Callback
-# API, photos and video to upload media, stats for the community's counts. Beyond the basic ones, VK grants rights
-# only on request to its support (the same page): docs/networks/vk.md says what an owner asks for.
+# API, photos and video to upload media, stats for stats.get (the community's visitors and reach), which Stoa does
+# not read: its figures fit no account count Stoa keeps (docs/networks/vk.md, Counts). Beyond the basic ones, VK
+# grants rights only on request to its support (the same page): docs/networks/vk.md says what an owner asks for.
 SCOPES = ("wall", "groups", "photos", "video", "stats")
 DEVICE_ID = "device_id"  # where a channel's credentials keep the device VK ID named at connect, which refresh needs
 REFUSED = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "invalid_request"})
