@@ -81,7 +81,6 @@ class FakeFacebook:
     codes: set[str] = field(default_factory=lambda: {CODE})
     failures: dict[str, list[httpx.Response]] = field(default_factory=dict)  # "METHOD path" -> answers, in turn
     hidden: set[str] = field(default_factory=set)
-    uncounted: set[str] = field(default_factory=set)  # posts whose insights hold no views (yet)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         assert request.url.host == "graph.facebook.com", f"unexpected {request.url}"
@@ -160,8 +159,6 @@ class FakeFacebook:
             assert params == {"is_hidden": "true"}, "hiding sets is_hidden; nothing else is ever changed"
             self.hidden.add(parts[0])
             return httpx.Response(200, json={"success": True})
-        if method == "GET" and len(parts) == 2 and parts[1] == "insights":
-            return self.insights(parts[0], params)
         if method == "GET" and len(parts) == 1:
             return self.counts(parts[0], params)
         if method == "DELETE" and len(parts) == 1:
@@ -219,12 +216,6 @@ class FakeFacebook:
         assert params["fields"].startswith("shares,reactions.summary(total_count)")
         counts = fixture("counts")
         return httpx.Response(200, json=counts["unshared" if object_id.endswith("2") else "shared"])
-
-    def insights(self, object_id: str, params: dict[str, str]) -> httpx.Response:
-        """GET /<post>/insights, asked for the views metric alone (fixtures/facebook/insights.json)."""
-        assert params == {"metric": "post_media_view"}, "views are post_media_view, not the deprecated impressions"
-        answers = fixture("insights")
-        return httpx.Response(200, json=answers["not_counted" if object_id in self.uncounted else "counted"])
 
     def delete(self, object_id: str) -> httpx.Response:
         found = [post for post in self.posts if post["id"] == object_id or post.get("video") == object_id]
@@ -557,27 +548,11 @@ def test_an_answer_after_the_24_hour_window_is_said_so(fake):
 # -- Counts ------------------------------------------------------------------------------------------------------
 
 
-def test_post_counts_are_reactions_shares_comments_and_views(fake):
+def test_post_counts_are_reactions_shares_and_comments(fake):
     points = connected(fake).metrics(Published("112233445566778_900000000000001", ""))
-    assert [(p.name, p.value) for p in points] == [("likes", 37), ("reposts", 4), ("replies", 3), ("views", 1520)]
+    assert [(p.name, p.value) for p in points] == [("likes", 37), ("reposts", 4), ("replies", 3)]
     unshared = connected(fake).metrics(Published("112233445566778_900000000000002", ""))
-    assert [(p.name, p.value) for p in unshared] == [("likes", 0), ("reposts", 0), ("replies", 0), ("views", 1520)]
-    assert [call.params for call in fake.every("GET", "112233445566778_900000000000001/insights")] == [
-        {"metric": "post_media_view"}]
-
-
-def test_views_facebook_has_not_counted_are_refused_never_read_as_0(fake):
-    fake.uncounted.add("112233445566778_900000000000001")
-    with pytest.raises(ProviderError) as refused:
-        connected(fake).metrics(Published("112233445566778_900000000000001", ""))
-    assert refused.value.kind == ErrorKind.TRANSIENT and "views" in refused.value.message
-
-
-def test_insights_the_page_may_not_read_are_said_as_a_permission(fake):
-    fake.failures["GET 112233445566778_900000000000001/insights"] = [graph_error("needs_permission")]
-    with pytest.raises(ProviderError) as refused:
-        connected(fake).metrics(Published("112233445566778_900000000000001", ""))
-    assert refused.value.kind == ErrorKind.PERMISSION and PAGE_TOKEN_VALUE not in refused.value.message
+    assert [(p.name, p.value) for p in unshared] == [("likes", 0), ("reposts", 0), ("replies", 0)]
 
 
 def test_the_page_counts_its_followers(fake):
@@ -591,13 +566,4 @@ def test_recent_posts_come_newest_first_with_their_counts(fake):
     recent = connected(fake).recent_posts(10)
     assert [post.published.remote_id for post in recent] == [newer["id"], older["id"]]
     assert recent[0].published_at == STARTED - timedelta(days=1)
-    assert [(p.name, p.value) for p in recent[0].metrics] == [("likes", 37), ("reposts", 4), ("replies", 3),
-                                                              ("views", 1520)]
-
-
-def test_a_recent_post_without_views_yet_comes_without_counts_and_the_others_with_theirs(fake):
-    older = fake.add("Older", at=STARTED - timedelta(days=2))
-    newer = fake.add("Newer", at=STARTED - timedelta(hours=1))
-    fake.uncounted.add(newer["id"])
-    recent = connected(fake).recent_posts(10)
-    assert [(post.published.remote_id, len(post.metrics)) for post in recent] == [(newer["id"], 0), (older["id"], 4)]
+    assert [(p.name, p.value) for p in recent[0].metrics] == [("likes", 37), ("reposts", 4), ("replies", 3)]

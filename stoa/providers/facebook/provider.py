@@ -38,18 +38,6 @@ stoa/providers/meta/graph.py):
 - Counts: GET /<post>?fields=shares,reactions.summary(total_count),comments.summary(total_count) (the summary of an
   edge: https://developers.facebook.com/docs/graph-api/reference/object/reactions); the Page's followers_count
   (https://developers.facebook.com/docs/graph-api/reference/page).
-- Views: GET /<post>/insights?metric=post_media_view (https://developers.facebook.com/docs/graph-api/reference/
-  page-post/insights/, https://developers.facebook.com/docs/graph-api/reference/insights), answered as {"data":
-  [{"name", "period", "values": [{"value"}], "title", "description", "id"}]}. post_media_view is the documented
-  replacement of post_impressions, which Meta deprecated for all versions on November 15, 2025 ("post_impressions
-  (Alternative: post_media_view)", https://developers.facebook.com/docs/pages-api/changelog/; "the impressions metric
-  ... will be replaced by the views metric", https://developers.facebook.com/blog/post/2025/08/15/page-insights-api-
-  updates/); v25.0's list of what goes next (reach: post_impressions_unique and the like,
-  https://developers.facebook.com/docs/graph-api/changelog/version25.0) does not name it. Limits: "Page Insights data
-  is only available on Pages with 100 or more likes", "most metrics will update once every 24 hours", a Page token of
-  a person who can perform the ANALYZE task (https://developers.facebook.com/docs/graph-api/reference/insights), and
-  read_insights (https://developers.facebook.com/documentation/pages-api/platforminsights/page). The metric's period
-  was not in the copy read: Stoa asks for none and reads the latest value of the entry named post_media_view.
 """
 
 from __future__ import annotations
@@ -69,7 +57,6 @@ from stoa.providers.base import (
     LIKES,
     REPLIES,
     REPOSTS,
-    VIEWS,
     Account,
     Attempt,
     Draft,
@@ -127,7 +114,6 @@ GONE = 33  # code 100's subcode for an object that does not exist (or cannot be 
 POST_FIELDS = "id,message,created_time,permalink_url"
 COUNT_FIELDS = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
-VIEWS_METRIC = "post_media_view"  # the post's views, Page Insights' replacement of post_impressions (module's sources)
 
 
 class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides,
@@ -148,10 +134,9 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
     rate_limits = (RateLimit("calls", 200, 3600),)
     post_cost = {"calls": 1}
     option_fields = (OptionField("link", gettext_lazy("Link (shown as a preview under the text)")),)
-    post_metrics = (LIKES, REPOSTS, REPLIES, VIEWS)
+    post_metrics = (LIKES, REPOSTS, REPLIES)
     account_metrics = (FOLLOWERS,)
-    metrics_note = ("Likes are all reactions; reposts are shares; views are Page Insights' post_media_view, which "
-                    "Facebook gives only for Pages with 100 likes or more and updates about once a day.")
+    metrics_note = "Likes are all reactions; reposts are shares."
     app_console = "https://developers.facebook.com/apps/"
     app_help = (  # for the deployment's administrator, in English as every network's (stoa.channels.oauth)
         "A Meta app of type Business with Facebook Login for Business: add Stoa's callback address as a valid OAuth "
@@ -469,20 +454,14 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
 
     def metrics(self, published: Published) -> tuple[MetricPoint, ...]:
         post = self.page_call("GET", published.remote_id, params={"fields": COUNT_FIELDS})
-        return self.counts(post if isinstance(post, dict) else {}, self.views(published.remote_id), clock.now())
+        return self.counts(post if isinstance(post, dict) else {}, clock.now())
 
-    def views(self, post_id: str) -> Any:
-        """The post's post_media_view from its insights; None when Facebook has none for it, which metric_point
-        refuses (a Page under 100 likes, a post not counted yet), so a missing count is never read as 0."""
-        answer = self.page_call("GET", f"{post_id}/insights", params={"metric": VIEWS_METRIC})
-        return insight_value(answer, VIEWS_METRIC)
-
-    def counts(self, post: dict[str, Any], views: Any, at: datetime) -> tuple[MetricPoint, ...]:
+    def counts(self, post: dict[str, Any], at: datetime) -> tuple[MetricPoint, ...]:
         reactions, comments = summary_count(post, "reactions"), summary_count(post, "comments")
         # `shares` is left out of a post nobody shared: that absence is a count of 0, not a count not given.
         shares = post["shares"].get("count") if isinstance(post.get("shares"), dict) else 0
         return (metric_point(self.name, LIKES, reactions, at), metric_point(self.name, REPOSTS, shares, at),
-                metric_point(self.name, REPLIES, comments, at), metric_point(self.name, VIEWS, views, at))
+                metric_point(self.name, REPLIES, comments, at))
 
     def account_counts(self) -> tuple[MetricPoint, ...]:
         page = self.page_call("GET", self.page_id, params={"fields": "followers_count"})
@@ -490,21 +469,11 @@ class FacebookProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMessa
         return (metric_point(self.name, FOLLOWERS, followers, clock.now()),)
 
     def recent_posts(self, limit: int) -> tuple[RecentPost, ...]:
-        """The Page's latest posts with their counts, each post's views from its own insights request (one more call
-        a post). A post whose counts cannot be read now (its views not counted yet) comes without counts, which the
-        analytics keep none of."""
         body = self.page_call("GET", f"{self.page_id}/published_posts",
                               params={"fields": f"{POST_FIELDS},{COUNT_FIELDS}", "limit": min(limit, FEED_PAGE)})
+        now = clock.now()
         return tuple(RecentPost(self.published(str(post["id"])), written(post.get("created_time")),
-                                self.recent_counts(post)) for post in data_of(body)[:limit] if post.get("id"))
-
-    def recent_counts(self, post: dict[str, Any]) -> tuple[MetricPoint, ...]:
-        try:
-            return self.counts(post, self.views(str(post["id"])), clock.now())
-        except ProviderError as error:
-            if error.kind not in (ErrorKind.TRANSIENT, ErrorKind.PERMANENT):
-                raise  # the Page refused, or Facebook asks to wait: not this post's matter
-            return ()
+                                self.counts(post, now)) for post in data_of(body)[:limit] if post.get("id"))
 
     # -- Talking to the Graph API as the Page --------------------------------------------------------------------
 
@@ -579,13 +548,3 @@ def summary_count(post: dict[str, Any], edge: str) -> Any:
     found = post.get(edge)
     summary = found.get("summary") if isinstance(found, dict) else None
     return summary.get("total_count") if isinstance(summary, dict) else None
-
-
-def insight_value(answer: Any, name: str) -> Any:
-    """The latest value of one metric in an insights answer ({"data": [{"name", "values": [{"value"}]}]}); None when
-    the answer holds no such metric or no value."""
-    for metric in data_of(answer):
-        values = metric.get("values") if metric.get("name") == name else None
-        if isinstance(values, list) and values and isinstance(values[-1], dict):
-            return values[-1].get("value")
-    return None
