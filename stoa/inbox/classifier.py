@@ -13,6 +13,7 @@ the same n-gram model, since Greeklish, Arabizi and transliterated Russian are c
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import threading
@@ -84,7 +85,72 @@ NEGATIONS = frozenset(word for line in (
 ) for word in line.split())
 NEGATION_REACH = 3  # the words after a negation that it colours
 POSITIVE_EMOJI = frozenset("😍🥰😘❤️💕💖💯🔥👏🙏😊😁😀😃😄🤩👍💪🎉🥳✨🌟⭐☺️😎🤗💙💚💜🧡🫶🥹😋")
+SARCASTIC_EMOJI = frozenset("🙄🙃😒👏🤡")
 NEGATIVE_EMOJI = frozenset("😡🤬😤😠👎💩🤮🤢😞😔😢😭😩😫🙄😒🤡😑😐🤦💔😖😣😕🙃")
+
+
+# Beginnings of words that praise or blame, per language and its Latin spellings: they let a word never seen in
+# training still say something, and a negation in front turns them over ("not bad", "не плохо", "לא רע").
+# Hebrew, Arabic and Persian glue prefixes (ו, ה, ב, ال) to words, so there a stem may sit anywhere in the word.
+PRAISE = (
+    "good great love lov amazing awesome best perfect excellent thank thx fantastic wonderful brilliant delicious "
+    "tasty recommend impress fast friendly helpful kind nice beautiful gorgeous stunning legend gem smooth comfy cozy "
+    "superb happy glad enjoy favourite favorite wow 10/10 "
+    "хорош отлич супер класс спасиб благодар лучш обожа люблю любим вкусн рекоменд быстр вежлив приятн идеальн "
+    "шикарн огонь кайф топ восторг прекрасн молодц удобн довольн уважени чудо круто kruto spasibo super "
+    "תודה מעולה אחלה מושלם מדהים טוב טעים ממליצ אוהב מהמם פצצה תותח מקסים נהדר יפה כיף מרוצ "
+    "شکر شكر ممتاز رائع حلو لذيذ أحب احب أفضل افضل جميل روعة خيال تجنن مبسوط كفو يعطيكم "
+    "ممنون مرسی عالی خوب خوشمزه محشر دمتون ایول بهترین راضی عاشق قشنگ "
+    "ευχαριστ τέλει τελει υπέροχ καλύτερ άψογ λατρεύ φοβερ νόστιμ πεντανόστιμ εξαιρετικ ευγεν μπράβο "
+    "σπάτε θεοί συστήνω προτείν teleio bravo eyxarist efxarist"
+)
+BLAME = (
+    "bad worst terrible awful horrible rude broke broken refund cold dirty disgust disappoint useless "
+    "scam rip waste joke ridiculous unacceptable overpriced crash wrong missing lost stuck slow hate annoy angry "
+    "ugh smh meh trash garbage incompetent "
+    "плох ужас отврат хам грязн холодн сломал верните возврат обман развод позор разочар кошмар отстой бесполезн "
+    "никогда опять снова надоел жесть капец кринж мерзк барахл хуж некомпетент uzhas kapec "
+    "גרוע נורא מגעיל בושה חרפה מאכזב אכזב שבור מלוכלך נמאס זבל חצוף עקיצה באסה פדיחה "
+    "سيء سيئ زفت قرف مقرف خربان بارد وسخ نصب خسارة زبالة تعبان مخيب ناشف "
+    "افتضاح داغون کثیف سرد خراب کلاهبردار آشغال ناامید بی‌ادب حیف چندش کلافه "
+    "χάλια απαράδεκτ ντροπή αηδία απογοήτευ αγεν βρώμ κρύ σπασμέν κοροϊδ σκουπίδ άχρηστ ανίκαν "
+    "xalia apaisio aisxos"
+)
+GLUED_SCRIPTS = regex.compile(r"[\p{Hebrew}\p{Arabic}]")
+
+
+def stems_pattern(stems: str, anywhere: bool) -> regex.Pattern:
+    chosen = sorted((s for s in stems.split() if not anywhere or len(s) > 2), key=len, reverse=True)
+    return regex.compile(("" if anywhere else "^") + "(?:" + "|".join(map(regex.escape, chosen)) + ")")
+
+
+POLARITIES = tuple((name, stems_pattern(stems, False), stems_pattern(stems, True))
+                   for name, stems in (("praise", PRAISE), ("blame", BLAME)))
+
+
+@functools.lru_cache(maxsize=65536)
+def polarity(word: str) -> str | None:
+    """'praise', 'blame' or None for one word, by the stems above."""
+    glued = bool(GLUED_SCRIPTS.match(word))
+    for name, at_start, anywhere in POLARITIES:
+        if at_start.match(word) or (glued and anywhere.search(word)):
+            return name
+    return None
+
+
+def lexicon(words: list[str]) -> list[str]:
+    found, reach = [], 0
+    for word in words:
+        if word in NEGATIONS:
+            reach = NEGATION_REACH
+            continue
+        tone_of_word = polarity(word) if len(word) > 1 else None
+        if tone_of_word:
+            found.append(f"l:{'not_' if reach else ''}{tone_of_word}")
+        reach = max(reach - 1, 0)
+    if "l:praise" in found and ("l:blame" in found or any(w in SARCASTIC_EMOJI for w in words)):
+        found.append("l:mixed")  # praise words beside blame or an eye-roll: often sarcasm
+    return found
 
 
 def features(text: str) -> list[str]:
@@ -95,6 +161,7 @@ def features(text: str) -> list[str]:
     found = [f"w:{w}" for w in words] * WORD_WEIGHT
     found += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)] * WORD_WEIGHT
     found += negated(words) * WORD_WEIGHT
+    found += lexicon(words) * WORD_WEIGHT
     for word in words:
         if len(word) > 2:
             padded = f"<{word}>"
