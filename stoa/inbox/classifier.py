@@ -154,7 +154,7 @@ def lexicon(words: list[str]) -> list[str]:
 
 
 def features(text: str) -> list[str]:
-    """Words, word pairs, negated words, letter n-grams within and across words, and a few signs of tone."""
+    """Words, word pairs, negated words, praise and blame, letter trigrams within and across words, signs of tone."""
     normal = normalise(text)
     words = WORD.findall(normal)
     # Whole words and pairs weigh as much as a word's letter n-grams together (measured by make eval-inbox).
@@ -163,9 +163,9 @@ def features(text: str) -> list[str]:
     found += negated(words) * WORD_WEIGHT
     found += lexicon(words) * WORD_WEIGHT
     for word in words:
-        if len(word) > 2:
+        if len(word) > 2:  # trigrams only: with four-letter grams too, long messages outweighed short ones
             padded = f"<{word}>"
-            found += [f"c:{padded[i:i + n]}" for n in (3, 4) for i in range(len(padded) - n + 1)]
+            found += [f"c:{padded[i:i + 3]}" for i in range(len(padded) - 2)]
     found += [f"x:{pair}" for pair in letters_across_words(words)]
     found += tone(text, words)
     return found
