@@ -44,10 +44,11 @@ def test_bluesky_search_brings_the_brand_named_in_latin_and_cyrillic_letters(blu
                                                                             workspace):
     network = bluesky_appview_network
     channel = brand_channel(network, workspace)
-    save_query(owner, workspace, {"name": "Kafe Yafo", "terms": "Kafe Yafo\nКафе Яфо"})
-    latin = write(network, network.accounts["carol"], "The listening test: Kafe Yafo roasts its own beans")
-    cyrillic = write(network, network.accounts["bob"], "Кафе Яфо открылось рядом с нами, проверка слушания")
-    near = write(network, network.accounts["bob"], "Kafe Yafoland is a different place")
+    # A brand of its own: the local network is shared by the session, and other tests search it for "Kafe Yafo".
+    save_query(owner, workspace, {"name": "Shuk Levinsky", "terms": "Shuk Levinsky\nШук Левински"})
+    latin = write(network, network.accounts["carol"], "The listening test: Shuk Levinsky roasts its own spices")
+    cyrillic = write(network, network.accounts["bob"], "Шук Левински открылся рядом с нами, проверка слушания")
+    near = write(network, network.accounts["bob"], "Shuk Levinskyland is a different place")
 
     deadline = time.monotonic() + 30
     while Hit.objects.filter(workspace=workspace).count() < 2 and time.monotonic() < deadline:
