@@ -241,20 +241,33 @@ class NaiveBayes:
         return scores
 
     def predict(self, feats: list[str]) -> tuple[str, float]:
+        chances = self.probabilities(feats)
+        best = max(chances, key=chances.__getitem__)
+        return best, chances[best]
+
+    def probabilities(self, feats: list[str]) -> dict[str, float]:
         scores = self.scores(feats)
-        best = max(range(len(scores)), key=scores.__getitem__)
-        top = scores[best]
-        probability = 1 / sum(math.exp(s - top) for s in scores)
-        return self.classes[best], probability
+        top = max(scores)
+        weights = [math.exp(s - top) for s in scores]
+        total = sum(weights)
+        return {label: w / total for label, w in zip(self.classes, weights, strict=True)}
 
 
 # -- The classifier -------------------------------------------------------------------------
 
 class Classifier:
+    """Sentiment and intent each from their own model, averaged with a model of the two together.
+
+    The joint model knows that a complaint is seldom positive and praise seldom negative, so a sarcastic
+    "thanks" that reads as a complaint is not also read as happy; averaging it with the separate models,
+    which see more examples per label, scored best on the held-out messages and in cross-validation.
+    """
+
     def __init__(self, examples: list[Labelled]):
         prepared = [(features(e.text), e) for e in examples]
         self.sentiment = NaiveBayes().fit((f, e.sentiment) for f, e in prepared)
         self.intent = NaiveBayes().fit((f, e.intent) for f, e in prepared)
+        self.joint = NaiveBayes().fit((f, f"{e.sentiment}|{e.intent}") for f, e in prepared)
         latin = [(f, e.language) for f, e in prepared if script_language(e.text) is None]
         self.latin_language = NaiveBayes().fit(latin) if len({lang for _f, lang in latin}) > 1 else None
 
@@ -268,8 +281,14 @@ class Classifier:
 
     def classify(self, text: str) -> Verdict:
         feats = features(text)
-        intent, confidence = self.intent.predict(feats)
-        return Verdict(self.language(text, feats), self.sentiment.predict(feats)[0], intent, round(confidence, 3))
+        sentiments, intents = self.sentiment.probabilities(feats), self.intent.probabilities(feats)
+        for pair, chance in self.joint.probabilities(feats).items():
+            sentiment, intent = pair.split("|")
+            sentiments[sentiment] += chance
+            intents[intent] += chance
+        sentiment = max(sentiments, key=sentiments.__getitem__)
+        intent = max(intents, key=intents.__getitem__)
+        return Verdict(self.language(text, feats), sentiment, intent, round(intents[intent] / 2, 3))
 
 
 def load_examples(kind: str = "train", folder: Path = DATA_DIR) -> list[Labelled]:
