@@ -2,7 +2,7 @@
 
 import pytest
 
-from stoa.inbox.classifier import LANGUAGES, Classifier, builtin, features, load_examples, script_language
+from stoa.inbox.classifier import LANGUAGES, Classifier, builtin, features, load_examples, polarity, script_language
 from stoa.inbox.evaluation import evaluate, macro_f1
 
 
@@ -25,6 +25,45 @@ def test_links_mentions_and_stretched_letters_are_read_as_people_mean_them():
     assert features("soooo good") == features("soo good")
 
 
+def test_a_negation_colours_the_few_words_after_it_in_each_language():
+    assert "n:good" in features("not good") and "n:good" not in features("good")
+    assert "n:вкусно" in features("не вкусно") and "n:טעים" in features("לא טעים")
+    assert "n:καλό" in features("δεν ήταν καλό") and "n:kalo" in features("den itan kalo")
+
+
+@pytest.mark.parametrize(("text", "tone"), [
+    ("amazing service", "l:praise"), ("ужасный сервис", "l:blame"), ("והמשלוח מעולה", "l:praise"),
+    ("الأكل بارد", "l:blame"), ("خیلی خوشمزه بود", "l:praise"), ("απαράδεκτοι", "l:blame"),
+    ("not bad at all", "l:not_blame"), ("לא רע", "l:not_blame"),
+])
+def test_words_of_praise_and_blame_are_known_by_their_beginnings(text, tone):
+    assert tone in features(text)
+
+
+def test_short_stems_match_whole_words_only():
+    assert polarity("רע") == "blame" and polarity("רעיון") is None  # "bad", not "idea"
+    assert polarity("بد") == "blame" and polarity("بدون") is None  # "bad", not "without"
+
+
+def test_praise_beside_blame_or_an_eye_roll_is_marked_as_likely_sarcasm():
+    assert "l:mixed" in features("great job, lost my luggage again 🙄")
+    assert "l:mixed" in features("thanks for the broken phone")
+    assert "l:mixed" not in features("thanks, the phone works great")
+
+
+@pytest.mark.parametrize(("text", "sentiment", "intent"), [
+    ("thanks a lot for losing my bag AGAIN, great job 🙄", "negative", "complaint"),
+    ("not bad at all, I will come back", "positive", "praise"),
+    ("ευχαριστώ πολύ για την καθυστέρηση των 4 ωρών 🙄", "negative", "complaint"),
+    ("how much for 10 boxes? we want to order for the office", "neutral", "lead"),
+    ("پیک خیلی دیر اومد و غذا سرد بود", "negative", "complaint"),
+    ("سعر الشحن كم للرياض؟", "neutral", "question"),
+])
+def test_the_builtin_classifier_reads_sarcasm_litotes_leads_and_plain_complaints(text, sentiment, intent):
+    verdict = builtin().classify(text)
+    assert (verdict.sentiment, verdict.intent) == (sentiment, intent)
+
+
 def test_macro_f1_averages_over_the_labels_present():
     assert macro_f1([("a", "a"), ("b", "b")], ("a", "b", "c")) == 1.0
     assert macro_f1([("a", "b"), ("b", "b")], ("a", "b")) == pytest.approx((0 + 2 / 3) / 2)
@@ -41,10 +80,11 @@ def test_every_language_has_held_out_messages_to_measure(scores):
 
 
 def test_held_out_messages_are_classified_well_above_chance_in_every_language(scores):
-    # Chance is about 0.33 for sentiment and 0.17 for intent; these floors catch a broken model or data.
+    # Chance is about 0.33 for sentiment and 0.17 for intent; every language scored 0.72 or more on both in
+    # December 2026, so these floors catch a broken model or data without failing on one relabelled message.
     for language, s in scores.items():
         assert s.language_accuracy >= 0.95, language
-        assert s.sentiment_f1 >= 0.5 and s.intent_f1 >= 0.5, (language, s.sentiment_f1, s.intent_f1)
+        assert s.sentiment_f1 >= 0.65 and s.intent_f1 >= 0.65, (language, s.sentiment_f1, s.intent_f1)
 
 
 def test_training_and_held_out_messages_do_not_overlap():
