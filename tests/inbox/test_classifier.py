@@ -1,9 +1,11 @@
 """The built-in classifier: language from the script, sentiment and intent from what it learned, offline."""
 
+import json
+
 import pytest
 
 from stoa.inbox.classifier import LANGUAGES, Classifier, builtin, features, load_examples, polarity, script_language
-from stoa.inbox.evaluation import evaluate, macro_f1
+from stoa.inbox.evaluation import cross_validate, evaluate, held_out_examples, macro_f1
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -90,3 +92,16 @@ def test_held_out_messages_are_classified_well_above_chance_in_every_language(sc
 def test_training_and_held_out_messages_do_not_overlap():
     train = {e.text.casefold().strip() for e in load_examples("train")}
     assert not [e.text for e in load_examples("eval") if e.text.casefold().strip() in train]
+
+
+def test_cross_validation_scores_each_language_on_messages_left_out_of_training():
+    examples = [e for e in load_examples("train") if e.language in ("he", "el")]
+    scores = cross_validate(examples, folds=2)
+    assert set(scores) == {"he", "el"}
+    assert all(0.5 <= f1 <= 1 for pair in scores.values() for f1 in pair), scores
+
+
+def test_a_held_out_folder_may_name_its_files_otherwise(tmp_path):
+    row = {"text": "where is my refund", "language": "en", "sentiment": "negative", "intent": "complaint"}
+    (tmp_path / "independent_en.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert [e.text for e in held_out_examples(tmp_path)] == ["where is my refund"]
