@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 
-from stoa.api.schemas import ERRORS
+from stoa.api.schemas import ERRORS, Id
 from stoa.campaigns import actions, exports, pacing
 from stoa.campaigns.access import access_campaign
 from stoa.campaigns.audience import Audience, Point
@@ -26,7 +26,7 @@ campaigns = Router(tags=["campaigns"])  # under /campaigns/
 class PointIn(Schema):
     latitude: float = Field(..., ge=-90, le=90)
     longitude: float = Field(..., ge=-180, le=180)
-    radius_km: Decimal = Field(..., gt=0)
+    radius_km: Decimal = Field(..., gt=0, le=1000, max_digits=7, decimal_places=3)
 
 
 class AudienceIn(Schema):
@@ -59,7 +59,7 @@ class CampaignIn(Schema):
     starts_on: date
     ends_on: date
     audience: AudienceIn | None = None
-    publication_ids: list[int] = []
+    publication_ids: list[Id] = []
     utm_campaign: str = Field("", max_length=200)
 
 

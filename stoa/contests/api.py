@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 
-from stoa.api.schemas import ERRORS
+from stoa.api.schemas import ERRORS, Id
 from stoa.contests import actions
 from stoa.contests.access import access_contest
 from stoa.contests.eligibility import REASONS
@@ -23,7 +23,7 @@ MAX_ENTRIES = 5000
 
 class ContestIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
-    publication_ids: list[int] = Field(..., min_length=1)
+    publication_ids: list[Id] = Field(..., min_length=1)
     opens_at: datetime
     closes_at: datetime
     kind: Kind = Kind.CONTEST
@@ -32,8 +32,8 @@ class ContestIn(Schema):
     friends_to_tag: int = Field(0, ge=0, le=20)
     must_follow: bool = False
     block_list: list[str] = []
-    previous_winners_days: int = Field(0, ge=0)
-    min_account_age_days: int = Field(0, ge=0)
+    previous_winners_days: int = Field(0, ge=0, le=3650)
+    min_account_age_days: int = Field(0, ge=0, le=36500)
     winners: int = Field(1, ge=1, le=1000)
     substitutes: int = Field(0, ge=0, le=1000)
     answers: list[str] = []
