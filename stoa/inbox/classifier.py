@@ -193,6 +193,12 @@ def letters_across_words(words: list[str]) -> list[str]:
     return [f"{a[-2:]} {b[:2]}" for a, b in zip(words, words[1:], strict=False)]
 
 
+# A word or three in quotes is how people mock a promise: the "express" delivery, «свежая» выпечка.
+# Straight apostrophes are left out: "it's" and "don't" would open and close a quote.
+SCARE_QUOTES = regex.compile(r'["“„«][\p{L}\p{N}][^"“”«»\n]{0,30}["”»]')
+AGAIN = frozenset(["again", "anymore", "опять", "снова", "שוב", "πάλι", "ξανά", "مجددا", "تاني", "باز", "دوباره"])
+
+
 def tone(text: str, words: list[str]) -> list[str]:
     found = []
     letters = [c for c in text if c.isalpha()]
@@ -202,6 +208,10 @@ def tone(text: str, words: list[str]) -> list[str]:
         found.append("s:exclaiming")
     if text.count("?") + text.count("؟") >= 2:
         found.append("s:insisting")
+    if SCARE_QUOTES.search(text):
+        found += ["s:scare_quotes"] * WORD_WEIGHT
+    if AGAIN.intersection(words):
+        found.append("s:again")
     found += ["s:happy_emoji" for w in words if w in POSITIVE_EMOJI]
     found += ["s:unhappy_emoji" for w in words if w in NEGATIVE_EMOJI]
     return found

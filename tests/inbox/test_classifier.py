@@ -53,6 +53,12 @@ def test_praise_beside_blame_or_an_eye_roll_is_marked_as_likely_sarcasm():
     assert "l:mixed" not in features("thanks, the phone works great")
 
 
+def test_a_word_in_quotes_reads_as_a_mocked_promise_but_an_apostrophe_does_not():
+    assert "s:scare_quotes" in features('so the "express" delivery takes 9 days')
+    assert "s:scare_quotes" in features("«свежая» выпечка, ага")
+    assert "s:scare_quotes" not in features("I'm not sure it's the right size")
+
+
 @pytest.mark.parametrize(("text", "sentiment", "intent"), [
     ("thanks a lot for losing my bag AGAIN, great job 🙄", "negative", "complaint"),
     ("not bad at all, I will come back", "positive", "praise"),
