@@ -105,7 +105,7 @@ class FakeInstagram:
             edge = {("GET", "content_publishing_limit"): self.quota, ("POST", "media"): self.create_container,
                     ("POST", "media_publish"): self.publish, ("GET", "media"): self.list_media,
                     ("POST", "messages"): self.send_message,
-                    ("GET", "conversations"): self.conversations,
+                    ("GET", "conversations"): self.conversations, ("GET", "tags"): self.tags,
                     ("POST", "subscribed_apps"): self.subscribe}.get((method, parts[1]))
             assert edge is not None, f"Stoa called {method} {path}, which this fake does not know"
             return edge(params)
@@ -221,8 +221,15 @@ class FakeInstagram:
         return answer("media_counts")
 
     def subscribe(self, params: dict[str, Any]) -> httpx.Response:
-        assert params == {"subscribed_fields": "comments,messages"}
+        assert params == {"subscribed_fields": "comments,messages,mentions"}
         return answer("subscribed")
+
+    def tags(self, params: dict[str, Any]) -> httpx.Response:
+        """GET /<IG_ID>/tags (fixtures/instagram/tags.json): IG Media fields only, one page."""
+        assert set(params["fields"].split(",")) <= {"id", "caption", "permalink", "timestamp", "username",
+                                                    "media_type", "like_count", "comments_count"}
+        assert int(params.get("limit", 25)) <= 100
+        return answer("tags")
 
     def conversations(self, params: dict[str, Any]) -> httpx.Response:
         assert params == {"platform": "instagram"}
@@ -487,11 +494,53 @@ def test_the_token_is_never_in_an_api_address(fake):
 def test_the_inbox_reads_comments_and_replies_under_the_latest_media_without_the_brands_own(fake):
     fake.add("Older", at=STARTED - timedelta(days=1))["id"] = KNOWN_MEDIA
     page = connected(fake).fetch_inbox("")
-    assert [(i.remote_id, i.parent_remote_id, i.author.handle) for i in page.items] == [
+    comments = [i for i in page.items if i.kind == "comment"]
+    assert [(i.remote_id, i.parent_remote_id, i.author.handle) for i in comments] == [
         ("17870913679156914", KNOWN_MEDIA, "dana.levi"), ("17873440459141022", "17870913679156914", "omid.r")]
     assert page.items[0].written_at == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
     assert page.items[0].root_remote_id == KNOWN_MEDIA and page.items[0].kind == "comment"
     assert connected(fake).fetch_inbox(page.cursor).items == ()
+
+
+def test_the_media_the_account_is_tagged_in_are_read_as_mentions_with_caption_author_time_and_address(fake):
+    page = connected(fake).fetch_inbox("")
+    mentions = [i for i in page.items if i.kind == "mention"]
+    assert [(i.remote_id, i.author.handle, i.text, i.url) for i in mentions] == [
+        ("17895695668004550", "noa.bakes", "Saturday brunch at @stoa.cafe · בראנץ' של שבת",
+         "https://www.instagram.com/p/DCbbbbbbbbb/"),
+        ("17895695668004551", "layla.h", "قهوة الصباح مع @stoa.cafe", "https://www.instagram.com/p/DCccccccccc/")]
+    assert mentions[0].written_at == datetime(2026, 7, 1, 7, 15, tzinfo=UTC)
+    assert mentions[0].author.profile_url == "https://www.instagram.com/noa.bakes/"
+    assert fake.made("GET", f"{ACCOUNT}/tags") == [{"fields": "id,caption,permalink,timestamp,username",
+                                                    "limit": "25"}]
+    later = connected(fake).fetch_inbox(datetime(2026, 7, 1, 7, 0, tzinfo=UTC).isoformat())
+    assert [i.remote_id for i in later.items] == ["17895695668004550"], "only what is newer than the cursor"
+
+
+def test_a_caption_mention_pushed_by_id_is_read_back_from_the_tagged_media_and_a_comments_mention_left_out(fake):
+    parts = InstagramProvider.accounts_in(fixture("webhooks_mentions")["body"])
+    [mention] = connected(fake).pushed(parts[ACCOUNT]).items
+    assert (mention.kind, mention.remote_id, mention.author.handle, mention.url) == (
+        "mention", "17895695668004550", "noa.bakes", "https://www.instagram.com/p/DCbbbbbbbbb/")
+    assert mention.text.startswith("Saturday brunch at @stoa.cafe")
+    assert len(fake.made("GET", f"{ACCOUNT}/tags")) == 1, "one read of the tags for the whole call"
+
+
+def test_a_call_without_mentions_reads_nothing_and_a_failed_read_of_the_tags_keeps_the_comments(fake):
+    provider = connected(fake)
+    provider.pushed(InstagramProvider.accounts_in(fixture("webhooks")["body"])[ACCOUNT])
+    assert fake.calls == []
+    entries = fixture("webhooks")["body"]["entry"] + fixture("webhooks_mentions")["body"]["entry"]
+    fake.failures[f"GET {ACCOUNT}/tags"] = ["unknown"]
+    assert [i.kind for i in provider.pushed(entries).items] == ["comment", "message"]
+
+
+def test_a_mention_is_neither_answered_nor_hidden_since_instagram_cannot_comment_where_the_account_is_tagged(fake):
+    provider = connected(fake)
+    mention = ReplyTo("17895695668004550", "mention", root_remote_id="17895695668004550")
+    assert failure(lambda: provider.reply(mention, "Thank you!")).kind == ErrorKind.PERMANENT
+    assert failure(lambda: provider.hide(mention)).kind == ErrorKind.PERMANENT
+    assert fake.calls == []
 
 
 def test_direct_messages_are_read_from_the_latest_conversations_without_the_brands_own(fake):
@@ -534,7 +583,7 @@ def test_a_comment_as_the_examples_page_shows_it_on_the_entry_itself_is_read_too
 
 def test_connecting_enables_the_accounts_webhooks_for_the_fields_stoa_reads(fake):
     connected(fake).subscribe()
-    assert fake.made("POST", f"{ACCOUNT}/subscribed_apps") == [{"subscribed_fields": "comments,messages"}]
+    assert fake.made("POST", f"{ACCOUNT}/subscribed_apps") == [{"subscribed_fields": "comments,messages,mentions"}]
 
 
 def test_replies_answer_a_comment_and_a_direct_message_and_hiding_never_deletes(fake):

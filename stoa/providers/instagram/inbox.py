@@ -12,6 +12,15 @@ Sources:
 - MESSAGING: https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api
   (a "messages" event: {"sender": {"id"}, "recipient": {"id"}, "timestamp" in milliseconds, "message": {"mid", "text",
   "is_echo" for what the account itself sent, "is_deleted"}}).
+- MENTIONS: https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/mentions (on
+  graph.instagram.com, with instagram_business_basic and instagram_business_manage_comments: GET /<IG_ID>/tags, "the
+  media objects in which a Business or Creator Account has been tagged", and the webhook's comment ids looked up
+  there; mentioned_comment and mentioned_media are listed for Facebook Login only). TAGS:
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/tags (IG Media
+  objects; "Private IG Media objects will not be returned"). The webhook field "mentions" is one of Instagram
+  Login's (https://developers.facebook.com/documentation/instagram-platform/webhooks/fields); its value names the
+  media (media_id) and, for a comment, the comment (comment_id): "The ID is included in the Webhook notification
+  payload" (ig-user/mentioned_media, ig-user/mentions). No example of the value's JSON was found in the documentation.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from stoa.providers.base import ErrorKind, Incoming, Person, ProviderError
 from stoa.providers.meta.graph import graph_time
 
 COMMENT_FIELDS = "id,text,timestamp,username,from,parent_id"
+TAGGED_FIELDS = "id,caption,permalink,timestamp,username"  # IG Media fields; username is the media's author
 PROFILE = "https://www.instagram.com/{username}/"
 
 
@@ -57,6 +67,45 @@ def comments_with_replies(items: list[dict[str, Any]], media_id: str) -> list[In
             if isinstance(reply, dict):
                 found.append(comment({"parent_id": item.get("id"), **reply}, media_id))
     return [incoming for incoming in found if incoming is not None]
+
+
+def tagged(media: Any, account_id: str) -> Incoming | None:
+    """A medium the account is tagged or mentioned in (TAGS) as a mention: its caption, author, time and address; None
+    for the account's own media or an answer without an id, an author or a time."""
+    if not isinstance(media, dict) or not media.get("id"):
+        return None
+    person, at = author(None, media.get("username")), graph_time(media.get("timestamp"))
+    if person is None or person.remote_id == account_id or at is None:
+        return None
+    return Incoming(remote_id=str(media["id"]), kind="mention", text=str(media.get("caption") or ""), author=person,
+                    written_at=at, url=str(media.get("permalink") or ""), root_remote_id=str(media["id"]))
+
+
+def mentioned_media(entries: Any) -> list[str]:
+    """The media whose captions mention the account, as a call's "mentions" changes name them (value {"media_id"}), in
+    their order, once each. A mention in a comment (value {"media_id", "comment_id"}) is left out: Instagram Login
+    offers no way to read another account's comment (mentioned_comment is Facebook Login's), and the medium it is
+    under is not what mentions the account."""
+    found: list[str] = []
+    for change in changes_of(entries):
+        value = change.get("value") if change.get("field") == "mentions" else None
+        if not isinstance(value, dict) or value.get("comment_id"):
+            continue
+        media_id = str(value.get("media_id") or "")
+        if media_id and media_id not in found:
+            found.append(media_id)
+    return found
+
+
+def changes_of(entries: Any) -> list[dict[str, Any]]:
+    """Every change of an account's entries. The examples of Business Login's notifications put field and value on the
+    entry itself; Meta's webhooks in general put them in changes[]. Both are read."""
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            found += [change for change in entry.get("changes") or [] if isinstance(change, dict)]
+            found += [entry] if "field" in entry else []
+    return found
 
 
 def accounts_in(body: Any) -> dict[str, list[dict[str, Any]]]:

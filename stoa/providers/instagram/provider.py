@@ -39,6 +39,8 @@ the checks of a draft: limits.py; comments and webhooks: inbox.py):
   https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/conversations-api (GET
   /<id>/conversations?platform=instagram: ids and updated_time; GET /<conversation>?fields=messages: ids and
   created_time; GET /<message>?fields=id,created_time,from,to,message, for the 20 most recent messages only).
+- MENTIONS: https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/mentions (GET
+  /<IG_ID>/tags: the media the account is tagged in; the webhook field "mentions"; details in inbox.py).
 - INSIGHTS: https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights (GET
   /<media>/insights?metric=views; "returns an empty data set instead of 0" when the data is not there yet, delayed up
   to 48 hours; permission instagram_business_manage_insights) and the IG Media fields like_count, comments_count.
@@ -70,6 +72,7 @@ from stoa.providers.base import (
     ErrorKind,
     Grant,
     InboxPage,
+    Incoming,
     MediaFile,
     MetricPoint,
     Problem,
@@ -105,9 +108,10 @@ POLL_SECONDS, POLLS = 60.0, 6  # PUBLISH: a container's status "once per minute,
 EARLY, LATE = timedelta(minutes=1), timedelta(minutes=15)
 MEDIA_PAGE, MEDIA_PAGES = 25, 4  # reconcile reads at most 100 of the account's latest media
 RECENT_MEDIA = 10  # the inbox reads the comments under this many of the latest media
+RECENT_TAGS = 25  # and this many of the latest media the account is tagged in (MENTIONS), one request
 CONVERSATIONS, MESSAGES = 10, 20  # direct messages: the latest conversations, and CONVERSATIONS' 20 recent messages
 MAX_MESSAGE_BYTES = 1000  # MESSAGES: "UTF-8 and 1000 bytes or less"
-WEBHOOK_FIELDS = ("comments", "messages")  # what inbox.pushed_items reads
+WEBHOOK_FIELDS = ("comments", "messages", "mentions")  # what pushed() reads
 # REFRESH: a long-lived token lives 60 days and is renewed "at least 24 hours old but has not expired".
 RENEW_BEFORE, MIN_AGE = timedelta(days=7), timedelta(days=1)
 QUOTA_WAIT = 3600.0  # the quota says how many, not when the oldest post leaves the 24 hours: look again in an hour
@@ -326,7 +330,9 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
     # -- Inbox, replies, hiding -----------------------------------------------------------------------------------
 
     def fetch_inbox(self, position: str) -> InboxPage:
-        """The comments and replies under the latest media, newer than the cursor (the newest time seen)."""
+        """The comments and replies under the latest media, and the latest media the account is tagged in (mentions),
+        newer than the cursor (the newest time seen). A tag added to a medium older than the cursor is not seen: the
+        tags edge gives the medium's time only."""
         since = graph_time(position)
         media = self.call("GET", f"{self.account_id}/media", params={"fields": "id,timestamp",
                                                                       "limit": RECENT_MEDIA})
@@ -335,6 +341,7 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
             answer = self.call("GET", f"{medium.get('id')}/comments", params={
                 "fields": f"{inbox.COMMENT_FIELDS},replies{{{inbox.COMMENT_FIELDS}}}", "limit": 50})
             items += inbox.comments_with_replies(data_of(answer), str(medium.get("id")))
+        items += self.tagged_media()
         fresh = tuple(item for item in items if item.author.remote_id != self.account_id
                       and (since is None or item.written_at > since))
         newest = max((item.written_at for item in fresh), default=since)
@@ -366,7 +373,27 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
         return inbox.accounts_in(body)
 
     def pushed(self, part: Any) -> InboxPage:
-        return InboxPage(items=tuple(inbox.pushed_items(part, self.account_id)), cursor="")
+        """Comments and messages as the call carries them; caption mentions, which it names by id only, read back from
+        the media the account is tagged in (MENTIONS: the webhook's ids "to query the GET /<IG_ID>/tags endpoint").
+        A mentioned medium not listed there cannot be read through Instagram Login and is left out."""
+        items = inbox.pushed_items(part, self.account_id)
+        named = inbox.mentioned_media(part)
+        if named:
+            try:
+                listed = {item.remote_id: item for item in self.tagged_media()}
+            except ProviderError as error:
+                if error.kind == ErrorKind.AUTHORIZATION:
+                    raise
+                listed = {}  # the comments and messages are kept; the next poll reads the tags again
+            items += [listed[media_id] for media_id in named if media_id in listed]
+        return InboxPage(items=tuple(items), cursor="")
+
+    def tagged_media(self) -> list[Incoming]:
+        """The latest media the account is tagged or mentioned in (MENTIONS: GET /<IG_ID>/tags), as mentions."""
+        answer = self.call("GET", f"{self.account_id}/tags", params={"fields": inbox.TAGGED_FIELDS,
+                                                                     "limit": RECENT_TAGS})
+        found = (inbox.tagged(media, self.account_id) for media in data_of(answer))
+        return [item for item in found if item is not None]
 
     def subscribe(self) -> None:
         """WEBHOOKS, step 3: the account is enabled to send its notifications to the app (POST /me/subscribed_apps
@@ -377,6 +404,9 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
             raise ProviderError("Instagram did not confirm the account's webhook subscription.", ErrorKind.TRANSIENT)
 
     def reply(self, to: ReplyTo, text: str) -> Published:
+        if to.kind == "mention":  # MENTIONS: "Commenting on photos in which you were tagged is not supported."
+            raise ProviderError("Instagram's API cannot comment on a post the account is tagged in: answer it in the "
+                                "Instagram app.", ErrorKind.PERMANENT)
         if to.kind == "message":
             if len(text.encode()) > MAX_MESSAGE_BYTES:
                 raise ProviderError(f"Instagram takes direct messages of at most {MAX_MESSAGE_BYTES} bytes; this one "
@@ -395,6 +425,8 @@ class InstagramProvider(GraphAPI, MetaWebhooks, Publishes, ReadsInbox, ReadsMess
     def hide(self, to: ReplyTo) -> None:
         if to.kind == "message":
             raise ProviderError("Instagram cannot hide a direct message.", ErrorKind.PERMANENT)
+        if to.kind == "mention":  # only comments on the account's own media are hidden (comment-moderation page)
+            raise ProviderError("Instagram cannot hide another account's post.", ErrorKind.PERMANENT)
         answer = self.call("POST", to.remote_id, creating=True, data={"hide": "true"})
         if not (isinstance(answer, dict) and answer.get("success") is True):
             raise ProviderError("Instagram did not confirm that the comment is hidden.", ErrorKind.TRANSIENT)
