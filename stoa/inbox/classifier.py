@@ -241,9 +241,12 @@ class NaiveBayes:
         self.log_prior = [math.log(docs[c] / total_docs) for c in self.classes]
         totals = [sum(counts[c].values()) + self.alpha * (len(vocabulary) + 1) for c in self.classes]
         self.unseen = [math.log(self.alpha / t) for t in totals]
-        self.log_likelihood = {
-            f: [math.log((counts[c][f] + self.alpha) / t) for c, t in zip(self.classes, totals, strict=True)]
-            for f in vocabulary}
+        # A feature starts as unseen in every class; only the classes it occurs in are filled in, which keeps
+        # training fast with many classes (the joint model has one per sentiment and intent pair).
+        self.log_likelihood = {f: list(self.unseen) for f in vocabulary}
+        for i, (label, total) in enumerate(zip(self.classes, totals, strict=True)):
+            for f, n in counts[label].items():
+                self.log_likelihood[f][i] = math.log((n + self.alpha) / total)
         return self
 
     def scores(self, feats: list[str]) -> list[float]:
