@@ -3,7 +3,7 @@
 The built-in classifier is multinomial naive Bayes over words, word pairs, negated words, words of
 praise and blame (a short list of stems per language), letter trigrams and a few signs of tone; a
 sentiment model and an intent model are averaged with a model of the two together. It is trained
-when first used from the labelled messages in eval/inbox/train_*.jsonl (about 3,800, written for
+when first used from the labelled messages in eval/inbox/train_*.jsonl (about 4,250, written for
 Stoa in English, Russian, Hebrew, Arabic, Persian and Greek, with their slang, sarcasm, emoji and
 Latin spellings). Training takes under two seconds, so nothing is downloaded and no model file is
 kept. `make eval-inbox` measures it on the held-out eval/inbox/eval_*.jsonl.
