@@ -90,8 +90,11 @@ class Listener:
         found: set[tuple[str, str]] = set()
         for network in {f.network for f in batch}:
             ids = [f.post.remote_id for f in batch if f.network == network]
+            # Unordered: the model's stream order made SQLite walk the workspace's whole stream index instead of
+            # looking each id up in the unique one (389 hits/s at 200,000 posts instead of thousands).
             found |= {(network, remote_id) for remote_id in Hit.objects.filter(
-                workspace=self.workspace, network=network, remote_id__in=ids).values_list("remote_id", flat=True)}
+                workspace=self.workspace, network=network, remote_id__in=ids).order_by().values_list(
+                "remote_id", flat=True)}
         return found
 
     def hit_of(self, found: Found) -> Hit | None:
