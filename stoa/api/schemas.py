@@ -5,7 +5,8 @@ from ninja import Field, Schema
 
 # Numbers the database can hold: ids are 64-bit, refused here when larger, naming their field, instead of failing in
 # the database; counts and minutes are 32-bit (PostgreSQL's integer), refused by the forms that check them.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+MAX_ID = 2**63 - 1  # the largest id the databases hold
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorItem(Schema):

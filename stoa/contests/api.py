@@ -5,7 +5,7 @@ file). The same actions as the pages, so the API and the pages never disagree.""
 from datetime import datetime
 from typing import Any
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from stoa.api.schemas import ERRORS, Id
 from stoa.contests import actions
@@ -100,11 +100,12 @@ def get_contest(request, contest_id: int):
 
 
 @contests.get("/{contest_id}/entries", response={200: list[EntryOut], **ERRORS})
-def list_entries(request, contest_id: int, limit: int = 500, offset: int = 0):
+def list_entries(request, contest_id: int, limit: int = Query(500, ge=1, le=MAX_ENTRIES),
+                 offset: int = Query(0, ge=0, le=1_000_000_000)):
     """The entrants, eligible first, each with the reason of their eligibility; `limit` (at most 5,000) from
     `offset`."""
     contest = access_contest(request.auth, contest_id)
-    start, count = max(offset, 0), min(max(limit, 1), MAX_ENTRIES)
+    start, count = offset, limit
     entries = contest.entries.order_by("-eligible", "place", "network", "account_id")[start:start + count]
     return [{"network": e.network, "account_id": e.account_id, "handle": e.handle, "actions": e.actions,
              "first_at": e.first_at, "eligible": e.eligible, "reason": e.reason,

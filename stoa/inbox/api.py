@@ -1,9 +1,10 @@
 """The API's inbox: the messages people send the brand, answered, noted, assigned and handed off: /api/v1/inbox."""
 
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from stoa.api.schemas import (
     ERRORS,
+    MAX_ID,
     InboxAssignIn,
     InboxHandoffIn,
     InboxHandoffOut,
@@ -40,8 +41,9 @@ def _item_out(item) -> dict:
 
 
 @inbox.get("", response={200: list[InboxItemOut], **ERRORS})
-def list_inbox(request, workspace_id: int | None = None, view: str = "unanswered", channel: int | None = None,
-               language: str | None = None, kind: str | None = None):
+def list_inbox(request, workspace_id: int | None = Query(None, ge=1, le=MAX_ID), view: str = "unanswered",
+               channel: int | None = Query(None, ge=1, le=MAX_ID), language: str | None = None,
+               kind: str | None = None):
     """The messages of a view (unanswered, mine, overdue, negative, leads, non_followers, done, all), most urgent
     first, at most 100."""
     if view not in VIEWS:

@@ -200,6 +200,8 @@ def test_the_inbox_is_worked_through_the_api(api, owner, workspace):
     assert refused.status_code == 422 and "never deleted" in refused.json()["detail"][0]["message"]
     bad = api.get("/api/v1/inbox?view=everything")
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "view"
+    too_large = api.get(f"/api/v1/inbox?kind=search&channel={2**90}&workspace_id={workspace.pk}")
+    assert too_large.status_code == 422 and too_large.json()["detail"][0]["field"] == "channel"
 
 
 def test_another_workspaces_inbox_is_not_found(api, stranger, other_workspace):
