@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from stoa.providers.base import ErrorKind, ProviderError
+from stoa.providers.meta.graph import (
+    EXPIRED_TOKEN,
+    PERMISSION_CODES,
+    POLICY_BLOCK,
+    SESSION,
+    TRANSIENT_CODES,
+    whole,
+)
 
-REFUSED_TOKEN = {190, 102}  # OAuthException: the token expired, was revoked or is invalid; 102 API Session
+# The Graph API's codes, as stoa.providers.meta.graph names them for Facebook and Instagram.
+REFUSED_TOKEN = {EXPIRED_TOKEN, SESSION}  # OAuthException: the token expired, was revoked or is invalid; API Session
 TOO_MANY = {4, 17, 32, 613, 341}  # API Too Many Calls, API User Too Many Calls, Page request limit, custom rate
-# limit, application limit reached: "wait and retry" (error-handling, Error Codes)
-NO_PERMISSION = {3, 10} | set(range(200, 300))  # API Method, API Permission Denied, API Permission (2xx)
-PASSING = {1, 2}  # API Unknown, API Service: "a temporary issue due to downtime"
-BLOCKED = 368  # "Temporarily blocked for policies violations"
+# limit, application limit reached: "wait and retry" (error-handling, Error Codes); not Facebook's 800xx of ads
 DUPLICATE = 506  # "Duplicate Post"
 INVALID = 100  # "Invalid parameter"; with subcode 33, "Object does not exist" (a post that is gone)
 GONE_SUBCODE = 33
@@ -53,25 +57,11 @@ class ThreadsError(ProviderError):
         return self.code == INVALID and self.subcode == GONE_SUBCODE
 
 
-def graph_error(response: httpx.Response) -> dict[str, Any] | None:
-    """The Graph API's error object in the answer, or None when it has none (a proxy's page, garbage)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else None
-
-
-def number(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def from_graph(error: dict[str, Any], *, creating: bool, permission: str, secrets: tuple[str, ...],
                retry_after: float | None = None) -> ThreadsError:
     """Threads' error object as a ThreadsError whose message a person can act on. `permission` is what the call needs
     (named when Threads says one is missing); `secrets` never appear in the message."""
-    code, subcode = number(error.get("code")), number(error.get("error_subcode"))
+    code, subcode = whole(error.get("code")), whole(error.get("error_subcode"))
     said = str(error.get("error_user_msg") or error.get("message") or "no reason given")[:300]
     for secret in secrets:
         if secret:
@@ -83,14 +73,14 @@ def from_graph(error: dict[str, Any], *, creating: bool, permission: str, secret
     if code in TOO_MANY:
         return ThreadsError(f"Threads asks Stoa to wait: {said}", ErrorKind.RATE_LIMITED, retry_after, code=code,
                             subcode=subcode)
-    if code in NO_PERMISSION:
+    if code in PERMISSION_CODES:
         return ThreadsError(f"The Threads account did not give Stoa the {permission} permission this needs: {said}. "
                             "Connect it again and allow it.", ErrorKind.PERMISSION, code=code, subcode=subcode,
                             missing_permission=permission)
-    if code in PASSING:
+    if code in TRANSIENT_CODES:
         kind = ErrorKind.UNKNOWN_OUTCOME if creating else ErrorKind.TRANSIENT
         return ThreadsError(f"Threads had a passing problem: {said}", kind, code=code, subcode=subcode)
-    if code == BLOCKED:
+    if code == POLICY_BLOCK:
         return ThreadsError(f"Threads has blocked this for now as against its policies: {said}", ErrorKind.PERMANENT,
                             code=code, subcode=subcode)
     if code == DUPLICATE:

@@ -94,6 +94,7 @@ from stoa.providers.capabilities import (
     ReceivesAppPush,
     Replies,
 )
+from stoa.providers.meta.graph import error_body, whole
 from stoa.providers.meta.webhooks import MetaWebhooks
 from stoa.providers.threads import errors
 
@@ -339,7 +340,7 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
                                                                                        "reply_config")
         config = limit.get(config_key)
         config = config if isinstance(config, dict) else {}
-        used, total = errors.number(limit.get(usage_key)), errors.number(config.get("quota_total"))
+        used, total = whole(limit.get(usage_key)), whole(config.get("quota_total"))
         if total and used >= total:
             raise ProviderError(f"This Threads profile has published its {total} {counted} of the last 24 hours, "
                                 "which is all Threads allows; Stoa tries again in an hour.", ErrorKind.RATE_LIMITED,
@@ -654,7 +655,7 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
 
     def token_error(self, response: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
         """The token endpoint's refusal in words, none of the secrets the request carried in them."""
-        graph = errors.graph_error(response)
+        graph = error_body(response)
         if graph is not None:
             mapped = errors.from_graph(graph, creating=False, permission="threads_basic", secrets=secrets,
                                        retry_after=retry_after_seconds(response))
@@ -716,7 +717,7 @@ class ThreadsProvider(MetaWebhooks, Provider, Publishes, ReadsInbox, ReceivesApp
         return self.json(response, creating=creating)
 
     def error_from_response(self, response: httpx.Response, *, creating: bool) -> ProviderError:
-        graph = errors.graph_error(response)
+        graph = error_body(response)
         if graph is None:
             return super().error_from_response(response, creating=creating)
         secrets = tuple(str(s) for s in (self.credentials.get(oauth2.ACCESS), self.credentials.get(
