@@ -2,14 +2,10 @@
 outside in its database: the competitor on the local Mastodon (mastodon-mock) with its post counted."""
 
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.core.helpers import worker_environment
-from tests.runtime.test_workers import die_with_parent, stop_process
+from tests.core.helpers import prepare_data_dir, run_worker_until, worker_environment
 
 SETUP = """
 import sys
@@ -39,23 +35,9 @@ def competitor_posts(database) -> list[tuple[str, int, str]]:
 def test_stoa_worker_counts_a_competitors_posts_on_its_schedule(mastodon_peer, worker_env, tmp_path):
     status = mastodon_peer.as_brand("POST", "/api/v1/statuses", data={"status": "Bougatsa this morning"})
     mastodon_peer.as_fan("POST", f"/api/v1/statuses/{status['id']}/favourite")
-    setup = tmp_path / "setup.py"
-    setup.write_text(SETUP)
-    subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=worker_env, check=True,
-                   timeout=120)
-    subprocess.run([sys.executable, "-c", "import sys, django; django.setup(); exec(open(sys.argv[1]).read())",
-                    str(setup), mastodon_peer.url], env=worker_env, check=True, timeout=120)
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "1"], env=worker_env,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                  preexec_fn=die_with_parent)
-    try:
-        deadline = time.monotonic() + 60
-        while not competitor_posts(tmp_path / "stoa.sqlite3") and time.monotonic() < deadline:
-            time.sleep(0.3)
-    finally:
-        stop_process(worker)
+    prepare_data_dir(worker_env, SETUP, mastodon_peer.url)
+    log = run_worker_until(worker_env, tmp_path / "worker.log",
+                           lambda: bool(competitor_posts(tmp_path / "stoa.sqlite3")))
     host = mastodon_peer.url.split("//", 1)[1]
-    assert competitor_posts(tmp_path / "stoa.sqlite3") == [(f"kafeyafo@{host}", 1, "text")], log.read_text()[-3000:]
-    assert "read_audience every 1 s" in log.read_text()
+    assert competitor_posts(tmp_path / "stoa.sqlite3") == [(f"kafeyafo@{host}", 1, "text")], log[-3000:]
+    assert "read_audience every 1 s" in log

@@ -2,14 +2,10 @@
 overspends is alerted to the managers once, however many times the job runs."""
 
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.core.helpers import worker_environment
-from tests.runtime.test_workers import die_with_parent, stop_process
+from tests.core.helpers import prepare_data_dir, run_worker_until, worker_environment
 
 SETUP = """
 from datetime import timedelta
@@ -42,22 +38,11 @@ def alerts(database) -> list[tuple[str, str]]:
 
 
 def test_stoa_worker_alerts_an_overspending_campaign_once(worker_env, tmp_path):
-    run = {"env": worker_env, "check": True, "timeout": 120}
-    subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], **run)
-    subprocess.run([sys.executable, "-c", "import django; django.setup(); exec(" + repr(SETUP) + ")"], **run)
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "1"], env=worker_env,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                  preexec_fn=die_with_parent)
-    try:
-        deadline = time.monotonic() + 60
-        while not alerts(tmp_path / "stoa.sqlite3") and time.monotonic() < deadline:
-            time.sleep(0.3)
-        time.sleep(3)  # the job runs every second: the alert must not come again
-    finally:
-        stop_process(worker)
+    prepare_data_dir(worker_env, SETUP)
+    # The job runs every second: after the first alert, three more seconds show it does not come again.
+    log = run_worker_until(worker_env, tmp_path / "worker.log", lambda: bool(alerts(tmp_path / "stoa.sqlite3")),
+                           then=3)
     found = alerts(tmp_path / "stoa.sqlite3")
-    assert [kind for kind, _ in found] == ["campaign_overspend"], log.read_text()[-3000:]
+    assert [kind for kind, _ in found] == ["campaign_overspend"], log[-3000:]
     assert "Shakshuka week overspends: 900.00 ILS spent" in found[0][1]
-    assert "pace_campaigns every 1 s" in log.read_text()
+    assert "pace_campaigns every 1 s" in log

@@ -1,9 +1,6 @@
 """Entries collected from a real local Mastodon (mastodon-mock), by the contests' periodic job in `stoa worker`."""
 
 import sqlite3
-import subprocess
-import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,8 +9,7 @@ from stoa import clock
 from stoa.contests.actions import ContestInput, create_contest, judge_entries
 from stoa.contests.collect import collect_contest
 from stoa.posts.models import Post, Publication, State, Variant
-from tests.core.helpers import worker_environment
-from tests.runtime.test_workers import die_with_parent, stop_process
+from tests.core.helpers import prepare_data_dir, run_worker_until, worker_environment
 
 
 def brand_post(peer, workspace, text="Win a coffee: reply with #yafo"):
@@ -83,26 +79,7 @@ def entrants(database) -> list[tuple[str, str]]:
 def test_stoa_worker_collects_the_entries_on_its_schedule(mastodon_peer, worker_env, tmp_path):
     status = mastodon_peer.as_brand("POST", "/api/v1/statuses", data={"status": "Like to win"})
     mastodon_peer.as_fan("POST", f"/api/v1/statuses/{status['id']}/favourite")
-    subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=worker_env, check=True,
-                   timeout=120)
-    subprocess.run([sys.executable, "-c", "import sys, django; django.setup(); exec(open(sys.argv[1]).read())",
-                    write(tmp_path / "setup.py", SETUP), mastodon_peer.url, status["id"]], env=worker_env, check=True,
-                   timeout=120)
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "1"], env=worker_env,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                  preexec_fn=die_with_parent)
-    try:
-        deadline = time.monotonic() + 60
-        while not entrants(tmp_path / "stoa.sqlite3") and time.monotonic() < deadline:
-            time.sleep(0.3)
-    finally:
-        stop_process(worker)
-    assert entrants(tmp_path / "stoa.sqlite3") == [("mastodon", '["like"]')], log.read_text()[-3000:]
-    assert "run_contests every 1 s" in log.read_text()
-
-
-def write(path, text: str) -> str:
-    path.write_text(text)
-    return str(path)
+    prepare_data_dir(worker_env, SETUP, mastodon_peer.url, status["id"])
+    log = run_worker_until(worker_env, tmp_path / "worker.log", lambda: bool(entrants(tmp_path / "stoa.sqlite3")))
+    assert entrants(tmp_path / "stoa.sqlite3") == [("mastodon", '["like"]')], log[-3000:]
+    assert "run_contests every 1 s" in log

@@ -1,6 +1,12 @@
 import io
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 from PIL import Image
@@ -8,6 +14,7 @@ from PIL import Image
 from stoa.posts.actions import VariantInput, create_post
 from stoa.posts.models import Publication
 from stoa.publishing.engine import Engine
+from tests.runtime.test_workers import die_with_parent, stop_process
 
 
 def schedule(user, workspace, channels, text="Shalom, hello", in_seconds=120, **kwargs) -> list[Publication]:
@@ -48,3 +55,29 @@ def worker_environment(data_dir: object, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(STOA_DATA_DIR=str(data_dir), STOA_TASKS="sqlite", DJANGO_SETTINGS_MODULE="stoa.settings", **settings)
     return env
+
+
+def prepare_data_dir(env: dict[str, str], setup: str, *argv: str) -> None:
+    """Migrate the data directory of `env` and run `setup` (Python, with Django set up; sys.argv[2:] is `argv`) in
+    it, each in a process of its own, as a person would before starting Stoa."""
+    run: dict[str, Any] = {"env": env, "check": True, "timeout": 120}
+    subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], **run)
+    subprocess.run([sys.executable, "-c", "import sys, django; django.setup(); exec(sys.argv[1])", setup, *argv], **run)
+
+
+def run_worker_until(env: dict[str, str], log: Path, done: Callable[[], bool], seconds: float = 60,
+                     then: float = 0) -> str:
+    """Start `stoa worker` with `env`, its output in `log`, until `done()` or `seconds` have passed (and `then` more
+    seconds), stop it, and give its log."""
+    with log.open("wb") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "1"], env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                  preexec_fn=die_with_parent)
+    try:
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        time.sleep(then)
+    finally:
+        stop_process(worker)
+    return log.read_text()

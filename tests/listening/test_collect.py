@@ -2,17 +2,13 @@
 workspace's channel, and by the listening job in `stoa worker`."""
 
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
 from stoa.inbox.classifier import builtin
 from stoa.listening.collect import listen
 from stoa.listening.models import Cursor, Hit
-from tests.core.helpers import worker_environment
-from tests.runtime.test_workers import die_with_parent, stop_process
+from tests.core.helpers import prepare_data_dir, run_worker_until, worker_environment
 
 
 def test_search_and_the_hashtag_timeline_bring_the_posts_that_name_the_brand(mastodon_peer, workspace, brand_query):
@@ -71,26 +67,11 @@ def hits(database) -> list[tuple[str, str]]:
 def test_stoa_worker_collects_the_hits_on_its_schedule(mastodon_peer, worker_env, tmp_path):
     mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "Kafe Yafo, again the best flat white"})
     mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "Sunday #KafeYafo"})
-    subprocess.run([sys.executable, "-m", "stoa.cli", "migrate", "--verbosity", "0"], env=worker_env, check=True,
-                   timeout=120)
-    setup = tmp_path / "setup.py"
-    setup.write_text(SETUP)
-    subprocess.run([sys.executable, "-c", "import sys, django; django.setup(); exec(open(sys.argv[1]).read())",
-                    str(setup), mastodon_peer.url], env=worker_env, check=True, timeout=120)
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "1"], env=worker_env,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                  preexec_fn=die_with_parent)
-    try:
-        deadline = time.monotonic() + 60
-        while len(hits(tmp_path / "stoa.sqlite3")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.3)
-    finally:
-        stop_process(worker)
+    prepare_data_dir(worker_env, SETUP, mastodon_peer.url)
+    log = run_worker_until(worker_env, tmp_path / "worker.log", lambda: len(hits(tmp_path / "stoa.sqlite3")) >= 2)
     assert hits(tmp_path / "stoa.sqlite3") == [("mastodon", "Kafe Yafo, again the best flat white"),
-                                               ("mastodon", "Sunday #KafeYafo")], log.read_text()[-3000:]
-    assert "collect_listening every 1 s" in log.read_text()
+                                               ("mastodon", "Sunday #KafeYafo")], log[-3000:]
+    assert "collect_listening every 1 s" in log
 
 
 def test_a_search_the_server_refuses_leaves_the_hashtag_timeline_read_and_is_tried_again(mastodon_peer, workspace,
