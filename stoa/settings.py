@@ -294,6 +294,9 @@ STOA_BLUESKY_PUBLIC_API = os.environ.get("STOA_BLUESKY_PUBLIC_API", "https://pub
 STOA_CAMPAIGN_SECONDS = env_int("STOA_CAMPAIGN_SECONDS", 3600)
 # Listening: every STOA_LISTENING_SECONDS the workspaces' queries are searched for on their channels' networks.
 STOA_LISTENING_SECONDS = env_int("STOA_LISTENING_SECONDS", 600)
+# ... and Bluesky's event stream is read as it flows, from this relay (a PDS serves its own accounts' stream);
+# empty: search alone. Read only while a workspace with a Bluesky channel has an active query.
+STOA_BLUESKY_RELAY = os.environ.get("STOA_BLUESKY_RELAY", "wss://bsky.network").strip()
 
 # The inbox's optional classifier: an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1).
 STOA_CLASSIFIER_URL = os.environ.get("STOA_CLASSIFIER_URL", "")

@@ -115,3 +115,17 @@ class Alert(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "day", "kind"], name="one_alert_each")]
+
+
+class Relay(models.Model):
+    """A network's event stream (Bluesky's firehose) that listening reads: where the reading goes on after a restart,
+    and which worker process reads it now (its lease), so that many workers read it once."""
+
+    address = models.CharField(max_length=300, unique=True)
+    position = models.BigIntegerField(null=True, blank=True)  # the last event kept; None: start live
+    reader = models.CharField(max_length=200, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.address

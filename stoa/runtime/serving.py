@@ -11,6 +11,7 @@ from waitress.server import create_server
 
 from stoa.inbox.streaming import run_streams
 from stoa.links.clicklog import fold_every
+from stoa.listening.firehose import run_firehose
 from stoa.publishing.engine import run_engine
 from stoa.runtime.schedule import periodic_jobs, run_schedule, startup_summary
 from stoa.site_url import listening_at
@@ -64,6 +65,8 @@ def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
     engine_threads = run_engine(stop, publisher_threads)
     if settings.STOA_STREAMING:
         run_streams(stop)
+    if settings.STOA_BLUESKY_RELAY:
+        run_firehose(stop)
     log.info("Publishing engine: %s threads; tasks: %s", len(engine_threads), settings.STOA_TASKS)
     jobs = periodic_jobs()
     log.info("Periodic jobs (stoa/runtime/schedule.py): %s", startup_summary(jobs))

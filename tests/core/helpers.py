@@ -53,7 +53,10 @@ def worker_environment(data_dir: object, **settings: str) -> dict[str, str]:
     """The environment of a `stoa worker` (or `stoa run`) a test starts on a SQLite data directory of its own: this
     process's, without what would point it elsewhere (DATABASE_URL, the tests' settings module), and `settings`."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(STOA_DATA_DIR=str(data_dir), STOA_TASKS="sqlite", DJANGO_SETTINGS_MODULE="stoa.settings", **settings)
+    # Bluesky's event stream is read only where a test points it at its local network.
+    env.update(STOA_DATA_DIR=str(data_dir), STOA_TASKS="sqlite", DJANGO_SETTINGS_MODULE="stoa.settings",
+               STOA_BLUESKY_RELAY="")
+    env.update(settings)
     return env
 
 
