@@ -9,8 +9,7 @@ a channel only lends its access to the network).
   (https://docs.joinmastodon.org/methods/search/#v2). Its full text needs the server's Elasticsearch and by design
   finds only some posts (https://docs.joinmastodon.org/admin/elasticsearch/: the searcher's own, favourited,
   bookmarked and mentioning ones in the stored page; posts whose authors opted in, in newer versions, is not in the
-  stored copy), so each hashtag is read from its timeline, GET /api/v1/timelines/tag/:hashtag with min_id and limit
-  (at most 40), which needs no index (https://docs.joinmastodon.org/methods/timelines/#tag).
+  stored copy), so each hashtag is read from its timeline (ReadsHashtags), which needs no index.
 - Telegram: a bot sees only the groups and channels it is a member of, and has no search; what it receives there
   comes into the inbox already (stoa.inbox), and listening reads the new messages of the workspace's Telegram
   channels from there.
@@ -20,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
 
 from stoa.channels.credentials import using
 from stoa.channels.models import Channel
@@ -28,44 +26,30 @@ from stoa.inbox.models import Item
 from stoa.listening.models import Cursor, ListeningQuery
 from stoa.listening.store import Found
 from stoa.providers.base import ErrorKind, InboxPage, Incoming, Person, Provider, ProviderError
-from stoa.providers.capabilities import Searches
-from stoa.providers.mastodon.provider import MastodonProvider
+from stoa.providers.capabilities import ReadsHashtags, Searches
+from stoa.providers.registry import supports
 
 log = logging.getLogger(__name__)
-TAG_PAGE = 40  # the timeline's documented maximum
 SEARCHED = ("bluesky", "mastodon")
 
 
 def streams(network: str, queries: list[ListeningQuery]) -> list[str]:
-    """What to read on the network for the queries: "search:<text>" and, on Mastodon, "tag:<hashtag>"."""
+    """What to read on the network for the queries: "search:<text>" and, where it has hashtag timelines, "tag:<tag>"."""
+    timelines = supports(network, ReadsHashtags)
     found: list[str] = []
     for query in queries:
         found += [f"search:{term}" for term in query.terms]
-        found += [f"tag:{tag}" if network == "mastodon" else f"search:#{tag}" for tag in query.hashtags]
+        found += [f"tag:{tag}" if timelines else f"search:#{tag}" for tag in query.hashtags]
     return list(dict.fromkeys(found))
 
 
 def read_stream(provider: Provider, stream: str, position: str) -> InboxPage:
     kind, _, text = stream.partition(":")
     if kind == "tag":
-        return tag_timeline(provider, text, position)
+        assert isinstance(provider, ReadsHashtags)
+        return provider.hashtag_timeline(text, position)
     assert isinstance(provider, Searches)
     return provider.search(text, position)
-
-
-def tag_timeline(provider: Provider, tag: str, position: str) -> InboxPage:
-    """A Mastodon hashtag's public timeline newer than `position` (the newest status id read), without the brand's
-    own posts (as the provider's search leaves them out)."""
-    assert isinstance(provider, MastodonProvider)
-    params: dict[str, Any] = {"limit": TAG_PAGE, **({"min_id": position} if position else {})}
-    statuses = provider.get_json(f"/api/v1/timelines/tag/{tag}", params=params)
-    if not isinstance(statuses, list):
-        raise ProviderError("Mastodon answered the hashtag timeline in an unexpected form.", ErrorKind.TRANSIENT)
-    ids = [s["id"] for s in statuses if isinstance(s, dict) and isinstance(s.get("id"), str)]
-    newest = max(ids, key=lambda i: (len(i), i), default=position)  # ids are numbers written as strings
-    me = provider.account_id()
-    theirs = [s for s in statuses if isinstance(s, dict) and (s.get("account") or {}).get("id") != me]
-    return InboxPage(provider.messages(theirs, kind="search"), newest, more=len(statuses) >= TAG_PAGE)
 
 
 def read_channel(channel: Channel, queries: list[ListeningQuery]) -> tuple[list[Found], dict[str, str]]:

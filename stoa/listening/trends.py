@@ -1,11 +1,7 @@
 """Trends: hashtags and terms rising in the workspace's hits (this window against the one before), and the
-hashtags trending on its Mastodon servers.
-
-Mastodon: GET /api/v1/trends/tags {limit (default 10, at most 20), offset} -> [Tag], a Tag {name, url, history:
-[{day, uses, accounts}]} with the history's figures as strings (day a Unix time), "tags that are being used more
-frequently within the past week" (https://docs.joinmastodon.org/methods/trends/#tags,
-https://docs.joinmastodon.org/entities/Tag/). Bluesky has no trends endpoint in the AT Protocol lexicons Stoa uses;
-there the trends are counted from the workspace's own hits.
+hashtags trending where its channels' networks say (ReadsTrends: Mastodon's trends of each server, "tags that are
+being used more frequently within the past week"). Bluesky has no trends endpoint in the AT Protocol lexicons Stoa
+uses; there the trends are counted from the workspace's own hits.
 """
 
 from __future__ import annotations
@@ -14,15 +10,15 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from stoa import clock
 from stoa.channels.credentials import using
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.listening.matching import phrase, words
 from stoa.listening.models import Hit, ListeningQuery
-from stoa.providers.base import Provider, ProviderError
-from stoa.providers.mastodon.provider import MastodonProvider
+from stoa.providers.base import Provider, ProviderError, TrendingTag
+from stoa.providers.capabilities import ReadsTrends
+from stoa.providers.registry import supports
 from stoa.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -31,7 +27,6 @@ MOST_HITS = 20_000  # per window: the newest, so a busy month stays quick to cou
 MIN_USES = 3
 RISE = 2.0  # this window at least twice the one before (each counted plus one)
 SHOWN = 15
-MASTODON_TRENDS = 20  # the documented maximum of limit
 MIN_TERM_LETTERS = 4  # shorter words are mostly the little words of every language
 
 
@@ -80,20 +75,18 @@ def rising(workspace: Workspace, days: int = WINDOW_DAYS) -> list[Trend]:
 @dataclass(frozen=True)
 class NetworkTrend:
     channel: str
-    name: str
-    url: str
-    uses: int  # the newest day's
-    accounts: int
+    tag: TrendingTag
 
 
-def mastodon_trends(workspace: Workspace) -> tuple[list[NetworkTrend], list[str]]:
-    """The trending hashtags of each of the workspace's Mastodon servers, and the channels that could not say."""
+def network_trends(workspace: Workspace) -> tuple[list[NetworkTrend], list[str]]:
+    """The hashtags trending where the workspace's channels can say (each Mastodon server once), and the channels
+    that could not."""
     found: list[NetworkTrend] = []
     failed: list[str] = []
-    servers: set[str] = set()
-    for channel in Channel.objects.filter(workspace=workspace, network="mastodon", status=ChannelStatus.ACTIVE):
-        server = str(channel.config.get("instance_url", ""))
-        if server in servers:
+    servers: set[tuple[str, str]] = set()
+    for channel in Channel.objects.filter(workspace=workspace, status=ChannelStatus.ACTIVE).order_by("pk"):
+        server = (channel.network, str(channel.config.get("instance_url", "")))
+        if server in servers or not supports(channel, ReadsTrends):
             continue  # one server's trends once
         servers.add(server)
         try:
@@ -102,27 +95,10 @@ def mastodon_trends(workspace: Workspace) -> tuple[list[NetworkTrend], list[str]
             log.warning("Listening: the trends of channel %s could not be read: %s", channel.pk, error)
             failed.append(channel.name)
             continue
-        found += [t for tag in (tags if isinstance(tags, list) else []) if (t := trend_of(channel.name, tag))]
+        found += [NetworkTrend(channel.name, tag) for tag in tags]
     return found, failed
 
 
-def read_trends(provider: Provider) -> Any:
-    assert isinstance(provider, MastodonProvider)
-    return provider.get_json("/api/v1/trends/tags", params={"limit": MASTODON_TRENDS})
-
-
-def trend_of(channel: str, tag: Any) -> NetworkTrend | None:
-    if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
-        return None
-    history = [h for h in tag.get("history") or [] if isinstance(h, dict)]
-    # The newest day by its value (a Unix time as a string), whatever order the server lists them in.
-    newest = max(history, key=lambda h: whole(h.get("day")), default={})
-    return NetworkTrend(channel, tag["name"], str(tag.get("url") or ""), whole(newest.get("uses")),
-                        whole(newest.get("accounts")))
-
-
-def whole(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+def read_trends(provider: Provider) -> tuple[TrendingTag, ...]:
+    assert isinstance(provider, ReadsTrends)
+    return provider.trending_tags()

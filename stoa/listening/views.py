@@ -100,7 +100,7 @@ def hit_to_inbox(request: HttpRequest, hit_id: int) -> HttpResponse:
 @access_errors
 def trends_page(request: HttpRequest) -> HttpResponse:
     workspace, mine = chosen_workspace(request, Permission.VIEW_PUBLICATIONS)
-    network_trends, failed = trends.mastodon_trends(workspace)
+    network_trends, failed = trends.network_trends(workspace)
     return render(request, "listening/trends.html", {
         "workspace": workspace, "workspaces": mine, "rising": trends.rising(workspace),
         "network_trends": network_trends, "failed": failed, "weekdays": Weekday.choices,

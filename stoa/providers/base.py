@@ -196,6 +196,16 @@ class RecentPost:
 
 
 @dataclass(frozen=True)
+class TrendingTag:
+    """A hashtag the network says is trending, with its newest day's uses and the accounts that used it."""
+
+    name: str  # without '#'
+    url: str
+    uses: int
+    accounts: int
+
+
+@dataclass(frozen=True)
 class PeoplePage:
     """People who engaged with a post, a page at a time."""
 

@@ -31,6 +31,7 @@ from stoa.providers.base import (
     Published,
     RecentPost,
     ReplyTo,
+    TrendingTag,
 )
 from stoa.providers.oauth2 import ClientApp
 
@@ -87,6 +88,20 @@ class Searches(Capability):
 
     @abc.abstractmethod
     def search(self, query: str, position: str) -> InboxPage: ...
+
+
+class ReadsHashtags(Capability):
+    """Reads a hashtag's public timeline newer than `position`, without the brand's own posts."""
+
+    @abc.abstractmethod
+    def hashtag_timeline(self, tag: str, position: str) -> InboxPage: ...
+
+
+class ReadsTrends(Capability):
+    """The hashtags trending on the network (on Mastodon: on the account's server)."""
+
+    @abc.abstractmethod
+    def trending_tags(self) -> tuple[TrendingTag, ...]: ...
 
 
 class Streams(Capability):
@@ -278,8 +293,8 @@ class RegistersApps(Capability):
 
 
 CAPABILITIES: tuple[type[Capability], ...] = (
-    Publishes, ReadsInbox, ReadsMessages, Searches, Streams, ReceivesPush, ReceivesAppPush, Replies, Hides,
-    ReadsMetrics, ReadsEngagement, Authorizes, RegistersApps,
+    Publishes, ReadsInbox, ReadsMessages, Searches, ReadsHashtags, ReadsTrends, Streams, ReceivesPush, ReceivesAppPush,
+    Replies, Hides, ReadsMetrics, ReadsEngagement, Authorizes, RegistersApps,
 )
 POLLED: tuple[type[Capability], ...] = (ReadsInbox, ReadsMessages, Searches)  # read on the inbox's schedule
 

@@ -6,7 +6,7 @@ from django.test import Client
 
 from stoa.inbox.classifier import builtin
 from stoa.listening.store import Found, Listener
-from stoa.listening.trends import mastodon_trends, rising
+from stoa.listening.trends import network_trends, rising
 from stoa.planning.models import DailyTheme
 from tests.listening.conftest import post
 
@@ -42,11 +42,11 @@ def test_mastodons_trending_hashtags_are_read_through_the_workspaces_channel(mas
         mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": f"Latte art #latteart {n}"})
     mastodon_peer.as_fan("POST", "/api/v1/statuses", data={"status": "Once #espresso"})
 
-    trends, failed = mastodon_trends(workspace)
+    trends, failed = network_trends(workspace)
 
     assert failed == []
-    assert [t.name for t in trends][:2] == ["latteart", "espresso"]
-    assert trends[0].channel == channel.name and trends[0].uses == 3
+    assert [t.tag.name for t in trends][:2] == ["latteart", "espresso"]
+    assert trends[0].channel == channel.name and trends[0].tag.uses == 3
 
 
 def test_a_trend_becomes_a_daily_theme_of_the_plan(logged_in, workspace, brand_query):
@@ -68,3 +68,13 @@ def test_only_those_who_edit_posts_take_a_trend_into_the_plan(workspace, member)
     client.force_login(member("analyst"))
     response = client.post("/listening/trends/theme/", {"workspace": workspace.slug, "hashtag": "x", "weekday": "1"})
     assert response.status_code == 403 and not DailyTheme.objects.exists()
+
+
+def test_a_trending_tag_takes_its_newest_days_figures_and_garbage_is_left_out():
+    from stoa.providers.mastodon.inbox import trending_tag
+
+    tag = trending_tag({"name": "latteart", "url": "https://x/tags/latteart", "history": [
+        {"day": "1765152000", "uses": "4", "accounts": "3"}, {"day": "1765238400", "uses": "9", "accounts": "x"},
+        "not a day"]})
+    assert tag is not None and (tag.name, tag.uses, tag.accounts) == ("latteart", 9, 0)
+    assert trending_tag(["not", "a", "tag"]) is None and trending_tag({"url": "no name"}) is None

@@ -224,6 +224,7 @@ class MastodonHarness(Harness):
         for _read in range(2):  # a first read, and one from its cursor
             self.fake.answer("GET /api/v1/notifications", mastodon.recorded("notifications"))
             self.fake.answer("GET /api/v2/search", mastodon.recorded("search_v2"))
+            self.fake.answer("GET /api/v1/timelines/tag/:hashtag", mastodon.recorded("tag_timeline"))
             self.fake.answer("GET /api/v1/accounts/relationships", mastodon.recorded("relationships"))
 
     def at(self, moment: datetime) -> None:

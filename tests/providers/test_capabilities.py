@@ -13,9 +13,11 @@ from stoa.providers.capabilities import (
     Hides,
     Publishes,
     ReadsEngagement,
+    ReadsHashtags,
     ReadsInbox,
     ReadsMessages,
     ReadsMetrics,
+    ReadsTrends,
     ReceivesAppPush,
     ReceivesPush,
     RegistersApps,
@@ -28,8 +30,8 @@ from stoa.providers.registry import PROVIDERS, get_provider_class, providers_wit
 
 DECLARED = {
     "bluesky": {Publishes, ReadsInbox, ReadsMessages, Searches, Replies, Hides, ReadsMetrics, ReadsEngagement},
-    "mastodon": {Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes, RegistersApps,
-                 ReadsEngagement},
+    "mastodon": {Publishes, ReadsInbox, Searches, ReadsHashtags, ReadsTrends, Streams, Replies, ReadsMetrics,
+                 Authorizes, RegistersApps, ReadsEngagement},
     "telegram": {Publishes, ReadsInbox, ReceivesPush, Replies, ReadsMetrics},
     "facebook": {Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},
     "instagram": {Publishes, ReadsInbox, ReadsMessages, ReceivesAppPush, Replies, Hides, ReadsMetrics, Authorizes},

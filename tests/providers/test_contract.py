@@ -51,9 +51,11 @@ from stoa.providers.capabilities import (
     Hides,
     Publishes,
     ReadsEngagement,
+    ReadsHashtags,
     ReadsInbox,
     ReadsMessages,
     ReadsMetrics,
+    ReadsTrends,
     ReceivesAppPush,
     ReceivesPush,
     RegistersApps,
@@ -470,7 +472,8 @@ def test_media_validate_refuses_is_never_sent(key, capability):
 KINDS = set(Kind.values)
 READS = {ReadsInbox: lambda p, position: p.fetch_inbox(position),
          ReadsMessages: lambda p, position: p.fetch_messages(position),
-         Searches: lambda p, position: p.search("stoa", position)}
+         Searches: lambda p, position: p.search("stoa", position),
+         ReadsHashtags: lambda p, position: p.hashtag_timeline("stoa", position)}
 
 
 def check_incoming(item: Any, where: str) -> None:
@@ -764,5 +767,5 @@ def test_a_failed_registration_is_transient(key, capability, fault):
 
 def test_every_capability_is_covered_by_the_contract():
     covered = {op.capability for op in OPERATIONS} | set(READS) | {ReadsMetrics, ReadsEngagement, Authorizes,
-                                                                   RegistersApps, ReceivesAppPush}
+                                                                   RegistersApps, ReceivesAppPush, ReadsTrends}
     assert set(CAPABILITIES) <= covered

@@ -270,11 +270,13 @@ def mastodon_time(moment: datetime) -> str:
 
 
 ID_IN_PATH = re.compile(r"/(?P<kind>media|statuses|accounts)/(?!verify_credentials|relationships)[^/]+")
+HASHTAG_IN_PATH = re.compile(r"^/api/v1/timelines/tag/[^/]+$")
 
 
 def decode(request: httpx.Request) -> Call:
     path = request.url.path
-    route = f"{request.method} " + ID_IN_PATH.sub(lambda m: f"/{m['kind']}/:id", path)
+    route = f"{request.method} " + HASHTAG_IN_PATH.sub("/api/v1/timelines/tag/:hashtag",
+                                                       ID_IN_PATH.sub(lambda m: f"/{m['kind']}/:id", path))
     query = parse_qs(request.url.query.decode(), keep_blank_values=True)
     request.read()
     content_type = request.headers.get("content-type", "")

@@ -9,12 +9,13 @@ from stoa import clock
 from stoa.inbox.answers import send_reply
 from stoa.inbox.models import Item, Kind, ReplyState
 from stoa.inbox.polling import poll_channel
-from stoa.providers.base import Attempt, Draft, ReplyTo
+from stoa.providers.base import Attempt, Draft, ErrorKind, ProviderError, ReplyTo
 from tests.providers.mastodon_peer import MastodonPeer
 from tests.providers.test_mastodon import FakeMastodon, fixture, provider, recorded
 
 NOTIFICATIONS = "GET /api/v1/notifications"
 RELATIONSHIPS = "GET /api/v1/accounts/relationships"
+TAG = "GET /api/v1/timelines/tag/:hashtag"
 
 
 def fake_with_inbox() -> FakeMastodon:
@@ -67,6 +68,31 @@ def test_search_finds_the_brand_named_by_others_only():
     page = provider(fake).search("Kafe Yafo", "")
     assert fake.only("GET /api/v2/search").query == {"q": ["Kafe Yafo"], "type": ["statuses"], "limit": ["40"]}
     assert [(i.remote_id, i.kind) for i in page.items] == [("110000000000000104", "search")]
+
+
+def test_a_hashtag_timeline_is_read_from_its_position_without_the_brands_own_posts():
+    fake = FakeMastodon().answer(TAG, recorded("tag_timeline")).answer(RELATIONSHIPS, recorded("relationships"))
+    page = provider(fake).hashtag_timeline("קפה", "110000000000000100")
+    call = fake.only(TAG)
+    assert call.path == "/api/v1/timelines/tag/קפה"
+    assert call.query == {"limit": ["40"], "min_id": ["110000000000000100"]}
+    assert [(i.remote_id, i.kind) for i in page.items] == [("110000000000000104", "search")]
+    assert page.cursor == "110000000000000105"  # the newest read, the brand's own too
+
+
+def test_the_servers_trending_tags_give_their_newest_days_figures():
+    fake = FakeMastodon().answer("GET /api/v1/trends/tags", recorded("trends_tags"))
+    tags = provider(fake).trending_tags()
+    assert fake.only("GET /api/v1/trends/tags").query == {"limit": ["20"]}
+    assert [(t.name, t.uses, t.accounts) for t in tags] == [("hola", 10, 9), ("nowplaying", 209, 57)]
+
+
+@pytest.mark.parametrize("garbage", [{"tags": []}, "trending", None])
+def test_trends_in_another_form_are_a_transient_error(garbage):
+    fake = FakeMastodon().answer("GET /api/v1/trends/tags", httpx.Response(200, json=garbage))
+    with pytest.raises(ProviderError) as error:
+        provider(fake).trending_tags()
+    assert error.value.kind == ErrorKind.TRANSIENT
 
 
 def test_a_reply_mentions_its_author_and_a_direct_message_is_answered_privately():

@@ -8,6 +8,9 @@ Facts from docs.joinmastodon.org:
   account}; visibility "direct" is a private message to the people it mentions.
 - GET /api/v1/accounts/relationships {id[]} -> [Relationship {id, followed_by, ...}].
 - GET /api/v2/search {q, type "statuses", min_id, limit (max 40)} -> {accounts, statuses, hashtags}.
+- GET /api/v1/timelines/tag/:hashtag {min_id, limit (max 40)} -> [Status].
+- GET /api/v1/trends/tags {limit (max 20)} -> [Tag {name, url, history: [{day, uses, accounts}]}], the history's
+  figures written as strings.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from stoa import clock
-from stoa.providers.base import Incoming, Person, parse_time
+from stoa.providers.base import Incoming, Person, TrendingTag, parse_time
 from stoa.providers.mastodon.text import text_of_html
 
 NOTIFICATIONS_PAGE = 40
 SEARCH_PAGE = 40
+TAG_PAGE = 40
+TRENDS_PAGE = 20
 STREAM_SILENCE_SECONDS = 90  # the server sends a heartbeat every few seconds; this much silence is a dead stream
 
 
@@ -83,3 +88,19 @@ def deleted(status_id: str) -> Incoming:
     """A status its author deleted: marks the message if Stoa has it, and keeps nothing new."""
     return Incoming(remote_id=status_id, kind="comment", text="", author=Person(""), written_at=clock.now(),
                     deleted=True)
+
+
+def trending_tag(tag: Any) -> TrendingTag | None:
+    """A Tag of the trends with its newest day's figures (by the day's value, whatever order the server lists)."""
+    if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
+        return None
+    history = [day for day in tag.get("history") or [] if isinstance(day, dict)]
+    newest = max(history, key=lambda day: whole(day.get("day")), default={})
+    return TrendingTag(tag["name"], str(tag.get("url") or ""), whole(newest.get("uses")), whole(newest.get("accounts")))
+
+
+def whole(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from django.conf import settings
@@ -63,6 +63,7 @@ from stoa.providers.base import (
     RateLimit,
     RecentPost,
     ReplyTo,
+    TrendingTag,
     aware,
     metric_point,
     parse_time,
@@ -72,8 +73,10 @@ from stoa.providers.capabilities import (
     Authorizes,
     Publishes,
     ReadsEngagement,
+    ReadsHashtags,
     ReadsInbox,
     ReadsMetrics,
+    ReadsTrends,
     RegistersApps,
     Replies,
     Searches,
@@ -139,8 +142,8 @@ class Part:
     media: tuple[MediaFile, ...]
 
 
-class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Replies, ReadsMetrics, Authorizes,
-                       RegistersApps, ReadsEngagement):
+class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, ReadsHashtags, ReadsTrends, Streams, Replies,
+                       ReadsMetrics, Authorizes, RegistersApps, ReadsEngagement):
     key = "mastodon"
     name = "Mastodon"
     limits = Limits(
@@ -582,14 +585,34 @@ class MastodonProvider(Provider, Publishes, ReadsInbox, Searches, Streams, Repli
         if position:
             params["min_id"] = position
         found = self.get_json("/api/v2/search", params=params)
-        statuses = found.get("statuses") if isinstance(found, dict) else None
+        return self.others_statuses(found.get("statuses") if isinstance(found, dict) else None, position,
+                                    inbox.SEARCH_PAGE, "the search")
+
+    def hashtag_timeline(self, tag: str, position: str) -> InboxPage:
+        """A hashtag's public timeline newer than `position` (GET /api/v1/timelines/tag/:hashtag {min_id, limit at
+        most 40}: https://docs.joinmastodon.org/methods/timelines/#tag), which needs no search index."""
+        params: dict[str, Any] = {"limit": inbox.TAG_PAGE, **({"min_id": position} if position else {})}
+        statuses = self.get_json(f"/api/v1/timelines/tag/{quote(tag, safe='')}", params=params)
+        return self.others_statuses(statuses, position, inbox.TAG_PAGE, "the hashtag timeline")
+
+    def others_statuses(self, statuses: Any, position: str, page: int, what: str) -> InboxPage:
+        """Statuses found on the server as messages of kind "search", without the brand's own, and the newest id."""
         if not isinstance(statuses, list):
-            raise ProviderError("Mastodon answered the search in an unexpected form.", ErrorKind.TRANSIENT)
+            raise ProviderError(f"Mastodon answered {what} in an unexpected form.", ErrorKind.TRANSIENT)
         me = self.account_id()
         theirs = [s for s in statuses if isinstance(s, dict) and (s.get("account") or {}).get("id") != me]
         ids = [s["id"] for s in statuses if isinstance(s, dict) and isinstance(s.get("id"), str)]
         return InboxPage(self.messages(theirs, kind="search"), inbox.newest_id(ids, position),
-                         more=len(statuses) >= inbox.SEARCH_PAGE)
+                         more=len(statuses) >= page)
+
+    def trending_tags(self) -> tuple[TrendingTag, ...]:
+        """The server's trending hashtags: GET /api/v1/trends/tags {limit at most 20} -> [Tag {name, url, history:
+        [{day, uses, accounts}]}], the history's figures strings and day a Unix time
+        (https://docs.joinmastodon.org/methods/trends/#tags, https://docs.joinmastodon.org/entities/Tag/)."""
+        tags = self.get_json("/api/v1/trends/tags", params={"limit": inbox.TRENDS_PAGE})
+        if not isinstance(tags, list):
+            raise ProviderError("Mastodon answered its trends in an unexpected form.", ErrorKind.TRANSIENT)
+        return tuple(trend for tag in tags if (trend := inbox.trending_tag(tag)))
 
     def messages(self, statuses: list[Any], kind: str | None = None) -> tuple[Incoming, ...]:
         """Statuses as messages, each author marked with whether they follow the brand (one request)."""

@@ -18,6 +18,8 @@ SAID = {
     "reads_inbox": "read inbox",
     "reads_messages": "read direct messages",
     "searches": "search",
+    "reads_hashtags": "read hashtag timelines",
+    "reads_trends": "read trending hashtags",
     "streams": "stream inbox",
     "receives_push": "receive pushed messages",
     "receives_app_push": "receive pushed messages through the app's webhook",
