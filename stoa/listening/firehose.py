@@ -1,6 +1,7 @@
 """Listening on Bluesky's event stream as well as its search: every post of the network, as it is written, is matched
 against the queries of each workspace that has a Bluesky channel. A hit arrives within seconds, and a post the
-search does not find (its index is the AppView's, not the network) is still heard.
+search does not find (its index is the AppView's, not the network) is still heard. Every post's hashtags are
+counted too: Bluesky's trends (stream_tags).
 
 One thread in each worker process (stoa worker, stoa run). The relay is read by one process at a time, under a lease
 in the database that the reader renews each time it saves its place; another process takes over once the lease
@@ -29,6 +30,7 @@ from stoa.channels.credentials import using
 from stoa.channels.models import Channel, ChannelStatus
 from stoa.inbox.classifier import Classifies
 from stoa.inbox.endpoint_classifier import configured
+from stoa.listening import stream_tags
 from stoa.listening.models import ListeningQuery, Relay
 from stoa.listening.store import Found, Listener
 from stoa.providers.base import Incoming, Person, Provider, ProviderError
@@ -90,6 +92,7 @@ def read_while_leased(address: str, stop: threading.Event) -> None:
             if len(waiting) < MOST_POSTS and time.monotonic() - saved_at < SAVE_SECONDS:
                 continue
             keep(listening, waiting)
+            stream_tags.count(relay, waiting)
             if not renew(relay, position):
                 log.info("Listening: another worker reads %s now", address)
                 return
@@ -99,6 +102,7 @@ def read_while_leased(address: str, stop: threading.Event) -> None:
                 if not listening:
                     return
         keep(listening, waiting)  # stopped: what was read is kept before the place is saved
+        stream_tags.count(relay, waiting)
         renew(relay, position)
     finally:
         Relay.objects.filter(pk=relay.pk, reader=READER).update(lease_until=None)

@@ -129,3 +129,16 @@ class Relay(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class StreamTag(models.Model):
+    """How often a hashtag was used in an hour of a relay's stream, counted from every post it brought: Bluesky's
+    trends, which it has no endpoint for. The long tail of an hour is dropped once the hour is over."""
+
+    relay = models.ForeignKey(Relay, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    tag = models.CharField(max_length=100)  # without '#', normalised as the matcher does
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["relay", "hour", "tag"], name="one_stream_tag_each")]

@@ -1,7 +1,7 @@
 """Trends: hashtags and terms rising in the workspace's hits (this window against the one before), and the
 hashtags trending where its channels' networks say (ReadsTrends: Mastodon's trends of each server, "tags that are
 being used more frequently within the past week"). Bluesky has no trends endpoint in the AT Protocol lexicons Stoa
-uses; there the trends are counted from the workspace's own hits.
+uses; its trends are counted from its event stream (stream_tags).
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+
 from stoa import clock
 from stoa.channels.credentials import using
 from stoa.channels.models import Channel, ChannelStatus
+from stoa.listening import stream_tags
 from stoa.listening.matching import phrase, words
 from stoa.listening.models import Hit, ListeningQuery
 from stoa.providers.base import Provider, ProviderError, TrendingTag
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 WINDOW_DAYS = 7
 MOST_HITS = 20_000  # per window: the newest, so a busy month stays quick to count
 MIN_USES = 3
+MIN_STREAM_USES = 5  # a hashtag's uses on Bluesky's whole stream in a day, to be shown as rising
+DAY = timedelta(days=1)
 RISE = 2.0  # this window at least twice the one before (each counted plus one)
 SHOWN = 15
 MIN_TERM_LETTERS = 4  # shorter words are mostly the little words of every language
@@ -66,10 +71,28 @@ def rising(workspace: Workspace, days: int = WINDOW_DAYS) -> list[Trend]:
            for text in [*q.terms, *q.hashtags] for w in phrase(text)}
     this = counted(texts(workspace, now - window, now), own)
     before = counted(texts(workspace, now - 2 * window, now - window), own)
+    return risen(this, before, MIN_USES)
+
+
+def risen(this: Counter, before: Counter, least: int) -> list[Trend]:
+    """What was used at least `least` times in this window and RISE times as often as in the one before."""
     found = [Trend(text, n, before[text]) for text, n in this.items()
-             if n >= MIN_USES and (n + 1) / (before[text] + 1) >= RISE]
+             if n >= least and (n + 1) / (before[text] + 1) >= RISE]
     found.sort(key=lambda t: (-(t.now + 1) / (t.before + 1) * t.now, t.text))
     return found[:SHOWN]
+
+
+def bluesky_rising(workspace: Workspace) -> list[Trend] | None:
+    """The hashtags rising on Bluesky's event stream, the last day against the one before; None where the workspace
+    has no Bluesky channel or the stream is not read."""
+    address = settings.STOA_BLUESKY_RELAY
+    if not address or not Channel.objects.filter(workspace=workspace, network="bluesky",
+                                                  status=ChannelStatus.ACTIVE).exists():
+        return None
+    end = stream_tags.this_hour() + timedelta(hours=1)
+    this = Counter({f"#{tag}": n for tag, n in stream_tags.uses(address, end - DAY, end).items()})
+    before = Counter({f"#{tag}": n for tag, n in stream_tags.uses(address, end - 2 * DAY, end - DAY).items()})
+    return risen(this, before, MIN_STREAM_USES)
 
 
 @dataclass(frozen=True)

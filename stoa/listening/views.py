@@ -103,7 +103,8 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     network_trends, failed = trends.network_trends(workspace)
     return render(request, "listening/trends.html", {
         "workspace": workspace, "workspaces": mine, "rising": trends.rising(workspace),
-        "network_trends": network_trends, "failed": failed, "weekdays": Weekday.choices,
+        "network_trends": network_trends, "failed": failed, "bluesky_rising": trends.bluesky_rising(workspace),
+        "weekdays": Weekday.choices,
         "can_plan": allowed(request.user, workspace, Permission.EDIT_POSTS), "window": trends.WINDOW_DAYS})
 
 

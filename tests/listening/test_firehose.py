@@ -107,17 +107,20 @@ def test_stoa_worker_hears_the_stream_and_after_a_restart_goes_on_where_it_stopp
 
     def hear_one() -> bool:
         if reading(database) and not getattr(hear_one, "written", False):
-            write(network, bob, "Ugat Tapuach with cinnamon, the first one")
+            write(network, bob, "Ugat Tapuach with cinnamon, the first one #AppleCake")
             hear_one.written = True  # type: ignore[attr-defined]
         return len(stream_hits(database)) >= 1
 
     log = run_worker_until(env, tmp_path / "first.log", hear_one)
-    assert stream_hits(database) == ["Ugat Tapuach with cinnamon, the first one"], log[-3000:]
+    assert stream_hits(database) == ["Ugat Tapuach with cinnamon, the first one #AppleCake"], log[-3000:]
+
+    with sqlite3.connect(database) as db:  # Bluesky's trends are counted from the stream too
+        assert db.execute("SELECT tag, uses FROM listening_streamtag").fetchall() == [("applecake", 1)]
 
     write(network, bob, "עוגת תפוח של סבתא, written while Stoa was stopped")
     write(network, bob, "Apple cake somewhere else entirely")
     log = run_worker_until(env, tmp_path / "second.log", lambda: len(stream_hits(database)) >= 2, then=2)
-    assert stream_hits(database) == ["Ugat Tapuach with cinnamon, the first one",
+    assert stream_hits(database) == ["Ugat Tapuach with cinnamon, the first one #AppleCake",
                                      "עוגת תפוח של סבתא, written while Stoa was stopped"], log[-3000:]
 
 

@@ -1,12 +1,19 @@
 """Trends: hashtags and terms rising in the workspace's hits, Mastodon's trending hashtags (from mastodon-mock),
 and either one taken into the content plan as a daily theme."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
 
+from stoa import clock
+from stoa.channels.models import Channel
 from stoa.inbox.classifier import builtin
+from stoa.listening import stream_tags
+from stoa.listening.models import Relay, StreamTag
 from stoa.listening.store import Found, Listener
-from stoa.listening.trends import network_trends, rising
+from stoa.listening.trends import bluesky_rising, network_trends, rising
 from stoa.planning.models import DailyTheme
 from tests.listening.conftest import post
 
@@ -78,3 +85,51 @@ def test_a_trending_tag_takes_its_newest_days_figures_and_garbage_is_left_out():
         "not a day"]})
     assert tag is not None and (tag.name, tag.uses, tag.accounts) == ("latteart", 9, 0)
     assert trending_tag(["not", "a", "tag"]) is None and trending_tag({"url": "no name"}) is None
+
+
+RELAY = "wss://relay.example"
+
+
+def stream(relay, hours_ago: float, *texts: str) -> None:
+    """Posts that came on Bluesky's stream `hours_ago`, counted as the reader counts them."""
+    with time_machine.travel(clock.now() - timedelta(hours=hours_ago), tick=False):
+        stream_tags.count(relay, [post(f"s{n}", text) for n, text in enumerate(texts)])
+
+
+@pytest.fixture
+def bluesky_stream(settings, workspace):
+    settings.STOA_BLUESKY_RELAY = RELAY
+    Channel.objects.create(workspace=workspace, network="bluesky", name="Kafe Yafo")
+    return Relay.objects.create(address=RELAY)
+
+
+def test_each_post_counts_a_hashtag_once_in_any_case_and_script(bluesky_stream):
+    stream(bluesky_stream, 0, "#Latte #latte #LATTE", "#קפה בבוקר", "no tags here", "#" + "x" * 101)
+    assert dict(StreamTag.objects.values_list("tag", "uses")) == {"latte": 1, "קפה": 1}
+
+
+def test_an_hours_long_tail_and_hours_older_than_two_days_are_dropped(bluesky_stream):
+    stream(bluesky_stream, 60, *["#ancient"] * 5)
+    stream(bluesky_stream, 2, "#once", *["#thrice"] * 3)
+    stream(bluesky_stream, 0, "#now")  # the first count of a new hour tidies the hours before
+    assert set(StreamTag.objects.values_list("tag", flat=True)) == {"thrice", "now"}
+
+
+def test_bluesky_trends_are_the_hashtags_rising_on_its_stream(bluesky_stream, workspace):
+    stream(bluesky_stream, 30, *["#steady"] * 6, *["#snowday"] * 3)
+    stream(bluesky_stream, 3, *["#snowday"] * 8, *["#steady"] * 6, *["#rare"] * 3)
+    found = {t.text: (t.now, t.before) for t in bluesky_rising(workspace)}
+    assert found == {"#snowday": (8, 3)}
+
+
+def test_bluesky_trends_are_not_shown_without_a_bluesky_channel(settings, workspace):
+    settings.STOA_BLUESKY_RELAY = RELAY
+    assert bluesky_rising(workspace) is None
+
+
+def test_the_trends_page_shows_bluesky_s_rising_hashtags_with_a_way_into_the_plan(logged_in, bluesky_stream,
+                                                                                workspace):
+    stream(bluesky_stream, 1, *["#snowday"] * 6)
+    page = logged_in.get(f"/listening/trends/?workspace={workspace.slug}").content.decode()
+    section = page.split("Rising on Bluesky", 1)[1]
+    assert "#snowday" in section and 'value="snowday"' in section
