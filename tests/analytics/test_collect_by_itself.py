@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from stoa import clock
+from tests.core.helpers import stop_process
 from tests.inbox.test_read_by_itself import start, stoa, wait_until
-from tests.runtime.test_workers import stop_process
 
 pytestmark = [pytest.mark.mastodon_peer, pytest.mark.timeout(300)]
 

@@ -1,5 +1,7 @@
+import ctypes
 import io
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,7 +16,6 @@ from PIL import Image
 from stoa.posts.actions import VariantInput, create_post
 from stoa.posts.models import Publication
 from stoa.publishing.engine import Engine
-from tests.runtime.test_workers import die_with_parent, stop_process
 
 
 def schedule(user, workspace, channels, text="Shalom, hello", in_seconds=120, **kwargs) -> list[Publication]:
@@ -84,3 +85,19 @@ def run_worker_until(env: dict[str, str], log: Path, done: Callable[[], bool], s
     finally:
         stop_process(worker)
     return log.read_text()
+
+
+def die_with_parent() -> None:
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a process group started by a test: asked first, killed if it does not stop in time."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)

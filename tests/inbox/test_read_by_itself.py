@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.core.helpers import die_with_parent, stop_process
 from tests.providers.test_bluesky_inbox import write
 from tests.runtime.test_tasks import REDIS_URL, redis_or_skip
-from tests.runtime.test_workers import die_with_parent, stop_process
 
 pytest_plugins = ["tests.providers.bluesky_network"]
 pytestmark = [pytest.mark.bluesky, pytest.mark.timeout(480)]

@@ -10,10 +10,10 @@ import re
 import httpx
 import pytest
 
+from tests.core.helpers import stop_process
 from tests.inbox import test_read_by_itself
 from tests.inbox.test_read_by_itself import start, stoa, wait_until
 from tests.links.test_short_links import BROWSER
-from tests.runtime.test_workers import stop_process
 
 pytest_plugins = ["tests.providers.mastodon_peer"]
 pytestmark = [pytest.mark.mastodon_peer, pytest.mark.timeout(300)]

@@ -9,10 +9,10 @@ import re
 import httpx
 import pytest
 
+from tests.core.helpers import stop_process
 from tests.inbox import test_read_by_itself
 from tests.inbox.test_read_by_itself import start, stoa, wait_until
 from tests.links.test_short_links import BROWSER
-from tests.runtime.test_workers import stop_process
 
 pytestmark = pytest.mark.timeout(180)
 stoa_env = test_read_by_itself.stoa_env  # the fixture: a Stoa of its own

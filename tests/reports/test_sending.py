@@ -17,8 +17,8 @@ from django.core import mail
 from stoa import clock
 from stoa.reports import sending
 from stoa.reports.models import Frequency, ReportTemplate
+from tests.core.helpers import die_with_parent, stop_process
 from tests.runtime.test_tasks import REDIS_URL, redis_or_skip
-from tests.runtime.test_workers import die_with_parent, stop_process
 
 
 def due_report(workspace, **fields) -> ReportTemplate:

@@ -12,7 +12,7 @@ from huey import MemoryHuey, crontab
 from huey.contrib.djhuey import HUEY
 
 from stoa.runtime.schedule import PeriodicJob, periodic_jobs, run_schedule, startup_summary
-from tests.runtime.test_workers import die_with_parent, stop_process
+from tests.core.helpers import die_with_parent, stop_process
 
 
 def test_the_inbox_is_read_and_its_clocks_checked_every_poll_interval(settings):

@@ -1,6 +1,5 @@
 """Real `stoa worker` processes on one SQLite database, one of them killed mid-burst."""
 
-import ctypes
 import json
 import os
 import signal
@@ -11,6 +10,7 @@ import time
 import pytest
 
 from stoa.testing.fake_network import FakeNetwork
+from tests.core.helpers import die_with_parent, stop_process
 
 SETUP = """
 from datetime import timedelta
@@ -45,22 +45,6 @@ def start_worker(env) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "stoa.cli", "worker", "--publishers", "4"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             preexec_fn=die_with_parent)
-
-
-def die_with_parent() -> None:
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-
-
-def stop_process(process: subprocess.Popen, grace: float = 15) -> None:
-    """Stop a process group started by a test: asked first, killed if it does not stop in time."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=grace)
 
 
 @pytest.fixture

@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.core.helpers import image_bytes
+from tests.core.helpers import image_bytes, stop_process
 from tests.inbox import test_read_by_itself
 from tests.inbox.test_read_by_itself import start, wait_until
 from tests.providers.test_bluesky_inbox import seen_by, write
-from tests.runtime.test_workers import stop_process
 from tests.web.conftest import keep_screenshot, log_in
 from tests.web.test_refusals import said_in, submit
 
