@@ -51,8 +51,9 @@ class PeriodicJob:
         return f"{self.name} every {self.every_seconds:g} s ({self.what})"
 
 
-def periodic_jobs() -> list[PeriodicJob]:
-    """Every job Stoa runs on a schedule, with its interval from the settings."""
+def periodic_jobs(folds_clicks: bool = True) -> list[PeriodicJob]:
+    """Every job Stoa runs on a schedule, with its interval from the settings. `stoa run` leaves the clicks to the
+    web server's own fold thread (start_web), which folds the same machine's log."""
     jobs = []
     if settings.STOA_INBOX_POLLING:
         jobs.append(PeriodicJob(poll_inboxes, settings.STOA_INBOX_POLL_SECONDS, "read every channel's new messages"))
@@ -63,8 +64,9 @@ def periodic_jobs() -> list[PeriodicJob]:
     if settings.STOA_ANALYTICS_SWEEP_SECONDS:
         jobs.append(PeriodicJob(sweep_metrics, settings.STOA_ANALYTICS_SWEEP_SECONDS,
                                 "read the counts of posts due on their age ladder, and each channel's audience"))
-    jobs.append(PeriodicJob(fold_click_log, settings.STOA_CLICK_FOLD_SECONDS,
-                            "move the short links' clicks from the click log into the database"))
+    if folds_clicks:
+        jobs.append(PeriodicJob(fold_click_log, settings.STOA_CLICK_FOLD_SECONDS,
+                                "move the short links' clicks from the click log into the database"))
     jobs.append(PeriodicJob(send_scheduled_reports, settings.STOA_REPORT_SECONDS,
                             "email the weekly and monthly reports that are due, with their PDF"))
     jobs.append(PeriodicJob(run_contests, settings.STOA_CONTEST_SECONDS,

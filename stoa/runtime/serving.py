@@ -53,9 +53,10 @@ def listening(host: str, port: int, threads: int = 8):
     return server, url
 
 
-def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
+def run_workers(publisher_threads: int, task_workers: int = 2, beside_web: bool = False) -> None:
     """The publishing engine's threads, the periodic jobs and the Huey consumer, until SIGINT or SIGTERM.
-    The consumer owns the signal handling; the engine stops after its current publish."""
+    The consumer owns the signal handling; the engine stops after its current publish. `beside_web`: in the web
+    server's process (stoa run), whose own thread folds the clicks."""
     from huey.contrib.djhuey import HUEY
 
     # Every app's tasks (and mail) module, so that the consumer knows each task it may be handed, also one that only
@@ -68,7 +69,7 @@ def run_workers(publisher_threads: int, task_workers: int = 2) -> None:
     if settings.STOA_BLUESKY_RELAY:
         run_firehose(stop)
     log.info("Publishing engine: %s threads; tasks: %s", len(engine_threads), settings.STOA_TASKS)
-    jobs = periodic_jobs()
+    jobs = periodic_jobs(folds_clicks=not beside_web)
     log.info("Periodic jobs (stoa/runtime/schedule.py): %s", startup_summary(jobs))
     run_schedule(stop, jobs)
     consumer = HUEY.create_consumer(workers=task_workers, worker_type="thread", periodic=True,

@@ -22,7 +22,7 @@ class Command(StoaCommand):
         server, url = listening(host, port)
         self.stdout.write(self.style.SUCCESS(f"Stoa is running at {url} (Ctrl-C stops it)"))
         try:
-            run_workers(publishers)
+            run_workers(publishers, beside_web=True)
         finally:
             server.close()
             self.stdout.write("Stoa stopped.")
