@@ -147,6 +147,16 @@ class PostOut(Schema):
     publications: list[PublicationOut]
 
 
+class PostDetailsIn(Schema):
+    """What the post is, not what it says: each field given is changed, each omitted stays as it is."""
+
+    title: str | None = Field(None, max_length=200)
+    content_type: str | None = None
+    tags: list[str] | None = None
+    campaign: str | None = Field(None, max_length=200, description="The marketing campaign: {campaign} in the "
+                                                                   "workspace's UTM parameters of links not sent yet.")
+
+
 class VariantEditIn(Schema):
     text: str | None = None
     media_ids: list[Id] | None = None

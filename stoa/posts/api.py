@@ -5,7 +5,7 @@ from datetime import date
 from django.http import StreamingHttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
-from stoa.api.schemas import ERRORS, ImportReportOut, MediaOut, PostOut, PublicationOut
+from stoa.api.schemas import ERRORS, ImportReportOut, MediaOut, PostDetailsIn, PostOut, PublicationOut
 from stoa.errors import ActionError
 from stoa.posts import actions
 from stoa.posts.access import access_post
@@ -57,6 +57,20 @@ def export_csv(request, workspace_id: int, start: date | None = None, end: date 
 @posts.get("/{post_id}", response={200: PostOut, **ERRORS})
 def get_post(request, post_id: int):
     return _post_out(access_post(request.auth, post_id))
+
+
+@posts.patch("/{post_id}", response={200: PostOut, **ERRORS})
+def update_post(request, post_id: int, payload: PostDetailsIn):
+    """Change a post's title, content type, tags or campaign. Its approval stays as it is: these say what the post is,
+    not what it says."""
+    post = access_post(request.auth, post_id, Permission.EDIT_POSTS)
+    actions.update_post_details(
+        request.auth, post,
+        title=post.title if payload.title is None else payload.title,
+        content_type=post.content_type if payload.content_type is None else payload.content_type,
+        tags=post.tags if payload.tags is None else payload.tags,
+        campaign=post.campaign if payload.campaign is None else payload.campaign)
+    return _post_out(post)
 
 
 def _states(state: str | None) -> list[str] | None:

@@ -216,3 +216,40 @@ def test_another_workspaces_inbox_is_not_found(api, stranger, other_workspace):
     assert api.get(f"/api/v1/inbox/{item.pk}").status_code == 404
     assert api.get(f"/api/v1/inbox?workspace_id={other_workspace.pk}").status_code == 404
     assert api.get("/api/v1/inbox").json() == []
+
+
+def post_made(api, workspace, channel) -> int:
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts",
+                        {"text": "Winter menu", "variants": [{"channel_id": channel.pk}], "title": "Menu"},
+                        content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def test_a_posts_title_tags_and_campaign_are_changed_and_what_is_left_out_stays(api, workspace, channel):
+    post_id = post_made(api, workspace, channel)
+    response = api.patch(f"/api/v1/posts/{post_id}", {"tags": ["#Winter", "menu", "winter"], "campaign": "winter-26"},
+                         content_type="application/json")
+    assert response.status_code == 200, response.content
+    changed = response.json()
+    assert (changed["title"], changed["tags"], changed["campaign"]) == ("Menu", ["Winter", "menu"], "winter-26")
+    assert api.get(f"/api/v1/posts/{post_id}").json()["campaign"] == "winter-26"
+
+
+def test_a_post_details_change_that_is_wrong_says_which_field(api, workspace, channel):
+    post_id = post_made(api, workspace, channel)
+    response = api.patch(f"/api/v1/posts/{post_id}", {"content_type": "gossip"}, content_type="application/json")
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "content_type"
+    response = api.patch(f"/api/v1/posts/{post_id}", {"campaign": "c" * 201}, content_type="application/json")
+    assert response.status_code == 422
+
+
+def test_only_who_edits_posts_in_its_workspace_changes_a_posts_details(api, workspace, channel, member, stranger):
+    post_id = post_made(api, workspace, channel)
+    _, analyst_token = ApiToken.issue(member("analyst"), "analyst")
+    _, stranger_token = ApiToken.issue(stranger, "stranger")
+    for token, status in ((analyst_token, 403), (stranger_token, 404)):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = client.patch(f"/api/v1/posts/{post_id}", {"title": "Mine"}, content_type="application/json")
+        assert response.status_code == status
+    assert api.get(f"/api/v1/posts/{post_id}").json()["title"] == "Menu"
