@@ -85,15 +85,22 @@ def read_while_leased(address: str, stop: threading.Event) -> None:
     log.info("Listening: reading Bluesky's event stream at %s from %s", address, relay.position or "now")
     position, saved_at, scanned_at = relay.position, time.monotonic(), time.monotonic()
     waiting: list[Incoming] = []
+
+    def save() -> bool:
+        """Keep what waits, then move the place on and hold the lease longer; False once another worker holds it."""
+        keep(listening, waiting)
+        stream_tags.count(relay, waiting)
+        return renew(relay, position)
+
     try:
         for event in firehose.read(address, relay.position, stop):
             waiting += event.posts
             position = event.seq if event.seq is not None else position
-            if len(waiting) < MOST_POSTS and time.monotonic() - saved_at < SAVE_SECONDS:
+            since = time.monotonic() - saved_at
+            quiet = not waiting and position == relay.position  # only the lease to hold: a write less a second
+            if len(waiting) < MOST_POSTS and (since < SAVE_SECONDS or (quiet and since < LEASE_SECONDS / 3)):
                 continue
-            keep(listening, waiting)
-            stream_tags.count(relay, waiting)
-            if not renew(relay, position):
+            if not save():
                 log.info("Listening: another worker reads %s now", address)
                 return
             waiting, saved_at = [], time.monotonic()
@@ -101,9 +108,7 @@ def read_while_leased(address: str, stop: threading.Event) -> None:
                 listening, scanned_at = audiences(classifier), time.monotonic()
                 if not listening:
                     return
-        keep(listening, waiting)  # stopped: what was read is kept before the place is saved
-        stream_tags.count(relay, waiting)
-        renew(relay, position)
+        save()  # stopped: what was read is kept before the place is saved
     finally:
         Relay.objects.filter(pk=relay.pk, reader=READER).update(lease_until=None)
 
@@ -155,8 +160,9 @@ def take_lease(address: str) -> Relay | None:
 
 def renew(relay: Relay, position: int | None) -> bool:
     """Save the place and hold the lease longer; False when another worker holds it now."""
-    return bool(Relay.objects.filter(pk=relay.pk, reader=READER).update(position=position,
-                                                                         lease_until=clock.now() + lease()))
+    held = Relay.objects.filter(pk=relay.pk, reader=READER).update(position=position, lease_until=clock.now() + lease())
+    relay.position = position
+    return bool(held)
 
 
 def lease() -> timedelta:
