@@ -16,6 +16,7 @@ from stoa.audience.models import Competitor, CompetitorPost, CompetitorSnapshot,
 from stoa.audience.permissions import WATCH_COMPETITORS
 from stoa.audience.public import BlueskyPublic, MastodonPublic, Profile, PublicPost, ReadError
 from stoa.errors import ActionError
+from stoa.links.tagging import host_of
 from stoa.providers.base import http_client
 from stoa.workspaces.access import check
 from stoa.workspaces.actions import audit
@@ -38,7 +39,7 @@ def parse_account(network: str, given: str) -> tuple[str, str]:
         raise ActionError({"handle": [_("Give a Bluesky handle such as kafe.bsky.social, or its profile address.")]})
     if network == Network.MASTODON:
         if text.startswith(("https://", "http://")):
-            address = urlparse(text)
+            address = urlparse(text if host_of(text) else "")  # "https://[x" is no address (urlparse refuses it)
             user = address.path.strip("/").lstrip("@")
             if address.netloc and re.fullmatch(r"[A-Za-z0-9_]+", user):
                 return f"{user}@{address.netloc}", f"{address.scheme}://{address.netloc}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import regex
 from django.db import transaction
@@ -17,6 +16,7 @@ from stoa.channels import credentials
 from stoa.errors import ActionError, cleaned
 from stoa.inbox.forms import HideForm, NoteForm, ReplyForm
 from stoa.inbox.models import Item, LinkPolicy, Note, Policy, Presence, Reply, ReplyState, SavedReply, Sentiment
+from stoa.links.tagging import host_of
 from stoa.providers.base import Draft, ErrorKind, Provider, ProviderError, Published, ReplyTo
 from stoa.providers.capabilities import Hides, Replies, cannot
 from stoa.workspaces.actions import audit
@@ -43,7 +43,7 @@ def check_reply(item: Item, text: str) -> ReplyCheck:
     policy = policy_of(item.workspace_id)
     confirm = []
     for link in LINK.findall(text):
-        host = (urlsplit(link if "://" in link else f"https://{link}").hostname or "").removeprefix("www.")
+        host = host_of(link if "://" in link else f"https://{link}").removeprefix("www.")
         allowed = {d.lower().removeprefix("www.") for d in policy.allowed_domains}
         if policy.link_policy == LinkPolicy.CONFIRM or (
                 policy.link_policy == LinkPolicy.ALLOWED_DOMAINS

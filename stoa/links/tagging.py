@@ -25,9 +25,18 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     for match in LINK.finditer(text):
         start, end = match.span()
         end = start + len(trim(text[start:end]))
-        if "." in (urlsplit(text[start:end]).hostname or ""):
+        if "." in host_of(text[start:end]):
             spans.append((start, end))
     return spans
+
+
+def host_of(url: str) -> str:
+    """The link's host name; "" for what only looks like a link ("http://[x", an unclosed IPv6 address, which
+    urlsplit refuses with ValueError): it is left as the text it is."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 def trim(url: str) -> str:

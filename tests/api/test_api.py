@@ -253,3 +253,14 @@ def test_only_who_edits_posts_in_its_workspace_changes_a_posts_details(api, work
         response = client.patch(f"/api/v1/posts/{post_id}", {"title": "Mine"}, content_type="application/json")
         assert response.status_code == status
     assert api.get(f"/api/v1/posts/{post_id}").json()["title"] == "Menu"
+
+
+def test_a_post_with_something_that_only_looks_like_a_link_is_published_and_rescheduled(api, workspace, channel):
+    response = api.post(f"/api/v1/workspaces/{workspace.pk}/posts",
+                        {"text": "Menu at http://[kafe and https://kafe.example/menu",
+                         "variants": [{"channel_id": channel.pk}]}, content_type="application/json")
+    [publication] = response.json()["publications"]
+    assert api.post(f"/api/v1/publications/{publication['id']}/publish-now").status_code == 200
+    response = api.post(f"/api/v1/publications/{publication['id']}/reschedule", {"scheduled_at": "2030-12-01T10:00"},
+                        content_type="application/json")
+    assert response.status_code == 200

@@ -74,3 +74,8 @@ def test_several_links_and_the_same_link_twice_are_each_rewritten_in_place():
 def test_text_without_links_is_unchanged():
     text = "בוקר טוב\u200f! Nothing to tag here."
     assert rewrite_links(text, lambda url: "changed") == text
+
+
+def test_what_only_looks_like_a_link_is_left_as_text_and_the_real_links_are_still_found():
+    text = "see http://[x/menu and https://[::1/a, then https://kafe.example/menu"
+    assert [text[s:e] for s, e in link_spans(text)] == ["https://kafe.example/menu"]
